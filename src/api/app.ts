@@ -1,0 +1,86 @@
+// The HTTP server: public API under /api/v1, provider webhooks, health and metrics.
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ApiError } from '../core/errors.js';
+import type { Hub } from '../hub.js';
+import { loggerOptions } from '../logger.js';
+import { authenticate } from '../services/api-keys.js';
+import { bearer } from './auth.js';
+import { errorHandler, sendError } from './errors.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { customerRoutes } from './routes/customers.js';
+import { eventRoutes } from './routes/events.js';
+import { integrationRoutes } from './routes/integrations.js';
+import { messageRoutes } from './routes/messages.js';
+import { projectRoutes } from './routes/projects.js';
+import { segmentRoutes } from './routes/segments.js';
+import { ErrorBody } from './schemas.js';
+import { webhookRoutes } from './webhooks.js';
+
+export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : { ...loggerOptions(hub.config.logLevel) },
+    bodyLimit: hub.config.bodyLimitBytes,
+    // Bad types are refused, never coerced; unknown fields are named in the error.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    disableRequestLogging: hub.config.logLevel !== 'debug',
+    trustProxy: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
+  app.addSchema(ErrorBody);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Switchboard API', version: '1', description: 'Messaging hub: integrations, customers, sends, campaigns and events.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await hub.db.selectFrom('projects').select('id').limit(1).execute();
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', reason: 'database' });
+    }
+    if (!hub.running) return reply.code(503).send({ status: 'starting' });
+    return { status: 'ready' };
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    const depths = hub.dispatcher.queueDepths();
+    const text = hub.metrics.render({
+      dispatcher_in_flight: Object.entries(depths).map(([id, d]) => ({ labels: { integration_id: id }, value: d.inFlight })),
+      receipts_pending: [{ labels: {}, value: await hub.processor.pending() }],
+    });
+    return reply.type('text/plain; version=0.0.4').send(text);
+  });
+
+  await app.register(
+    async (api) => {
+      api.decorateRequest('principal', null);
+      api.addHook('onRequest', async (req) => {
+        if (req.url === '/api/v1/openapi.json') return;
+        const token = bearer(req);
+        req.principal = token ? await authenticate(hub.db, hub.config.adminToken, token) : null;
+        if (!req.principal) throw new ApiError(401, 'unauthorized', 'missing or invalid API key: send Authorization: Bearer <api key>');
+      });
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(segmentRoutes);
+      await api.register(projectRoutes(hub));
+      await api.register(integrationRoutes(hub));
+      await api.register(customerRoutes(hub));
+      await api.register(messageRoutes(hub));
+      await api.register(campaignRoutes(hub));
+      await api.register(eventRoutes(hub));
+    },
+    { prefix: '/api/v1' },
+  );
+
+  await app.register(webhookRoutes(hub));
+  return app;
+}

@@ -1,0 +1,72 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Hub } from '../../hub.js';
+import { campaignStats, campaignView, createCampaign, getCampaign, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS } from '../../services/campaigns.js';
+import { getProject } from '../../services/projects.js';
+import { requireProject } from '../auth.js';
+import { AnyObject, Channel, errorResponses, ProjectParams } from '../schemas.js';
+
+const Campaign = Type.Object({
+  id: Type.String(),
+  project_id: Type.String(),
+  name: Type.String(),
+  channel: Type.String(),
+  body: Type.String(),
+  integration_id: Type.Union([Type.String(), Type.Null()]),
+  sender: Type.Union([Type.String(), Type.Null()]),
+  audience_size: Type.Integer(),
+  state: Type.String(),
+  launch_summary: Type.Union([AnyObject, Type.Null()]),
+  created_at: Type.String(),
+  launched_at: Type.Union([Type.String(), Type.Null()]),
+});
+const Params = Type.Object({ pid: Type.String(), cid: Type.String() });
+
+export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
+  app.post('/projects/:pid/campaigns', {
+    schema: {
+      tags: ['campaigns'],
+      params: ProjectParams,
+      body: Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 200 }),
+          channel: Type.Optional(Channel),
+          body: Type.String({ maxLength: 10000 }),
+          integration_id: Type.Optional(Type.String({ maxLength: 64 })),
+          sender: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+          audience: Type.Object(
+            { customer_ids: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: MAX_AUDIENCE_IDS }) },
+            { additionalProperties: false },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 201: Campaign, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    requireProject(req, req.params.pid);
+    await getProject(hub.db, req.params.pid);
+    return reply.code(201).send(campaignView(await createCampaign(hub.db, hub.integrations, req.params.pid, req.body)));
+  });
+
+  app.get('/projects/:pid/campaigns', { schema: { tags: ['campaigns'], params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(Campaign) }), ...errorResponses } } }, async (req) => {
+    requireProject(req, req.params.pid);
+    return { data: (await listCampaigns(hub.db, req.params.pid)).map(campaignView) };
+  });
+
+  app.get('/projects/:pid/campaigns/:cid', { schema: { tags: ['campaigns'], params: Params, response: { 200: Campaign, ...errorResponses } } }, async (req) => {
+    requireProject(req, req.params.pid);
+    return campaignView(await getCampaign(hub.db, req.params.pid, req.params.cid));
+  });
+
+  app.post('/projects/:pid/campaigns/:cid/launch', {
+    schema: { tags: ['campaigns'], description: 'Queues one message per audience customer; answers when all are durably queued.', params: Params, response: { 200: Campaign, ...errorResponses } },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    return campaignView(await launchCampaign(hub.db, hub.integrations, hub.dispatcher, req.params.pid, req.params.cid));
+  });
+
+  app.get('/projects/:pid/campaigns/:cid/stats', { schema: { tags: ['campaigns'], params: Params } }, async (req) => {
+    requireProject(req, req.params.pid);
+    return campaignStats(hub.db, req.params.pid, req.params.cid);
+  });
+};

@@ -1,0 +1,56 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Hub } from '../../hub.js';
+import { customerView, getCustomer, listCustomers, upsertCustomer } from '../../services/customers.js';
+import { listEvents } from '../../services/events.js';
+import { getProject } from '../../services/projects.js';
+import { requireProject } from '../auth.js';
+import { AnyObject, errorResponses, Page, PageQuery, pageLimit, Phone, ProjectParams } from '../schemas.js';
+import { Event, eventCursor } from './events.js';
+
+const CustomerId = Type.String({ minLength: 1, maxLength: 256 });
+const Customer = Type.Object({
+  customer_id: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  attributes: AnyObject,
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+const Params = Type.Object({ pid: Type.String(), customer_id: CustomerId });
+
+export const customerRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
+  app.post('/projects/:pid/customers', {
+    schema: {
+      tags: ['customers'],
+      description: 'Creates or updates a customer by customer_id (attributes are merged).',
+      params: ProjectParams,
+      body: Type.Object({ customer_id: CustomerId, phone: Type.Optional(Type.Union([Phone, Type.Null()])), attributes: Type.Optional(AnyObject) }, { additionalProperties: false }),
+      response: { 200: Customer, 201: Customer, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    requireProject(req, req.params.pid);
+    await getProject(hub.db, req.params.pid);
+    const { customer, created } = await upsertCustomer(hub.db, req.params.pid, req.body);
+    return reply.code(created ? 201 : 200).send(customerView(customer));
+  });
+
+  app.get('/projects/:pid/customers', {
+    schema: { tags: ['customers'], params: ProjectParams, querystring: Type.Object(PageQuery), response: { 200: Page(Customer), ...errorResponses } },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    await getProject(hub.db, req.params.pid);
+    return listCustomers(hub.db, req.params.pid, { limit: pageLimit(req.query.limit), after: req.query.cursor });
+  });
+
+  app.get('/projects/:pid/customers/:customer_id', { schema: { tags: ['customers'], params: Params, response: { 200: Customer, ...errorResponses } } }, async (req) => {
+    requireProject(req, req.params.pid);
+    return customerView(await getCustomer(hub.db, req.params.pid, req.params.customer_id));
+  });
+
+  app.get('/projects/:pid/customers/:customer_id/events', {
+    schema: { tags: ['customers', 'events'], params: Params, querystring: Type.Object(PageQuery), response: { 200: Page(Event), ...errorResponses } },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const c = await getCustomer(hub.db, req.params.pid, req.params.customer_id);
+    return listEvents(hub.db, req.params.pid, { customer_ref: c.id, limit: pageLimit(req.query.limit), after: eventCursor(req.query.cursor) });
+  });
+};

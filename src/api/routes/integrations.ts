@@ -1,0 +1,83 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Hub } from '../../hub.js';
+import { getProject } from '../../services/projects.js';
+import { requireAdmin, requireProject } from '../auth.js';
+import { AnyObject, errorResponses, ProjectParams } from '../schemas.js';
+
+const Params = Type.Object({ pid: Type.String(), iid: Type.String() });
+const Common = {
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  config: Type.Optional(AnyObject),
+  secrets: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'write-only: stored encrypted, never returned' })),
+  rate_limit: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 100000 }), Type.Null()], { description: 'message parts per second; null = unlimited' })),
+  max_concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+  retry_deadline_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
+};
+const Integration = Type.Object({
+  id: Type.String(),
+  project_id: Type.String(),
+  provider: Type.String(),
+  name: Type.String(),
+  channels: Type.Array(Type.String()),
+  config: AnyObject,
+  secrets_set: Type.Array(Type.String(), { description: 'names of the secrets that are set (values are never returned)' }),
+  rate_limit: Type.Union([Type.Number(), Type.Null()]),
+  max_concurrency: Type.Integer(),
+  retry_deadline_seconds: Type.Integer(),
+  is_default_sms: Type.Boolean(),
+  webhook_urls: Type.Record(Type.String(), Type.String()),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+
+export const integrationRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
+  const view = async (projectId: string, row: Awaited<ReturnType<typeof hub.integrations.getRow>>) => {
+    const project = await getProject(hub.db, projectId);
+    return hub.integrations.view(row, project.default_sms_integration_id);
+  };
+
+  app.post('/projects/:pid/integrations', {
+    schema: {
+      tags: ['integrations'],
+      description: 'Admin only. Adds a provider account. For sinch_sms: config {service_plan_id, region: us|eu|au|br|ca, base_url?, default_sender?}, secrets {api_token, webhook_signing_secret?}.',
+      params: ProjectParams,
+      body: Type.Object({ provider: Type.String({ minLength: 1 }), ...Common }, { additionalProperties: false }),
+      response: { 201: Integration, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    requireAdmin(req);
+    const row = await hub.integrations.create(req.params.pid, req.body);
+    return reply.code(201).send(await view(req.params.pid, row));
+  });
+
+  app.get('/projects/:pid/integrations', { schema: { tags: ['integrations'], params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(Integration) }), ...errorResponses } } }, async (req) => {
+    requireProject(req, req.params.pid);
+    const project = await getProject(hub.db, req.params.pid);
+    const rows = await hub.integrations.list(req.params.pid);
+    return { data: await Promise.all(rows.map((r) => hub.integrations.view(r, project.default_sms_integration_id))) };
+  });
+
+  app.get('/projects/:pid/integrations/:iid', { schema: { tags: ['integrations'], params: Params, response: { 200: Integration, ...errorResponses } } }, async (req) => {
+    requireProject(req, req.params.pid);
+    return view(req.params.pid, await hub.integrations.getRow(req.params.pid, req.params.iid));
+  });
+
+  app.patch('/projects/:pid/integrations/:iid', {
+    schema: {
+      tags: ['integrations'],
+      description: 'Admin only. Secrets named here are replaced; the others are kept.',
+      params: Params,
+      body: Type.Object({ provider: Type.Optional(Type.String()), ...Common }, { additionalProperties: false }),
+      response: { 200: Integration, ...errorResponses },
+    },
+  }, async (req) => {
+    requireAdmin(req);
+    return view(req.params.pid, await hub.integrations.update(req.params.pid, req.params.iid, req.body));
+  });
+
+  app.delete('/projects/:pid/integrations/:iid', { schema: { tags: ['integrations'], params: Params } }, async (req, reply) => {
+    requireAdmin(req);
+    await hub.integrations.remove(req.params.pid, req.params.iid);
+    return reply.code(204).send();
+  });
+};

@@ -1,0 +1,79 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { badRequest } from '../../core/errors.js';
+import type { Hub } from '../../hub.js';
+import { listEvents } from '../../services/events.js';
+import { getMessage, messageView, sendTransactional } from '../../services/messages.js';
+import { getProject } from '../../services/projects.js';
+import { requireProject } from '../auth.js';
+import { AnyObject, Channel, errorResponses, Phone, ProjectParams } from '../schemas.js';
+import { Event } from './events.js';
+
+export const Message = Type.Object({
+  id: Type.String(),
+  project_id: Type.String(),
+  integration_id: Type.String(),
+  campaign_id: Type.Union([Type.String(), Type.Null()]),
+  customer_id: Type.String(),
+  message_type: Type.String(),
+  channel: Type.String(),
+  recipient: Type.String(),
+  sender: Type.Union([Type.String(), Type.Null()]),
+  body: Type.String(),
+  parts: Type.Integer(),
+  encoding: Type.String(),
+  status: Type.String(),
+  dispatch_state: Type.String(),
+  attempts: Type.Integer(),
+  provider_message_id: Type.Union([Type.String(), Type.Null()]),
+  sent_timestamp: Type.Union([Type.Number(), Type.Null()]),
+  expects_delivery_reports: Type.Boolean(),
+  possible_duplicate: Type.Boolean({ description: 'a crash interrupted a send of this message, so the provider may have it twice' }),
+  last_error: Type.Union([AnyObject, Type.Null()]),
+  created_at: Type.String(),
+});
+
+export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
+  app.post('/projects/:pid/messages', {
+    schema: {
+      tags: ['messages'],
+      description:
+        'Transactional send to a customer (customer_id) or a phone number. Answers 202 once the message is durably queued. ' +
+        'An Idempotency-Key header makes retries of the same request return the first message.',
+      params: ProjectParams,
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+      body: Type.Object(
+        {
+          customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+          phone: Type.Optional(Phone),
+          channel: Type.Optional(Channel),
+          body: Type.String({ maxLength: 10000 }),
+          integration_id: Type.Optional(Type.String({ maxLength: 64 })),
+          sender: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 200: Message, 202: Message, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    requireProject(req, req.params.pid);
+    await getProject(hub.db, req.params.pid);
+    const key = req.headers['idempotency-key'] ?? null;
+    if (Array.isArray(key)) throw badRequest('invalid_request', 'send one Idempotency-Key header', 'idempotency-key');
+    const { message, replayed } = await sendTransactional(hub.db, hub.integrations, hub.dispatcher, req.params.pid, req.body, key);
+    return reply.code(replayed ? 200 : 202).send(messageView(message));
+  });
+
+  const Params = Type.Object({ pid: Type.String(), mid: Type.String() });
+  app.get('/projects/:pid/messages/:mid', {
+    schema: {
+      tags: ['messages'],
+      params: Params,
+      response: { 200: Type.Intersect([Message, Type.Object({ events: Type.Array(Event) })]), ...errorResponses },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const m = await getMessage(hub.db, req.params.pid, req.params.mid);
+    const events = await listEvents(hub.db, req.params.pid, { message_id: m.id, limit: 100 });
+    return { ...messageView(m), events: events.data };
+  });
+};

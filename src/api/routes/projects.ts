@@ -1,0 +1,92 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Hub } from '../../hub.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../services/api-keys.js';
+import { createProject, getProject, listProjects, projectView, renameProject, settingsOf, updateSettings } from '../../services/projects.js';
+import { principalOf, requireAdmin, requireProject } from '../auth.js';
+import { errorResponses, ProjectParams } from '../schemas.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Project = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String(), updated_at: Type.String() });
+const Settings = Type.Object({
+  default_sms_integration_id: Type.Union([Type.String(), Type.Null()]),
+  event_names: Type.Record(Type.String(), Type.String(), { description: 'event name per channel (sms, whatsapp, rcs); default "campaign"' }),
+});
+
+export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
+  app.post('/projects', {
+    schema: { tags: ['projects'], body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 201: Project, ...errorResponses } },
+  }, async (req, reply) => {
+    requireAdmin(req);
+    return reply.code(201).send(projectView(await createProject(hub.db, req.body.name)));
+  });
+
+  app.get('/projects', { schema: { tags: ['projects'], response: { 200: Type.Object({ data: Type.Array(Project) }), ...errorResponses } } }, async (req) => {
+    const p = principalOf(req);
+    const rows = await listProjects(hub.db, p.role === 'admin' ? undefined : [p.projectId]);
+    return { data: rows.map(projectView) };
+  });
+
+  app.get('/projects/:pid', { schema: { tags: ['projects'], params: ProjectParams, response: { 200: Project, ...errorResponses } } }, async (req) => {
+    requireProject(req, req.params.pid);
+    return projectView(await getProject(hub.db, req.params.pid));
+  });
+
+  app.patch('/projects/:pid', {
+    schema: { tags: ['projects'], params: ProjectParams, body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 200: Project, ...errorResponses } },
+  }, async (req) => {
+    requireAdmin(req);
+    return projectView(await renameProject(hub.db, req.params.pid, req.body.name));
+  });
+
+  app.get('/projects/:pid/settings', { schema: { tags: ['projects'], params: ProjectParams, response: { 200: Settings, ...errorResponses } } }, async (req) => {
+    requireProject(req, req.params.pid);
+    return settingsOf(await getProject(hub.db, req.params.pid));
+  });
+
+  app.put('/projects/:pid/settings', {
+    schema: {
+      tags: ['projects'],
+      description: 'Admin only. Sets the default SMS integration (used when a send names none) and event names.',
+      params: ProjectParams,
+      body: Type.Object(
+        {
+          default_sms_integration_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+          event_names: Type.Optional(Type.Record(Type.String(), Type.String())),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 200: Settings, ...errorResponses },
+    },
+  }, async (req) => {
+    requireAdmin(req);
+    return updateSettings(hub.db, req.params.pid, req.body, async (projectId, id) => {
+      await hub.integrations.requireForChannel(projectId, id, 'sms', 'default_sms_integration_id');
+    });
+  });
+
+  const KeyParams = Type.Object({ pid: Type.String(), kid: Type.String() });
+  app.post('/projects/:pid/api-keys', {
+    schema: {
+      tags: ['projects'],
+      description: 'Admin only. Issues a project API key; the key is shown once.',
+      params: ProjectParams,
+      body: Type.Object({ name: Name }, { additionalProperties: false }),
+      response: { 201: Type.Object({ id: Type.String(), project_id: Type.String(), name: Type.String(), key: Type.String(), created_at: Type.String() }), ...errorResponses },
+    },
+  }, async (req, reply) => {
+    requireAdmin(req);
+    await getProject(hub.db, req.params.pid);
+    return reply.code(201).send(await createApiKey(hub.db, req.params.pid, req.body.name));
+  });
+
+  app.get('/projects/:pid/api-keys', { schema: { tags: ['projects'], params: ProjectParams } }, async (req) => {
+    requireAdmin(req);
+    return { data: await listApiKeys(hub.db, req.params.pid) };
+  });
+
+  app.delete('/projects/:pid/api-keys/:kid', { schema: { tags: ['projects'], params: KeyParams } }, async (req, reply) => {
+    requireAdmin(req);
+    await revokeApiKey(hub.db, req.params.pid, req.params.kid);
+    return reply.code(204).send();
+  });
+};

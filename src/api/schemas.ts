@@ -1,0 +1,42 @@
+// Shared TypeBox schemas: they validate requests and produce the OpenAPI document.
+import { Type, type TSchema } from '@sinclair/typebox';
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      field: Type.Optional(Type.String()),
+    }),
+  },
+  { $id: 'Error' },
+);
+
+export const ProjectParams = Type.Object({ pid: Type.String({ maxLength: 64 }) });
+
+export const PageQuery = {
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'page size, 1-1000 (default 100)' })),
+  cursor: Type.Optional(Type.String({ maxLength: 128, description: 'next_cursor of the previous page' })),
+};
+
+export function pageLimit(raw: string | undefined): number {
+  const n = raw === undefined ? 100 : Number(raw);
+  return Math.min(1000, Math.max(1, n));
+}
+
+export const Phone = Type.String({ minLength: 3, maxLength: 32, description: 'E.164, e.g. +46700000001' });
+
+export const Channel = Type.Union([Type.Literal('sms'), Type.Literal('mms'), Type.Literal('whatsapp'), Type.Literal('rcs')]);
+
+export const errorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+};
+
+export const Page = <T extends TSchema>(item: T) => Type.Object({ data: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+
+/** Free-form JSON object (config, attributes, properties). */
+export const AnyObject = Type.Record(Type.String(), Type.Unknown());

@@ -1,0 +1,66 @@
+// Wires the store, services and pipeline of one hub process together.
+import type { Config } from './config.js';
+import { SecretBox } from './core/crypto.js';
+import type { Logger } from './logger.js';
+import { Dispatcher, type DispatcherOptions } from './pipeline/dispatcher.js';
+import { Metrics } from './pipeline/metrics.js';
+import { ReceiptProcessor, type ProcessorOptions } from './pipeline/receipts.js';
+import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
+import { IntegrationService } from './services/integrations.js';
+import { migrate, openDatabase, type DB } from './store/db.js';
+
+export interface HubOptions {
+  dispatcher?: DispatcherOptions;
+  processor?: ProcessorOptions;
+}
+
+export class Hub {
+  readonly metrics = new Metrics();
+  readonly box: SecretBox;
+  readonly integrations: IntegrationService;
+  readonly dispatcher: Dispatcher;
+  readonly processor: ReceiptProcessor;
+  #running = false;
+
+  private constructor(
+    readonly config: Config,
+    readonly db: DB,
+    readonly logger: Logger,
+    options: HubOptions,
+  ) {
+    this.box = new SecretBox(config.secretKey);
+    this.integrations = new IntegrationService(db, this.box, config.publicUrl);
+    this.dispatcher = new Dispatcher(db, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
+    this.processor = new ReceiptProcessor(db, logger.child({ component: 'receipts' }), this.metrics, options.processor);
+  }
+
+  static async open(config: Config, logger: Logger, options: HubOptions = {}): Promise<Hub> {
+    const db = openDatabase(config.databaseUrl);
+    await migrate(db);
+    return new Hub(config, db, logger, options);
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Starts the background work: dispatch, receipt processing, and resuming interrupted launches. */
+  async start(): Promise<void> {
+    await this.dispatcher.start();
+    this.processor.start();
+    this.#running = true;
+    for (const c of await unfinishedLaunches(this.db)) {
+      this.logger.warn({ campaign_id: c.id }, 'resuming a campaign launch interrupted by the last stop');
+      launchCampaign(this.db, this.integrations, this.dispatcher, c.project_id, c.id).catch((err: unknown) =>
+        this.logger.error({ err, campaign_id: c.id }, 'resuming the campaign launch failed'),
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.dispatcher.stop();
+    await this.processor.stop();
+    await this.db.destroy();
+  }
+}

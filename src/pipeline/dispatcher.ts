@@ -1,0 +1,367 @@
+// The dispatcher: one worker per integration, each with its own queue (rows of `messages`), its
+// own rate limiter and its own connection pool, so a slow or throttled provider account never
+// holds up another. Send outcomes are written in batches (one transaction for many results).
+import { sql } from 'kysely';
+import { Agent } from 'undici';
+import { randomToken } from '../core/crypto.js';
+import { campaignEventProperties, eventName, nowMicros } from '../core/events.js';
+import { refusedStatus } from '../core/status.js';
+import type { Logger } from '../logger.js';
+import type { SendResult } from '../providers/types.js';
+import { recordEvent } from '../services/events.js';
+import type { IntegrationRuntime, IntegrationService } from '../services/integrations.js';
+import type { QueueSignal } from '../services/messages.js';
+import { settingsOf } from '../services/projects.js';
+import type { DB } from '../store/db.js';
+import type { MessagesTable } from '../store/schema.js';
+import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff.js';
+import type { Metrics } from './metrics.js';
+import { LOOKAHEAD, pickFitting, SlidingWindowLimiter } from './rate-limiter.js';
+import { Signal } from './signal.js';
+
+export interface DispatcherOptions {
+  backoff?: BackoffPolicy;
+  /** How often an idle worker looks for due retries it wasn't told about. */
+  pollMs?: number;
+  /** The rate limiter's window; a little over a second absorbs clock and network jitter. */
+  rateWindowMs?: number;
+}
+
+interface Outcome {
+  message: MessagesTable;
+  result: SendResult;
+  sentAtUs: number;
+}
+
+export class Dispatcher implements QueueSignal {
+  readonly workerId = randomToken(6);
+  readonly #workers = new Map<string, IntegrationWorker>();
+  #started = false;
+  readonly #writer: OutcomeWriter;
+  readonly #onChanged = (id: string) => void this.#refresh(id);
+
+  constructor(
+    private readonly db: DB,
+    private readonly integrations: IntegrationService,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+    private readonly options: DispatcherOptions = {},
+  ) {
+    this.#writer = new OutcomeWriter(db, logger, metrics, options.backoff ?? DEFAULT_BACKOFF);
+  }
+
+  async start(): Promise<void> {
+    // Whatever a previous process had claimed was in flight when it died: send it again, and
+    // mark it, since the provider may already have it.
+    const recovered = await this.db
+      .updateTable('messages')
+      .set({ dispatch_state: 'queued', claimed_by: null, in_flight_at_crash: 1, updated_at: Date.now() })
+      .where('dispatch_state', '=', 'sending')
+      .executeTakeFirst();
+    if (recovered.numUpdatedRows > 0n) {
+      this.logger.warn({ messages: Number(recovered.numUpdatedRows) }, 'requeued messages that were in flight at the last stop; they may be duplicated');
+    }
+    this.#started = true;
+    this.integrations.on('changed', this.#onChanged);
+    for (const id of await this.integrations.activeIds()) await this.#refresh(id);
+  }
+
+  notify(integrationId: string): void {
+    const w = this.#workers.get(integrationId);
+    if (w) w.wake();
+    else if (this.#started) void this.#refresh(integrationId);
+  }
+
+  queueDepths(): Record<string, { buffered: number; inFlight: number }> {
+    return Object.fromEntries([...this.#workers].map(([id, w]) => [id, { buffered: w.buffered, inFlight: w.inFlight }]));
+  }
+
+  async #refresh(id: string): Promise<void> {
+    if (!this.#started) return;
+    const rt = await this.integrations.runtime(id);
+    const existing = this.#workers.get(id);
+    if (existing) {
+      this.#workers.delete(id);
+      await existing.stop();
+    }
+    if (rt && this.#started) {
+      const w = new IntegrationWorker(rt, this.db, this.#writer, this.workerId, this.logger, this.options);
+      this.#workers.set(id, w);
+      w.start();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#started = false;
+    this.integrations.off('changed', this.#onChanged);
+    await Promise.all([...this.#workers.values()].map((w) => w.stop()));
+    this.#workers.clear();
+    await this.#writer.drain();
+  }
+}
+
+class IntegrationWorker {
+  readonly #signal = new Signal();
+  readonly #slot = new Signal();
+  readonly #limiter: SlidingWindowLimiter | null;
+  readonly #agent: Agent;
+  #buffer: MessagesTable[] = [];
+  #inFlight = 0;
+  #running = false;
+  #loop: Promise<void> | null = null;
+  readonly #sends = new Set<Promise<void>>();
+
+  constructor(
+    private readonly rt: IntegrationRuntime,
+    private readonly db: DB,
+    private readonly writer: OutcomeWriter,
+    private readonly workerId: string,
+    private readonly logger: Logger,
+    private readonly options: DispatcherOptions,
+  ) {
+    this.#limiter = rt.rateLimit ? new SlidingWindowLimiter(rt.rateLimit, options.rateWindowMs ?? 1010) : null;
+    this.#agent = new Agent({ connections: rt.maxConcurrency, keepAliveTimeout: 30_000, pipelining: 1 });
+  }
+
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  wake(): void {
+    this.#signal.notify();
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#loop = this.#run().catch((err: unknown) => {
+      this.logger.error({ err, integration_id: this.rt.id }, 'dispatcher worker stopped on an error');
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#signal.notify();
+    this.#slot.notify();
+    await this.#loop;
+    await Promise.allSettled([...this.#sends]);
+    // Claimed but never sent: hand them back to the queue untouched.
+    const ids = this.#buffer.map((m) => m.id);
+    this.#buffer = [];
+    if (ids.length) {
+      await this.db.updateTable('messages').set({ dispatch_state: 'queued', claimed_by: null }).where('id', 'in', ids).where('dispatch_state', '=', 'sending').execute();
+    }
+    await this.#agent.close();
+  }
+
+  /** Claims only what can go out soon, so little is left "in flight" if the process dies. */
+  #claimSize(): number {
+    const byRate = this.rt.rateLimit ? Math.ceil(this.rt.rateLimit / 4) : this.rt.maxConcurrency * 2;
+    return Math.max(1, Math.min(500, byRate, this.rt.maxConcurrency * 2));
+  }
+
+  async #claim(): Promise<MessagesTable[]> {
+    const now = Date.now();
+    const due = this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('integration_id', '=', this.rt.id)
+      .where('dispatch_state', '=', 'queued')
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(this.#claimSize());
+    const rows = await this.db
+      .updateTable('messages')
+      .set({ dispatch_state: 'sending', claimed_by: this.workerId, updated_at: now })
+      .where('id', 'in', due)
+      .where('dispatch_state', '=', 'queued')
+      .returningAll()
+      .execute();
+    return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : 1));
+  }
+
+  async #nextDueIn(): Promise<number> {
+    const next = await this.db
+      .selectFrom('messages')
+      .select(sql<number>`min(next_attempt_at)`.as('t'))
+      .where('integration_id', '=', this.rt.id)
+      .where('dispatch_state', '=', 'queued')
+      .executeTakeFirst();
+    const poll = this.options.pollMs ?? 1000;
+    if (!next || next.t === null) return poll;
+    return Math.max(0, Math.min(poll, Number(next.t) - Date.now()));
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      if (this.#buffer.length === 0) {
+        this.#buffer = await this.#claim();
+        if (this.#buffer.length === 0) {
+          await this.#signal.wait(await this.#nextDueIn());
+          continue;
+        }
+      }
+      // A free connection first, then the limiter: parts are taken only when they can go now.
+      while (this.#running && this.#inFlight >= this.rt.maxConcurrency) await this.#slot.wait(1000);
+      if (!this.#running) break;
+      let index = 0;
+      if (this.#limiter) {
+        const pick = pickFitting(this.#limiter, this.#buffer.slice(0, LOOKAHEAD).map((m) => m.parts), Date.now());
+        if ('waitMs' in pick) {
+          await sleep(pick.waitMs);
+          continue;
+        }
+        index = pick.index;
+      }
+      const message = this.#buffer.splice(index, 1)[0]!;
+      this.#inFlight++;
+      const p = this.#send(message).finally(() => {
+        this.#inFlight--;
+        this.#sends.delete(p);
+        this.#slot.notify();
+      });
+      this.#sends.add(p);
+    }
+  }
+
+  async #send(message: MessagesTable): Promise<void> {
+    const sentAtUs = nowMicros();
+    let result: SendResult;
+    try {
+      result = await this.rt.adapter.send(
+        { config: this.rt.config, secrets: this.rt.secrets, dispatcher: this.#agent, webhookUrls: this.rt.webhookUrls },
+        { messageId: message.id, channel: message.channel, to: message.recipient, from: message.sender, body: message.body, parts: message.parts },
+      );
+    } catch (err) {
+      // An adapter bug must not lose the message: treat it as retryable.
+      this.logger.error({ err, message_id: message.id, integration_id: this.rt.id }, 'provider adapter threw');
+      result = { kind: 'retry', statusCode: null, error: 'adapter_error', comment: err instanceof Error ? err.message : String(err) };
+    }
+    await this.writer.write({ message, result, sentAtUs });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Group commit of send outcomes: everything that finished meanwhile goes in one transaction. */
+class OutcomeWriter {
+  #pending: { outcome: Outcome; done: () => void; fail: (e: unknown) => void }[] = [];
+  #flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: DB,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+    private readonly backoff: BackoffPolicy,
+  ) {}
+
+  write(outcome: Outcome): Promise<void> {
+    return new Promise((done, fail) => {
+      this.#pending.push({ outcome, done, fail });
+      if (!this.#flushing) this.#flushing = this.#flush();
+    });
+  }
+
+  async drain(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    // Let outcomes that finish in the same tick join this batch.
+    await new Promise((r) => setImmediate(r));
+    while (this.#pending.length > 0) {
+      const batch = this.#pending;
+      this.#pending = [];
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          const settings = new Map<string, ReturnType<typeof settingsOf>>();
+          for (const { outcome } of batch) {
+            const pid = outcome.message.project_id;
+            if (!settings.has(pid)) {
+              const p = await trx.selectFrom('projects').selectAll().where('id', '=', pid).executeTakeFirstOrThrow();
+              settings.set(pid, settingsOf(p));
+            }
+            await this.#apply(trx, outcome, settings.get(pid)!);
+          }
+        });
+        for (const b of batch) b.done();
+      } catch (err) {
+        this.logger.error({ err }, 'writing send outcomes failed');
+        for (const b of batch) b.fail(err);
+      }
+    }
+    this.#flushing = null;
+  }
+
+  async #apply(trx: DB, { message: m, result, sentAtUs }: Outcome, settings: ReturnType<typeof settingsOf>): Promise<void> {
+    const now = Date.now();
+    const name = eventName(settings, m.channel);
+    const event = (status: string, props: Record<string, unknown>) =>
+      recordEvent(trx, {
+        project_id: m.project_id,
+        customer_ref: m.customer_ref,
+        customer_id: m.customer_id,
+        name,
+        status,
+        timestamp: Math.floor(sentAtUs / 1000),
+        properties: props,
+        message_id: m.id,
+        campaign_id: m.campaign_id,
+        dedup_key: `${m.id}:${status}`,
+      });
+
+    if (result.kind === 'accepted') {
+      const parts = result.parts ?? m.parts;
+      await trx
+        .updateTable('messages')
+        .set({
+          // Forward-only even here: after a crash, reports of the first send may already have moved it on.
+          status: sql`case when status = 'queued' then 'enqueued' else status end`,
+          dispatch_state: 'done',
+          provider_message_id: result.providerMessageId,
+          sent_at_us: sentAtUs,
+          parts,
+          attempts: m.attempts + 1,
+          claimed_by: null,
+          last_error: null,
+          updated_at: now,
+        })
+        .where('id', '=', m.id)
+        .execute();
+      const facts = { ...m, provider_message_id: result.providerMessageId, sent_at_us: sentAtUs, parts };
+      await event('enqueued', campaignEventProperties(facts, 'enqueued'));
+      this.metrics.count('messages_enqueued_total', m.integration_id);
+      return;
+    }
+
+    const failure = { status_code: result.statusCode, error: result.error, comment: result.comment };
+    const attempts = m.attempts + 1;
+    if (result.kind === 'retry') {
+      const delay = retryDelay(attempts, result.retryAfterMs, this.backoff);
+      if (now + delay < m.deadline_at) {
+        await trx
+          .updateTable('messages')
+          .set({ dispatch_state: 'queued', next_attempt_at: now + delay, attempts, claimed_by: null, last_error: JSON.stringify(failure), updated_at: now })
+          .where('id', '=', m.id)
+          .execute();
+        this.metrics.count('send_retries_total', m.integration_id);
+        return;
+      }
+    }
+    // Refused, or out of time for retries: the provider never took it.
+    const status = refusedStatus(m.channel);
+    await trx
+      .updateTable('messages')
+      .set({ status, dispatch_state: 'done', attempts, claimed_by: null, sent_at_us: sentAtUs, last_error: JSON.stringify(failure), updated_at: now })
+      .where('id', '=', m.id)
+      .execute();
+    await event(status, campaignEventProperties({ ...m, sent_at_us: sentAtUs }, status, failure));
+    this.metrics.count('messages_refused_total', m.integration_id);
+  }
+}

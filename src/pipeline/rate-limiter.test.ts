@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pickFitting, SlidingWindowLimiter } from './rate-limiter.js';
+
+/** Drives the limiter on a simulated clock with a backlog; returns the send times and weights. */
+function simulate(limit: number, weights: number[], lookahead = 8, windowMs = 1000) {
+  const limiter = new SlidingWindowLimiter(limit, windowMs);
+  const sends: { t: number; w: number }[] = [];
+  const queue = [...weights];
+  let now = 0;
+  while (queue.length > 0) {
+    const pick = pickFitting(limiter, queue, now, lookahead);
+    if ('waitMs' in pick) {
+      now += pick.waitMs;
+      continue;
+    }
+    sends.push({ t: now, w: queue[pick.index]! });
+    queue.splice(pick.index, 1);
+  }
+  return sends;
+}
+
+function maxInAnyWindow(sends: { t: number; w: number }[], windowMs = 1000): number {
+  let max = 0;
+  let sum = 0;
+  let start = 0;
+  for (let i = 0; i < sends.length; i++) {
+    sum += sends[i]!.w;
+    while (sends[i]!.t - sends[start]!.t >= windowMs) sum -= sends[start++]!.w;
+    max = Math.max(max, sum);
+  }
+  return max;
+}
+
+for (const limit of [3, 10, 100, 1000]) {
+  test(`never more than ${limit} parts in any 1 s window, and at least 97% used with a backlog`, () => {
+    // Mixed 1-3 part messages, deterministic.
+    const weights = Array.from({ length: limit * 20 }, (_, i) => 1 + ((i * 7) % 3));
+    const sends = simulate(limit, weights);
+    assert.ok(maxInAnyWindow(sends) <= limit, `max ${maxInAnyWindow(sends)} > ${limit}`);
+    // Parts sent before the last send, over the time they took.
+    const total = weights.reduce((a, b) => a + b, 0) - sends[sends.length - 1]!.w;
+    const duration = (sends[sends.length - 1]!.t - sends[0]!.t) / 1000;
+    assert.ok(total / duration >= limit * 0.97, `used ${(total / duration).toFixed(1)} of ${limit}/s`);
+  });
+}
+
+test('strictly in order, heavy messages waste room at low limits; looking ahead recovers it', () => {
+  const weights = Array.from({ length: 300 }, (_, i) => 1 + ((i * 7) % 3));
+  const rate = (sends: { t: number; w: number }[]) => (weights.reduce((a, b) => a + b, 0) - sends.at(-1)!.w) / ((sends.at(-1)!.t - sends[0]!.t) / 1000);
+  assert.ok(rate(simulate(10, weights, 1)) < 9.5);
+  assert.ok(rate(simulate(10, weights, 8)) >= 9.7);
+});
+
+test('a message heavier than the limit still goes, alone in its window', () => {
+  const sends = simulate(2, [3, 1, 3], 1);
+  assert.equal(sends.length, 3);
+  assert.ok(sends[1]!.t - sends[0]!.t >= 1000);
+});
+
+test('waits are computed, not polled: tells how long until room frees up', () => {
+  const limiter = new SlidingWindowLimiter(2, 1000);
+  assert.equal(limiter.tryAcquire(1, 0), 0);
+  assert.equal(limiter.tryAcquire(1, 100), 0);
+  const wait = limiter.tryAcquire(1, 200);
+  assert.equal(wait, 801);
+  assert.equal(limiter.tryAcquire(1, 200 + wait), 0);
+});

@@ -1,0 +1,257 @@
+// Webhook receipts: stored raw and durably before the provider gets its 2xx (GOV.UK Notify's
+// "ack fast, process async"), then turned into events by the processor below.
+import { sha256Hex } from '../core/crypto.js';
+import { campaignEventProperties, eventName, incomingEventProperties } from '../core/events.js';
+import { transition, withinReportWindow } from '../core/status.js';
+import type { Logger } from '../logger.js';
+import { getAdapter } from '../providers/registry.js';
+import type { InboundMessage, StatusUpdate } from '../providers/types.js';
+import { customerByPhone } from '../services/customers.js';
+import { recordEvent } from '../services/events.js';
+import { settingsOf, type ProjectSettings } from '../services/projects.js';
+import type { DB } from '../store/db.js';
+import type { Selectable } from 'kysely';
+import type { MessagesTable, ReceiptsTable as ReceiptsRow } from '../store/schema.js';
+
+type ReceiptsTable = Selectable<ReceiptsRow>;
+import type { Metrics } from './metrics.js';
+import { Signal } from './signal.js';
+
+export interface IncomingReceipt {
+  projectId: string;
+  integrationId: string;
+  route: string;
+  contentType: string | null;
+  rawBody: Buffer;
+  replayKey?: { nonce: string; expiresAtMs: number };
+}
+
+export type IngestResult = 'stored' | 'duplicate' | 'replayed';
+
+/** Stores a verified webhook. Committed before it returns, so the caller may answer 2xx. */
+export async function ingestReceipt(db: DB, r: IncomingReceipt, now = Date.now()): Promise<IngestResult> {
+  return db.transaction().execute(async (trx) => {
+    if (r.replayKey) {
+      const nonce = await trx
+        .insertInto('webhook_nonces')
+        .values({ integration_id: r.integrationId, nonce: r.replayKey.nonce, expires_at: r.replayKey.expiresAtMs })
+        .onConflict((oc) => oc.columns(['integration_id', 'nonce']).doNothing())
+        .executeTakeFirst();
+      if ((nonce.numInsertedOrUpdatedRows ?? 0n) === 0n) return 'replayed';
+    }
+    const res = await trx
+      .insertInto('receipts')
+      .values({
+        project_id: r.projectId,
+        integration_id: r.integrationId,
+        route: r.route,
+        content_type: r.contentType,
+        body: r.rawBody,
+        body_hash: sha256Hex(Buffer.concat([Buffer.from(r.route + '\n'), r.rawBody])),
+        received_at: now,
+        processed_at: null,
+        defer_until: null,
+        outcome: null,
+      })
+      // Providers retry callbacks they think failed: the same bytes again are stored once.
+      .onConflict((oc) => oc.columns(['integration_id', 'body_hash']).doNothing())
+      .executeTakeFirst();
+    return (res.numInsertedOrUpdatedRows ?? 0n) > 0n ? 'stored' : 'duplicate';
+  });
+}
+
+type Applied = 'applied' | 'late_event' | 'duplicate' | 'conflict' | 'terminal' | 'unmatched' | 'outside_window' | 'defer' | 'ignored';
+
+export interface ProcessorOptions {
+  batchSize?: number;
+  pollMs?: number;
+}
+
+export class ReceiptProcessor {
+  readonly #signal = new Signal();
+  #running = false;
+  #loop: Promise<void> | null = null;
+  readonly #providers = new Map<string, string>();
+
+  constructor(
+    private readonly db: DB,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+    private readonly options: ProcessorOptions = {},
+  ) {}
+
+  wake(): void {
+    this.#signal.notify();
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#signal.notify();
+    await this.#loop;
+  }
+
+  async pending(): Promise<number> {
+    const r = await this.db.selectFrom('receipts').select((eb) => eb.fn.countAll<number>().as('n')).where('processed_at', 'is', null).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  async #run(): Promise<void> {
+    let lastSweep = 0;
+    while (this.#running) {
+      let handled = 0;
+      try {
+        handled = await this.processBatch();
+        if (Date.now() - lastSweep > 60_000) {
+          lastSweep = Date.now();
+          await this.db.deleteFrom('webhook_nonces').where('expires_at', '<', lastSweep).execute();
+        }
+      } catch (err) {
+        this.logger.error({ err }, 'receipt processing failed; will retry');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      if (handled === 0) await this.#signal.wait(this.options.pollMs ?? 500);
+    }
+  }
+
+  /** Processes one batch of due receipts in one transaction. Returns how many it finished. */
+  async processBatch(now = Date.now()): Promise<number> {
+    const batch = await this.db
+      .selectFrom('receipts')
+      .selectAll()
+      .where('processed_at', 'is', null)
+      .where((eb) => eb.or([eb('defer_until', 'is', null), eb('defer_until', '<=', now)]))
+      .orderBy('id')
+      .limit(this.options.batchSize ?? 200)
+      .execute();
+    if (batch.length === 0) return 0;
+    let finished = 0;
+    await this.db.transaction().execute(async (trx) => {
+      const settings = new Map<string, ProjectSettings>();
+      const settingsFor = async (projectId: string) => {
+        let s = settings.get(projectId);
+        if (!s) {
+          s = settingsOf(await trx.selectFrom('projects').selectAll().where('id', '=', projectId).executeTakeFirstOrThrow());
+          settings.set(projectId, s);
+        }
+        return s;
+      };
+      for (const receipt of batch) {
+        const outcome = await this.#processOne(trx, receipt, settingsFor);
+        if (outcome === 'defer') {
+          // Back off with age: a report can wait minutes for a send a crash interrupted.
+          const age = now - receipt.received_at;
+          await trx.updateTable('receipts').set({ defer_until: now + Math.min(30_000, Math.max(200, age / 4)) }).where('id', '=', receipt.id).execute();
+        } else {
+          await trx.updateTable('receipts').set({ processed_at: now, outcome, defer_until: null }).where('id', '=', receipt.id).execute();
+          finished++;
+          this.metrics.count('receipts_processed_total', receipt.integration_id);
+        }
+      }
+    });
+    return finished;
+  }
+
+  async #providerOf(trx: DB, integrationId: string): Promise<string | undefined> {
+    let p = this.#providers.get(integrationId);
+    if (!p) {
+      const row = await trx.selectFrom('integrations').select('provider').where('id', '=', integrationId).executeTakeFirst();
+      if (row) this.#providers.set(integrationId, (p = row.provider));
+    }
+    return p;
+  }
+
+  async #processOne(trx: DB, receipt: ReceiptsTable, settingsFor: (projectId: string) => Promise<ProjectSettings>): Promise<string> {
+    const adapter = getAdapter((await this.#providerOf(trx, receipt.integration_id)) ?? '');
+    if (!adapter) return 'error: unknown integration';
+    let updates;
+    try {
+      updates = adapter.parseWebhook(receipt.route, Buffer.from(receipt.body), receipt.content_type);
+    } catch (err) {
+      this.logger.warn({ receipt_id: receipt.id, integration_id: receipt.integration_id, err: (err as Error).message }, 'unreadable webhook body kept unprocessed');
+      return `error: ${(err as Error).message}`.slice(0, 500);
+    }
+    const outcomes: Applied[] = [];
+    for (const u of updates) {
+      if (u.kind === 'status') outcomes.push(await this.#applyStatus(trx, receipt, u, settingsFor));
+      else if (u.kind === 'inbound') outcomes.push(await this.#applyInbound(trx, receipt, u, settingsFor));
+      else outcomes.push('ignored');
+    }
+    // Whatever was applied stays applied (events are deduplicated), the rest comes back later.
+    if (outcomes.includes('defer')) return 'defer';
+    return [...new Set(outcomes)].join(',') || 'ignored';
+  }
+
+  async #findMessage(trx: DB, integrationId: string, u: StatusUpdate): Promise<MessagesTable | undefined> {
+    if (u.messageId) {
+      const m = await trx.selectFrom('messages').selectAll().where('id', '=', u.messageId).where('integration_id', '=', integrationId).executeTakeFirst();
+      if (m) return m;
+    }
+    if (u.providerMessageId) {
+      let q = trx.selectFrom('messages').selectAll().where('integration_id', '=', integrationId).where('provider_message_id', '=', u.providerMessageId);
+      if (u.recipient) q = q.where('recipient', '=', u.recipient);
+      return q.executeTakeFirst();
+    }
+    return undefined;
+  }
+
+  async #applyStatus(trx: DB, receipt: ReceiptsTable, u: StatusUpdate, settingsFor: (projectId: string) => Promise<ProjectSettings>): Promise<Applied> {
+    const m = await this.#findMessage(trx, receipt.integration_id, u);
+    if (!m) return 'unmatched';
+    // The send's own outcome isn't written yet (a report can overtake it): wait for it, so the
+    // event carries sent_timestamp and `enqueued` comes first.
+    if (m.sent_at_us === null) return m.dispatch_state === 'queued' || m.dispatch_state === 'sending' ? 'defer' : 'unmatched';
+    if (!withinReportWindow(m.sent_at_us / 1000, receipt.received_at)) return 'outside_window';
+    const t = transition(m.status, u.status);
+    if (t.kind === 'ignore') return t.reason;
+    const settings = await settingsFor(m.project_id);
+    const inserted = await recordEvent(trx, {
+      project_id: m.project_id,
+      customer_ref: m.customer_ref,
+      customer_id: m.customer_id,
+      name: eventName(settings, m.channel),
+      status: u.status,
+      timestamp: (u.occurredAt ?? new Date(receipt.received_at)).getTime(),
+      properties: campaignEventProperties(m, u.status, { status_code: u.statusCode, error: u.error, comment: u.comment }),
+      message_id: m.id,
+      campaign_id: m.campaign_id,
+      dedup_key: `${m.id}:${u.status}`,
+    });
+    if (t.kind === 'advance') {
+      await trx.updateTable('messages').set({ status: u.status, updated_at: Date.now() }).where('id', '=', m.id).execute();
+    }
+    if (!inserted) return 'duplicate';
+    return t.kind === 'advance' ? 'applied' : 'late_event';
+  }
+
+  async #applyInbound(trx: DB, receipt: ReceiptsTable, u: InboundMessage, settingsFor: (projectId: string) => Promise<ProjectSettings>): Promise<Applied> {
+    const customer = await customerByPhone(trx, receipt.project_id, u.from);
+    const settings = await settingsFor(receipt.project_id);
+    const inserted = await recordEvent(trx, {
+      project_id: receipt.project_id,
+      customer_ref: customer.id,
+      customer_id: customer.customer_id,
+      name: eventName(settings, u.channel),
+      status: 'incoming_message',
+      timestamp: (u.occurredAt ?? new Date(receipt.received_at)).getTime(),
+      properties: incomingEventProperties({
+        channel: u.channel,
+        from: u.from,
+        to: u.to,
+        text: u.text,
+        media: u.media,
+        integration_id: receipt.integration_id,
+        provider_message_id: u.providerMessageId,
+        sent_at_ms: u.occurredAt?.getTime() ?? null,
+      }),
+      message_id: null,
+      campaign_id: null,
+      dedup_key: `in:${receipt.integration_id}:${u.providerMessageId ?? receipt.body_hash}`,
+    });
+    return inserted ? 'applied' : 'duplicate';
+  }
+}

@@ -1,0 +1,16 @@
+// The providers this build knows, by integration type.
+import { sinchSmsAdapter } from './sinch-sms/index.js';
+import type { ProviderAdapter, ProviderType } from './types.js';
+
+// Adapters are typed by their own config; the registry erases that for the generic core.
+const adapters: Partial<Record<ProviderType, ProviderAdapter<any, any>>> = {
+  sinch_sms: sinchSmsAdapter,
+};
+
+export function getAdapter(type: string): ProviderAdapter<any, any> | undefined {
+  return adapters[type as ProviderType];
+}
+
+export function providerTypes(): ProviderType[] {
+  return Object.keys(adapters) as ProviderType[];
+}

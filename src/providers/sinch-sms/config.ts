@@ -1,0 +1,52 @@
+// Integration config and secrets for Sinch SMS (provider-apis.md A.1, A.2). The core validates
+// stored integrations against these schemas; `secrets` are write-only and never echoed.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const SINCH_SMS_REGIONS = ['us', 'eu', 'au', 'br', 'ca'] as const;
+export type SinchSmsRegion = (typeof SINCH_SMS_REGIONS)[number];
+
+export const SinchSmsConfigSchema = Type.Object(
+  {
+    // Goes into the URL path, so only URL-safe characters are accepted.
+    service_plan_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+    region: Type.Optional(
+      Type.Union(
+        SINCH_SMS_REGIONS.map((r) => Type.Literal(r)),
+        { default: 'us', description: 'Sinch SMS region; the API token works in every region' },
+      ),
+    ),
+    base_url: Type.Optional(
+      Type.String({
+        format: 'uri',
+        pattern: '^https?://',
+        description: 'Overrides the region host (proxies, sandboxes, tests)',
+      }),
+    ),
+    default_sender: Type.Optional(
+      Type.String({ minLength: 1, description: 'Used when a message names no sender; omitted when unset' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const SinchSmsSecretsSchema = Type.Object(
+  {
+    api_token: Type.String({ minLength: 1 }),
+    // Only for accounts whose callbacks carry x-sinch-webhook-signature (A.9).
+    webhook_signing_secret: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export type SinchSmsConfig = Static<typeof SinchSmsConfigSchema>;
+export type SinchSmsSecrets = Static<typeof SinchSmsSecretsSchema>;
+
+export function regionBaseUrl(region: SinchSmsRegion): string {
+  return `https://${region}.sms.api.sinch.com`;
+}
+
+/** The API root to call: `base_url` when set (trailing slash dropped), else the region host. */
+export function resolveBaseUrl(config: Pick<SinchSmsConfig, 'region' | 'base_url'>): string {
+  if (config.base_url) return config.base_url.replace(/\/+$/, '');
+  return regionBaseUrl(config.region ?? 'us');
+}

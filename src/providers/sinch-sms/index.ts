@@ -1,0 +1,29 @@
+// The Sinch SMS provider (type `sinch_sms`): the pieces of this folder behind ProviderAdapter.
+import type { ProviderAdapter } from '../types.js';
+import { SinchSmsConfigSchema, SinchSmsSecretsSchema, type SinchSmsConfig, type SinchSmsSecrets } from './config.js';
+import { sendSinchSms, type SinchSmsSendOptions } from './send.js';
+import { parseWebhook, verifyWebhook, webhookRoutes } from './webhook.js';
+
+export type SinchSmsAdapterOptions = SinchSmsSendOptions;
+
+/** Factory so tests (and unusual deployments) can shorten the HTTP timeout. */
+export function createSinchSmsAdapter(options: SinchSmsAdapterOptions = {}): ProviderAdapter<SinchSmsConfig, SinchSmsSecrets> {
+  return {
+    type: 'sinch_sms',
+    displayName: 'Sinch SMS',
+    channels: ['sms'],
+    configSchema: SinchSmsConfigSchema,
+    secretsSchema: SinchSmsSecretsSchema,
+    webhookRoutes,
+    send: (ctx, message) => sendSinchSms(ctx, message, options),
+    verifyWebhook,
+    parseWebhook,
+  };
+}
+
+export const sinchSmsAdapter = createSinchSmsAdapter();
+
+export * from './config.js';
+export { SINCH_STATUS_MAP, SINCH_REST_CODE_NAMES, mapSinchStatus, sinchCodeName } from './status-map.js';
+export { sendSinchSms, batchRequestBody, DEFAULT_TIMEOUT_MS, type SinchSmsSendOptions } from './send.js';
+export { webhookRoutes, verifyWebhook, parseWebhook, normalizeMsisdn, REPLAY_WINDOW_MS } from './webhook.js';

@@ -1,0 +1,191 @@
+// Campaigns: one template to an audience of customers. A launch fans out in chunks, each chunk one
+// transaction; the (campaign, customer) unique index makes a launch that a crash interrupted safe
+// to run again, which the hub does at start for every campaign left `launching`.
+import { sql } from 'kysely';
+import { badRequest, conflict, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { countSegments } from '../core/segments.js';
+import type { Channel } from '../core/status.js';
+import type { DB } from '../store/db.js';
+import type { CampaignsTable, MessagesTable } from '../store/schema.js';
+import { countEventsByStatus } from './events.js';
+import type { IntegrationService } from './integrations.js';
+import { checkBody, messageRow, resolveIntegration, type QueueSignal } from './messages.js';
+
+export interface CampaignInput {
+  name: string;
+  channel?: Channel;
+  body: string;
+  integration_id?: string;
+  sender?: string;
+  audience: { customer_ids: string[] };
+}
+
+export const MAX_AUDIENCE_IDS = 1_000_000;
+const CHUNK = 500;
+
+export function campaignView(c: CampaignsTable) {
+  return {
+    id: c.id,
+    project_id: c.project_id,
+    name: c.name,
+    channel: c.channel,
+    body: c.body,
+    integration_id: c.integration_id,
+    sender: c.sender,
+    audience_size: (JSON.parse(c.audience) as string[]).length,
+    state: c.state,
+    launch_summary: c.launch_summary ? (JSON.parse(c.launch_summary) as Record<string, number>) : null,
+    created_at: new Date(c.created_at).toISOString(),
+    launched_at: c.launched_at === null ? null : new Date(c.launched_at).toISOString(),
+  };
+}
+
+export async function createCampaign(db: DB, integrations: IntegrationService, projectId: string, input: CampaignInput): Promise<CampaignsTable> {
+  const channel = input.channel ?? 'sms';
+  if (channel !== 'sms') throw badRequest('channel_not_supported', `channel ${channel} is not available yet`, 'channel');
+  checkBody(input.body);
+  const ids = [...new Set(input.audience.customer_ids)];
+  if (ids.length === 0) throw badRequest('invalid_request', 'audience.customer_ids must not be empty', 'audience.customer_ids');
+  if (ids.length > MAX_AUDIENCE_IDS) throw badRequest('invalid_request', `audience.customer_ids holds more than ${MAX_AUDIENCE_IDS} ids`, 'audience.customer_ids');
+  // Fails now, with a clear error, rather than at launch.
+  await resolveIntegration(db, integrations, projectId, channel, input.integration_id);
+  const now = Date.now();
+  const row: CampaignsTable = {
+    id: newId('cmp'),
+    project_id: projectId,
+    name: input.name,
+    channel,
+    body: input.body,
+    integration_id: input.integration_id ?? null,
+    sender: input.sender ?? null,
+    audience: JSON.stringify(ids),
+    state: 'draft',
+    launch_summary: null,
+    created_at: now,
+    launched_at: null,
+    updated_at: now,
+  };
+  await db.insertInto('campaigns').values(row).execute();
+  return row;
+}
+
+export async function getCampaign(db: DB, projectId: string, id: string): Promise<CampaignsTable> {
+  const c = await db.selectFrom('campaigns').selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+  if (!c) throw notFound('campaign', 'campaign_id');
+  return c;
+}
+
+export async function listCampaigns(db: DB, projectId: string): Promise<CampaignsTable[]> {
+  return db.selectFrom('campaigns').selectAll().where('project_id', '=', projectId).orderBy('id').execute();
+}
+
+export interface LaunchSummary {
+  audience: number;
+  queued: number;
+  skipped_unknown_customer: number;
+  skipped_no_phone: number;
+}
+
+export async function launchCampaign(db: DB, integrations: IntegrationService, queue: QueueSignal, projectId: string, id: string): Promise<CampaignsTable> {
+  const campaign = await getCampaign(db, projectId, id);
+  if (campaign.state === 'launched') throw conflict('already_launched', 'the campaign has already been launched', 'campaign_id');
+  const integration = await resolveIntegration(db, integrations, projectId, campaign.channel, campaign.integration_id);
+  const now = Date.now();
+  await db
+    .updateTable('campaigns')
+    .set({ state: 'launching', integration_id: integration.id, launched_at: campaign.launched_at ?? now, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+
+  const audience = JSON.parse(campaign.audience) as string[];
+  const segments = countSegments(campaign.body);
+  const summary: LaunchSummary = { audience: audience.length, queued: 0, skipped_unknown_customer: 0, skipped_no_phone: 0 };
+  for (let i = 0; i < audience.length; i += CHUNK) {
+    const chunk = audience.slice(i, i + CHUNK);
+    await db.transaction().execute(async (trx) => {
+      const customers = await trx
+        .selectFrom('customers')
+        .select(['id', 'customer_id', 'phone'])
+        .where('project_id', '=', projectId)
+        .where('customer_id', 'in', chunk)
+        .execute();
+      summary.skipped_unknown_customer += chunk.length - customers.length;
+      const rows: MessagesTable[] = [];
+      const at = Date.now();
+      for (const c of customers) {
+        if (!c.phone) {
+          summary.skipped_no_phone++;
+          continue;
+        }
+        rows.push(
+          messageRow(
+            {
+              projectId,
+              integration,
+              campaignId: id,
+              customerRef: c.id,
+              customerId: c.customer_id,
+              channel: campaign.channel,
+              recipient: c.phone,
+              sender: campaign.sender,
+              body: campaign.body,
+              parts: segments.parts,
+              encoding: segments.encoding,
+              idempotencyKey: null,
+            },
+            at,
+          ),
+        );
+      }
+      summary.queued += rows.length;
+      if (rows.length > 0) {
+        await trx
+          .insertInto('messages')
+          .values(rows)
+          .onConflict((oc) => oc.columns(['campaign_id', 'customer_ref']).where('campaign_id', 'is not', null).doNothing())
+          .execute();
+      }
+    });
+    queue.notify(integration.id);
+  }
+  await db
+    .updateTable('campaigns')
+    .set({ state: 'launched', launch_summary: JSON.stringify(summary), updated_at: Date.now() })
+    .where('id', '=', id)
+    .execute();
+  return getCampaign(db, projectId, id);
+}
+
+/** Campaigns a crash left half-launched; the hub resumes them at start. */
+export async function unfinishedLaunches(db: DB): Promise<Pick<CampaignsTable, 'id' | 'project_id'>[]> {
+  return db.selectFrom('campaigns').select(['id', 'project_id']).where('state', '=', 'launching').execute();
+}
+
+export async function campaignStats(db: DB, projectId: string, id: string) {
+  const campaign = await getCampaign(db, projectId, id);
+  const byStatus = await db
+    .selectFrom('messages')
+    .select(['status', 'expects_reports', sql<number>`count(*)`.as('n')])
+    .where('campaign_id', '=', id)
+    .groupBy(['status', 'expects_reports'])
+    .execute();
+  const current: Record<string, number> = {};
+  let messages = 0;
+  let noReportExpected = 0;
+  for (const r of byStatus) {
+    const n = Number(r.n);
+    messages += n;
+    current[r.status] = (current[r.status] ?? 0) + n;
+    if (Number(r.expects_reports) === 0) noReportExpected += n;
+  }
+  return {
+    campaign_id: id,
+    state: campaign.state,
+    launch_summary: campaign.launch_summary ? (JSON.parse(campaign.launch_summary) as LaunchSummary) : null,
+    messages,
+    current_status: current,
+    events: await countEventsByStatus(db, id),
+    no_report_expected: noReportExpected,
+  };
+}

@@ -1,0 +1,95 @@
+// Customer profiles: the external customer_id, an E.164 phone and free attributes.
+import { badRequest, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { parsePhone } from '../core/phone.js';
+import type { DB } from '../store/db.js';
+import type { CustomersTable } from '../store/schema.js';
+
+type Executor = Pick<DB, 'selectFrom' | 'insertInto' | 'updateTable'>;
+
+export interface CustomerInput {
+  customer_id: string;
+  phone?: string | null;
+  attributes?: Record<string, unknown>;
+}
+
+export function customerView(c: CustomersTable) {
+  return {
+    customer_id: c.customer_id,
+    phone: c.phone,
+    attributes: JSON.parse(c.attributes) as Record<string, unknown>,
+    created_at: new Date(c.created_at).toISOString(),
+    updated_at: new Date(c.updated_at).toISOString(),
+  };
+}
+
+export function normalizePhoneInput(phone: string, field: string): string {
+  const parsed = parsePhone(phone);
+  if (!parsed.ok) throw badRequest('invalid_phone', `${field} is not a valid phone number: ${parsed.reason}`, field);
+  return parsed.e164;
+}
+
+/** Creates or updates by customer_id; attributes are merged. Returns the row and whether it is new. */
+export async function upsertCustomer(db: DB, projectId: string, input: CustomerInput): Promise<{ customer: CustomersTable; created: boolean }> {
+  const phone = input.phone === undefined || input.phone === null ? input.phone : normalizePhoneInput(input.phone, 'phone');
+  return db.transaction().execute(async (trx) => {
+    const existing = await findCustomer(trx, projectId, input.customer_id);
+    const now = Date.now();
+    if (existing) {
+      const attributes = { ...(JSON.parse(existing.attributes) as object), ...(input.attributes ?? {}) };
+      const patch = { attributes: JSON.stringify(attributes), updated_at: now, ...(phone !== undefined && { phone }) };
+      await trx.updateTable('customers').set(patch).where('id', '=', existing.id).execute();
+      return { customer: { ...existing, ...patch }, created: false };
+    }
+    const row: CustomersTable = {
+      id: newId('cus'),
+      project_id: projectId,
+      customer_id: input.customer_id,
+      phone: phone ?? null,
+      attributes: JSON.stringify(input.attributes ?? {}),
+      created_at: now,
+      updated_at: now,
+    };
+    await trx.insertInto('customers').values(row).execute();
+    return { customer: row, created: true };
+  });
+}
+
+export async function findCustomer(db: Executor, projectId: string, customerId: string): Promise<CustomersTable | undefined> {
+  return db.selectFrom('customers').selectAll().where('project_id', '=', projectId).where('customer_id', '=', customerId).executeTakeFirst();
+}
+
+export async function getCustomer(db: Executor, projectId: string, customerId: string): Promise<CustomersTable> {
+  const c = await findCustomer(db, projectId, customerId);
+  if (!c) throw notFound('customer', 'customer_id');
+  return c;
+}
+
+/**
+ * The customer with this phone, or a new profile keyed by the phone itself: inbound messages
+ * and sends to bare numbers still land on a profile.
+ */
+export async function customerByPhone(db: Executor, projectId: string, e164: string): Promise<CustomersTable> {
+  const existing = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('phone', '=', e164)
+    .orderBy('id')
+    .executeTakeFirst();
+  if (existing) return existing;
+  const byId = await findCustomer(db, projectId, e164);
+  if (byId) return byId;
+  const now = Date.now();
+  const row: CustomersTable = { id: newId('cus'), project_id: projectId, customer_id: e164, phone: e164, attributes: '{}', created_at: now, updated_at: now };
+  await db.insertInto('customers').values(row).execute();
+  return row;
+}
+
+export async function listCustomers(db: DB, projectId: string, opts: { limit: number; after?: string }) {
+  let q = db.selectFrom('customers').selectAll().where('project_id', '=', projectId).orderBy('id').limit(opts.limit + 1);
+  if (opts.after) q = q.where('id', '>', opts.after);
+  const rows = await q.execute();
+  const page = rows.slice(0, opts.limit);
+  return { data: page.map(customerView), next_cursor: rows.length > opts.limit ? page[page.length - 1]!.id : null };
+}

@@ -1,0 +1,39 @@
+// Turns TypeBox validation of provider config and secrets into a 400 naming the field.
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { FormatRegistry } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { badRequest } from '../core/errors.js';
+
+// TypeBox checks only the string formats it is told about; provider schemas use `uri`.
+if (!FormatRegistry.Has('uri')) {
+  FormatRegistry.Set('uri', (value) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  });
+}
+
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+function checker(schema: TSchema): TypeCheck<TSchema> {
+  let c = compiled.get(schema);
+  if (!c) {
+    c = TypeCompiler.Compile(schema);
+    compiled.set(schema, c);
+  }
+  return c;
+}
+
+/** Applies schema defaults, then validates; throws a 400 for the first problem found. */
+export function validateAgainst<T>(schema: TSchema, value: unknown, prefix: string): T {
+  const withDefaults = Value.Default(schema, structuredClone(value ?? {}));
+  const check = checker(schema);
+  if (check.Check(withDefaults)) return withDefaults as T;
+  const first = check.Errors(withDefaults).First();
+  const path = first?.path ? first.path.replace(/^\//, '').replace(/\//g, '.') : '';
+  const field = path ? `${prefix}.${path}` : prefix;
+  throw badRequest('invalid_request', `${field} ${first?.message ?? 'is invalid'}`.replace(/ Expected/, ': expected'), field);
+}

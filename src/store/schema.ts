@@ -1,0 +1,156 @@
+// Table types for Kysely. Times are integer epoch milliseconds (portable across SQLite and
+// PostgreSQL); JSON is stored as text; booleans as 0/1.
+import type { Generated } from 'kysely';
+import type { Channel, MessageStatus } from '../core/status.js';
+import type { ProviderType } from '../providers/types.js';
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  default_sms_integration_id: string | null;
+  /** JSON: ProjectSettings minus the default integration. */
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  project_id: string;
+  name: string;
+  key_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface IntegrationsTable {
+  id: string;
+  project_id: string;
+  provider: ProviderType;
+  name: string;
+  config: string;
+  /** Sealed JSON of the provider secrets. */
+  secrets: string;
+  /** Sealed token that authenticates the integration's webhook URLs. */
+  webhook_token: string;
+  rate_limit: number | null;
+  max_concurrency: number;
+  retry_deadline_seconds: number;
+  deleted_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CustomersTable {
+  id: string;
+  project_id: string;
+  customer_id: string;
+  phone: string | null;
+  attributes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CampaignsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  channel: Channel;
+  body: string;
+  integration_id: string | null;
+  sender: string | null;
+  /** JSON array of customer ids. */
+  audience: string;
+  state: 'draft' | 'launching' | 'launched';
+  /** JSON: counts of the fan-out (queued, skipped by reason). */
+  launch_summary: string | null;
+  created_at: number;
+  launched_at: number | null;
+  updated_at: number;
+}
+
+export type DispatchState = 'queued' | 'sending' | 'done' | 'cancelled';
+
+export interface MessagesTable {
+  id: string;
+  project_id: string;
+  integration_id: string;
+  campaign_id: string | null;
+  customer_ref: string;
+  customer_id: string;
+  message_type: 'campaign' | 'transactional';
+  channel: Channel;
+  recipient: string;
+  sender: string | null;
+  body: string;
+  parts: number;
+  encoding: string;
+  status: MessageStatus;
+  dispatch_state: DispatchState;
+  attempts: number;
+  next_attempt_at: number;
+  deadline_at: number;
+  claimed_by: string | null;
+  /** 1 when a crash interrupted a send of this message: a second send may duplicate it. */
+  in_flight_at_crash: number;
+  provider_message_id: string | null;
+  /** Microseconds since the epoch when handed to the provider. */
+  sent_at_us: number | null;
+  expects_reports: number;
+  /** JSON {status_code, error, comment} of the last failed attempt. */
+  last_error: string | null;
+  idempotency_key: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  project_id: string;
+  customer_ref: string;
+  customer_id: string;
+  name: string;
+  status: string;
+  /** Epoch ms of what happened (provider time when it says). */
+  timestamp: number;
+  properties: string;
+  message_id: string | null;
+  campaign_id: string | null;
+  /** Makes each status of a message, and each inbound message, recorded once. */
+  dedup_key: string | null;
+  created_at: number;
+}
+
+export interface ReceiptsTable {
+  id: Generated<number>;
+  project_id: string;
+  integration_id: string;
+  route: string;
+  content_type: string | null;
+  body: Buffer;
+  body_hash: string;
+  received_at: number;
+  processed_at: number | null;
+  /** Set while the report waits for its message's send outcome to be written. */
+  defer_until: number | null;
+  /** What processing made of it: applied, duplicate, unmatched, late, ignored, error: … */
+  outcome: string | null;
+}
+
+export interface WebhookNoncesTable {
+  integration_id: string;
+  nonce: string;
+  expires_at: number;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  api_keys: ApiKeysTable;
+  integrations: IntegrationsTable;
+  customers: CustomersTable;
+  campaigns: CampaignsTable;
+  messages: MessagesTable;
+  events: EventsTable;
+  receipts: ReceiptsTable;
+  webhook_nonces: WebhookNoncesTable;
+}
