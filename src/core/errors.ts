@@ -13,6 +13,6 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (code: string, message: string, field?: string) => new ApiError(400, code, message, field);
-export const notFound = (what: string, field?: string) => new ApiError(404, 'not_found', `${what} not found`, field);
+export const notFound = (what: string, field?: string) => new ApiError(404, 'not_found', field ? `${what} not found (check ${field})` : `${what} not found`, field);
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
 export const conflict = (code: string, message: string, field?: string) => new ApiError(409, code, message, field);

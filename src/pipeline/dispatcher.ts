@@ -23,7 +23,7 @@ export interface DispatcherOptions {
   backoff?: BackoffPolicy;
   /** How often an idle worker looks for due retries it wasn't told about. */
   pollMs?: number;
-  /** The rate limiter's window; a little over a second absorbs clock and network jitter. */
+  /** The rate limiter's window (default one second). */
   rateWindowMs?: number;
 }
 
@@ -36,6 +36,8 @@ interface Outcome {
 export class Dispatcher implements QueueSignal {
   readonly workerId = randomToken(6);
   readonly #workers = new Map<string, IntegrationWorker>();
+  readonly #limiters = new Map<string, SlidingWindowLimiter>();
+  readonly #refreshing = new Map<string, Promise<void>>();
   #started = false;
   readonly #writer: OutcomeWriter;
   readonly #onChanged = (id: string) => void this.#refresh(id);
@@ -69,14 +71,25 @@ export class Dispatcher implements QueueSignal {
   notify(integrationId: string): void {
     const w = this.#workers.get(integrationId);
     if (w) w.wake();
-    else if (this.#started) void this.#refresh(integrationId);
+    else if (this.#started && !this.#refreshing.has(integrationId)) void this.#refresh(integrationId);
   }
 
   queueDepths(): Record<string, { buffered: number; inFlight: number }> {
     return Object.fromEntries([...this.#workers].map(([id, w]) => [id, { buffered: w.buffered, inFlight: w.inFlight }]));
   }
 
-  async #refresh(id: string): Promise<void> {
+  /** Refreshes are chained per integration, so racing notifications never make two workers. */
+  #refresh(id: string): Promise<void> {
+    const next = (this.#refreshing.get(id) ?? Promise.resolve()).then(() => this.#replaceWorker(id));
+    const settled = next.catch((err: unknown) => this.logger.error({ err, integration_id: id }, 'could not start the integration worker'));
+    this.#refreshing.set(id, settled);
+    void settled.finally(() => {
+      if (this.#refreshing.get(id) === settled) this.#refreshing.delete(id);
+    });
+    return settled;
+  }
+
+  async #replaceWorker(id: string): Promise<void> {
     if (!this.#started) return;
     const rt = await this.integrations.runtime(id);
     const existing = this.#workers.get(id);
@@ -84,11 +97,19 @@ export class Dispatcher implements QueueSignal {
       this.#workers.delete(id);
       await existing.stop();
     }
-    if (rt && this.#started) {
-      const w = new IntegrationWorker(rt, this.db, this.#writer, this.workerId, this.logger, this.options);
-      this.#workers.set(id, w);
-      w.start();
+    if (!rt || !this.#started) {
+      this.#limiters.delete(id);
+      return;
     }
+    // The limiter outlives workers: a config change must not reset the window and allow a burst.
+    let limiter = this.#limiters.get(id) ?? null;
+    if (!rt.rateLimit) limiter = null;
+    else if (!limiter || limiter.limit !== rt.rateLimit) limiter = new SlidingWindowLimiter(rt.rateLimit, this.options.rateWindowMs ?? 1000);
+    if (limiter) this.#limiters.set(id, limiter);
+    else this.#limiters.delete(id);
+    const w = new IntegrationWorker(rt, limiter, this.db, this.#writer, this.workerId, this.logger, this.options);
+    this.#workers.set(id, w);
+    w.start();
   }
 
   async stop(): Promise<void> {
@@ -103,7 +124,6 @@ export class Dispatcher implements QueueSignal {
 class IntegrationWorker {
   readonly #signal = new Signal();
   readonly #slot = new Signal();
-  readonly #limiter: SlidingWindowLimiter | null;
   readonly #agent: Agent;
   #buffer: MessagesTable[] = [];
   #inFlight = 0;
@@ -113,13 +133,13 @@ class IntegrationWorker {
 
   constructor(
     private readonly rt: IntegrationRuntime,
+    readonly limiter: SlidingWindowLimiter | null,
     private readonly db: DB,
     private readonly writer: OutcomeWriter,
     private readonly workerId: string,
     private readonly logger: Logger,
     private readonly options: DispatcherOptions,
   ) {
-    this.#limiter = rt.rateLimit ? new SlidingWindowLimiter(rt.rateLimit, options.rateWindowMs ?? 1010) : null;
     this.#agent = new Agent({ connections: rt.maxConcurrency, keepAliveTimeout: 30_000, pipelining: 1 });
   }
 
@@ -209,8 +229,8 @@ class IntegrationWorker {
       while (this.#running && this.#inFlight >= this.rt.maxConcurrency) await this.#slot.wait(1000);
       if (!this.#running) break;
       let index = 0;
-      if (this.#limiter) {
-        const pick = pickFitting(this.#limiter, this.#buffer.slice(0, LOOKAHEAD).map((m) => m.parts), Date.now());
+      if (this.limiter) {
+        const pick = pickFitting(this.limiter, this.#buffer.slice(0, LOOKAHEAD).map((m) => m.parts), Date.now());
         if ('waitMs' in pick) {
           await sleep(pick.waitMs);
           continue;
@@ -220,6 +240,7 @@ class IntegrationWorker {
       const message = this.#buffer.splice(index, 1)[0]!;
       this.#inFlight++;
       const p = this.#send(message).finally(() => {
+        this.limiter?.finish(message.parts, Date.now());
         this.#inFlight--;
         this.#sends.delete(p);
         this.#slot.notify();

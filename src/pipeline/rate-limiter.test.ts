@@ -14,10 +14,41 @@ function simulate(limit: number, weights: number[], lookahead = 8, windowMs = 10
       now += pick.waitMs;
       continue;
     }
-    sends.push({ t: now, w: queue[pick.index]! });
-    queue.splice(pick.index, 1);
+    const w = queue.splice(pick.index, 1)[0]!;
+    sends.push({ t: now, w });
+    limiter.finish(w, now);
   }
   return sends;
+}
+
+/**
+ * Sends with network latency, on an event-driven simulated clock: each request arrives at the
+ * provider at a random moment between its start and its answer. Returns the arrival times.
+ */
+function simulateWithLatency(limit: number, weights: number[], latency: () => number, arrivalShare: () => number) {
+  const limiter = new SlidingWindowLimiter(limit);
+  const arrivals: { t: number; w: number }[] = [];
+  const queue = [...weights];
+  const pending: { at: number; w: number }[] = [];
+  let now = 0;
+  while (queue.length > 0 || pending.length > 0) {
+    pending.sort((a, b) => a.at - b.at);
+    while (pending.length && pending[0]!.at <= now) limiter.finish(pending[0]!.w, pending.shift()!.at);
+    if (queue.length === 0) {
+      if (pending.length > 0) now = pending[0]!.at;
+      continue;
+    }
+    const pick = pickFitting(limiter, queue, now);
+    if ('waitMs' in pick) {
+      now = Math.min(now + pick.waitMs, pending[0]?.at ?? Infinity);
+      continue;
+    }
+    const w = queue.splice(pick.index, 1)[0]!;
+    const l = latency();
+    arrivals.push({ t: now + l * arrivalShare(), w });
+    pending.push({ at: now + l, w });
+  }
+  return arrivals.sort((a, b) => a.t - b.t);
 }
 
 function maxInAnyWindow(sends: { t: number; w: number }[], windowMs = 1000): number {
@@ -52,6 +83,15 @@ test('strictly in order, heavy messages waste room at low limits; looking ahead 
   assert.ok(rate(simulate(10, weights, 8)) >= 9.7);
 });
 
+test('network latency never pushes a window of arrivals at the provider over the limit', () => {
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const weights = Array.from({ length: 2000 }, () => 1 + Math.floor(random() * 3));
+  // Mostly fast, sometimes slow (a new connection, a provider hiccup).
+  const arrivals = simulateWithLatency(100, weights, () => (random() < 0.1 ? 50 + random() * 400 : 1 + random() * 10), random);
+  assert.ok(maxInAnyWindow(arrivals) <= 100, `max ${maxInAnyWindow(arrivals)}`);
+});
+
 test('a message heavier than the limit still goes, alone in its window', () => {
   const sends = simulate(2, [3, 1, 3], 1);
   assert.equal(sends.length, 3);
@@ -62,7 +102,12 @@ test('waits are computed, not polled: tells how long until room frees up', () =>
   const limiter = new SlidingWindowLimiter(2, 1000);
   assert.equal(limiter.tryAcquire(1, 0), 0);
   assert.equal(limiter.tryAcquire(1, 100), 0);
+  // Both sends are still in flight: only polling can tell when they end.
+  assert.equal(limiter.tryAcquire(1, 150), 5);
+  limiter.finish(1, 120);
+  limiter.finish(1, 130);
+  // Room frees up a window after the first send finished.
   const wait = limiter.tryAcquire(1, 200);
-  assert.equal(wait, 801);
+  assert.equal(wait, 921);
   assert.equal(limiter.tryAcquire(1, 200 + wait), 0);
 });

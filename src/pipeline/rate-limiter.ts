@@ -1,20 +1,22 @@
 // A sliding-window limiter weighted by message parts. A token bucket lets a full bucket plus a
 // second of refill through in one window (up to twice the limit); keeping the log of the last
-// window's sends instead guarantees no one-second window ever holds more than the limit.
+// window's sends instead guarantees no one-second window ever holds more than the limit, as the
+// provider counts it: a send occupies the window from when it starts until a window after it ends.
 
 export class SlidingWindowLimiter {
   readonly #limit: number;
   readonly #windowMs: number;
-  // Parallel ring of send times and their weights, oldest first.
+  // Finished sends, ordered by finish time: parallel arrays from #head on.
   #times: number[] = [];
   #weights: number[] = [];
   #head = 0;
-  #sum = 0;
+  #finishedSum = 0;
+  /** Parts of sends still in flight: they count against every window until they finish. */
+  #inFlight = 0;
 
   /**
    * @param limit parts allowed per window
-   * @param windowMs the window; slightly above 1000 ms absorbs network jitter between our clock
-   *   and the provider's, at the cost of that fraction of throughput
+   * @param windowMs the window the provider counts in
    */
   constructor(limit: number, windowMs = 1000) {
     if (!(limit > 0)) throw new RangeError('limit must be positive');
@@ -28,7 +30,7 @@ export class SlidingWindowLimiter {
 
   #expire(now: number): void {
     while (this.#head < this.#times.length && this.#times[this.#head]! <= now - this.#windowMs) {
-      this.#sum -= this.#weights[this.#head]!;
+      this.#finishedSum -= this.#weights[this.#head]!;
       this.#head++;
     }
     // Compact now and then so the arrays don't grow without bound.
@@ -40,27 +42,41 @@ export class SlidingWindowLimiter {
   }
 
   /**
-   * Takes `weight` parts now if the window allows it and returns 0, or returns how many ms to
-   * wait before asking again. A message heavier than the whole limit goes alone in an empty window.
+   * Takes `weight` parts if the window allows it and returns 0, or returns how many ms to wait
+   * before asking again. A message heavier than the whole limit goes alone in an empty window.
+   * Every successful call must be followed by `finish` when the request is over.
    */
   tryAcquire(weight: number, now: number): number {
     this.#expire(now);
-    const fits = this.#sum + weight <= this.#limit || this.#sum === 0;
-    if (fits) {
-      this.#times.push(now);
-      this.#weights.push(weight);
-      this.#sum += weight;
+    const used = this.#inFlight + this.#finishedSum;
+    if (used + weight <= this.#limit || used === 0) {
+      this.#inFlight += weight;
       return 0;
     }
-    // Find the earliest time enough of the window has expired.
-    let freed = this.#sum;
+    // The earliest time enough finished sends leave the window, if that is enough.
+    let remaining = this.#finishedSum;
     for (let i = this.#head; i < this.#times.length; i++) {
-      freed -= this.#weights[i]!;
-      if (freed + weight <= this.#limit || freed === 0) {
-        return Math.max(1, this.#times[i]! + this.#windowMs - now + 1);
-      }
+      remaining -= this.#weights[i]!;
+      const left = this.#inFlight + remaining;
+      if (left + weight <= this.#limit || left === 0) return Math.max(1, this.#times[i]! + this.#windowMs - now + 1);
     }
-    return this.#windowMs;
+    // Only sends still in flight stand in the way: look again shortly.
+    return 5;
+  }
+
+  /**
+   * Records that a send of `weight` parts is over. The provider received it at some moment up to
+   * now, so counting it from now on keeps every window of arrivals at the provider within the
+   * limit, whatever the network latency (the cost: a window reopens one latency later).
+   */
+  finish(weight: number, now: number): void {
+    this.#inFlight = Math.max(0, this.#inFlight - weight);
+    // Finish times are nearly monotonic: insert from the end.
+    let i = this.#times.length;
+    while (i > this.#head && this.#times[i - 1]! > now) i--;
+    this.#times.splice(i, 0, now);
+    this.#weights.splice(i, 0, weight);
+    this.#finishedSum += weight;
   }
 }
 

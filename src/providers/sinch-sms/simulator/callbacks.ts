@@ -5,6 +5,7 @@
 import { Agent, request } from 'undici';
 import { signSinchCallback } from '../../sinch/signature.js';
 import type { Scheduler } from './scheduler.js';
+import { appendBounded } from './store.js';
 
 export type CallbackKind = 'recipient_delivery_report' | 'batch_delivery_report' | 'inbound';
 
@@ -33,6 +34,8 @@ export interface CallbackPolicy {
   maxAttempts: number;
   /** Per-attempt limit for the receiver's answer. */
   timeoutMs: number;
+  /** Attempts kept in the log. */
+  logLimit: number;
 }
 
 export interface Callback {
@@ -98,7 +101,7 @@ export class CallbackSender {
     } catch (error) {
       record.error = error instanceof Error ? error.message : String(error);
     }
-    this.log.push(record);
+    appendBounded(this.log, record, this.policy.logLimit);
     if (isRetryable(record.status) && attempt < this.policy.maxAttempts) {
       const delay = this.policy.retryBaseMs * 2 ** (attempt - 1);
       this.scheduler.after(delay, () => this.attempt(callback, body, attempt + 1));

@@ -119,11 +119,12 @@ export class DeliverySimulator {
 
   /** Schedules every recipient's reports, counted from `send_at` when it is in the future. */
   start(batch: StoredBatch): void {
-    const sendAt = batch.batch.send_at ? Date.parse(batch.batch.send_at) : Date.now();
-    const startIn = Math.max(0, sendAt - Date.now());
+    const now = Date.now();
+    const sendAt = batch.batch.send_at ? Date.parse(batch.batch.send_at) : now;
+    const startIn = Math.max(0, sendAt - now);
+    const origin = now + startIn;
     for (const r of batch.recipients) {
       for (const event of plan(r, this.ctx.delays)) {
-        const origin = Date.now() + startIn;
         r.timers.push(this.ctx.scheduler.after(startIn + event.delayMs, () => this.fire(batch, r, event, origin)));
       }
     }
@@ -139,6 +140,7 @@ export class DeliverySimulator {
     }
   }
 
+  /** Applies `event` to the recipient (unless it only repeats or trails) and reports it. */
   private fire(batch: StoredBatch, r: RecipientState, event: PlannedEvent, origin: number): void {
     const now = Date.now();
     let payload: Record<string, unknown>;

@@ -12,7 +12,7 @@ import { errors, forcedSendError, SinchApiError } from './errors.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
 import { Scheduler } from './scheduler.js';
 import { countParts } from './segments.js';
-import { BatchStore, type BatchJson, type ReceivedRequest, type RecipientState, type StoredBatch } from './store.js';
+import { appendBounded, BatchStore, type BatchJson, type ReceivedRequest, type RecipientState, type StoredBatch } from './store.js';
 import { behaviourFor, msisdnDigits, type Outcome } from './test-numbers.js';
 import { LIMITS, personalize, validateTextBatch, type TextBatchRequest } from './validate.js';
 
@@ -40,6 +40,8 @@ export interface SinchSmsSandboxOptions {
   maxCallbackAttempts?: number;
   /** How long a callback receiver may take to answer (default 10 000 ms). */
   callbackTimeoutMs?: number;
+  /** Requests, batches and callback attempts kept for inspection; the oldest go first (default 10 000 each). */
+  historyLimit?: number;
   logger?: boolean | object;
 }
 
@@ -204,11 +206,13 @@ function batchJson(id: string, req: TextBatchRequest, now: Date): BatchJson {
 
 export function createSinchSmsSandbox(opts: SinchSmsSandboxOptions): SinchSmsSandbox {
   const plans = new Map(opts.servicePlans.map((p) => [p.id, p]));
+  const historyLimit = opts.historyLimit ?? 10_000;
   const scheduler = new Scheduler();
   const sender = new CallbackSender(scheduler, {
     retryBaseMs: opts.retryBaseMs ?? 5000,
     maxAttempts: opts.maxCallbackAttempts ?? 8,
     timeoutMs: opts.callbackTimeoutMs ?? 10_000,
+    logLimit: historyLimit,
   });
   const delivery = new DeliverySimulator({
     scheduler,
@@ -219,7 +223,7 @@ export function createSinchSmsSandbox(opts: SinchSmsSandboxOptions): SinchSmsSan
     },
     signingSecret: (id) => plans.get(id)?.callbackSigningSecret,
   });
-  const store = new BatchStore();
+  const store = new BatchStore(historyLimit);
   const limiter = new SlidingWindowLimiter(opts.ratePerSecond);
   const requests: ReceivedRequest[] = [];
   const received = new WeakMap<FastifyRequest, ReceivedRequest>();
@@ -244,7 +248,7 @@ export function createSinchSmsSandbox(opts: SinchSmsSandboxOptions): SinchSmsSan
       at: new Date().toISOString(),
     };
     received.set(req, record);
-    requests.push(record);
+    appendBounded(requests, record, historyLimit);
   });
   app.addHook('preHandler', async (req) => {
     const record = received.get(req);

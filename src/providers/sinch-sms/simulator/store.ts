@@ -86,13 +86,21 @@ export interface BatchFilter {
   clientReference?: string;
 }
 
+/** Appends to a log kept to its newest `limit` entries, so a long-running sandbox stays small. */
+export function appendBounded<T>(log: T[], entry: T, limit: number): T[] {
+  log.push(entry);
+  return log.length > limit ? log.splice(0, log.length - limit) : [];
+}
+
 export class BatchStore {
   readonly all: StoredBatch[] = [];
   private readonly byId = new Map<string, StoredBatch>();
 
+  constructor(private readonly limit: number) {}
+
   add(batch: StoredBatch): void {
-    this.all.push(batch);
     this.byId.set(batch.batch.id, batch);
+    for (const dropped of appendBounded(this.all, batch, this.limit)) this.byId.delete(dropped.batch.id);
   }
 
   get(servicePlanId: string, id: string): StoredBatch | undefined {
