@@ -1,7 +1,7 @@
 // The HTTP server: public API under /api/v1, provider webhooks, health and metrics.
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import type { Hub } from '../hub.js';
 import { loggerOptions } from '../logger.js';
@@ -24,7 +24,8 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
     bodyLimit: hub.config.bodyLimitBytes,
     // Bad types are refused, never coerced; unknown fields are named in the error.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    disableRequestLogging: hub.config.logLevel !== 'debug',
+    // Per-request lines only when debugging: at volume they drown everything else.
+    logController: new LogController({ disableRequestLogging: hub.config.logLevel !== 'debug' }),
     trustProxy: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
