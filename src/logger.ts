@@ -1,6 +1,6 @@
 // Structured logs that never carry secrets: credentials are redacted by path, and the token
 // segment of webhook URLs is masked before a request is logged.
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -34,8 +34,8 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
-export function createLogger(level = 'info'): Logger {
-  return pino(loggerOptions(level));
+export function createLogger(level = 'info', destination?: DestinationStream): Logger {
+  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
 }
 
 export type { Logger };

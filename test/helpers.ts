@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config.js';
 import { Hub, type HubOptions } from '../src/hub.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger, type Logger } from '../src/logger.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -36,7 +36,7 @@ export interface TestHub {
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startHub(opts: { dataDir?: string; env?: Record<string, string>; hub?: HubOptions } = {}): Promise<TestHub> {
+export async function startHub(opts: { dataDir?: string; env?: Record<string, string>; hub?: HubOptions; logger?: Logger } = {}): Promise<TestHub> {
   const dataDir = opts.dataDir ?? tempDir();
   const port = await freePort();
   const config = loadConfig({
@@ -46,7 +46,7 @@ export async function startHub(opts: { dataDir?: string; env?: Record<string, st
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
   });
-  const hub = await Hub.open(config, createLogger(config.logLevel), {
+  const hub = await Hub.open(config, opts.logger ?? createLogger(config.logLevel), {
     dispatcher: { pollMs: 100, backoff: { baseMs: 50, maxMs: 500, factor: 2 }, ...opts.hub?.dispatcher },
     processor: { pollMs: 100, ...opts.hub?.processor },
   });

@@ -1,10 +1,9 @@
 // The HTTP server: public API under /api/v1, provider webhooks, health and metrics.
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import type { Hub } from '../hub.js';
-import { loggerOptions } from '../logger.js';
 import { authenticate } from '../services/api-keys.js';
 import { bearer } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
@@ -20,7 +19,8 @@ import { webhookRoutes } from './webhooks.js';
 
 export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === false ? false : { ...loggerOptions(hub.config.logLevel) },
+    // One logger for the hub and its HTTP server, with the same redaction.
+    ...(opts.logger === false ? { logger: false } : { loggerInstance: hub.logger as FastifyBaseLogger }),
     bodyLimit: hub.config.bodyLimitBytes,
     // Bad types are refused, never coerced; unknown fields are named in the error.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },

@@ -1,0 +1,55 @@
+// Secrets never reach the logs: API keys, provider tokens, signing secrets and webhook URL tokens,
+// even at debug level with every request logged and with failing sends.
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { request } from 'undici';
+import { createLogger } from '../src/logger.js';
+import { createSinchSmsSandbox } from '../src/providers/sinch-sms/simulator/server.js';
+import { eventually, startHub } from './helpers.js';
+
+test('debug logs of a full flow contain no secret', async () => {
+  let logs = '';
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs += chunk.toString();
+      done();
+    },
+  });
+  const sandbox = createSinchSmsSandbox({ servicePlans: [{ id: 'p', token: 'provider-token-AAA' }], delays: { dispatchedMs: 10, finalMs: 20 } });
+  await sandbox.listen(0, '127.0.0.1');
+  const t = await startHub({ logger: createLogger('debug', sink), env: { LOG_LEVEL: 'debug' } });
+  try {
+    const pid = (await t.api.post('/api/v1/projects', { name: 'Logs' })).body.id;
+    const good = await t.api.post(`/api/v1/projects/${pid}/integrations`, {
+      provider: 'sinch_sms',
+      config: { service_plan_id: 'p', base_url: sandbox.url },
+      secrets: { api_token: 'provider-token-AAA', webhook_signing_secret: 'signing-secret-BBB' },
+    });
+    const bad = await t.api.post(`/api/v1/projects/${pid}/integrations`, {
+      provider: 'sinch_sms',
+      config: { service_plan_id: 'p', base_url: sandbox.url },
+      secrets: { api_token: 'wrong-token-CCC' },
+    });
+    const ok = await t.api.post(`/api/v1/projects/${pid}/messages`, { phone: '+12025550100', body: 'hi', integration_id: good.body.id });
+    const refused = await t.api.post(`/api/v1/projects/${pid}/messages`, { phone: '+12025550101', body: 'hi', integration_id: bad.body.id });
+    await eventually(async () => {
+      const [a, b] = await Promise.all([ok, refused].map((m) => t.api.get(`/api/v1/projects/${pid}/messages/${m.body.id}`)));
+      return a!.body.status !== 'queued' && b!.body.status !== 'queued' ? true : undefined;
+    });
+    // An unsigned webhook is rejected and logged as such.
+    const hook = await request(good.body.webhook_urls.delivery, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"mo_text"}' });
+    assert.equal(hook.statusCode, 403);
+    await hook.body.dump();
+    await t.api.withToken('not-a-key-DDD').get('/api/v1/projects');
+
+    assert.ok(logs.length > 0 && logs.includes('incoming request'), 'debug logging was on');
+    const webhookToken = String(good.body.webhook_urls.delivery).split('/')[5]!;
+    for (const secret of ['provider-token-AAA', 'signing-secret-BBB', 'wrong-token-CCC', 'not-a-key-DDD', t.adminToken, webhookToken]) {
+      assert.ok(!logs.includes(secret), `the logs contain a secret (${secret.slice(0, 6)}…)`);
+    }
+  } finally {
+    await t.close();
+    await sandbox.close();
+  }
+});
