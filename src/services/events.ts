@@ -5,18 +5,8 @@ import type { EventsTable } from '../store/schema.js';
 
 type Executor = Pick<DB, 'insertInto' | 'selectFrom'>;
 
-export interface NewEvent {
-  project_id: string;
-  customer_ref: string;
-  customer_id: string;
-  name: string;
-  status: string;
-  timestamp: number;
-  properties: Record<string, unknown>;
-  message_id: string | null;
-  campaign_id: string | null;
-  dedup_key: string | null;
-}
+/** An event as the pipeline builds it: the row, with its properties still an object. */
+export type NewEvent = Omit<EventsTable, 'id' | 'properties' | 'created_at'> & { properties: Record<string, unknown> };
 
 /** Inserts unless an event with the same dedup key exists. Returns whether it was inserted. */
 export async function recordEvent(db: Executor, e: NewEvent): Promise<boolean> {
