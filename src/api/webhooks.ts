@@ -38,6 +38,7 @@ export const webhookRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
       projectId: rt.projectId,
       integrationId: rt.id,
       route,
+      query: req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '',
       contentType: req.headers['content-type'] ?? null,
       rawBody,
       replayKey: check.replayKey,

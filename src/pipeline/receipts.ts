@@ -21,6 +21,7 @@ export interface IncomingReceipt {
   projectId: string;
   integrationId: string;
   route: string;
+  query: string;
   contentType: string | null;
   rawBody: Buffer;
   replayKey?: { nonce: string; expiresAtMs: number };
@@ -45,9 +46,10 @@ export async function ingestReceipt(db: DB, r: IncomingReceipt, now = Date.now()
         project_id: r.projectId,
         integration_id: r.integrationId,
         route: r.route,
+        query: r.query,
         content_type: r.contentType,
         body: r.rawBody,
-        body_hash: sha256Hex(Buffer.concat([Buffer.from(r.route + '\n'), r.rawBody])),
+        body_hash: sha256Hex(Buffer.concat([Buffer.from(`${r.route}?${r.query}\n`), r.rawBody])),
         received_at: now,
         processed_at: null,
         defer_until: null,
@@ -170,7 +172,7 @@ export class ReceiptProcessor {
     if (!adapter) return 'error: unknown integration';
     let updates;
     try {
-      updates = adapter.parseWebhook(receipt.route, Buffer.from(receipt.body), receipt.content_type);
+      updates = adapter.parseWebhook({ route: receipt.route, rawBody: Buffer.from(receipt.body), contentType: receipt.content_type, query: receipt.query });
     } catch (err) {
       this.logger.warn({ receipt_id: receipt.id, integration_id: receipt.integration_id, err: (err as Error).message }, 'unreadable webhook body kept unprocessed');
       return `error: ${(err as Error).message}`.slice(0, 500);

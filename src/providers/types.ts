@@ -3,6 +3,7 @@
 // status machine and events belong to the core.
 import type { TSchema } from '@sinclair/typebox';
 import type { Dispatcher } from 'undici';
+import type { MessageContent } from '../core/content.js';
 import type { Channel, DeliveryStatus } from '../core/status.js';
 
 export type ProviderType = 'sinch_sms' | 'sinch_conversation' | 'twilio' | 'cm';
@@ -13,11 +14,21 @@ export interface OutboundMessage {
   channel: Channel;
   /** E.164, with the leading "+". */
   to: string;
-  /** Sender id (number, short code, alphanumeric) or null for the provider's default. */
+  /**
+   * Sender from the sender profile or the request: a number, short code, alphanumeric id, a
+   * Twilio Messaging Service SID (`MG…`), a WhatsApp/RCS sender; null for the provider's default.
+   */
   from: string | null;
+  /** SMS/MMS text; for WhatsApp/RCS the text of a text message (else ''). */
   body: string;
-  /** Parts counted by the core's segment counter. */
+  /** Parts counted by the core's segment counter (1 for WhatsApp/RCS). */
   parts: number;
+  /** MMS media URLs (at most 10). */
+  media: string[];
+  /** WhatsApp/RCS content; null for SMS/MMS. */
+  content: MessageContent | null;
+  /** Absolute URL of the integration's status webhook for this message, when the provider takes one per message. */
+  statusCallbackUrl: string;
 }
 
 export interface SendContext<Config, Secrets> {
@@ -33,8 +44,11 @@ export interface SendContext<Config, Secrets> {
 export type SendResult =
   /** The provider accepted the message. */
   | { kind: 'accepted'; providerMessageId: string; parts?: number }
-  /** The provider refused it for good (4xx other than 429): record the refusal. */
-  | { kind: 'refused'; statusCode: number; error: string; comment: string }
+  /**
+   * The provider refused it for good (4xx other than 429): record the refusal. `optedOut` when
+   * the refusal says the recipient opted out (Twilio 21610): the core records the opt-out.
+   */
+  | { kind: 'refused'; statusCode: number; error: string; comment: string; optedOut?: boolean }
   /** Worth retrying (429, 5xx, network): the core backs off within its deadline. */
   | { kind: 'retry'; statusCode: number | null; error: string; comment: string; retryAfterMs?: number };
 
@@ -43,8 +57,17 @@ export interface InboundWebhook {
   route: string;
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
-  /** The public URL the provider called (for URL-signing schemes such as Twilio's). */
+  /** The public URL the provider called, query included (for URL-signing schemes such as Twilio's). */
   publicUrl: string;
+}
+
+/** What the processor hands back to the adapter: a stored webhook. */
+export interface StoredWebhook {
+  route: string;
+  rawBody: Buffer;
+  contentType: string | null;
+  /** The query string the provider called with, without '?' ('' when none). */
+  query: string;
 }
 
 export type VerifyResult =
@@ -87,11 +110,23 @@ export interface IgnoredCallback {
   reason: string;
 }
 
-export type CanonicalUpdate = StatusUpdate | InboundMessage | IgnoredCallback;
+/** The recipient opted out (or back in) at the provider, e.g. a Conversation API OPT_OUT notification. */
+export interface ConsentUpdate {
+  kind: 'consent';
+  channel: Channel;
+  /** The customer's number, E.164. */
+  phone: string;
+  optedOut: boolean;
+  occurredAt: Date | null;
+}
+
+export type CanonicalUpdate = StatusUpdate | InboundMessage | IgnoredCallback | ConsentUpdate;
 
 export interface WebhookRoute {
   /** Path segment after `/webhooks/{integration_id}/{token}/`. */
   name: string;
+  /** Set on the route the dispatcher hands to `OutboundMessage.statusCallbackUrl`. */
+  statusCallback?: boolean;
   description: string;
   /** What the provider expects as a successful answer. */
   response?: { contentType: string; body: string };
@@ -109,5 +144,5 @@ export interface ProviderAdapter<Config = unknown, Secrets = unknown> {
   /** Authenticates a webhook on its raw bytes. The URL token has been checked by the core. */
   verifyWebhook(secrets: Secrets, hook: InboundWebhook, nowMs: number): VerifyResult;
   /** Turns a stored raw webhook into canonical updates. Throws on a body it cannot read. */
-  parseWebhook(route: string, rawBody: Buffer, contentType: string | null): CanonicalUpdate[];
+  parseWebhook(hook: StoredWebhook): CanonicalUpdate[];
 }

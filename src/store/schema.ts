@@ -126,6 +126,8 @@ export interface ReceiptsTable {
   project_id: string;
   integration_id: string;
   route: string;
+  /** The query string of the call, without '?'. */
+  query: string;
   content_type: string | null;
   body: Buffer;
   body_hash: string;

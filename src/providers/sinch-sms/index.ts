@@ -17,7 +17,7 @@ export function createSinchSmsAdapter(options: SinchSmsAdapterOptions = {}): Pro
     webhookRoutes,
     send: (ctx, message) => sendSinchSms(ctx, message, options),
     verifyWebhook,
-    parseWebhook,
+    parseWebhook: (hook) => parseWebhook(hook.route, hook.rawBody, hook.contentType),
   };
 }
 

@@ -56,6 +56,9 @@ function ctx(config: Partial<SinchSmsConfig> = {}): SendContext<SinchSmsConfig, 
 }
 
 const message = (m: Partial<OutboundMessage> = {}): OutboundMessage => ({
+  media: [],
+  content: null,
+  statusCallbackUrl: `${DELIVERY_URL}?message_id=msg_01`,
   messageId: 'msg_01',
   channel: 'sms',
   to: '+46701234567',

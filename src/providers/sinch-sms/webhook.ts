@@ -16,7 +16,7 @@ import { mapSinchStatus, sinchCodeName, SINCH_SUCCESS_STATUSES } from './status-
 // Sinch posts every callback type to whichever URL it has, so both routes parse everything;
 // two names only make the dashboard setup self-explanatory.
 export const webhookRoutes: readonly WebhookRoute[] = [
-  { name: 'delivery', description: 'Delivery reports (callback_url of each batch)' },
+  { name: 'delivery', statusCallback: true, description: 'Delivery reports (callback_url of each batch)' },
   { name: 'inbound', description: "Inbound SMS (MO) — set as the service plan's callback URL for inbound" },
 ];
 

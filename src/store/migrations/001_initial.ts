@@ -154,6 +154,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('project_id', 'text', (c) => c.notNull())
     .addColumn('integration_id', 'text', (c) => c.notNull())
     .addColumn('route', 'text', (c) => c.notNull())
+    .addColumn('query', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('content_type', 'text')
     .addColumn('body', bytes, (c) => c.notNull())
     .addColumn('body_hash', 'text', (c) => c.notNull())
