@@ -7,6 +7,8 @@ import { Metrics } from './pipeline/metrics.js';
 import { ReceiptProcessor, type ProcessorOptions } from './pipeline/receipts.js';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
 import { IntegrationService } from './services/integrations.js';
+import type { MessagingDeps } from './services/messages.js';
+import { SenderProfileService } from './services/sender-profiles.js';
 import { migrate, openDatabase, type DB } from './store/db.js';
 
 export interface HubOptions {
@@ -18,6 +20,7 @@ export class Hub {
   readonly metrics = new Metrics();
   readonly box: SecretBox;
   readonly integrations: IntegrationService;
+  readonly profiles: SenderProfileService;
   readonly dispatcher: Dispatcher;
   readonly processor: ReceiptProcessor;
   #running = false;
@@ -30,6 +33,7 @@ export class Hub {
   ) {
     this.box = new SecretBox(config.secretKey);
     this.integrations = new IntegrationService(db, this.box, config.publicUrl);
+    this.profiles = new SenderProfileService(db, this.integrations);
     this.dispatcher = new Dispatcher(db, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
     this.processor = new ReceiptProcessor(db, logger.child({ component: 'receipts' }), this.metrics, options.processor);
   }
@@ -38,6 +42,11 @@ export class Hub {
     const db = openDatabase(config.databaseUrl);
     await migrate(db);
     return new Hub(config, db, logger, options);
+  }
+
+  /** What sends and campaign launches need. */
+  get messaging(): MessagingDeps {
+    return { db: this.db, integrations: this.integrations, profiles: this.profiles, queue: this.dispatcher };
   }
 
   get running(): boolean {
@@ -51,7 +60,7 @@ export class Hub {
     this.#running = true;
     for (const c of await unfinishedLaunches(this.db)) {
       this.logger.warn({ campaign_id: c.id }, 'resuming a campaign launch interrupted by the last stop');
-      launchCampaign(this.db, this.integrations, this.dispatcher, c.project_id, c.id).catch((err: unknown) =>
+      launchCampaign(this.messaging, c.project_id, c.id).catch((err: unknown) =>
         this.logger.error({ err, campaign_id: c.id }, 'resuming the campaign launch failed'),
       );
     }

@@ -14,6 +14,7 @@ import { integrationRoutes } from './routes/integrations.js';
 import { messageRoutes } from './routes/messages.js';
 import { projectRoutes } from './routes/projects.js';
 import { segmentRoutes } from './routes/segments.js';
+import { senderProfileRoutes } from './routes/sender-profiles.js';
 import { ErrorBody } from './schemas.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -74,6 +75,7 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
       await api.register(segmentRoutes);
       await api.register(projectRoutes(hub));
       await api.register(integrationRoutes(hub));
+      await api.register(senderProfileRoutes(hub));
       await api.register(customerRoutes(hub));
       await api.register(messageRoutes(hub));
       await api.register(campaignRoutes(hub));

@@ -1,5 +1,6 @@
 // Shared TypeBox schemas: they validate requests and produce the OpenAPI document.
 import { Type, type TSchema } from '@sinclair/typebox';
+import { MessageContent } from '../core/content.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -27,6 +28,21 @@ export function pageLimit(raw: string | undefined): number {
 export const Phone = Type.String({ minLength: 3, maxLength: 32, description: 'E.164, e.g. +46700000001' });
 
 export const Channel = Type.Union([Type.Literal('sms'), Type.Literal('mms'), Type.Literal('whatsapp'), Type.Literal('rcs')]);
+
+/** How a send or a campaign says what to send, per channel. */
+export const ContentFields = {
+  channel: Type.Optional(Channel),
+  body: Type.Optional(Type.String({ maxLength: 10000, description: 'SMS/MMS text; for WhatsApp/RCS a shorthand for a text content' })),
+  media_urls: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 10, description: 'MMS media (at most 10)' })),
+  content: Type.Optional(MessageContent),
+};
+
+/** Where it goes: a sender profile, an integration (with an optional sender), or the channel's defaults. */
+export const RouteFields = {
+  integration_id: Type.Optional(Type.String({ maxLength: 64 })),
+  sender_profile_id: Type.Optional(Type.String({ maxLength: 64 })),
+  sender: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+};
 
 export const errorResponses = {
   400: ErrorBody,

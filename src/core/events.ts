@@ -33,6 +33,8 @@ export function campaignEventProperties(m: MessageFacts, status: EventStatus, ou
   const props: Record<string, unknown> = {
     message_type: m.message_type,
     action_type: actionType(m.channel),
+    // action_type says "sms" for MMS too, as documented; this tells them apart.
+    channel: m.channel,
     status,
     campaign_id: m.campaign_id,
     recipient: m.recipient,
@@ -65,6 +67,7 @@ export interface InboundFacts {
 export function incomingEventProperties(m: InboundFacts): Record<string, unknown> {
   const props: Record<string, unknown> = {
     action_type: actionType(m.channel),
+    channel: m.channel,
     status: 'incoming_message',
     message: m.text,
     sender: m.from,

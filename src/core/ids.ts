@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 
 const next = monotonicFactory();
 
-export type IdPrefix = 'prj' | 'int' | 'cus' | 'msg' | 'cmp' | 'key';
+export type IdPrefix = 'prj' | 'int' | 'cus' | 'msg' | 'cmp' | 'key' | 'snd';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${next().toLowerCase()}`;

@@ -4,10 +4,12 @@
 import { sql } from 'kysely';
 import { Agent } from 'undici';
 import { randomToken } from '../core/crypto.js';
+import type { MessageContent } from '../core/content.js';
 import { campaignEventProperties, eventName, nowMicros } from '../core/events.js';
 import { refusedStatus } from '../core/status.js';
 import type { Logger } from '../logger.js';
 import type { SendResult } from '../providers/types.js';
+import { setConsent } from '../services/consent.js';
 import { recordEvent } from '../services/events.js';
 import type { IntegrationRuntime, IntegrationService } from '../services/integrations.js';
 import type { QueueSignal } from '../services/messages.js';
@@ -249,13 +251,30 @@ class IntegrationWorker {
     }
   }
 
+  /** The status webhook, carrying our message id for providers that echo nothing else back. */
+  #statusCallbackUrl(messageId: string): string {
+    const route = this.rt.adapter.webhookRoutes.find((r) => r.statusCallback) ?? this.rt.adapter.webhookRoutes[0];
+    const base = route ? this.rt.webhookUrls[route.name] : undefined;
+    return base ? `${base}?message_id=${encodeURIComponent(messageId)}` : '';
+  }
+
   async #send(message: MessagesTable): Promise<void> {
     const sentAtUs = nowMicros();
     let result: SendResult;
     try {
       result = await this.rt.adapter.send(
         { config: this.rt.config, secrets: this.rt.secrets, dispatcher: this.#agent, webhookUrls: this.rt.webhookUrls },
-        { messageId: message.id, channel: message.channel, to: message.recipient, from: message.sender, body: message.body, parts: message.parts },
+        {
+          messageId: message.id,
+          channel: message.channel,
+          to: message.recipient,
+          from: message.sender,
+          body: message.body,
+          parts: message.parts,
+          media: message.media ? (JSON.parse(message.media) as string[]) : [],
+          content: message.content ? (JSON.parse(message.content) as MessageContent) : null,
+          statusCallbackUrl: this.#statusCallbackUrl(message.id),
+        },
       );
     } catch (err) {
       // An adapter bug must not lose the message: treat it as retryable.
@@ -383,6 +402,17 @@ class OutcomeWriter {
       .where('id', '=', m.id)
       .execute();
     await event(status, campaignEventProperties({ ...m, sent_at_us: sentAtUs }, status, failure));
+    if (result.kind === 'refused' && result.optedOut) {
+      // The provider knows the customer opted out (e.g. replied STOP to that sender): so do we.
+      await setConsent(trx, {
+        projectId: m.project_id,
+        customerRef: m.customer_ref,
+        channel: m.channel,
+        optedOut: true,
+        source: 'provider_error',
+        detail: `${m.integration_id}: ${result.error} ${result.comment}`.slice(0, 500),
+      });
+    }
     this.metrics.count('messages_refused_total', m.integration_id);
   }
 }

@@ -5,7 +5,8 @@ import { campaignEventProperties, eventName, incomingEventProperties } from '../
 import { transition, withinReportWindow } from '../core/status.js';
 import type { Logger } from '../logger.js';
 import { getAdapter } from '../providers/registry.js';
-import type { InboundMessage, StatusUpdate } from '../providers/types.js';
+import type { ConsentUpdate, InboundMessage, StatusUpdate } from '../providers/types.js';
+import { setConsent } from '../services/consent.js';
 import { customerByPhone } from '../services/customers.js';
 import { recordEvent } from '../services/events.js';
 import { settingsOf, type ProjectSettings } from '../services/projects.js';
@@ -181,6 +182,7 @@ export class ReceiptProcessor {
     for (const u of updates) {
       if (u.kind === 'status') outcomes.push(await this.#applyStatus(trx, receipt, u, settingsFor));
       else if (u.kind === 'inbound') outcomes.push(await this.#applyInbound(trx, receipt, u, settingsFor));
+      else if (u.kind === 'consent') outcomes.push(await this.#applyConsent(trx, receipt, u));
       else outcomes.push('ignored');
     }
     // Whatever was applied stays applied (events are deduplicated), the rest comes back later.
@@ -228,6 +230,16 @@ export class ReceiptProcessor {
     }
     if (!inserted) return 'duplicate';
     return t.kind === 'advance' ? 'applied' : 'late_event';
+  }
+
+  async #applyConsent(trx: DB, receipt: ReceiptsTable, u: ConsentUpdate): Promise<Applied> {
+    const customer = await customerByPhone(trx, receipt.project_id, u.phone);
+    await setConsent(
+      trx,
+      { projectId: receipt.project_id, customerRef: customer.id, channel: u.channel, optedOut: u.optedOut, source: 'provider_notification', detail: receipt.integration_id },
+      u.occurredAt?.getTime() ?? receipt.received_at,
+    );
+    return 'applied';
   }
 
   async #applyInbound(trx: DB, receipt: ReceiptsTable, u: InboundMessage, settingsFor: (projectId: string) => Promise<ProjectSettings>): Promise<Applied> {

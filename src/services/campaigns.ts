@@ -4,19 +4,16 @@
 import { sql } from 'kysely';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { countSegments } from '../core/segments.js';
-import type { Channel } from '../core/status.js';
+import type { MessageContent } from '../core/content.js';
 import type { DB } from '../store/db.js';
 import type { CampaignsTable, MessagesTable } from '../store/schema.js';
 import { countEventsByStatus } from './events.js';
-import type { IntegrationService } from './integrations.js';
-import { checkBody, messageRow, resolveIntegration, type QueueSignal } from './messages.js';
+import { composeMessage, messageRow, resolveRoute, type ContentInput, type MessagingDeps } from './messages.js';
 
-export interface CampaignInput {
+export interface CampaignInput extends ContentInput {
   name: string;
-  channel?: Channel;
-  body: string;
   integration_id?: string;
+  sender_profile_id?: string;
   sender?: string;
   audience: { customer_ids: string[] };
 }
@@ -31,6 +28,9 @@ export function campaignView(c: CampaignsTable) {
     name: c.name,
     channel: c.channel,
     body: c.body,
+    content: c.content ? (JSON.parse(c.content) as MessageContent) : null,
+    media_urls: c.media ? (JSON.parse(c.media) as string[]) : [],
+    sender_profile_id: c.sender_profile_id,
     integration_id: c.integration_id,
     sender: c.sender,
     audience_size: (JSON.parse(c.audience) as string[]).length,
@@ -41,22 +41,24 @@ export function campaignView(c: CampaignsTable) {
   };
 }
 
-export async function createCampaign(db: DB, integrations: IntegrationService, projectId: string, input: CampaignInput): Promise<CampaignsTable> {
-  const channel = input.channel ?? 'sms';
-  if (channel !== 'sms') throw badRequest('channel_not_supported', `channel ${channel} is not available yet`, 'channel');
-  checkBody(input.body);
+export async function createCampaign(deps: MessagingDeps, projectId: string, input: CampaignInput): Promise<CampaignsTable> {
+  const { db } = deps;
+  const composed = composeMessage(input);
   const ids = [...new Set(input.audience.customer_ids)];
   if (ids.length === 0) throw badRequest('invalid_request', 'audience.customer_ids must not be empty', 'audience.customer_ids');
   if (ids.length > MAX_AUDIENCE_IDS) throw badRequest('invalid_request', `audience.customer_ids holds more than ${MAX_AUDIENCE_IDS} ids`, 'audience.customer_ids');
   // Fails now, with a clear error, rather than at launch.
-  await resolveIntegration(db, integrations, projectId, channel, input.integration_id);
+  await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input);
   const now = Date.now();
   const row: CampaignsTable = {
     id: newId('cmp'),
     project_id: projectId,
     name: input.name,
-    channel,
-    body: input.body,
+    channel: composed.channel,
+    body: composed.body,
+    content: composed.content ? JSON.stringify(composed.content) : null,
+    media: composed.media.length ? JSON.stringify(composed.media) : null,
+    sender_profile_id: input.sender_profile_id ?? null,
     integration_id: input.integration_id ?? null,
     sender: input.sender ?? null,
     audience: JSON.stringify(ids),
@@ -87,10 +89,17 @@ export interface LaunchSummary {
   skipped_no_phone: number;
 }
 
-export async function launchCampaign(db: DB, integrations: IntegrationService, queue: QueueSignal, projectId: string, id: string): Promise<CampaignsTable> {
+export async function launchCampaign(deps: MessagingDeps, projectId: string, id: string): Promise<CampaignsTable> {
+  const { db } = deps;
   const campaign = await getCampaign(db, projectId, id);
   if (campaign.state === 'launched') throw conflict('already_launched', 'the campaign has already been launched', 'campaign_id');
-  const integration = await resolveIntegration(db, integrations, projectId, campaign.channel, campaign.integration_id);
+  const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, campaign.channel, campaign);
+  const integration = route.integration;
+  const composed = composeMessage({
+    channel: campaign.channel,
+    ...(campaign.content ? { content: JSON.parse(campaign.content) as MessageContent } : { body: campaign.body }),
+    media_urls: campaign.media ? (JSON.parse(campaign.media) as string[]) : [],
+  });
   const now = Date.now();
   await db
     .updateTable('campaigns')
@@ -99,7 +108,6 @@ export async function launchCampaign(db: DB, integrations: IntegrationService, q
     .execute();
 
   const audience = JSON.parse(campaign.audience) as string[];
-  const segments = countSegments(campaign.body);
   const summary: LaunchSummary = { audience: audience.length, queued: 0, skipped_unknown_customer: 0, skipped_no_phone: 0 };
   for (let i = 0; i < audience.length; i += CHUNK) {
     const chunk = audience.slice(i, i + CHUNK);
@@ -119,23 +127,7 @@ export async function launchCampaign(db: DB, integrations: IntegrationService, q
           continue;
         }
         rows.push(
-          messageRow(
-            {
-              projectId,
-              integration,
-              campaignId: id,
-              customerRef: c.id,
-              customerId: c.customer_id,
-              channel: campaign.channel,
-              recipient: c.phone,
-              sender: campaign.sender,
-              body: campaign.body,
-              parts: segments.parts,
-              encoding: segments.encoding,
-              idempotencyKey: null,
-            },
-            at,
-          ),
+          messageRow({ projectId, route, campaignId: id, customerRef: c.id, customerId: c.customer_id, recipient: c.phone, composed, idempotencyKey: null }, at),
         );
       }
       summary.queued += rows.length;
@@ -147,7 +139,7 @@ export async function launchCampaign(db: DB, integrations: IntegrationService, q
           .execute();
       }
     });
-    queue.notify(integration.id);
+    deps.queue.notify(integration.id);
   }
   await db
     .updateTable('campaigns')

@@ -3,13 +3,15 @@
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { expectsDeliveryReports } from '../core/phone.js';
+import type { MessageContent } from '../core/content.js';
 import { countSegments } from '../core/segments.js';
 import type { Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
 import type { MessagesTable } from '../store/schema.js';
 import { customerByPhone, getCustomer, normalizePhoneInput } from './customers.js';
 import type { IntegrationRuntime, IntegrationService } from './integrations.js';
-import { getProject, settingsOf } from './projects.js';
+import { DEFAULT_FIELD, getProject, settingsOf } from './projects.js';
+import type { SenderProfileService } from './sender-profiles.js';
 
 /** Bodies longer than this are refused before they reach a provider (Sinch and Twilio: 1600). */
 export const MAX_BODY_CHARS = 1600;
@@ -19,77 +21,147 @@ export interface QueueSignal {
   notify(integrationId: string): void;
 }
 
-export interface SendInput {
+/** What a send or a campaign says about its content. */
+export interface ContentInput {
+  channel?: Channel;
+  body?: string;
+  media_urls?: string[];
+  content?: MessageContent;
+}
+
+export interface SendInput extends ContentInput {
   customer_id?: string;
   phone?: string;
-  channel?: Channel;
-  body: string;
   integration_id?: string;
+  sender_profile_id?: string;
   sender?: string;
 }
+
+export const MAX_MEDIA = 10;
 
 export function checkBody(body: string, field = 'body'): void {
   if (body.trim().length === 0) throw badRequest('invalid_request', `${field} must not be empty`, field);
   if (body.length > MAX_BODY_CHARS) throw badRequest('invalid_request', `${field} is longer than ${MAX_BODY_CHARS} characters`, field);
 }
 
-/** The named integration, or the project's default for the channel. */
-export async function resolveIntegration(
+export interface Composed {
+  channel: Channel;
+  body: string;
+  content: MessageContent | null;
+  media: string[];
+  parts: number;
+  encoding: string;
+}
+
+/** Checks that the content fits the channel, and counts its parts. */
+export function composeMessage(input: ContentInput): Composed {
+  const channel = input.channel ?? 'sms';
+  const media = input.media_urls ?? [];
+  const body = input.body ?? '';
+  if (channel === 'sms' || channel === 'mms') {
+    if (input.content) throw badRequest('invalid_request', `content is for WhatsApp and RCS; ${channel} takes body${channel === 'mms' ? ' and media_urls' : ''}`, 'content');
+    if (channel === 'sms' && media.length > 0) throw badRequest('invalid_request', 'media_urls needs channel "mms"', 'media_urls');
+    if (media.length > MAX_MEDIA) throw badRequest('invalid_request', `media_urls holds at most ${MAX_MEDIA} URLs`, 'media_urls');
+    media.forEach((url, i) => {
+      if (!/^https?:\/\/[^\s]+$/i.test(url)) throw badRequest('invalid_request', `media_urls[${i}] must be an http(s) URL`, `media_urls[${i}]`);
+    });
+    if (channel === 'sms' || media.length === 0 || body.length > 0) checkBody(body);
+    const segments = countSegments(body);
+    // An MMS is one message whatever its length; an SMS is billed by parts.
+    return { channel, body, content: null, media, parts: channel === 'mms' ? 1 : segments.parts, encoding: segments.encoding };
+  }
+  if (media.length > 0) throw badRequest('invalid_request', `media_urls is for MMS; send a media content on ${channel}`, 'media_urls');
+  if (input.content && input.body !== undefined) throw badRequest('invalid_request', 'give either body or content, not both', 'body');
+  const content: MessageContent | null = input.content ?? (input.body !== undefined ? { type: 'text', text: input.body } : null);
+  if (!content) throw badRequest('invalid_request', `${channel} needs content (or body for a text message)`, 'content');
+  if (content.type === 'text') checkBody(content.text, input.content ? 'content.text' : 'body');
+  return { channel, body: content.type === 'text' ? content.text : '', content, media: [], parts: 1, encoding: '' };
+}
+
+export interface Route {
+  integration: IntegrationRuntime;
+  sender: string | null;
+  senderProfileId: string | null;
+}
+
+/**
+ * Where a message goes: a named sender profile, a named integration, the channel's default
+ * sender profile, or the project's default integration for the channel, in that order.
+ */
+export async function resolveRoute(
   db: DB,
   integrations: IntegrationService,
+  profiles: SenderProfileService,
   projectId: string,
   channel: Channel,
-  integrationId: string | undefined | null,
-): Promise<IntegrationRuntime> {
-  if (integrationId) return integrations.requireForChannel(projectId, integrationId, channel);
-  const settings = settingsOf(await getProject(db, projectId));
-  const fallback = channel === 'sms' || channel === 'mms' ? settings.default_sms_integration_id : null;
-  if (!fallback) {
-    throw conflict('no_default_provider', `the project has no default ${channel} integration; name one in integration_id or set a default in the project settings`, 'integration_id');
+  named: { integration_id?: string | null; sender_profile_id?: string | null; sender?: string | null },
+): Promise<Route> {
+  if (named.sender_profile_id) {
+    const p = await profiles.forSend(projectId, named.sender_profile_id, channel);
+    const integration = await integrations.requireForChannel(projectId, p.integration_id, channel, 'sender_profile_id');
+    return { integration, sender: named.sender ?? p.sender, senderProfileId: p.id };
   }
-  return integrations.requireForChannel(projectId, fallback, channel, 'integration_id');
+  if (named.integration_id) {
+    return { integration: await integrations.requireForChannel(projectId, named.integration_id, channel), sender: named.sender ?? null, senderProfileId: null };
+  }
+  const profile = await profiles.defaultFor(projectId, channel);
+  if (profile) {
+    const integration = await integrations.requireForChannel(projectId, profile.integration_id, channel, 'sender_profile_id');
+    return { integration, sender: named.sender ?? profile.sender, senderProfileId: profile.id };
+  }
+  const settings = settingsOf(await getProject(db, projectId));
+  const fallback = settings[DEFAULT_FIELD[channel]];
+  if (!fallback) {
+    throw conflict(
+      'no_default_provider',
+      `the project has no default ${channel} integration; name one in integration_id or sender_profile_id, or set a default in the project settings`,
+      'integration_id',
+    );
+  }
+  return { integration: await integrations.requireForChannel(projectId, fallback, channel, 'integration_id'), sender: named.sender ?? null, senderProfileId: null };
 }
 
 export interface MessageDraft {
   projectId: string;
-  integration: IntegrationRuntime;
+  route: Route;
   campaignId: string | null;
   customerRef: string;
   customerId: string;
-  channel: Channel;
   recipient: string;
-  sender: string | null;
-  body: string;
-  parts: number;
-  encoding: string;
+  composed: Composed;
   idempotencyKey: string | null;
 }
 
 export function messageRow(d: MessageDraft, now: number): MessagesTable {
+  const c = d.composed;
   return {
     id: newId('msg'),
     project_id: d.projectId,
-    integration_id: d.integration.id,
+    integration_id: d.route.integration.id,
     campaign_id: d.campaignId,
     customer_ref: d.customerRef,
     customer_id: d.customerId,
     message_type: d.campaignId ? 'campaign' : 'transactional',
-    channel: d.channel,
+    channel: c.channel,
     recipient: d.recipient,
-    sender: d.sender,
-    body: d.body,
-    parts: d.parts,
-    encoding: d.encoding,
+    sender: d.route.sender,
+    sender_profile_id: d.route.senderProfileId,
+    body: c.body,
+    content: c.content ? JSON.stringify(c.content) : null,
+    media: c.media.length ? JSON.stringify(c.media) : null,
+    parts: c.parts,
+    encoding: c.encoding,
     status: 'queued',
     dispatch_state: 'queued',
     attempts: 0,
     next_attempt_at: now,
-    deadline_at: now + d.integration.retryDeadlineSeconds * 1000,
+    deadline_at: now + d.route.integration.retryDeadlineSeconds * 1000,
     claimed_by: null,
     in_flight_at_crash: 0,
     provider_message_id: null,
     sent_at_us: null,
-    expects_reports: expectsDeliveryReports(d.recipient) ? 1 : 0,
+    // Only SMS travels through the networks of countries that return no delivery reports.
+    expects_reports: c.channel === 'sms' || c.channel === 'mms' ? (expectsDeliveryReports(d.recipient) ? 1 : 0) : 1,
     last_error: null,
     idempotency_key: d.idempotencyKey,
     created_at: now,
@@ -97,56 +169,41 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
   };
 }
 
+export interface MessagingDeps {
+  db: DB;
+  integrations: IntegrationService;
+  profiles: SenderProfileService;
+  queue: QueueSignal;
+}
+
 export async function sendTransactional(
-  db: DB,
-  integrations: IntegrationService,
-  queue: QueueSignal,
+  deps: MessagingDeps,
   projectId: string,
   input: SendInput,
   idempotencyKey: string | null,
 ): Promise<{ message: MessagesTable; replayed: boolean }> {
-  const channel = input.channel ?? 'sms';
-  if (channel !== 'sms') throw badRequest('channel_not_supported', `channel ${channel} is not available yet`, 'channel');
-  checkBody(input.body);
+  const { db } = deps;
+  const composed = composeMessage(input);
   if (!input.customer_id && !input.phone) throw badRequest('invalid_request', 'give customer_id or phone', 'customer_id');
   if (idempotencyKey) {
     const prior = await db.selectFrom('messages').selectAll().where('project_id', '=', projectId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
     if (prior) return { message: prior, replayed: true };
   }
   const phoneInput = input.phone ? normalizePhoneInput(input.phone, 'phone') : null;
-  const integration = await resolveIntegration(db, integrations, projectId, channel, input.integration_id);
-  const segments = countSegments(input.body);
+  const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input);
 
   const message = await db.transaction().execute(async (trx) => {
-    let customer;
-    if (input.customer_id) {
-      customer = await getCustomer(trx, projectId, input.customer_id);
-    } else {
-      customer = await customerByPhone(trx, projectId, phoneInput!);
-    }
-    const recipientRaw = phoneInput ?? customer.phone;
-    if (!recipientRaw) throw badRequest('missing_phone', `customer ${customer.customer_id} has no phone number; give phone`, 'phone');
+    const customer = input.customer_id ? await getCustomer(trx, projectId, input.customer_id) : await customerByPhone(trx, projectId, phoneInput!);
+    const recipient = phoneInput ?? customer.phone;
+    if (!recipient) throw badRequest('missing_phone', `customer ${customer.customer_id} has no phone number; give phone`, 'phone');
     const row = messageRow(
-      {
-        projectId,
-        integration,
-        campaignId: null,
-        customerRef: customer.id,
-        customerId: customer.customer_id,
-        channel,
-        recipient: recipientRaw,
-        sender: input.sender ?? null,
-        body: input.body,
-        parts: segments.parts,
-        encoding: segments.encoding,
-        idempotencyKey,
-      },
+      { projectId, route, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey },
       Date.now(),
     );
     await trx.insertInto('messages').values(row).execute();
     return row;
   });
-  queue.notify(integration.id);
+  deps.queue.notify(route.integration.id);
   return { message, replayed: false };
 }
 
@@ -167,7 +224,10 @@ export function messageView(m: MessagesTable) {
     channel: m.channel,
     recipient: m.recipient,
     sender: m.sender,
+    sender_profile_id: m.sender_profile_id,
     body: m.body,
+    content: m.content ? (JSON.parse(m.content) as MessageContent) : null,
+    media_urls: m.media ? (JSON.parse(m.media) as string[]) : [],
     parts: m.parts,
     encoding: m.encoding,
     status: m.status,

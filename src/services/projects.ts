@@ -2,13 +2,34 @@
 import { badRequest, notFound } from '../core/errors.js';
 import type { EventNameSettings } from '../core/events.js';
 import { newId } from '../core/ids.js';
+import type { Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
 import type { ProjectsTable } from '../store/schema.js';
 
 export interface ProjectSettings extends EventNameSettings {
+  /** Default for SMS and MMS: used when a send names no integration or sender profile. */
   default_sms_integration_id: string | null;
+  /** Default for WhatsApp; two-way messaging on WhatsApp needs it. */
+  default_whatsapp_integration_id: string | null;
+  /** Default for RCS; two-way messaging on RCS needs it. */
+  default_rcs_integration_id: string | null;
   event_names: Partial<Record<'sms' | 'whatsapp' | 'rcs', string>>;
 }
+
+/** The settings field holding each channel's default integration. */
+export const DEFAULT_FIELD = {
+  sms: 'default_sms_integration_id',
+  mms: 'default_sms_integration_id',
+  whatsapp: 'default_whatsapp_integration_id',
+  rcs: 'default_rcs_integration_id',
+} as const satisfies Record<Channel, keyof ProjectSettings>;
+
+export type DefaultField = (typeof DEFAULT_FIELD)[Channel];
+const DEFAULT_FIELDS: { field: DefaultField; channel: Channel }[] = [
+  { field: 'default_sms_integration_id', channel: 'sms' },
+  { field: 'default_whatsapp_integration_id', channel: 'whatsapp' },
+  { field: 'default_rcs_integration_id', channel: 'rcs' },
+];
 
 export interface ProjectView {
   id: string;
@@ -23,12 +44,26 @@ export function projectView(p: ProjectsTable): ProjectView {
 
 export function settingsOf(p: ProjectsTable): ProjectSettings {
   const stored = JSON.parse(p.settings) as Partial<ProjectSettings>;
-  return { default_sms_integration_id: p.default_sms_integration_id, event_names: stored.event_names ?? {} };
+  return {
+    default_sms_integration_id: p.default_sms_integration_id,
+    default_whatsapp_integration_id: p.default_whatsapp_integration_id,
+    default_rcs_integration_id: p.default_rcs_integration_id,
+    event_names: stored.event_names ?? {},
+  };
 }
 
 export async function createProject(db: DB, name: string, id: string = newId('prj')): Promise<ProjectsTable> {
   const now = Date.now();
-  const row: ProjectsTable = { id, name, default_sms_integration_id: null, settings: '{}', created_at: now, updated_at: now };
+  const row: ProjectsTable = {
+    id,
+    name,
+    default_sms_integration_id: null,
+    default_whatsapp_integration_id: null,
+    default_rcs_integration_id: null,
+    settings: '{}',
+    created_at: now,
+    updated_at: now,
+  };
   await db.insertInto('projects').values(row).execute();
   return row;
 }
@@ -57,24 +92,32 @@ export async function renameProject(db: DB, id: string, name: string): Promise<P
 
 const EVENT_NAME = /^[A-Za-z0-9_ .:-]{1,64}$/;
 
+export type SettingsInput = Partial<Record<DefaultField, string | null>> & { event_names?: Record<string, string> };
+
 export async function updateSettings(
   db: DB,
   id: string,
-  input: { default_sms_integration_id?: string | null; event_names?: Record<string, string> },
-  checkSmsIntegration: (projectId: string, integrationId: string) => Promise<void>,
+  input: SettingsInput,
+  /** Throws unless the integration belongs to the project and carries the channel. */
+  checkIntegration: (projectId: string, integrationId: string, channel: Channel, field: DefaultField) => Promise<void>,
 ): Promise<ProjectSettings> {
   const project = await getProject(db, id);
   const current = settingsOf(project);
-  if (input.default_sms_integration_id) await checkSmsIntegration(id, input.default_sms_integration_id);
+  const defaults: Partial<Record<DefaultField, string | null>> = {};
+  for (const { field, channel } of DEFAULT_FIELDS) {
+    const value = input[field];
+    if (value === undefined) continue;
+    if (value !== null) await checkIntegration(id, value, channel, field);
+    defaults[field] = value;
+  }
   const eventNames = input.event_names ?? current.event_names;
   for (const [channel, name] of Object.entries(eventNames)) {
     if (!['sms', 'whatsapp', 'rcs'].includes(channel)) throw badRequest('invalid_request', `unknown channel "${channel}" in event_names`, `event_names.${channel}`);
     if (!EVENT_NAME.test(name)) throw badRequest('invalid_request', 'event names are 1-64 letters, digits, spaces or _ . : -', `event_names.${channel}`);
   }
-  const defaultSms = input.default_sms_integration_id === undefined ? current.default_sms_integration_id : input.default_sms_integration_id;
   await db
     .updateTable('projects')
-    .set({ default_sms_integration_id: defaultSms, settings: JSON.stringify({ event_names: eventNames }), updated_at: Date.now() })
+    .set({ ...defaults, settings: JSON.stringify({ event_names: eventNames }), updated_at: Date.now() })
     .where('id', '=', id)
     .execute();
   return settingsOf(await getProject(db, id));

@@ -8,7 +8,9 @@ export interface ProjectsTable {
   id: string;
   name: string;
   default_sms_integration_id: string | null;
-  /** JSON: ProjectSettings minus the default integration. */
+  default_whatsapp_integration_id: string | null;
+  default_rcs_integration_id: string | null;
+  /** JSON: ProjectSettings minus the default integrations. */
   settings: string;
   created_at: number;
   updated_at: number;
@@ -51,12 +53,54 @@ export interface CustomersTable {
   updated_at: number;
 }
 
+export interface SenderProfilesTable {
+  id: string;
+  project_id: string;
+  name: string;
+  channel: Channel;
+  integration_id: string;
+  /** Number, short code, alphanumeric id, Messaging Service SID (MG…), WhatsApp/RCS sender; null = the provider's default. */
+  sender: string | null;
+  /** 1 for the channel's default profile (at most one per project and channel). */
+  is_default: number;
+  deleted_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConsentsTable {
+  project_id: string;
+  customer_ref: string;
+  channel: Channel;
+  opted_out: number;
+  updated_at: number;
+}
+
+/** The audit trail of consent: every opt-out and opt-in, when and how. */
+export interface ConsentLogTable {
+  id: Generated<number>;
+  project_id: string;
+  customer_ref: string;
+  channel: Channel;
+  action: 'opt_out' | 'opt_in';
+  /** keyword, api, provider_error, provider_notification */
+  source: string;
+  /** E.g. the keyword, the provider error code, the integration. */
+  detail: string | null;
+  created_at: number;
+}
+
 export interface CampaignsTable {
   id: string;
   project_id: string;
   name: string;
   channel: Channel;
   body: string;
+  /** JSON MessageContent (WhatsApp/RCS) or null. */
+  content: string | null;
+  /** JSON array of MMS media URLs, or null. */
+  media: string | null;
+  sender_profile_id: string | null;
   integration_id: string | null;
   sender: string | null;
   /** JSON array of customer ids. */
@@ -82,7 +126,12 @@ export interface MessagesTable {
   channel: Channel;
   recipient: string;
   sender: string | null;
+  sender_profile_id: string | null;
   body: string;
+  /** JSON MessageContent (WhatsApp/RCS) or null. */
+  content: string | null;
+  /** JSON array of MMS media URLs, or null. */
+  media: string | null;
   parts: number;
   encoding: string;
   status: MessageStatus;
@@ -155,4 +204,7 @@ export interface Database {
   events: EventsTable;
   receipts: ReceiptsTable;
   webhook_nonces: WebhookNoncesTable;
+  sender_profiles: SenderProfilesTable;
+  consents: ConsentsTable;
+  consent_log: ConsentLogTable;
 }

@@ -3,7 +3,7 @@ import type { Hub } from '../../hub.js';
 import { campaignStats, campaignView, createCampaign, getCampaign, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS } from '../../services/campaigns.js';
 import { getProject } from '../../services/projects.js';
 import { requireProject } from '../auth.js';
-import { AnyObject, Channel, errorResponses, ProjectParams } from '../schemas.js';
+import { AnyObject, ContentFields, errorResponses, ProjectParams, RouteFields } from '../schemas.js';
 
 const Campaign = Type.Object({
   id: Type.String(),
@@ -11,6 +11,9 @@ const Campaign = Type.Object({
   name: Type.String(),
   channel: Type.String(),
   body: Type.String(),
+  content: Type.Union([AnyObject, Type.Null()]),
+  media_urls: Type.Array(Type.String()),
+  sender_profile_id: Type.Union([Type.String(), Type.Null()]),
   integration_id: Type.Union([Type.String(), Type.Null()]),
   sender: Type.Union([Type.String(), Type.Null()]),
   audience_size: Type.Integer(),
@@ -29,10 +32,8 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
       body: Type.Object(
         {
           name: Type.String({ minLength: 1, maxLength: 200 }),
-          channel: Type.Optional(Channel),
-          body: Type.String({ maxLength: 10000 }),
-          integration_id: Type.Optional(Type.String({ maxLength: 64 })),
-          sender: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+          ...ContentFields,
+          ...RouteFields,
           audience: Type.Object(
             { customer_ids: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: MAX_AUDIENCE_IDS }) },
             { additionalProperties: false },
@@ -45,7 +46,7 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   }, async (req, reply) => {
     requireProject(req, req.params.pid);
     await getProject(hub.db, req.params.pid);
-    return reply.code(201).send(campaignView(await createCampaign(hub.db, hub.integrations, req.params.pid, req.body)));
+    return reply.code(201).send(campaignView(await createCampaign(hub.messaging, req.params.pid, req.body)));
   });
 
   app.get('/projects/:pid/campaigns', { schema: { tags: ['campaigns'], params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(Campaign) }), ...errorResponses } } }, async (req) => {
@@ -62,7 +63,7 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
     schema: { tags: ['campaigns'], description: 'Queues one message per audience customer; answers when all are durably queued.', params: Params, response: { 200: Campaign, ...errorResponses } },
   }, async (req) => {
     requireProject(req, req.params.pid);
-    return campaignView(await launchCampaign(hub.db, hub.integrations, hub.dispatcher, req.params.pid, req.params.cid));
+    return campaignView(await launchCampaign(hub.messaging, req.params.pid, req.params.cid));
   });
 
   app.get('/projects/:pid/campaigns/:cid/stats', { schema: { tags: ['campaigns'], params: Params } }, async (req) => {

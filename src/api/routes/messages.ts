@@ -5,7 +5,7 @@ import { listEvents } from '../../services/events.js';
 import { getMessage, messageView, sendTransactional } from '../../services/messages.js';
 import { getProject } from '../../services/projects.js';
 import { requireProject } from '../auth.js';
-import { AnyObject, Channel, errorResponses, Phone, ProjectParams } from '../schemas.js';
+import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from '../schemas.js';
 import { Event } from './events.js';
 
 export const Message = Type.Object({
@@ -18,7 +18,10 @@ export const Message = Type.Object({
   channel: Type.String(),
   recipient: Type.String(),
   sender: Type.Union([Type.String(), Type.Null()]),
+  sender_profile_id: Type.Union([Type.String(), Type.Null()]),
   body: Type.String(),
+  content: Type.Union([AnyObject, Type.Null()]),
+  media_urls: Type.Array(Type.String()),
   parts: Type.Integer(),
   encoding: Type.String(),
   status: Type.String(),
@@ -45,10 +48,8 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
         {
           customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
           phone: Type.Optional(Phone),
-          channel: Type.Optional(Channel),
-          body: Type.String({ maxLength: 10000 }),
-          integration_id: Type.Optional(Type.String({ maxLength: 64 })),
-          sender: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+          ...ContentFields,
+          ...RouteFields,
         },
         { additionalProperties: false },
       ),
@@ -59,7 +60,7 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
     await getProject(hub.db, req.params.pid);
     const key = req.headers['idempotency-key'] ?? null;
     if (Array.isArray(key)) throw badRequest('invalid_request', 'send one Idempotency-Key header', 'idempotency-key');
-    const { message, replayed } = await sendTransactional(hub.db, hub.integrations, hub.dispatcher, req.params.pid, req.body, key);
+    const { message, replayed } = await sendTransactional(hub.messaging, req.params.pid, req.body, key);
     return reply.code(replayed ? 200 : 202).send(messageView(message));
   });
 

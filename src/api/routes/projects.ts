@@ -8,7 +8,9 @@ import { errorResponses, ProjectParams } from '../schemas.js';
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Project = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String(), updated_at: Type.String() });
 const Settings = Type.Object({
-  default_sms_integration_id: Type.Union([Type.String(), Type.Null()]),
+  default_sms_integration_id: Type.Union([Type.String(), Type.Null()], { description: 'default for SMS and MMS' }),
+  default_whatsapp_integration_id: Type.Union([Type.String(), Type.Null()]),
+  default_rcs_integration_id: Type.Union([Type.String(), Type.Null()]),
   event_names: Type.Record(Type.String(), Type.String(), { description: 'event name per channel (sms, whatsapp, rcs); default "campaign"' }),
 });
 
@@ -46,11 +48,13 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
   app.put('/projects/:pid/settings', {
     schema: {
       tags: ['projects'],
-      description: 'Admin only. Sets the default SMS integration (used when a send names none) and event names.',
+      description: 'Admin only. Sets the default integration per channel (used when a send names none) and event names.',
       params: ProjectParams,
       body: Type.Object(
         {
           default_sms_integration_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+          default_whatsapp_integration_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+          default_rcs_integration_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
           event_names: Type.Optional(Type.Record(Type.String(), Type.String())),
         },
         { additionalProperties: false },
@@ -59,8 +63,8 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
     },
   }, async (req) => {
     requireAdmin(req);
-    return updateSettings(hub.db, req.params.pid, req.body, async (projectId, id) => {
-      await hub.integrations.requireForChannel(projectId, id, 'sms', 'default_sms_integration_id');
+    return updateSettings(hub.db, req.params.pid, req.body, async (projectId, id, channel, field) => {
+      await hub.integrations.requireForChannel(projectId, id, channel, field);
     });
   });
 

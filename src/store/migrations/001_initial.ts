@@ -10,6 +10,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('default_sms_integration_id', 'text')
+    .addColumn('default_whatsapp_integration_id', 'text')
+    .addColumn('default_rcs_integration_id', 'text')
     .addColumn('settings', 'text', (c) => c.notNull().defaultTo('{}'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
@@ -63,6 +65,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('channel', 'text', (c) => c.notNull())
     .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('content', 'text')
+    .addColumn('media', 'text')
+    .addColumn('sender_profile_id', 'text')
     .addColumn('integration_id', 'text')
     .addColumn('sender', 'text')
     .addColumn('audience', 'text', (c) => c.notNull())
@@ -86,7 +91,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('channel', 'text', (c) => c.notNull())
     .addColumn('recipient', 'text', (c) => c.notNull())
     .addColumn('sender', 'text')
+    .addColumn('sender_profile_id', 'text')
     .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('content', 'text')
+    .addColumn('media', 'text')
     .addColumn('parts', 'integer', (c) => c.notNull())
     .addColumn('encoding', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
@@ -167,6 +175,43 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('receipts_pending').on('receipts').columns(['processed_at', 'id']).execute();
 
   await db.schema
+    .createTable('sender_profiles')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('integration_id', 'text', (c) => c.notNull().references('integrations.id'))
+    .addColumn('sender', 'text')
+    .addColumn('is_default', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('deleted_at', 'bigint')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('sender_profiles_project').on('sender_profiles').columns(['project_id', 'channel']).execute();
+
+  await db.schema
+    .createTable('consents')
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('customer_ref', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('opted_out', 'integer', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('consents_pk', ['customer_ref', 'channel'])
+    .execute();
+  await db.schema
+    .createTable('consent_log')
+    .addColumn('id', postgres ? 'bigserial' : 'integer', (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('customer_ref', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('detail', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('consent_log_customer').on('consent_log').columns(['customer_ref', 'id']).execute();
+
+  await db.schema
     .createTable('webhook_nonces')
     .addColumn('integration_id', 'text', (c) => c.notNull())
     .addColumn('nonce', 'text', (c) => c.notNull())
@@ -176,7 +221,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['webhook_nonces', 'receipts', 'events', 'messages', 'campaigns', 'customers', 'integrations', 'api_keys', 'projects']) {
+  for (const t of ['consent_log', 'consents', 'sender_profiles', 'webhook_nonces', 'receipts', 'events', 'messages', 'campaigns', 'customers', 'integrations', 'api_keys', 'projects']) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

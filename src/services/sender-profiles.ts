@@ -1,0 +1,129 @@
+// Sender profiles: a channel, an integration and the sender to use on it. A send names one, or
+// the channel's default profile applies.
+import { badRequest, conflict, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { Channel } from '../core/status.js';
+import type { DB } from '../store/db.js';
+import type { SenderProfilesTable } from '../store/schema.js';
+import type { IntegrationService } from './integrations.js';
+import { getProject } from './projects.js';
+
+export interface SenderProfileInput {
+  name?: string;
+  channel?: Channel;
+  integration_id?: string;
+  sender?: string | null;
+  is_default?: boolean;
+}
+
+export function senderProfileView(p: SenderProfilesTable) {
+  return {
+    id: p.id,
+    project_id: p.project_id,
+    name: p.name,
+    channel: p.channel,
+    integration_id: p.integration_id,
+    sender: p.sender,
+    is_default: p.is_default === 1,
+    created_at: new Date(p.created_at).toISOString(),
+    updated_at: new Date(p.updated_at).toISOString(),
+  };
+}
+
+export class SenderProfileService {
+  constructor(
+    private readonly db: DB,
+    private readonly integrations: IntegrationService,
+  ) {}
+
+  async create(projectId: string, input: SenderProfileInput): Promise<SenderProfilesTable> {
+    await getProject(this.db, projectId);
+    if (!input.channel) throw badRequest('invalid_request', 'channel is required', 'channel');
+    if (!input.integration_id) throw badRequest('invalid_request', 'integration_id is required', 'integration_id');
+    await this.integrations.requireForChannel(projectId, input.integration_id, input.channel);
+    const now = Date.now();
+    const row: SenderProfilesTable = {
+      id: newId('snd'),
+      project_id: projectId,
+      name: input.name ?? `${input.channel} ${input.sender ?? 'default sender'}`,
+      channel: input.channel,
+      integration_id: input.integration_id,
+      sender: input.sender ?? null,
+      is_default: input.is_default ? 1 : 0,
+      deleted_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      if (row.is_default) await this.#clearDefault(trx, projectId, row.channel);
+      await trx.insertInto('sender_profiles').values(row).execute();
+    });
+    return row;
+  }
+
+  async update(projectId: string, id: string, input: SenderProfileInput): Promise<SenderProfilesTable> {
+    const current = await this.get(projectId, id);
+    if (input.channel !== undefined && input.channel !== current.channel) {
+      throw badRequest('invalid_request', 'channel cannot be changed; create a new sender profile', 'channel');
+    }
+    if (input.integration_id) await this.integrations.requireForChannel(projectId, input.integration_id, current.channel);
+    await this.db.transaction().execute(async (trx) => {
+      if (input.is_default) await this.#clearDefault(trx, projectId, current.channel);
+      await trx
+        .updateTable('sender_profiles')
+        .set({
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.integration_id !== undefined && { integration_id: input.integration_id }),
+          ...(input.sender !== undefined && { sender: input.sender }),
+          ...(input.is_default !== undefined && { is_default: input.is_default ? 1 : 0 }),
+          updated_at: Date.now(),
+        })
+        .where('id', '=', id)
+        .execute();
+    });
+    return this.get(projectId, id);
+  }
+
+  async remove(projectId: string, id: string): Promise<void> {
+    await this.get(projectId, id);
+    await this.db.updateTable('sender_profiles').set({ deleted_at: Date.now(), is_default: 0 }).where('id', '=', id).execute();
+  }
+
+  async #clearDefault(trx: DB, projectId: string, channel: Channel): Promise<void> {
+    await trx.updateTable('sender_profiles').set({ is_default: 0 }).where('project_id', '=', projectId).where('channel', '=', channel).execute();
+  }
+
+  async get(projectId: string, id: string, field = 'sender_profile_id'): Promise<SenderProfilesTable> {
+    const row = await this.db
+      .selectFrom('sender_profiles')
+      .selectAll()
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) throw notFound('sender profile', field);
+    return row;
+  }
+
+  async list(projectId: string): Promise<SenderProfilesTable[]> {
+    return this.db.selectFrom('sender_profiles').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null).orderBy('id').execute();
+  }
+
+  async defaultFor(projectId: string, channel: Channel): Promise<SenderProfilesTable | undefined> {
+    return this.db
+      .selectFrom('sender_profiles')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('channel', '=', channel)
+      .where('is_default', '=', 1)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+  }
+
+  /** A named profile, checked against the channel of the send. */
+  async forSend(projectId: string, id: string, channel: Channel): Promise<SenderProfilesTable> {
+    const p = await this.get(projectId, id);
+    if (p.channel !== channel) throw conflict('channel_mismatch', `sender profile ${id} is for ${p.channel}, not ${channel}`, 'sender_profile_id');
+    return p;
+  }
+}
