@@ -10,6 +10,7 @@ import { errorHandler, sendError } from './errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventRoutes } from './routes/events.js';
+import { ingestAdminRoutes } from './routes/ingest.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { messageRoutes } from './routes/messages.js';
 import { projectRoutes } from './routes/projects.js';
@@ -17,6 +18,7 @@ import { segmentRoutes } from './routes/segments.js';
 import { senderProfileRoutes } from './routes/sender-profiles.js';
 import { ErrorBody } from './schemas.js';
 import { webhookRoutes } from './webhooks.js';
+import { ingestRoutes } from './ingest.js';
 
 export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -80,10 +82,12 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
       await api.register(messageRoutes(hub));
       await api.register(campaignRoutes(hub));
       await api.register(eventRoutes(hub));
+      await api.register(ingestAdminRoutes(hub));
     },
     { prefix: '/api/v1' },
   );
 
   await app.register(webhookRoutes(hub));
+  await app.register(ingestRoutes(hub));
   return app;
 }

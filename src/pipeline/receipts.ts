@@ -15,11 +15,13 @@ import type { Selectable } from 'kysely';
 import type { MessagesTable, ReceiptsTable as ReceiptsRow } from '../store/schema.js';
 
 type ReceiptsTable = Selectable<ReceiptsRow>;
+import { applyDirectReport } from './direct-ingest.js';
 import type { Metrics } from './metrics.js';
 import { Signal } from './signal.js';
 
 export interface IncomingReceipt {
   projectId: string;
+  source?: 'webhook' | 'ingest_sinch';
   integrationId: string;
   route: string;
   query: string;
@@ -45,6 +47,7 @@ export async function ingestReceipt(db: DB, r: IncomingReceipt, now = Date.now()
       .insertInto('receipts')
       .values({
         project_id: r.projectId,
+        source: r.source ?? 'webhook',
         integration_id: r.integrationId,
         route: r.route,
         query: r.query,
@@ -169,6 +172,13 @@ export class ReceiptProcessor {
   }
 
   async #processOne(trx: DB, receipt: ReceiptsTable, settingsFor: (projectId: string) => Promise<ProjectSettings>): Promise<string> {
+    if (receipt.source === 'ingest_sinch') {
+      try {
+        return await applyDirectReport(trx, receipt.project_id, Buffer.from(receipt.body), receipt.received_at);
+      } catch (err) {
+        return `error: ${(err as Error).message}`.slice(0, 500);
+      }
+    }
     const adapter = getAdapter((await this.#providerOf(trx, receipt.integration_id)) ?? '');
     if (!adapter) return 'error: unknown integration';
     let updates;
@@ -233,7 +243,7 @@ export class ReceiptProcessor {
   }
 
   async #applyConsent(trx: DB, receipt: ReceiptsTable, u: ConsentUpdate): Promise<Applied> {
-    const customer = await customerByPhone(trx, receipt.project_id, u.phone);
+    const customer = await customerByPhone(trx, receipt.project_id, u.phone, 'inbound');
     await setConsent(
       trx,
       { projectId: receipt.project_id, customerRef: customer.id, channel: u.channel, optedOut: u.optedOut, source: 'provider_notification', detail: receipt.integration_id },
@@ -243,7 +253,7 @@ export class ReceiptProcessor {
   }
 
   async #applyInbound(trx: DB, receipt: ReceiptsTable, u: InboundMessage, settingsFor: (projectId: string) => Promise<ProjectSettings>): Promise<Applied> {
-    const customer = await customerByPhone(trx, receipt.project_id, u.from);
+    const customer = await customerByPhone(trx, receipt.project_id, u.from, 'inbound');
     const settings = await settingsFor(receipt.project_id);
     const inserted = await recordEvent(trx, {
       project_id: receipt.project_id,

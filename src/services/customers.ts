@@ -3,7 +3,7 @@ import { badRequest, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parsePhone } from '../core/phone.js';
 import type { DB } from '../store/db.js';
-import type { CustomersTable } from '../store/schema.js';
+import type { CustomerOrigin, CustomersTable } from '../store/schema.js';
 
 type Executor = Pick<DB, 'selectFrom' | 'insertInto' | 'updateTable'>;
 
@@ -47,6 +47,7 @@ export async function upsertCustomer(db: DB, projectId: string, input: CustomerI
       customer_id: input.customer_id,
       phone: phone ?? null,
       attributes: JSON.stringify(input.attributes ?? {}),
+      origin: 'api',
       created_at: now,
       updated_at: now,
     };
@@ -69,7 +70,7 @@ export async function getCustomer(db: Executor, projectId: string, customerId: s
  * The customer with this phone, or a new profile keyed by the phone itself: inbound messages
  * and sends to bare numbers still land on a profile.
  */
-export async function customerByPhone(db: Executor, projectId: string, e164: string): Promise<CustomersTable> {
+export async function customerByPhone(db: Executor, projectId: string, e164: string, origin: CustomerOrigin): Promise<CustomersTable> {
   const existing = await db
     .selectFrom('customers')
     .selectAll()
@@ -81,7 +82,7 @@ export async function customerByPhone(db: Executor, projectId: string, e164: str
   const byId = await findCustomer(db, projectId, e164);
   if (byId) return byId;
   const now = Date.now();
-  const row: CustomersTable = { id: newId('cus'), project_id: projectId, customer_id: e164, phone: e164, attributes: '{}', created_at: now, updated_at: now };
+  const row: CustomersTable = { id: newId('cus'), project_id: projectId, customer_id: e164, phone: e164, attributes: '{}', origin, created_at: now, updated_at: now };
   await db.insertInto('customers').values(row).execute();
   return row;
 }

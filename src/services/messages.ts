@@ -193,7 +193,7 @@ export async function sendTransactional(
   const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input);
 
   const message = await db.transaction().execute(async (trx) => {
-    const customer = input.customer_id ? await getCustomer(trx, projectId, input.customer_id) : await customerByPhone(trx, projectId, phoneInput!);
+    const customer = input.customer_id ? await getCustomer(trx, projectId, input.customer_id) : await customerByPhone(trx, projectId, phoneInput!, 'send');
     const recipient = phoneInput ?? customer.phone;
     if (!recipient) throw badRequest('missing_phone', `customer ${customer.customer_id} has no phone number; give phone`, 'phone');
     const row = messageRow(

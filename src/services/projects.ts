@@ -1,6 +1,7 @@
 // Projects (tenants) and their settings.
 import { badRequest, notFound } from '../core/errors.js';
 import type { EventNameSettings } from '../core/events.js';
+import { randomToken } from '../core/crypto.js';
 import { newId } from '../core/ids.js';
 import type { Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
@@ -31,6 +32,10 @@ const DEFAULT_FIELDS: { field: DefaultField; channel: Channel }[] = [
   { field: 'default_rcs_integration_id', channel: 'rcs' },
 ];
 
+export function newAppKey(): string {
+  return `ak_${randomToken(18)}`;
+}
+
 export interface ProjectView {
   id: string;
   name: string;
@@ -60,6 +65,8 @@ export async function createProject(db: DB, name: string, id: string = newId('pr
     default_sms_integration_id: null,
     default_whatsapp_integration_id: null,
     default_rcs_integration_id: null,
+    app_key: newAppKey(),
+    ingest_signing_secret: null,
     settings: '{}',
     created_at: now,
     updated_at: now,
@@ -84,6 +91,12 @@ export async function listProjects(db: DB, ids?: string[]): Promise<ProjectsTabl
   return q.execute();
 }
 
+export async function rotateAppKey(db: DB, id: string): Promise<ProjectsTable> {
+  await getProject(db, id);
+  await db.updateTable('projects').set({ app_key: newAppKey(), updated_at: Date.now() }).where('id', '=', id).execute();
+  return getProject(db, id);
+}
+
 export async function renameProject(db: DB, id: string, name: string): Promise<ProjectsTable> {
   await getProject(db, id);
   await db.updateTable('projects').set({ name, updated_at: Date.now() }).where('id', '=', id).execute();
@@ -92,7 +105,11 @@ export async function renameProject(db: DB, id: string, name: string): Promise<P
 
 const EVENT_NAME = /^[A-Za-z0-9_ .:-]{1,64}$/;
 
-export type SettingsInput = Partial<Record<DefaultField, string | null>> & { event_names?: Record<string, string> };
+export type SettingsInput = Partial<Record<DefaultField, string | null>> & {
+  event_names?: Record<string, string>;
+  /** Already sealed: the secret that signs direct-send ingest callbacks, or null to remove it. */
+  sealed_ingest_signing_secret?: string | null;
+};
 
 export async function updateSettings(
   db: DB,
@@ -117,7 +134,12 @@ export async function updateSettings(
   }
   await db
     .updateTable('projects')
-    .set({ ...defaults, settings: JSON.stringify({ event_names: eventNames }), updated_at: Date.now() })
+    .set({
+      ...defaults,
+      ...(input.sealed_ingest_signing_secret !== undefined && { ingest_signing_secret: input.sealed_ingest_signing_secret }),
+      settings: JSON.stringify({ event_names: eventNames }),
+      updated_at: Date.now(),
+    })
     .where('id', '=', id)
     .execute();
   return settingsOf(await getProject(db, id));

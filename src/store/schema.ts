@@ -10,6 +10,10 @@ export interface ProjectsTable {
   default_sms_integration_id: string | null;
   default_whatsapp_integration_id: string | null;
   default_rcs_integration_id: string | null;
+  /** Identifies the project in the direct-send ingest URL; rotatable. */
+  app_key: string;
+  /** Sealed secret that signs direct-send ingest callbacks, if the project set one. */
+  ingest_signing_secret: string | null;
   /** JSON: ProjectSettings minus the default integrations. */
   settings: string;
   created_at: number;
@@ -49,8 +53,35 @@ export interface CustomersTable {
   customer_id: string;
   phone: string | null;
   attributes: string;
+  /** How the profile came to be: api, send (to a bare number), inbound, direct_ingest. */
+  origin: CustomerOrigin;
   created_at: number;
   updated_at: number;
+}
+
+export type CustomerOrigin = 'api' | 'send' | 'inbound' | 'direct_ingest';
+
+/** Messages sent straight through Sinch, known only from their delivery receipts. */
+export interface DirectDeliveriesTable {
+  project_id: string;
+  batch_id: string;
+  recipient: string;
+  customer_ref: string;
+  category: string | null;
+  status: MessageStatus;
+  updated_at: number;
+}
+
+/** Direct-send ingest callbacks refused for want of a customer id, for the project to read. */
+export interface IngestRejectionsTable {
+  id: Generated<number>;
+  project_id: string;
+  reason: string;
+  client_reference: string | null;
+  batch_id: string | null;
+  /** The start of the body, for diagnosis. */
+  body: string;
+  received_at: number;
 }
 
 export interface SenderProfilesTable {
@@ -173,6 +204,9 @@ export interface EventsTable {
 export interface ReceiptsTable {
   id: Generated<number>;
   project_id: string;
+  /** `webhook` (an integration's) or `ingest_sinch` (direct-send delivery receipts). */
+  source: 'webhook' | 'ingest_sinch';
+  /** The integration, or `ingest:<project id>` for direct-send ingest. */
   integration_id: string;
   route: string;
   /** The query string of the call, without '?'. */
@@ -207,4 +241,6 @@ export interface Database {
   sender_profiles: SenderProfilesTable;
   consents: ConsentsTable;
   consent_log: ConsentLogTable;
+  direct_deliveries: DirectDeliveriesTable;
+  ingest_rejections: IngestRejectionsTable;
 }

@@ -1,13 +1,17 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../services/api-keys.js';
-import { createProject, getProject, listProjects, projectView, renameProject, settingsOf, updateSettings } from '../../services/projects.js';
+import { createProject, getProject, listProjects, projectView, renameProject, rotateAppKey, settingsOf, updateSettings } from '../../services/projects.js';
+import type { ProjectsTable } from '../../store/schema.js';
 import { principalOf, requireAdmin, requireProject } from '../auth.js';
 import { errorResponses, ProjectParams } from '../schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Project = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String(), updated_at: Type.String() });
 const Settings = Type.Object({
+  app_key: Type.String({ description: 'identifies the project in the direct-send ingest URL; rotatable' }),
+  direct_ingest_url: Type.String({ description: 'set as the callback URL of batches sent straight through Sinch' }),
+  ingest_signing_secret_set: Type.Boolean(),
   default_sms_integration_id: Type.Union([Type.String(), Type.Null()], { description: 'default for SMS and MMS' }),
   default_whatsapp_integration_id: Type.Union([Type.String(), Type.Null()]),
   default_rcs_integration_id: Type.Union([Type.String(), Type.Null()]),
@@ -15,6 +19,13 @@ const Settings = Type.Object({
 });
 
 export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
+  const settingsView = (p: ProjectsTable) => ({
+    ...settingsOf(p),
+    app_key: p.app_key,
+    direct_ingest_url: `${hub.config.publicUrl}/ingest/sinch/${p.app_key}`,
+    ingest_signing_secret_set: p.ingest_signing_secret !== null,
+  });
+
   app.post('/projects', {
     schema: { tags: ['projects'], body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 201: Project, ...errorResponses } },
   }, async (req, reply) => {
@@ -42,7 +53,7 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
 
   app.get('/projects/:pid/settings', { schema: { tags: ['projects'], params: ProjectParams, response: { 200: Settings, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
-    return settingsOf(await getProject(hub.db, req.params.pid));
+    return settingsView(await getProject(hub.db, req.params.pid));
   });
 
   app.put('/projects/:pid/settings', {
@@ -55,6 +66,9 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
           default_sms_integration_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
           default_whatsapp_integration_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
           default_rcs_integration_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+          ingest_signing_secret: Type.Optional(
+            Type.Union([Type.String({ minLength: 8, maxLength: 256 }), Type.Null()], { description: 'write-only: verifies x-sinch-webhook-signature on direct-send ingest' }),
+          ),
           event_names: Type.Optional(Type.Record(Type.String(), Type.String())),
         },
         { additionalProperties: false },
@@ -63,9 +77,19 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
     },
   }, async (req) => {
     requireAdmin(req);
-    return updateSettings(hub.db, req.params.pid, req.body, async (projectId, id, channel, field) => {
+    const { ingest_signing_secret: secret, ...rest } = req.body;
+    const sealed = secret === undefined ? undefined : secret === null ? null : hub.box.seal(secret);
+    await updateSettings(hub.db, req.params.pid, { ...rest, sealed_ingest_signing_secret: sealed }, async (projectId, id, channel, field) => {
       await hub.integrations.requireForChannel(projectId, id, channel, field);
     });
+    return settingsView(await getProject(hub.db, req.params.pid));
+  });
+
+  app.post('/projects/:pid/app-key/rotate', {
+    schema: { tags: ['projects'], description: 'Admin only. Issues a new app key; the old direct-send ingest URL stops working.', params: ProjectParams, response: { 200: Settings, ...errorResponses } },
+  }, async (req) => {
+    requireAdmin(req);
+    return settingsView(await rotateAppKey(hub.db, req.params.pid));
   });
 
   const KeyParams = Type.Object({ pid: Type.String(), kid: Type.String() });

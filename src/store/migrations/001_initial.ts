@@ -12,6 +12,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('default_sms_integration_id', 'text')
     .addColumn('default_whatsapp_integration_id', 'text')
     .addColumn('default_rcs_integration_id', 'text')
+    .addColumn('app_key', 'text', (c) => c.notNull().unique())
+    .addColumn('ingest_signing_secret', 'text')
     .addColumn('settings', 'text', (c) => c.notNull().defaultTo('{}'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
@@ -52,6 +54,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('customer_id', 'text', (c) => c.notNull())
     .addColumn('phone', 'text')
     .addColumn('attributes', 'text', (c) => c.notNull().defaultTo('{}'))
+    .addColumn('origin', 'text', (c) => c.notNull().defaultTo('api'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('customers_project_customer_id', ['project_id', 'customer_id'])
@@ -160,6 +163,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('receipts')
     .addColumn('id', postgres ? 'bigserial' : 'integer', (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
     .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull().defaultTo('webhook'))
     .addColumn('integration_id', 'text', (c) => c.notNull())
     .addColumn('route', 'text', (c) => c.notNull())
     .addColumn('query', 'text', (c) => c.notNull().defaultTo(''))
@@ -212,6 +216,29 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('consent_log_customer').on('consent_log').columns(['customer_ref', 'id']).execute();
 
   await db.schema
+    .createTable('direct_deliveries')
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('batch_id', 'text', (c) => c.notNull())
+    .addColumn('recipient', 'text', (c) => c.notNull())
+    .addColumn('customer_ref', 'text', (c) => c.notNull())
+    .addColumn('category', 'text')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('direct_deliveries_pk', ['project_id', 'batch_id', 'recipient'])
+    .execute();
+  await db.schema
+    .createTable('ingest_rejections')
+    .addColumn('id', postgres ? 'bigserial' : 'integer', (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('client_reference', 'text')
+    .addColumn('batch_id', 'text')
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('received_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('ingest_rejections_project').on('ingest_rejections').columns(['project_id', 'id']).execute();
+
+  await db.schema
     .createTable('webhook_nonces')
     .addColumn('integration_id', 'text', (c) => c.notNull())
     .addColumn('nonce', 'text', (c) => c.notNull())
@@ -221,7 +248,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['consent_log', 'consents', 'sender_profiles', 'webhook_nonces', 'receipts', 'events', 'messages', 'campaigns', 'customers', 'integrations', 'api_keys', 'projects']) {
+  for (const t of ['ingest_rejections', 'direct_deliveries', 'consent_log', 'consents', 'sender_profiles', 'webhook_nonces', 'receipts', 'events', 'messages', 'campaigns', 'customers', 'integrations', 'api_keys', 'projects']) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

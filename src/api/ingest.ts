@@ -1,0 +1,60 @@
+// Direct-send ingest: Sinch SMS delivery reports for batches a team sent through Sinch itself,
+// posted to /ingest/sinch/{app_key}. Verified, checked for a customer id, stored, answered.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Hub } from '../hub.js';
+import { checkDirectReport } from '../pipeline/direct-ingest.js';
+import { ingestReceipt } from '../pipeline/receipts.js';
+import { verifySinchSignature } from '../providers/sinch/signature.js';
+import { sendError } from './errors.js';
+
+/** Rejected bodies are kept for diagnosis, up to this many characters. */
+const REJECTED_BODY_CHARS = 2000;
+
+export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.post<{ Params: { app_key: string }; Body: Buffer | undefined }>('/ingest/sinch/:app_key', { schema: { hide: true } }, async (req, reply) => {
+    const project = await hub.db.selectFrom('projects').select(['id', 'ingest_signing_secret']).where('app_key', '=', req.params.app_key).executeTakeFirst();
+    if (!project) return sendError(reply, 404, 'not_found', 'unknown app key');
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const now = Date.now();
+    let replayKey: { nonce: string; expiresAtMs: number } | undefined;
+    if (project.ingest_signing_secret) {
+      const check = verifySinchSignature(hub.box.open(project.ingest_signing_secret), req.headers, rawBody, now);
+      if (!check.ok) {
+        req.log.warn({ project_id: project.id, reason: check.reason }, 'direct-send receipt rejected');
+        return sendError(reply, 403, 'invalid_signature', check.reason);
+      }
+      replayKey = { nonce: check.nonce, expiresAtMs: check.timestampMs + 10 * 60 * 1000 };
+    }
+    const verdict = checkDirectReport(rawBody);
+    if (!verdict.ok) {
+      await hub.db
+        .insertInto('ingest_rejections')
+        .values({
+          project_id: project.id,
+          reason: verdict.reason,
+          client_reference: verdict.clientReference,
+          batch_id: verdict.batchId,
+          body: rawBody.toString('utf8').slice(0, REJECTED_BODY_CHARS),
+          received_at: now,
+        })
+        .execute();
+      return sendError(reply, verdict.status, verdict.status === 422 ? 'missing_uid' : 'invalid_report', verdict.reason);
+    }
+    const result = await ingestReceipt(hub.db, {
+      projectId: project.id,
+      source: 'ingest_sinch',
+      integrationId: `ingest:${project.id}`,
+      route: 'sinch',
+      query: '',
+      contentType: req.headers['content-type'] ?? null,
+      rawBody,
+      replayKey,
+    });
+    if (result === 'replayed') return sendError(reply, 409, 'replayed', 'this signed callback was already received');
+    hub.processor.wake();
+    return reply.code(200).send();
+  });
+};
