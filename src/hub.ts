@@ -6,6 +6,7 @@ import { Dispatcher, type DispatcherOptions } from './pipeline/dispatcher.js';
 import { Metrics } from './pipeline/metrics.js';
 import { ReceiptProcessor, type ProcessorOptions } from './pipeline/receipts.js';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
+import { channelsOfConsent } from './services/consent.js';
 import { IntegrationService } from './services/integrations.js';
 import type { MessagingDeps } from './services/messages.js';
 import { SenderProfileService } from './services/sender-profiles.js';
@@ -35,7 +36,17 @@ export class Hub {
     this.integrations = new IntegrationService(db, this.box, config.publicUrl);
     this.profiles = new SenderProfileService(db, this.integrations);
     this.dispatcher = new Dispatcher(db, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
-    this.processor = new ReceiptProcessor(db, logger.child({ component: 'receipts' }), this.metrics, options.processor);
+    this.processor = new ReceiptProcessor(
+      db,
+      this.integrations,
+      {
+        queued: (id) => this.dispatcher.notify(id),
+        optedOut: (ref, channel) => void this.dispatcher.dropCustomer(ref, channelsOfConsent(channel)),
+      },
+      logger.child({ component: 'receipts' }),
+      this.metrics,
+      options.processor,
+    );
   }
 
   static async open(config: Config, logger: Logger, options: HubOptions = {}): Promise<Hub> {

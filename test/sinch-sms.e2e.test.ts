@@ -221,7 +221,7 @@ describe('Sinch SMS end to end', () => {
     assert.equal(created.status, 201);
     const launched = await w.t.api.post(`/api/v1/projects/${w.projectId}/campaigns/${created.body.id}/launch`);
     assert.equal(launched.status, 200);
-    assert.deepEqual(launched.body.launch_summary, { audience: 7, queued: 5, skipped_unknown_customer: 1, skipped_no_phone: 1 });
+    assert.deepEqual(launched.body.launch_summary, { audience: 7, queued: 5, skipped_unknown_customer: 1, skipped_no_phone: 1, skipped_opted_out: 0 });
     const again = await w.t.api.post(`/api/v1/projects/${w.projectId}/campaigns/${created.body.id}/launch`);
     assert.equal(again.status, 409);
 

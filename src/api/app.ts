@@ -15,6 +15,7 @@ import { integrationRoutes } from './routes/integrations.js';
 import { messageRoutes } from './routes/messages.js';
 import { projectRoutes } from './routes/projects.js';
 import { segmentRoutes } from './routes/segments.js';
+import { twoWayRoutes } from './routes/two-way.js';
 import { senderProfileRoutes } from './routes/sender-profiles.js';
 import { ErrorBody } from './schemas.js';
 import { webhookRoutes } from './webhooks.js';
@@ -83,6 +84,7 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
       await api.register(campaignRoutes(hub));
       await api.register(eventRoutes(hub));
       await api.register(ingestAdminRoutes(hub));
+      await api.register(twoWayRoutes(hub));
     },
     { prefix: '/api/v1' },
   );

@@ -6,10 +6,10 @@ import { Agent } from 'undici';
 import { randomToken } from '../core/crypto.js';
 import type { MessageContent } from '../core/content.js';
 import { campaignEventProperties, eventName, nowMicros } from '../core/events.js';
-import { refusedStatus } from '../core/status.js';
+import { refusedStatus, type Channel } from '../core/status.js';
 import type { Logger } from '../logger.js';
 import type { SendResult } from '../providers/types.js';
-import { setConsent } from '../services/consent.js';
+import { channelsOfConsent, setConsent } from '../services/consent.js';
 import { recordEvent } from '../services/events.js';
 import type { IntegrationRuntime, IntegrationService } from '../services/integrations.js';
 import type { QueueSignal } from '../services/messages.js';
@@ -51,7 +51,7 @@ export class Dispatcher implements QueueSignal {
     private readonly metrics: Metrics,
     private readonly options: DispatcherOptions = {},
   ) {
-    this.#writer = new OutcomeWriter(db, logger, metrics, options.backoff ?? DEFAULT_BACKOFF);
+    this.#writer = new OutcomeWriter(db, logger, metrics, options.backoff ?? DEFAULT_BACKOFF, (ref, channel) => void this.dropCustomer(ref, channelsOfConsent(channel)));
   }
 
   async start(): Promise<void> {
@@ -74,6 +74,21 @@ export class Dispatcher implements QueueSignal {
     const w = this.#workers.get(integrationId);
     if (w) w.wake();
     else if (this.#started && !this.#refreshing.has(integrationId)) void this.#refresh(integrationId);
+  }
+
+  /**
+   * A customer opted out: drop what workers have claimed for them but not sent yet. (What was
+   * still queued was cancelled with the opt-out itself.)
+   */
+  async dropCustomer(customerRef: string, channels: readonly Channel[]): Promise<void> {
+    const dropped = [...this.#workers.values()].flatMap((w) => w.drop((m) => m.customer_ref === customerRef && channels.includes(m.channel) && m.auto_reply === 0));
+    if (dropped.length === 0) return;
+    await this.db
+      .updateTable('messages')
+      .set({ dispatch_state: 'cancelled', claimed_by: null, last_error: JSON.stringify({ reason: 'opted_out' }), updated_at: Date.now() })
+      .where('id', 'in', dropped.map((m) => m.id))
+      .where('dispatch_state', '=', 'sending')
+      .execute();
   }
 
   queueDepths(): Record<string, { buffered: number; inFlight: number }> {
@@ -155,6 +170,13 @@ class IntegrationWorker {
 
   wake(): void {
     this.#signal.notify();
+  }
+
+  /** Removes claimed, unsent messages that match; returns them. */
+  drop(match: (m: MessagesTable) => boolean): MessagesTable[] {
+    const dropped = this.#buffer.filter(match);
+    if (dropped.length) this.#buffer = this.#buffer.filter((m) => !match(m));
+    return dropped;
   }
 
   start(): void {
@@ -299,6 +321,8 @@ class OutcomeWriter {
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly backoff: BackoffPolicy,
+    /** Called after commit for each customer a provider refusal showed to have opted out. */
+    private readonly onOptOut: (customerRef: string, channel: Channel) => void,
   ) {}
 
   write(outcome: Outcome): Promise<void> {
@@ -319,9 +343,11 @@ class OutcomeWriter {
       const batch = this.#pending;
       this.#pending = [];
       try {
+        const optOuts: MessagesTable[] = [];
         await this.db.transaction().execute(async (trx) => {
           const settings = new Map<string, ReturnType<typeof settingsOf>>();
           for (const { outcome } of batch) {
+            if (outcome.result.kind === 'refused' && outcome.result.optedOut) optOuts.push(outcome.message);
             const pid = outcome.message.project_id;
             if (!settings.has(pid)) {
               const p = await trx.selectFrom('projects').selectAll().where('id', '=', pid).executeTakeFirstOrThrow();
@@ -330,6 +356,7 @@ class OutcomeWriter {
             await this.#apply(trx, outcome, settings.get(pid)!);
           }
         });
+        for (const m of optOuts) this.onOptOut(m.customer_ref, m.channel);
         for (const b of batch) b.done();
       } catch (err) {
         this.logger.error({ err }, 'writing send outcomes failed');

@@ -6,13 +6,17 @@ import { transition, withinReportWindow } from '../core/status.js';
 import type { Logger } from '../logger.js';
 import { getAdapter } from '../providers/registry.js';
 import type { ConsentUpdate, InboundMessage, StatusUpdate } from '../providers/types.js';
+import { matchKeyword } from '../core/keywords.js';
+import type { Channel } from '../core/status.js';
 import { setConsent } from '../services/consent.js';
+import type { IntegrationService } from '../services/integrations.js';
+import { composeMessage, messageRow } from '../services/messages.js';
 import { customerByPhone } from '../services/customers.js';
 import { recordEvent } from '../services/events.js';
-import { settingsOf, type ProjectSettings } from '../services/projects.js';
+import { keywordsFor, settingsOf, type ProjectSettings } from '../services/projects.js';
 import type { DB } from '../store/db.js';
 import type { Selectable } from 'kysely';
-import type { MessagesTable, ReceiptsTable as ReceiptsRow } from '../store/schema.js';
+import type { CustomersTable, MessagesTable, ReceiptsTable as ReceiptsRow } from '../store/schema.js';
 
 type ReceiptsTable = Selectable<ReceiptsRow>;
 import { applyDirectReport } from './direct-ingest.js';
@@ -73,6 +77,17 @@ export interface ProcessorOptions {
   pollMs?: number;
 }
 
+/** What the processor tells the rest of the hub once a batch has committed. */
+export interface ProcessorHooks {
+  /** Auto-replies were queued for this integration. */
+  queued(integrationId: string): void;
+  /** The customer opted out of the channel: drop what is claimed for them. */
+  optedOut(customerRef: string, channel: Channel): void;
+}
+
+/** Work to do once the transaction that caused it has committed. */
+type AfterCommit = (() => void)[];
+
 export class ReceiptProcessor {
   readonly #signal = new Signal();
   #running = false;
@@ -81,6 +96,8 @@ export class ReceiptProcessor {
 
   constructor(
     private readonly db: DB,
+    private readonly integrations: IntegrationService,
+    private readonly hooks: ProcessorHooks,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly options: ProcessorOptions = {},
@@ -136,6 +153,7 @@ export class ReceiptProcessor {
       .execute();
     if (batch.length === 0) return 0;
     let finished = 0;
+    const after: AfterCommit = [];
     await this.db.transaction().execute(async (trx) => {
       const settings = new Map<string, ProjectSettings>();
       const settingsFor = async (projectId: string) => {
@@ -147,7 +165,7 @@ export class ReceiptProcessor {
         return s;
       };
       for (const receipt of batch) {
-        const outcome = await this.#processOne(trx, receipt, settingsFor);
+        const outcome = await this.#processOne(trx, receipt, settingsFor, after);
         if (outcome === 'defer') {
           // Back off with age: a report can wait minutes for a send a crash interrupted.
           const age = now - receipt.received_at;
@@ -159,6 +177,7 @@ export class ReceiptProcessor {
         }
       }
     });
+    for (const run of after) run();
     return finished;
   }
 
@@ -171,7 +190,7 @@ export class ReceiptProcessor {
     return p;
   }
 
-  async #processOne(trx: DB, receipt: ReceiptsTable, settingsFor: (projectId: string) => Promise<ProjectSettings>): Promise<string> {
+  async #processOne(trx: DB, receipt: ReceiptsTable, settingsFor: (projectId: string) => Promise<ProjectSettings>, after: AfterCommit): Promise<string> {
     if (receipt.source === 'ingest_sinch') {
       try {
         return await applyDirectReport(trx, receipt.project_id, Buffer.from(receipt.body), receipt.received_at);
@@ -191,8 +210,8 @@ export class ReceiptProcessor {
     const outcomes: Applied[] = [];
     for (const u of updates) {
       if (u.kind === 'status') outcomes.push(await this.#applyStatus(trx, receipt, u, settingsFor));
-      else if (u.kind === 'inbound') outcomes.push(await this.#applyInbound(trx, receipt, u, settingsFor));
-      else if (u.kind === 'consent') outcomes.push(await this.#applyConsent(trx, receipt, u));
+      else if (u.kind === 'inbound') outcomes.push(await this.#applyInbound(trx, receipt, u, settingsFor, after));
+      else if (u.kind === 'consent') outcomes.push(await this.#applyConsent(trx, receipt, u, after));
       else outcomes.push('ignored');
     }
     // Whatever was applied stays applied (events are deduplicated), the rest comes back later.
@@ -242,17 +261,52 @@ export class ReceiptProcessor {
     return t.kind === 'advance' ? 'applied' : 'late_event';
   }
 
-  async #applyConsent(trx: DB, receipt: ReceiptsTable, u: ConsentUpdate): Promise<Applied> {
+  async #applyConsent(trx: DB, receipt: ReceiptsTable, u: ConsentUpdate, after: AfterCommit): Promise<Applied> {
     const customer = await customerByPhone(trx, receipt.project_id, u.phone, 'inbound');
     await setConsent(
       trx,
       { projectId: receipt.project_id, customerRef: customer.id, channel: u.channel, optedOut: u.optedOut, source: 'provider_notification', detail: receipt.integration_id },
       u.occurredAt?.getTime() ?? receipt.received_at,
     );
+    if (u.optedOut) after.push(() => this.hooks.optedOut(customer.id, u.channel));
     return 'applied';
   }
 
-  async #applyInbound(trx: DB, receipt: ReceiptsTable, u: InboundMessage, settingsFor: (projectId: string) => Promise<ProjectSettings>): Promise<Applied> {
+  /**
+   * Acts on a keyword: consent for the compliance ones, and the reply, queued as a transactional
+   * message through the integration and to/from the numbers the message came in on.
+   */
+  async #applyKeyword(trx: DB, receipt: ReceiptsTable, u: InboundMessage, customer: CustomersTable, settings: ProjectSettings, after: AfterCommit): Promise<void> {
+    const match = matchKeyword(keywordsFor(settings, u.channel), u.text);
+    if (!match) return;
+    if (match.action === 'opt_out' || match.action === 'opt_in') {
+      const optedOut = match.action === 'opt_out';
+      await setConsent(trx, { projectId: receipt.project_id, customerRef: customer.id, channel: u.channel, optedOut, source: 'keyword', detail: match.keyword });
+      if (optedOut) after.push(() => this.hooks.optedOut(customer.id, u.channel));
+    }
+    if (!match.reply) return;
+    const integration = await this.integrations.runtime(receipt.integration_id);
+    const channel = u.channel === 'mms' ? 'sms' : u.channel;
+    if (!integration || !integration.adapter.channels.includes(channel)) return;
+    const row = messageRow(
+      {
+        projectId: receipt.project_id,
+        route: { integration, sender: u.to || null, senderProfileId: null },
+        campaignId: null,
+        customerRef: customer.id,
+        customerId: customer.customer_id,
+        recipient: u.from,
+        composed: composeMessage({ channel, body: match.reply }),
+        idempotencyKey: null,
+        autoReply: true,
+      },
+      Date.now(),
+    );
+    await trx.insertInto('messages').values(row).execute();
+    after.push(() => this.hooks.queued(integration.id));
+  }
+
+  async #applyInbound(trx: DB, receipt: ReceiptsTable, u: InboundMessage, settingsFor: (projectId: string) => Promise<ProjectSettings>, after: AfterCommit): Promise<Applied> {
     const customer = await customerByPhone(trx, receipt.project_id, u.from, 'inbound');
     const settings = await settingsFor(receipt.project_id);
     const inserted = await recordEvent(trx, {
@@ -276,6 +330,8 @@ export class ReceiptProcessor {
       campaign_id: null,
       dedup_key: `in:${receipt.integration_id}:${u.providerMessageId ?? receipt.body_hash}`,
     });
-    return inserted ? 'applied' : 'duplicate';
+    if (!inserted) return 'duplicate';
+    await this.#applyKeyword(trx, receipt, u, customer, settings, after);
+    return 'applied';
   }
 }

@@ -7,6 +7,7 @@ import { newId } from '../core/ids.js';
 import type { MessageContent } from '../core/content.js';
 import type { DB } from '../store/db.js';
 import type { CampaignsTable, MessagesTable } from '../store/schema.js';
+import { optedOutAmong } from './consent.js';
 import { countEventsByStatus } from './events.js';
 import { composeMessage, messageRow, resolveRoute, type ContentInput, type MessagingDeps } from './messages.js';
 
@@ -87,6 +88,7 @@ export interface LaunchSummary {
   queued: number;
   skipped_unknown_customer: number;
   skipped_no_phone: number;
+  skipped_opted_out: number;
 }
 
 export async function launchCampaign(deps: MessagingDeps, projectId: string, id: string): Promise<CampaignsTable> {
@@ -108,7 +110,7 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
     .execute();
 
   const audience = JSON.parse(campaign.audience) as string[];
-  const summary: LaunchSummary = { audience: audience.length, queued: 0, skipped_unknown_customer: 0, skipped_no_phone: 0 };
+  const summary: LaunchSummary = { audience: audience.length, queued: 0, skipped_unknown_customer: 0, skipped_no_phone: 0, skipped_opted_out: 0 };
   for (let i = 0; i < audience.length; i += CHUNK) {
     const chunk = audience.slice(i, i + CHUNK);
     await db.transaction().execute(async (trx) => {
@@ -119,11 +121,16 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
         .where('customer_id', 'in', chunk)
         .execute();
       summary.skipped_unknown_customer += chunk.length - customers.length;
+      const optedOut = await optedOutAmong(trx, customers.map((c) => c.id), campaign.channel);
       const rows: MessagesTable[] = [];
       const at = Date.now();
       for (const c of customers) {
         if (!c.phone) {
           summary.skipped_no_phone++;
+          continue;
+        }
+        if (optedOut.has(c.id)) {
+          summary.skipped_opted_out++;
           continue;
         }
         rows.push(

@@ -20,7 +20,17 @@ export interface ConsentChange {
   detail: string | null;
 }
 
-/** Records an opt-out or opt-in. Returns whether it changed the customer's consent. */
+/** The message channels one consent covers. */
+export function channelsOfConsent(channel: Channel): Channel[] {
+  return consentChannel(channel) === 'sms' ? ['sms', 'mms'] : [channel];
+}
+
+/**
+ * Records an opt-out or opt-in. An opt-out also cancels what is still queued for the customer on
+ * that channel (auto-replies excepted: the opt-out confirmation must go out). Returns whether it
+ * changed the customer's consent. The caller tells the dispatcher after commit, so that messages
+ * it has already claimed are dropped too.
+ */
 export async function setConsent(db: Executor, c: ConsentChange, now = Date.now()): Promise<boolean> {
   const channel = consentChannel(c.channel);
   const current = await db
@@ -35,6 +45,16 @@ export async function setConsent(db: Executor, c: ConsentChange, now = Date.now(
     .insertInto('consent_log')
     .values({ project_id: c.projectId, customer_ref: c.customerRef, channel, action: c.optedOut ? 'opt_out' : 'opt_in', source: c.source, detail: c.detail, created_at: now })
     .execute();
+  if (c.optedOut) {
+    await db
+      .updateTable('messages')
+      .set({ dispatch_state: 'cancelled', last_error: JSON.stringify({ reason: 'opted_out' }), updated_at: now })
+      .where('customer_ref', '=', c.customerRef)
+      .where('channel', 'in', channelsOfConsent(channel))
+      .where('dispatch_state', '=', 'queued')
+      .where('auto_reply', '=', 0)
+      .execute();
+  }
   if (current?.opted_out === value) return false;
   if (current) {
     await db.updateTable('consents').set({ opted_out: value, updated_at: now }).where('customer_ref', '=', c.customerRef).where('channel', '=', channel).execute();
@@ -42,6 +62,19 @@ export async function setConsent(db: Executor, c: ConsentChange, now = Date.now(
     await db.insertInto('consents').values({ project_id: c.projectId, customer_ref: c.customerRef, channel, opted_out: value, updated_at: now }).execute();
   }
   return true;
+}
+
+/** Of these customers, the ones opted out of the channel. */
+export async function optedOutAmong(db: Executor, customerRefs: string[], channel: Channel): Promise<Set<string>> {
+  if (customerRefs.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('consents')
+    .select('customer_ref')
+    .where('customer_ref', 'in', customerRefs)
+    .where('channel', '=', consentChannel(channel))
+    .where('opted_out', '=', 1)
+    .execute();
+  return new Set(rows.map((r) => r.customer_ref));
 }
 
 export async function isOptedOut(db: Executor, customerRef: string, channel: Channel): Promise<boolean> {

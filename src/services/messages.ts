@@ -8,6 +8,7 @@ import { countSegments } from '../core/segments.js';
 import type { Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
 import type { MessagesTable } from '../store/schema.js';
+import { isOptedOut } from './consent.js';
 import { customerByPhone, getCustomer, normalizePhoneInput } from './customers.js';
 import type { IntegrationRuntime, IntegrationService } from './integrations.js';
 import { DEFAULT_FIELD, getProject, settingsOf } from './projects.js';
@@ -130,6 +131,8 @@ export interface MessageDraft {
   recipient: string;
   composed: Composed;
   idempotencyKey: string | null;
+  /** A keyword auto-response (goes out whatever the consent). */
+  autoReply?: boolean;
 }
 
 export function messageRow(d: MessageDraft, now: number): MessagesTable {
@@ -164,6 +167,7 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
     expects_reports: c.channel === 'sms' || c.channel === 'mms' ? (expectsDeliveryReports(d.recipient) ? 1 : 0) : 1,
     last_error: null,
     idempotency_key: d.idempotencyKey,
+    auto_reply: d.autoReply ? 1 : 0,
     created_at: now,
     updated_at: now,
   };
@@ -196,6 +200,10 @@ export async function sendTransactional(
     const customer = input.customer_id ? await getCustomer(trx, projectId, input.customer_id) : await customerByPhone(trx, projectId, phoneInput!, 'send');
     const recipient = phoneInput ?? customer.phone;
     if (!recipient) throw badRequest('missing_phone', `customer ${customer.customer_id} has no phone number; give phone`, 'phone');
+    // Checked inside the transaction that queues, so an opt-out can't slip in between.
+    if (await isOptedOut(trx, customer.id, composed.channel)) {
+      throw conflict('opted_out', `customer ${customer.customer_id} has opted out of ${composed.channel} messages`, input.customer_id ? 'customer_id' : 'phone');
+    }
     const row = messageRow(
       { projectId, route, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey },
       Date.now(),

@@ -3,7 +3,8 @@ import { badRequest, notFound } from '../core/errors.js';
 import type { EventNameSettings } from '../core/events.js';
 import { randomToken } from '../core/crypto.js';
 import { newId } from '../core/ids.js';
-import type { Channel } from '../core/status.js';
+import { DEFAULT_KEYWORDS, keywordConflicts, type KeywordConfig } from '../core/keywords.js';
+import { actionType, type Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
 import type { ProjectsTable } from '../store/schema.js';
 
@@ -15,6 +16,24 @@ export interface ProjectSettings extends EventNameSettings {
   /** Default for RCS; two-way messaging on RCS needs it. */
   default_rcs_integration_id: string | null;
   event_names: Partial<Record<'sms' | 'whatsapp' | 'rcs', string>>;
+  /** Keyword auto-responses per channel; a channel without its own gets DEFAULT_KEYWORDS. */
+  keywords: Partial<Record<KeywordChannel, KeywordConfig>>;
+  /** Shorten and track the links of SMS bodies (a campaign may say otherwise). */
+  link_tracking: boolean;
+}
+
+export type KeywordChannel = 'sms' | 'whatsapp' | 'rcs';
+
+/** The keyword rules for inbound messages on a channel (MMS replies share SMS's). */
+export function keywordsFor(settings: ProjectSettings, channel: Channel): KeywordConfig {
+  return settings.keywords[actionType(channel)] ?? DEFAULT_KEYWORDS;
+}
+
+/** What the settings column holds. */
+interface StoredSettings {
+  event_names?: ProjectSettings['event_names'];
+  keywords?: ProjectSettings['keywords'];
+  link_tracking?: boolean;
 }
 
 /** The settings field holding each channel's default integration. */
@@ -48,12 +67,14 @@ export function projectView(p: ProjectsTable): ProjectView {
 }
 
 export function settingsOf(p: ProjectsTable): ProjectSettings {
-  const stored = JSON.parse(p.settings) as Partial<ProjectSettings>;
+  const stored = JSON.parse(p.settings) as StoredSettings;
   return {
     default_sms_integration_id: p.default_sms_integration_id,
     default_whatsapp_integration_id: p.default_whatsapp_integration_id,
     default_rcs_integration_id: p.default_rcs_integration_id,
     event_names: stored.event_names ?? {},
+    keywords: stored.keywords ?? {},
+    link_tracking: stored.link_tracking ?? false,
   };
 }
 
@@ -91,6 +112,18 @@ export async function listProjects(db: DB, ids?: string[]): Promise<ProjectsTabl
   return q.execute();
 }
 
+export async function setKeywords(db: DB, id: string, channel: KeywordChannel, config: KeywordConfig | null): Promise<ProjectSettings> {
+  const project = await getProject(db, id);
+  const problems = keywordConflicts(config ?? DEFAULT_KEYWORDS);
+  if (problems.length) throw badRequest('invalid_request', `keywords: ${problems.join('; ')}`, 'keywords');
+  const stored = JSON.parse(project.settings) as StoredSettings;
+  const keywords = { ...stored.keywords };
+  if (config) keywords[channel] = config;
+  else delete keywords[channel];
+  await db.updateTable('projects').set({ settings: JSON.stringify({ ...stored, keywords } satisfies StoredSettings), updated_at: Date.now() }).where('id', '=', id).execute();
+  return settingsOf(await getProject(db, id));
+}
+
 export async function rotateAppKey(db: DB, id: string): Promise<ProjectsTable> {
   await getProject(db, id);
   await db.updateTable('projects').set({ app_key: newAppKey(), updated_at: Date.now() }).where('id', '=', id).execute();
@@ -107,6 +140,7 @@ const EVENT_NAME = /^[A-Za-z0-9_ .:-]{1,64}$/;
 
 export type SettingsInput = Partial<Record<DefaultField, string | null>> & {
   event_names?: Record<string, string>;
+  link_tracking?: boolean;
   /** Already sealed: the secret that signs direct-send ingest callbacks, or null to remove it. */
   sealed_ingest_signing_secret?: string | null;
 };
@@ -137,7 +171,11 @@ export async function updateSettings(
     .set({
       ...defaults,
       ...(input.sealed_ingest_signing_secret !== undefined && { ingest_signing_secret: input.sealed_ingest_signing_secret }),
-      settings: JSON.stringify({ event_names: eventNames }),
+      settings: JSON.stringify({
+        ...(JSON.parse(project.settings) as StoredSettings),
+        event_names: eventNames,
+        ...(input.link_tracking !== undefined && { link_tracking: input.link_tracking }),
+      } satisfies StoredSettings),
       updated_at: Date.now(),
     })
     .where('id', '=', id)

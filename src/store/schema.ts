@@ -180,6 +180,8 @@ export interface MessagesTable {
   /** JSON {status_code, error, comment} of the last failed attempt. */
   last_error: string | null;
   idempotency_key: string | null;
+  /** 1 for a keyword auto-response: it goes out even to a customer who just opted out. */
+  auto_reply: number;
   created_at: number;
   updated_at: number;
 }

@@ -1,6 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { consentOf } from '../../services/consent.js';
 import { customerView, getCustomer, listCustomers, upsertCustomer } from '../../services/customers.js';
 import { listEvents } from '../../services/events.js';
 import { getProject } from '../../services/projects.js';
@@ -45,14 +44,6 @@ export const customerRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   app.get('/projects/:pid/customers/:customer_id', { schema: { tags: ['customers'], params: Params, response: { 200: Customer, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return customerView(await getCustomer(hub.db, req.params.pid, req.params.customer_id));
-  });
-
-  app.get('/projects/:pid/customers/:customer_id/consent', {
-    schema: { tags: ['customers'], description: 'Consent per channel, with the audit trail of every opt-out and opt-in.', params: Params },
-  }, async (req) => {
-    requireProject(req, req.params.pid);
-    const c = await getCustomer(hub.db, req.params.pid, req.params.customer_id);
-    return consentOf(hub.db, c.id);
   });
 
   app.get('/projects/:pid/customers/:customer_id/events', {

@@ -15,6 +15,7 @@ const Settings = Type.Object({
   default_sms_integration_id: Type.Union([Type.String(), Type.Null()], { description: 'default for SMS and MMS' }),
   default_whatsapp_integration_id: Type.Union([Type.String(), Type.Null()]),
   default_rcs_integration_id: Type.Union([Type.String(), Type.Null()]),
+  link_tracking: Type.Boolean({ description: 'shorten and track links in SMS bodies (campaigns may override)' }),
   event_names: Type.Record(Type.String(), Type.String(), { description: 'event name per channel (sms, whatsapp, rcs); default "campaign"' }),
 });
 
@@ -66,6 +67,7 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
           default_sms_integration_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
           default_whatsapp_integration_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
           default_rcs_integration_id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+          link_tracking: Type.Optional(Type.Boolean()),
           ingest_signing_secret: Type.Optional(
             Type.Union([Type.String({ minLength: 8, maxLength: 256 }), Type.Null()], { description: 'write-only: verifies x-sinch-webhook-signature on direct-send ingest' }),
           ),

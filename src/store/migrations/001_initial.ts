@@ -112,6 +112,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expects_reports', 'integer', (c) => c.notNull())
     .addColumn('last_error', 'text')
     .addColumn('idempotency_key', 'text')
+    .addColumn('auto_reply', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();

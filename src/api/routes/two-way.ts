@@ -1,0 +1,93 @@
+// Two-way messaging: consent, keyword auto-responses and the conversation with a customer.
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Hub } from '../../hub.js';
+import type { KeywordConfig } from '../../core/keywords.js';
+import { channelsOfConsent, consentOf, setConsent } from '../../services/consent.js';
+import { conversationOf } from '../../services/conversation.js';
+import { getCustomer } from '../../services/customers.js';
+import { getProject, keywordsFor, setKeywords, settingsOf } from '../../services/projects.js';
+import { requireProject } from '../auth.js';
+import { Channel, errorResponses } from '../schemas.js';
+
+const CustomerParams = Type.Object({ pid: Type.String(), customer_id: Type.String({ minLength: 1, maxLength: 256 }) });
+const KeywordChannel = Type.Union([Type.Literal('sms'), Type.Literal('whatsapp'), Type.Literal('rcs')]);
+const Keyword = Type.String({ minLength: 1, maxLength: 64 });
+const Group = Type.Object({ keywords: Type.Array(Keyword, { maxItems: 50 }), reply: Type.String({ maxLength: 1600, description: 'empty for no reply' }) }, { additionalProperties: false });
+const Keywords = Type.Object(
+  {
+    opt_out: Group,
+    opt_in: Group,
+    help: Group,
+    custom: Type.Array(Type.Object({ keyword: Keyword, reply: Type.String({ minLength: 1, maxLength: 1600 }) }, { additionalProperties: false }), { maxItems: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
+  app.get('/projects/:pid/customers/:customer_id/consent', {
+    schema: { tags: ['two-way'], description: 'Consent per channel, with the audit trail of every opt-out and opt-in.', params: CustomerParams },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const c = await getCustomer(hub.db, req.params.pid, req.params.customer_id);
+    return consentOf(hub.db, c.id);
+  });
+
+  app.post('/projects/:pid/customers/:customer_id/consent', {
+    schema: {
+      tags: ['two-way'],
+      description: 'Opts a customer out of a channel (cancelling what is queued for them) or back in. SMS and MMS share one consent.',
+      params: CustomerParams,
+      body: Type.Object({ channel: Channel, opted_out: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const c = await getCustomer(hub.db, req.params.pid, req.params.customer_id);
+    const { channel, opted_out: optedOut, note } = req.body;
+    await hub.db.transaction().execute((trx) => setConsent(trx, { projectId: req.params.pid, customerRef: c.id, channel, optedOut, source: 'api', detail: note ?? null }));
+    if (optedOut) await hub.dispatcher.dropCustomer(c.id, channelsOfConsent(channel));
+    return consentOf(hub.db, c.id);
+  });
+
+  app.get('/projects/:pid/customers/:customer_id/conversation', {
+    schema: {
+      tags: ['two-way'],
+      description: 'Inbound and outbound messages with the customer, oldest first, with the status of each outbound one.',
+      params: CustomerParams,
+      querystring: Type.Object({ channel: Type.Optional(Channel), limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })) }),
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const c = await getCustomer(hub.db, req.params.pid, req.params.customer_id);
+    return { data: await conversationOf(hub.db, c.id, req.query.channel, Math.min(1000, Number(req.query.limit ?? 200))) };
+  });
+
+  app.get('/projects/:pid/keywords', {
+    schema: { tags: ['two-way'], description: 'The keyword auto-responses in force per channel.', params: Type.Object({ pid: Type.String() }) },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const settings = settingsOf(await getProject(hub.db, req.params.pid));
+    return { sms: keywordsFor(settings, 'sms'), whatsapp: keywordsFor(settings, 'whatsapp'), rcs: keywordsFor(settings, 'rcs') };
+  });
+
+  const ChannelParams = Type.Object({ pid: Type.String(), channel: KeywordChannel });
+  app.put('/projects/:pid/keywords/:channel', {
+    schema: {
+      tags: ['two-way'],
+      description: 'Replaces the keyword rules of a channel. A keyword matches the whole trimmed message, case-insensitively, Unicode-normalised.',
+      params: ChannelParams,
+      body: Keywords,
+      response: { 200: Keywords, ...errorResponses },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const settings = await setKeywords(hub.db, req.params.pid, req.params.channel, req.body as KeywordConfig);
+    return keywordsFor(settings, req.params.channel);
+  });
+
+  app.delete('/projects/:pid/keywords/:channel', {
+    schema: { tags: ['two-way'], description: 'Back to the default keyword rules.', params: ChannelParams, response: { 200: Keywords, ...errorResponses } },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    return keywordsFor(await setKeywords(hub.db, req.params.pid, req.params.channel, null), req.params.channel);
+  });
+};
