@@ -57,7 +57,7 @@ export class Hub {
 
   /** What sends and campaign launches need. */
   get messaging(): MessagingDeps {
-    return { db: this.db, integrations: this.integrations, profiles: this.profiles, queue: this.dispatcher };
+    return { db: this.db, integrations: this.integrations, profiles: this.profiles, queue: this.dispatcher, publicUrl: this.config.publicUrl, logger: this.logger };
   }
 
   get running(): boolean {

@@ -20,6 +20,7 @@ import { senderProfileRoutes } from './routes/sender-profiles.js';
 import { ErrorBody } from './schemas.js';
 import { webhookRoutes } from './webhooks.js';
 import { ingestRoutes } from './ingest.js';
+import { linkRoutes } from './links.js';
 
 export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -75,7 +76,7 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
         if (!req.principal) throw new ApiError(401, 'unauthorized', 'missing or invalid API key: send Authorization: Bearer <api key>');
       });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-      await api.register(segmentRoutes);
+      await api.register(segmentRoutes(hub));
       await api.register(projectRoutes(hub));
       await api.register(integrationRoutes(hub));
       await api.register(senderProfileRoutes(hub));
@@ -91,5 +92,6 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
 
   await app.register(webhookRoutes(hub));
   await app.register(ingestRoutes(hub));
+  await app.register(linkRoutes(hub));
   return app;
 }

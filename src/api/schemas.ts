@@ -35,6 +35,7 @@ export const ContentFields = {
   body: Type.Optional(Type.String({ maxLength: 10000, description: 'SMS/MMS text; for WhatsApp/RCS a shorthand for a text content' })),
   media_urls: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 10, description: 'MMS media (at most 10)' })),
   content: Type.Optional(MessageContent),
+  track_links: Type.Optional(Type.Boolean({ description: 'replace links in an SMS body by tracked short links (default: the project setting)' })),
 };
 
 /** Where it goes: a sender profile, an integration (with an optional sender), or the channel's defaults. */

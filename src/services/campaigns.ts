@@ -8,11 +8,15 @@ import type { MessageContent } from '../core/content.js';
 import type { DB } from '../store/db.js';
 import type { CampaignsTable, MessagesTable } from '../store/schema.js';
 import { optedOutAmong } from './consent.js';
+import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
+import { getProject, settingsOf } from './projects.js';
 import { countEventsByStatus } from './events.js';
 import { composeMessage, messageRow, resolveRoute, type ContentInput, type MessagingDeps } from './messages.js';
 
 export interface CampaignInput extends ContentInput {
   name: string;
+  /** Shorten and track links; default: the project setting. */
+  track_links?: boolean;
   integration_id?: string;
   sender_profile_id?: string;
   sender?: string;
@@ -39,6 +43,7 @@ export function campaignView(c: CampaignsTable) {
     launch_summary: c.launch_summary ? (JSON.parse(c.launch_summary) as Record<string, number>) : null,
     created_at: new Date(c.created_at).toISOString(),
     launched_at: c.launched_at === null ? null : new Date(c.launched_at).toISOString(),
+    track_links: c.track_links === null ? null : c.track_links === 1,
   };
 }
 
@@ -62,6 +67,7 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
     sender_profile_id: input.sender_profile_id ?? null,
     integration_id: input.integration_id ?? null,
     sender: input.sender ?? null,
+    track_links: input.track_links === undefined ? null : input.track_links ? 1 : 0,
     audience: JSON.stringify(ids),
     state: 'draft',
     launch_summary: null,
@@ -110,6 +116,7 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
     .execute();
 
   const audience = JSON.parse(campaign.audience) as string[];
+  const trackLinks = tracksLinks(settingsOf(await getProject(db, projectId)).link_tracking, campaign.track_links);
   const summary: LaunchSummary = { audience: audience.length, queued: 0, skipped_unknown_customer: 0, skipped_no_phone: 0, skipped_opted_out: 0 };
   for (let i = 0; i < audience.length; i += CHUNK) {
     const chunk = audience.slice(i, i + CHUNK);
@@ -138,10 +145,11 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
         );
       }
       summary.queued += rows.length;
-      if (rows.length > 0) {
+      const toInsert = trackLinks ? await storeTrackedLinks(trx, rows.map((r) => planTrackedLinks(r, deps.publicUrl, at)), deps.logger) : rows;
+      if (toInsert.length > 0) {
         await trx
           .insertInto('messages')
-          .values(rows)
+          .values(toInsert)
           .onConflict((oc) => oc.columns(['campaign_id', 'customer_ref']).where('campaign_id', 'is not', null).doNothing())
           .execute();
       }

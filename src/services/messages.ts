@@ -8,7 +8,9 @@ import { countSegments } from '../core/segments.js';
 import type { Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
 import type { MessagesTable } from '../store/schema.js';
+import type { Logger } from '../logger.js';
 import { isOptedOut } from './consent.js';
+import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { customerByPhone, getCustomer, normalizePhoneInput } from './customers.js';
 import type { IntegrationRuntime, IntegrationService } from './integrations.js';
 import { DEFAULT_FIELD, getProject, settingsOf } from './projects.js';
@@ -33,6 +35,8 @@ export interface ContentInput {
 export interface SendInput extends ContentInput {
   customer_id?: string;
   phone?: string;
+  /** Shorten and track links; default: the project setting. */
+  track_links?: boolean;
   integration_id?: string;
   sender_profile_id?: string;
   sender?: string;
@@ -178,6 +182,9 @@ export interface MessagingDeps {
   integrations: IntegrationService;
   profiles: SenderProfileService;
   queue: QueueSignal;
+  /** Base of tracked short links. */
+  publicUrl: string;
+  logger: Logger;
 }
 
 export async function sendTransactional(
@@ -195,6 +202,7 @@ export async function sendTransactional(
   }
   const phoneInput = input.phone ? normalizePhoneInput(input.phone, 'phone') : null;
   const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input);
+  const trackLinks = tracksLinks(settingsOf(await getProject(db, projectId)).link_tracking, input.track_links);
 
   const message = await db.transaction().execute(async (trx) => {
     const customer = input.customer_id ? await getCustomer(trx, projectId, input.customer_id) : await customerByPhone(trx, projectId, phoneInput!, 'send');
@@ -204,10 +212,9 @@ export async function sendTransactional(
     if (await isOptedOut(trx, customer.id, composed.channel)) {
       throw conflict('opted_out', `customer ${customer.customer_id} has opted out of ${composed.channel} messages`, input.customer_id ? 'customer_id' : 'phone');
     }
-    const row = messageRow(
-      { projectId, route, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey },
-      Date.now(),
-    );
+    const now = Date.now();
+    let row = messageRow({ projectId, route, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey }, now);
+    if (trackLinks) [row] = (await storeTrackedLinks(trx, [planTrackedLinks(row, deps.publicUrl, now)], deps.logger)) as [MessagesTable];
     await trx.insertInto('messages').values(row).execute();
     return row;
   });

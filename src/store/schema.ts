@@ -134,6 +134,8 @@ export interface CampaignsTable {
   sender_profile_id: string | null;
   integration_id: string | null;
   sender: string | null;
+  /** 1/0 to track links whatever the project says; null follows the project setting. */
+  track_links: number | null;
   /** JSON array of customer ids. */
   audience: string;
   state: 'draft' | 'launching' | 'launched';
@@ -224,6 +226,15 @@ export interface ReceiptsTable {
   outcome: string | null;
 }
 
+/** Tracked short links: one per URL per message. */
+export interface LinksTable {
+  code: string;
+  project_id: string;
+  message_id: string;
+  url: string;
+  created_at: number;
+}
+
 export interface WebhookNoncesTable {
   integration_id: string;
   nonce: string;
@@ -244,5 +255,6 @@ export interface Database {
   consents: ConsentsTable;
   consent_log: ConsentLogTable;
   direct_deliveries: DirectDeliveriesTable;
+  links: LinksTable;
   ingest_rejections: IngestRejectionsTable;
 }

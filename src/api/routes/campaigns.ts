@@ -21,6 +21,7 @@ const Campaign = Type.Object({
   launch_summary: Type.Union([AnyObject, Type.Null()]),
   created_at: Type.String(),
   launched_at: Type.Union([Type.String(), Type.Null()]),
+  track_links: Type.Union([Type.Boolean(), Type.Null()]),
 });
 const Params = Type.Object({ pid: Type.String(), cid: Type.String() });
 

@@ -73,6 +73,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('sender_profile_id', 'text')
     .addColumn('integration_id', 'text')
     .addColumn('sender', 'text')
+    .addColumn('track_links', 'integer')
     .addColumn('audience', 'text', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('launch_summary', 'text')
@@ -240,6 +241,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('ingest_rejections_project').on('ingest_rejections').columns(['project_id', 'id']).execute();
 
   await db.schema
+    .createTable('links')
+    .addColumn('code', 'text', (c) => c.primaryKey())
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('message_id', 'text', (c) => c.notNull())
+    .addColumn('url', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('links_message').on('links').columns(['message_id']).execute();
+
+  await db.schema
     .createTable('webhook_nonces')
     .addColumn('integration_id', 'text', (c) => c.notNull())
     .addColumn('nonce', 'text', (c) => c.notNull())
@@ -249,7 +260,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['ingest_rejections', 'direct_deliveries', 'consent_log', 'consents', 'sender_profiles', 'webhook_nonces', 'receipts', 'events', 'messages', 'campaigns', 'customers', 'integrations', 'api_keys', 'projects']) {
+  for (const t of ['links', 'ingest_rejections', 'direct_deliveries', 'consent_log', 'consents', 'sender_profiles', 'webhook_nonces', 'receipts', 'events', 'messages', 'campaigns', 'customers', 'integrations', 'api_keys', 'projects']) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }
