@@ -1,0 +1,56 @@
+// Integration config and secrets for the Sinch Conversation API (provider-apis.md B.1, B.2).
+// The core validates stored integrations against these schemas; `secrets` are write-only.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const SINCH_CONVERSATION_REGIONS = ['eu', 'us', 'br'] as const;
+export type SinchConversationRegion = (typeof SINCH_CONVERSATION_REGIONS)[number];
+
+/** The global OAuth2 token endpoint (B.2); it serves every region. */
+export const DEFAULT_AUTH_URL = 'https://auth.sinch.com/oauth2/token';
+
+const HttpUrl = (description: string) => Type.String({ format: 'uri', pattern: '^https?://', description });
+
+export const SinchConversationConfigSchema = Type.Object(
+  {
+    project_id: Type.String({ minLength: 1, maxLength: 128, description: 'Sinch project id (goes into the API path)' }),
+    app_id: Type.String({ minLength: 1, maxLength: 128, description: 'Conversation API app that sends the messages' }),
+    region: Type.Optional(
+      Type.Union(
+        SINCH_CONVERSATION_REGIONS.map((r) => Type.Literal(r)),
+        { default: 'eu', description: 'Region the app was created in; a mismatch gives 404 (B.1)' },
+      ),
+    ),
+    base_url: Type.Optional(HttpUrl('Overrides https://{region}.conversation.api.sinch.com (proxies, sandboxes, tests)')),
+    auth_url: Type.Optional(HttpUrl(`Overrides the OAuth2 token endpoint ${DEFAULT_AUTH_URL}`)),
+  },
+  { additionalProperties: false },
+);
+
+export const SinchConversationSecretsSchema = Type.Object(
+  {
+    /** Access key id of the project (the OAuth2 client id). */
+    access_key: Type.String({ minLength: 1 }),
+    access_secret: Type.String({ minLength: 1 }),
+    /** The webhook's `secret` (B.6, B.7). Unset or empty: callbacks are not signature-checked. */
+    webhook_signing_secret: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export type SinchConversationConfig = Static<typeof SinchConversationConfigSchema>;
+export type SinchConversationSecrets = Static<typeof SinchConversationSecretsSchema>;
+
+export function regionBaseUrl(region: SinchConversationRegion): string {
+  return `https://${region}.conversation.api.sinch.com`;
+}
+
+/** The API root: `base_url` when set (trailing slashes dropped), else the region host. */
+export function resolveBaseUrl(config: Pick<SinchConversationConfig, 'region' | 'base_url'>): string {
+  if (config.base_url) return config.base_url.replace(/\/+$/, '');
+  return regionBaseUrl(config.region ?? 'eu');
+}
+
+/** The full token endpoint URL: `auth_url` as given, else the global endpoint. */
+export function resolveAuthUrl(config: Pick<SinchConversationConfig, 'auth_url'>): string {
+  return config.auth_url ?? DEFAULT_AUTH_URL;
+}

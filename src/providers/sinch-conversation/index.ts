@@ -1,0 +1,64 @@
+// The Sinch Conversation API provider (type `sinch_conversation`): WhatsApp and RCS through
+// Sinch Mobile Messaging, the pieces of this folder behind ProviderAdapter.
+import type { ProviderAdapter } from '../types.js';
+import {
+  SinchConversationConfigSchema,
+  SinchConversationSecretsSchema,
+  type SinchConversationConfig,
+  type SinchConversationSecrets,
+} from './config.js';
+import { sendSinchConversation, type SinchConversationSendOptions } from './send.js';
+import { SinchConversationTokenCache } from './token.js';
+import { parseWebhook, verifyWebhook, webhookRoutes } from './webhook.js';
+
+export interface SinchConversationAdapterOptions extends SinchConversationSendOptions {
+  /** Share or inspect the OAuth2 token cache; by default each adapter makes its own. */
+  tokens?: SinchConversationTokenCache;
+}
+
+export type SinchConversationAdapter = ProviderAdapter<SinchConversationConfig, SinchConversationSecrets> & {
+  /** The adapter's OAuth2 token cache (one token per integration credentials). */
+  readonly tokens: SinchConversationTokenCache;
+};
+
+/** Factory so tests (and unusual deployments) get their own token cache and timeouts. */
+export function createSinchConversationAdapter(options: SinchConversationAdapterOptions = {}): SinchConversationAdapter {
+  const tokens = options.tokens ?? new SinchConversationTokenCache({ timeoutMs: options.timeoutMs });
+  return {
+    type: 'sinch_conversation',
+    displayName: 'Sinch Mobile Messaging (Conversation API)',
+    channels: ['whatsapp', 'rcs'],
+    configSchema: SinchConversationConfigSchema,
+    secretsSchema: SinchConversationSecretsSchema,
+    webhookRoutes,
+    tokens,
+    send: (ctx, message) => sendSinchConversation(ctx, message, tokens, options),
+    verifyWebhook,
+    parseWebhook: (hook) => parseWebhook(hook.route, hook.rawBody, hook.contentType),
+  };
+}
+
+export const sinchConversationAdapter = createSinchConversationAdapter();
+
+export * from './config.js';
+export { DELIVERY_STATUS_MAP, REASON_CODE_STATUS, CONSENT_FAILED_STATUSES, mapDeliveryStatus } from './status-map.js';
+export {
+  sendSinchConversation,
+  sendMessageBody,
+  appMessage,
+  channelIdentity,
+  CONVERSATION_CHANNELS,
+  DEFAULT_TIMEOUT_MS,
+  type SinchConversationSendOptions,
+} from './send.js';
+export { SinchConversationTokenCache, reuseSeconds, type TokenCredentials, type TokenOutcome } from './token.js';
+export {
+  webhookRoutes,
+  verifyWebhook,
+  parseWebhook,
+  normalizeIdentity,
+  ourMessageId,
+  callbackTrigger,
+  TRIGGER_KEYS,
+  REPLAY_WINDOW_MS,
+} from './webhook.js';

@@ -1,0 +1,243 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { reuseSeconds, SinchConversationTokenCache, type TokenCredentials, type TokenOutcome } from './token.js';
+
+interface Recorded {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+
+let server: Server;
+let baseUrl: string;
+let handler: Handler = (_req, res) => res.end();
+const requests: Recorded[] = [];
+const agent = new Agent();
+
+before(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      handler(req, res, requests.length);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await agent.close();
+});
+
+const SECRET = 's3cr3t-Value+/=';
+const creds = (c: Partial<TokenCredentials> = {}): TokenCredentials => ({
+  authUrl: `${baseUrl}/oauth2/token`,
+  accessKey: 'key-1',
+  accessSecret: SECRET,
+  ...c,
+});
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}, delayMs = 0): Handler {
+  return (_req, res) => {
+    setTimeout(() => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(typeof body === 'string' ? body : JSON.stringify(body));
+    }, delayMs);
+  };
+}
+
+const tokenAnswer = (n: number, expiresIn = 3600): unknown => ({ access_token: `tok-${n}`, expires_in: expiresIn, scope: '', token_type: 'bearer' });
+const issuing = (expiresIn = 3600, delayMs = 0): Handler => (req, res, n) => json(200, tokenAnswer(n, expiresIn), {}, delayMs)(req, res, n);
+
+test('token request: POST, Basic key:secret, form grant_type=client_credentials', async () => {
+  requests.length = 0;
+  handler = issuing();
+  const cache = new SinchConversationTokenCache();
+  const got = await cache.get(creds(), { dispatcher: agent });
+  assert.deepEqual(got, { ok: true, token: 'tok-1' });
+  assert.equal(requests.length, 1);
+  const r = requests[0]!;
+  assert.equal(r.method, 'POST');
+  assert.equal(r.url, '/oauth2/token');
+  assert.equal(r.headers['authorization'], `Basic ${Buffer.from(`key-1:${SECRET}`).toString('base64')}`);
+  assert.equal(r.headers['content-type'], 'application/x-www-form-urlencoded');
+  assert.equal(r.body, 'grant_type=client_credentials');
+  assert.equal(cache.requests, 1);
+});
+
+test('token cache: reuse, single-flight, per credentials', async () => {
+  requests.length = 0;
+  handler = issuing(3600, 50);
+  const cache = new SinchConversationTokenCache();
+  const many = await Promise.all(Array.from({ length: 25 }, () => cache.get(creds(), { dispatcher: agent })));
+  assert.equal(requests.length, 1, 'concurrent callers share one token request');
+  for (const got of many) assert.deepEqual(got, { ok: true, token: 'tok-1' });
+  assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-1' });
+  assert.equal(requests.length, 1, 'a cached token is reused');
+
+  // Another secret, key or endpoint is another token.
+  const other = await Promise.all([
+    cache.get(creds({ accessSecret: 'rotated' }), { dispatcher: agent }),
+    cache.get(creds({ accessKey: 'key-2' }), { dispatcher: agent }),
+    cache.get(creds({ authUrl: `${baseUrl}/other/oauth2/token` }), { dispatcher: agent }),
+  ]);
+  assert.equal(requests.length, 4);
+  assert.equal(new Set(other.map((o) => (o.ok ? o.token : ''))).size, 3);
+  assert.equal(cache.size, 4);
+});
+
+test('token cache: refresh shortly before expiry, keeping short tokens for half their life', async () => {
+  assert.equal(reuseSeconds(3600), 3540);
+  assert.equal(reuseSeconds(100), 50);
+  assert.equal(reuseSeconds(2), 1);
+  const cases: { expiresIn: number; reuseMs: number }[] = [
+    { expiresIn: 3600, reuseMs: 3_540_000 },
+    { expiresIn: 90, reuseMs: 45_000 },
+    { expiresIn: 121, reuseMs: 61_000 },
+  ];
+  for (const c of cases) {
+    requests.length = 0;
+    handler = issuing(c.expiresIn);
+    let now = 1_000_000;
+    const cache = new SinchConversationTokenCache({ now: () => now });
+    assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-1' });
+    now += c.reuseMs - 1;
+    assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-1' }, `${c.expiresIn}: still fresh`);
+    now += 1;
+    assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-2' }, `${c.expiresIn}: refreshed`);
+    assert.equal(requests.length, 2);
+  }
+});
+
+test('token cache: expires_in missing or junk falls back to 3600 s', async () => {
+  requests.length = 0;
+  handler = json(200, { access_token: 'tok-x', expires_in: 'soon' });
+  let now = 0;
+  const cache = new SinchConversationTokenCache({ now: () => now });
+  await cache.get(creds(), { dispatcher: agent });
+  now = 3_539_000;
+  assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-x' });
+  assert.equal(requests.length, 1);
+});
+
+test('token cache: invalidate drops only the token that failed', async () => {
+  requests.length = 0;
+  handler = issuing();
+  const cache = new SinchConversationTokenCache();
+  await cache.get(creds(), { dispatcher: agent }); // tok-1
+  cache.invalidate(creds(), 'tok-1');
+  assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-2' });
+  cache.invalidate(creds(), 'tok-1'); // a late 401 for the old token
+  assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-2' });
+  cache.invalidate(creds());
+  assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-3' });
+  assert.equal(requests.length, 3);
+});
+
+const basicValue = (): string => Buffer.from(`key-1:${SECRET}`).toString('base64');
+
+const errorCases: { name: string; handler: Handler; expected: TokenOutcome }[] = [
+  {
+    name: '401 invalid_client (RFC 6749 body)',
+    handler: json(401, { error: 'invalid_client', error_description: 'Client authentication failed' }),
+    expected: { ok: false, result: { kind: 'refused', statusCode: 401, error: 'invalid_client', comment: 'token endpoint: Client authentication failed' } },
+  },
+  {
+    name: '401 empty body',
+    handler: json(401, ''),
+    expected: { ok: false, result: { kind: 'refused', statusCode: 401, error: 'unauthorized', comment: 'token endpoint: HTTP 401' } },
+  },
+  {
+    name: '400 unsupported_grant_type',
+    handler: json(400, { error: 'unsupported_grant_type' }),
+    expected: { ok: false, result: { kind: 'refused', statusCode: 400, error: 'unsupported_grant_type', comment: 'token endpoint: unsupported_grant_type' } },
+  },
+  {
+    name: '403 Google-style body',
+    handler: json(403, { error: { code: 403, message: 'Key disabled', status: 'PERMISSION_DENIED' } }),
+    expected: { ok: false, result: { kind: 'refused', statusCode: 403, error: 'PERMISSION_DENIED', comment: 'token endpoint: Key disabled' } },
+  },
+  {
+    name: '404 (a wrong auth_url)',
+    handler: json(404, '<h1>Not Found</h1>'),
+    expected: { ok: false, result: { kind: 'refused', statusCode: 404, error: 'not_found', comment: 'token endpoint: <h1>Not Found</h1>' } },
+  },
+  {
+    name: '429 with Retry-After',
+    handler: json(429, '', { 'retry-after': '3' }),
+    expected: { ok: false, result: { kind: 'retry', statusCode: 429, error: 'too_many_requests', comment: 'token endpoint: HTTP 429', retryAfterMs: 3000 } },
+  },
+  {
+    name: '503',
+    handler: json(503, { error: 'temporarily_unavailable', error_description: 'Try again' }),
+    expected: { ok: false, result: { kind: 'retry', statusCode: 503, error: 'temporarily_unavailable', comment: 'token endpoint: Try again' } },
+  },
+  {
+    name: '200 without access_token',
+    handler: json(200, { token_type: 'bearer' }),
+    expected: { ok: false, result: { kind: 'retry', statusCode: 200, error: 'invalid_token_response', comment: 'token endpoint: the answer has no access_token' } },
+  },
+  {
+    name: '401 echoing the credentials',
+    handler: (req, res) => json(401, `bad ${req.headers['authorization']} for ${SECRET}`)(req, res, 0),
+    expected: { ok: false, result: { kind: 'refused', statusCode: 401, error: 'unauthorized', comment: 'token endpoint: bad Basic [redacted] for [redacted]' } },
+  },
+];
+
+for (const c of errorCases) {
+  test(`token endpoint: ${c.name}`, async () => {
+    requests.length = 0;
+    handler = c.handler;
+    const cache = new SinchConversationTokenCache();
+    assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), c.expected);
+    // Failures are not cached: the next send asks again.
+    handler = issuing();
+    assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-2' });
+    assert.ok(!JSON.stringify(c.expected).includes(basicValue()));
+  });
+}
+
+test('token endpoint: connection refused is a retry without secrets', async () => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  const cache = new SinchConversationTokenCache();
+  const got = await cache.get(creds({ authUrl: `http://127.0.0.1:${port}/oauth2/token` }), { dispatcher: agent });
+  assert.equal(got.ok, false);
+  assert.ok(!got.ok && got.result.kind === 'retry');
+  assert.equal(got.result.statusCode, null);
+  assert.equal(got.result.error, 'ECONNREFUSED');
+  assert.match(got.result.comment, /^token endpoint: /);
+});
+
+test('token endpoint: one caller aborting does not fail the others', async () => {
+  requests.length = 0;
+  handler = issuing(3600, 150);
+  const cache = new SinchConversationTokenCache();
+  const controller = new AbortController();
+  const aborted = cache.get(creds(), { dispatcher: agent, signal: controller.signal });
+  const patient = cache.get(creds(), { dispatcher: agent });
+  setTimeout(() => controller.abort(), 20);
+  const a = await aborted;
+  assert.ok(!a.ok && a.result.kind === 'retry' && a.result.error === 'aborted');
+  assert.deepEqual(await patient, { ok: true, token: 'tok-1' });
+  assert.equal(requests.length, 1);
+});
+
+test('token endpoint: a server that never answers times out as a retry', async () => {
+  handler = () => {};
+  const cache = new SinchConversationTokenCache({ timeoutMs: 150 });
+  const got = await cache.get(creds(), { dispatcher: agent });
+  assert.ok(!got.ok && got.result.kind === 'retry' && got.result.error === 'UND_ERR_HEADERS_TIMEOUT');
+  server.closeAllConnections();
+});
