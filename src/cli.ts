@@ -3,18 +3,26 @@
 import { parseArgs } from 'node:util';
 import { buildApp } from './api/app.js';
 import { loadConfig } from './config.js';
-import { ensureDemoProject } from './demo.js';
+import { startDemo, type Demo } from './demo.js';
 import { Hub } from './hub.js';
 import { createLogger } from './logger.js';
-import { createSinchSmsSandbox } from './providers/sinch-sms/simulator/server.js';
+import { runSinchConversationSandbox } from './providers/sinch-conversation/simulator/cli.js';
 import { runSinchSmsSandbox } from './providers/sinch-sms/simulator/cli.js';
+import { runTwilioSandbox } from './providers/twilio/simulator/cli.js';
 import { migrate, openDatabase } from './store/db.js';
 
 const USAGE = `usage:
   switchboard serve [--demo]     run the hub (API, dispatcher, webhooks); --demo also runs the
-                                 Sinch SMS sandbox and a demo project wired to it
+                                 provider sandboxes and a demo project wired to them
   switchboard migrate            bring the database schema up to date and exit
-  switchboard sandbox sinch-sms  run the Sinch SMS sandbox on its own (--help for flags)`;
+  switchboard sandbox PROVIDER   run one sandbox on its own: sinch-sms, twilio or
+                                 sinch-conversation (--help for its flags)`;
+
+const SANDBOXES: Record<string, (argv: string[]) => Promise<void>> = {
+  'sinch-sms': runSinchSmsSandbox,
+  twilio: runTwilioSandbox,
+  'sinch-conversation': runSinchConversationSandbox,
+};
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
@@ -23,13 +31,8 @@ async function serve(argv: string[]): Promise<void> {
   const hub = await Hub.open(config, logger);
   const app = await buildApp(hub);
 
-  let sandbox: ReturnType<typeof createSinchSmsSandbox> | null = null;
-  let demo: { projectId: string; integrationId: string } | null = null;
-  if (values.demo) {
-    sandbox = createSinchSmsSandbox({ servicePlans: [{ id: 'demo', token: 'demo-token' }] });
-    await sandbox.listen(Number(process.env.SANDBOX_PORT ?? 8081), '127.0.0.1');
-    demo = await ensureDemoProject(hub, sandbox.url);
-  }
+  let demo: Demo | null = null;
+  if (values.demo) demo = await startDemo(hub, Number(process.env.SANDBOX_PORT ?? 8081));
   await hub.start();
   await app.listen({ port: config.port, host: config.host });
 
@@ -40,15 +43,16 @@ async function serve(argv: string[]): Promise<void> {
     `  Admin token:  ${config.adminTokenGenerated ? config.adminToken + '   (generated; stored in ' + config.dataDir + '/admin.token)' : '(from SWITCHBOARD_ADMIN_TOKEN)'}`,
     `  Database:     ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}`,
   ];
-  if (sandbox && demo) {
+  if (demo) {
     lines.push(
-      `  Sandbox:      Sinch SMS at ${sandbox.url} (service plan "demo")`,
-      `  Demo project: ${demo.projectId}, default SMS integration ${demo.integrationId}`,
+      ...demo.sandboxes.map((s) => `  Sandbox:      ${s.name.padEnd(20)} ${s.url}`),
+      `  Demo project: ${demo.projectId} (SMS: Sinch SMS, MMS: Twilio, WhatsApp and RCS: Sinch Conversation)`,
       '',
       `Try it:`,
       `  curl -s -X POST ${config.publicUrl}/api/v1/projects/${demo.projectId}/messages \\`,
       `    -H "Authorization: Bearer $(cat ${config.dataDir}/admin.token)" -H 'Content-Type: application/json' \\`,
-      `    -d '{"phone": "+46700000100", "body": "Hello from Switchboard"}'`,
+      `    -d '{"phone": "+12025550100", "body": "Hello from Switchboard"}'`,
+      `  (and "channel": "mms" with "media_urls", or "channel": "whatsapp" / "rcs"; then GET …/events)`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n\n');
@@ -60,7 +64,7 @@ async function serve(argv: string[]): Promise<void> {
     logger.info({ signal }, 'shutting down');
     await app.close();
     await hub.stop();
-    await sandbox?.close();
+    await demo?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -82,8 +86,9 @@ async function main(): Promise<void> {
     }
     case 'sandbox': {
       const [provider, ...flags] = rest;
-      if (provider === 'sinch-sms') return runSinchSmsSandbox(flags);
-      process.stderr.write('usage: switchboard sandbox sinch-sms [flags]\n');
+      const run = provider ? SANDBOXES[provider] : undefined;
+      if (run) return run(flags);
+      process.stderr.write(`usage: switchboard sandbox ${Object.keys(SANDBOXES).join('|')} [flags]\n`);
       process.exit(2);
       return;
     }

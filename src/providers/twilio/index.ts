@@ -1,0 +1,48 @@
+// The Twilio Programmable Messaging provider (type `twilio`): the pieces of this folder behind
+// ProviderAdapter.
+import type { ProviderAdapter } from '../types.js';
+import { TwilioConfigSchema, TwilioSecretsSchema, type TwilioConfig, type TwilioSecrets } from './config.js';
+import { sendTwilio, type TwilioSendOptions } from './send.js';
+import { parseWebhook, verifyWebhook, webhookRoutes } from './webhook.js';
+
+export type TwilioAdapterOptions = TwilioSendOptions;
+
+/** Factory so tests (and unusual deployments) can shorten the HTTP timeout. */
+export function createTwilioAdapter(options: TwilioAdapterOptions = {}): ProviderAdapter<TwilioConfig, TwilioSecrets> {
+  return {
+    type: 'twilio',
+    displayName: 'Twilio Messaging',
+    channels: ['sms', 'mms'],
+    configSchema: TwilioConfigSchema,
+    secretsSchema: TwilioSecretsSchema,
+    webhookRoutes,
+    send: (ctx, message) => sendTwilio(ctx, message, options),
+    verifyWebhook,
+    parseWebhook,
+  };
+}
+
+export const twilioAdapter = createTwilioAdapter();
+
+export * from './config.js';
+export {
+  TWILIO_STATUS_MAP,
+  TWILIO_ERROR_TITLES,
+  OPTED_OUT_ERROR_CODE,
+  TOO_MANY_REQUESTS_ERROR_CODE,
+  mapTwilioStatus,
+  twilioErrorTitle,
+} from './status-map.js';
+export { sendTwilio, createMessageForm, classify, parseRetryAfter, DEFAULT_TIMEOUT_MS, MAX_MEDIA_URLS, type TwilioSendOptions } from './send.js';
+export { webhookRoutes, verifyWebhook, parseWebhook, parseRawDlrDoneDate, EMPTY_TWIML } from './webhook.js';
+export {
+  twilioSignature,
+  isValidTwilioSignature,
+  checkTwilioBodySignature,
+  formParams,
+  bodySha256,
+  urlVariants,
+  SIGNATURE_HEADER,
+  IDEMPOTENCY_HEADER,
+  type TwilioParams,
+} from './signature.js';
