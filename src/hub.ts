@@ -4,6 +4,7 @@ import { SecretBox } from './core/crypto.js';
 import type { Logger } from './logger.js';
 import { Dispatcher, type DispatcherOptions } from './pipeline/dispatcher.js';
 import { Metrics } from './pipeline/metrics.js';
+import { ReceiptWriter } from './pipeline/receipt-writer.js';
 import { ReceiptProcessor, type ProcessorOptions } from './pipeline/receipts.js';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
 import { channelsOfConsent } from './services/consent.js';
@@ -24,6 +25,7 @@ export class Hub {
   readonly profiles: SenderProfileService;
   readonly dispatcher: Dispatcher;
   readonly processor: ReceiptProcessor;
+  readonly receipts: ReceiptWriter;
   #running = false;
 
   private constructor(
@@ -36,6 +38,7 @@ export class Hub {
     this.integrations = new IntegrationService(db, this.box, config.publicUrl);
     this.profiles = new SenderProfileService(db, this.integrations);
     this.dispatcher = new Dispatcher(db, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
+    this.receipts = new ReceiptWriter(db, () => this.processor.wake());
     this.processor = new ReceiptProcessor(
       db,
       this.integrations,

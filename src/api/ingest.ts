@@ -3,7 +3,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hub } from '../hub.js';
 import { checkDirectReport } from '../pipeline/direct-ingest.js';
-import { ingestReceipt } from '../pipeline/receipts.js';
 import { verifySinchSignature } from '../providers/sinch/signature.js';
 import { sendError } from './errors.js';
 
@@ -43,7 +42,7 @@ export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
         .execute();
       return sendError(reply, verdict.status, verdict.status === 422 ? 'missing_uid' : 'invalid_report', verdict.reason);
     }
-    const result = await ingestReceipt(hub.db, {
+    const result = await hub.receipts.write({
       projectId: project.id,
       source: 'ingest_sinch',
       integrationId: `ingest:${project.id}`,
@@ -54,7 +53,6 @@ export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
       replayKey,
     });
     if (result === 'replayed') return sendError(reply, 409, 'replayed', 'this signed callback was already received');
-    hub.processor.wake();
     return reply.code(200).send();
   });
 };

@@ -2,7 +2,6 @@
 // store durably, answer. Processing happens in the receipt processor, never on this path.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hub } from '../hub.js';
-import { ingestReceipt } from '../pipeline/receipts.js';
 import { sendError } from './errors.js';
 
 interface HookParams {
@@ -34,7 +33,7 @@ export const webhookRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
       req.log.warn({ integration_id: iid, reason: check.reason }, 'webhook rejected');
       return sendError(reply, 403, 'invalid_signature', check.reason);
     }
-    const result = await ingestReceipt(hub.db, {
+    const result = await hub.receipts.write({
       projectId: rt.projectId,
       integrationId: rt.id,
       route,
@@ -45,7 +44,6 @@ export const webhookRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
     });
     if (result === 'replayed') return sendError(reply, 409, 'replayed', 'this signed callback was already received');
     hub.metrics.count(result === 'stored' ? 'webhooks_stored_total' : 'webhooks_duplicate_total', rt.id);
-    hub.processor.wake();
     if (hookRoute.response) return reply.code(200).type(hookRoute.response.contentType).send(hookRoute.response.body);
     return reply.code(200).send();
   });

@@ -6,7 +6,7 @@ import { parseClientReference } from '../core/client-reference.js';
 import { transition, type DeliveryStatus, type MessageStatus } from '../core/status.js';
 import { parseWebhook as parseSinchSms } from '../providers/sinch-sms/webhook.js';
 import type { StatusUpdate } from '../providers/types.js';
-import { findCustomer } from '../services/customers.js';
+import { countryOf, findCustomer } from '../services/customers.js';
 import { recordEvent } from '../services/events.js';
 import { newId } from '../core/ids.js';
 import type { DB } from '../store/db.js';
@@ -76,7 +76,17 @@ async function applyOne(trx: DB, projectId: string, u: StatusUpdate, operatorSta
   let customer = await findCustomer(trx, projectId, ref.uid);
   if (!customer) {
     const now = Date.now();
-    customer = { id: newId('cus'), project_id: projectId, customer_id: ref.uid, phone: u.recipient, attributes: '{}', origin: 'direct_ingest', created_at: now, updated_at: now };
+    customer = {
+      id: newId('cus'),
+      project_id: projectId,
+      customer_id: ref.uid,
+      phone: u.recipient,
+      country: countryOf(u.recipient),
+      attributes: '{}',
+      origin: 'direct_ingest',
+      created_at: now,
+      updated_at: now,
+    };
     await trx.insertInto('customers').values(customer).execute();
   }
 

@@ -1,6 +1,5 @@
-// Webhook receipts: stored raw and durably before the provider gets its 2xx (GOV.UK Notify's
-// "ack fast, process async"), then turned into events by the processor below.
-import { sha256Hex } from '../core/crypto.js';
+// The receipt processor: turns stored webhooks (see receipt-writer.ts) into events, in batches,
+// off the request path (GOV.UK Notify's "ack fast, process async").
 import { campaignEventProperties, eventName, incomingEventProperties } from '../core/events.js';
 import { transition, withinReportWindow } from '../core/status.js';
 import type { Logger } from '../logger.js';
@@ -22,53 +21,6 @@ type ReceiptsTable = Selectable<ReceiptsRow>;
 import { applyDirectReport } from './direct-ingest.js';
 import type { Metrics } from './metrics.js';
 import { Signal } from './signal.js';
-
-export interface IncomingReceipt {
-  projectId: string;
-  source?: 'webhook' | 'ingest_sinch';
-  integrationId: string;
-  route: string;
-  query: string;
-  contentType: string | null;
-  rawBody: Buffer;
-  replayKey?: { nonce: string; expiresAtMs: number };
-}
-
-export type IngestResult = 'stored' | 'duplicate' | 'replayed';
-
-/** Stores a verified webhook. Committed before it returns, so the caller may answer 2xx. */
-export async function ingestReceipt(db: DB, r: IncomingReceipt, now = Date.now()): Promise<IngestResult> {
-  return db.transaction().execute(async (trx) => {
-    if (r.replayKey) {
-      const nonce = await trx
-        .insertInto('webhook_nonces')
-        .values({ integration_id: r.integrationId, nonce: r.replayKey.nonce, expires_at: r.replayKey.expiresAtMs })
-        .onConflict((oc) => oc.columns(['integration_id', 'nonce']).doNothing())
-        .executeTakeFirst();
-      if ((nonce.numInsertedOrUpdatedRows ?? 0n) === 0n) return 'replayed';
-    }
-    const res = await trx
-      .insertInto('receipts')
-      .values({
-        project_id: r.projectId,
-        source: r.source ?? 'webhook',
-        integration_id: r.integrationId,
-        route: r.route,
-        query: r.query,
-        content_type: r.contentType,
-        body: r.rawBody,
-        body_hash: sha256Hex(Buffer.concat([Buffer.from(`${r.route}?${r.query}\n`), r.rawBody])),
-        received_at: now,
-        processed_at: null,
-        defer_until: null,
-        outcome: null,
-      })
-      // Providers retry callbacks they think failed: the same bytes again are stored once.
-      .onConflict((oc) => oc.columns(['integration_id', 'body_hash']).doNothing())
-      .executeTakeFirst();
-    return (res.numInsertedOrUpdatedRows ?? 0n) > 0n ? 'stored' : 'duplicate';
-  });
-}
 
 type Applied = 'applied' | 'late_event' | 'duplicate' | 'conflict' | 'terminal' | 'unmatched' | 'outside_window' | 'defer' | 'ignored';
 

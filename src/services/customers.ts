@@ -23,21 +23,33 @@ export function customerView(c: CustomersTable) {
   };
 }
 
-export function normalizePhoneInput(phone: string, field: string): string {
+export function parsePhoneInput(phone: string, field: string): { e164: string; country: string | null } {
   const parsed = parsePhone(phone);
   if (!parsed.ok) throw badRequest('invalid_phone', `${field} is not a valid phone number: ${parsed.reason}`, field);
-  return parsed.e164;
+  return parsed;
+}
+
+export function normalizePhoneInput(phone: string, field: string): string {
+  return parsePhoneInput(phone, field).e164;
+}
+
+/** The country of a number already in E.164 (null when it has none, e.g. +800). */
+export function countryOf(e164: string): string | null {
+  const parsed = parsePhone(e164);
+  return parsed.ok ? parsed.country : null;
 }
 
 /** Creates or updates by customer_id; attributes are merged. Returns the row and whether it is new. */
 export async function upsertCustomer(db: DB, projectId: string, input: CustomerInput): Promise<{ customer: CustomersTable; created: boolean }> {
-  const phone = input.phone === undefined || input.phone === null ? input.phone : normalizePhoneInput(input.phone, 'phone');
+  const parsed = input.phone === undefined || input.phone === null ? input.phone : parsePhoneInput(input.phone, 'phone');
+  const phone = parsed === undefined || parsed === null ? parsed : parsed.e164;
+  const country = parsed ? parsed.country : null;
   return db.transaction().execute(async (trx) => {
     const existing = await findCustomer(trx, projectId, input.customer_id);
     const now = Date.now();
     if (existing) {
       const attributes = { ...(JSON.parse(existing.attributes) as object), ...(input.attributes ?? {}) };
-      const patch = { attributes: JSON.stringify(attributes), updated_at: now, ...(phone !== undefined && { phone }) };
+      const patch = { attributes: JSON.stringify(attributes), updated_at: now, ...(phone !== undefined && { phone, country }) };
       await trx.updateTable('customers').set(patch).where('id', '=', existing.id).execute();
       return { customer: { ...existing, ...patch }, created: false };
     }
@@ -46,6 +58,7 @@ export async function upsertCustomer(db: DB, projectId: string, input: CustomerI
       project_id: projectId,
       customer_id: input.customer_id,
       phone: phone ?? null,
+      country,
       attributes: JSON.stringify(input.attributes ?? {}),
       origin: 'api',
       created_at: now,
@@ -82,7 +95,17 @@ export async function customerByPhone(db: Executor, projectId: string, e164: str
   const byId = await findCustomer(db, projectId, e164);
   if (byId) return byId;
   const now = Date.now();
-  const row: CustomersTable = { id: newId('cus'), project_id: projectId, customer_id: e164, phone: e164, attributes: '{}', origin, created_at: now, updated_at: now };
+  const row: CustomersTable = {
+    id: newId('cus'),
+    project_id: projectId,
+    customer_id: e164,
+    phone: e164,
+    country: countryOf(e164),
+    attributes: '{}',
+    origin,
+    created_at: now,
+    updated_at: now,
+  };
   await db.insertInto('customers').values(row).execute();
   return row;
 }

@@ -2,7 +2,7 @@
 // durable insert. The API answers only after that insert has committed.
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { expectsDeliveryReports } from '../core/phone.js';
+import { COUNTRIES_WITHOUT_DELIVERY_REPORTS, expectsDeliveryReports } from '../core/phone.js';
 import type { MessageContent } from '../core/content.js';
 import { countSegments } from '../core/segments.js';
 import type { Channel } from '../core/status.js';
@@ -137,6 +137,12 @@ export interface MessageDraft {
   idempotencyKey: string | null;
   /** A keyword auto-response (goes out whatever the consent). */
   autoReply?: boolean;
+  /** The recipient's country when the profile knows it: saves parsing the number again. */
+  country?: string | null;
+}
+
+function expectsReports(d: MessageDraft): boolean {
+  return d.country ? !COUNTRIES_WITHOUT_DELIVERY_REPORTS.has(d.country) : expectsDeliveryReports(d.recipient);
 }
 
 export function messageRow(d: MessageDraft, now: number): MessagesTable {
@@ -168,7 +174,7 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
     provider_message_id: null,
     sent_at_us: null,
     // Only SMS travels through the networks of countries that return no delivery reports.
-    expects_reports: c.channel === 'sms' || c.channel === 'mms' ? (expectsDeliveryReports(d.recipient) ? 1 : 0) : 1,
+    expects_reports: c.channel === 'sms' || c.channel === 'mms' ? (expectsReports(d) ? 1 : 0) : 1,
     last_error: null,
     idempotency_key: d.idempotencyKey,
     auto_reply: d.autoReply ? 1 : 0,

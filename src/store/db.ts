@@ -8,6 +8,14 @@ import type { Database } from './schema.js';
 
 export type DB = Kysely<Database>;
 
+// The SQLite connection behind a Kysely instance, for the few hot paths that use prepared
+// statements directly (bulk inserts). Absent on other dialects, which take the Kysely path.
+const sqliteOf = new WeakMap<object, SQLite.Database>();
+
+export function sqliteConnection(db: DB): SQLite.Database | undefined {
+  return sqliteOf.get(db);
+}
+
 const migrations: Record<string, Migration> = {
   '001_initial': m001,
 };
@@ -34,7 +42,9 @@ export function openDatabase(databaseUrl: string): DB {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  sqliteOf.set(db, sqlite);
+  return db;
 }
 
 export async function migrate(db: DB): Promise<void> {

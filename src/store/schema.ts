@@ -52,6 +52,8 @@ export interface CustomersTable {
   project_id: string;
   customer_id: string;
   phone: string | null;
+  /** ISO 3166 country of the phone, kept so sends need not parse the number again. */
+  country: string | null;
   attributes: string;
   /** How the profile came to be: api, send (to a bare number), inbound, direct_ingest. */
   origin: CustomerOrigin;

@@ -53,6 +53,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
     .addColumn('customer_id', 'text', (c) => c.notNull())
     .addColumn('phone', 'text')
+    .addColumn('country', 'text')
     .addColumn('attributes', 'text', (c) => c.notNull().defaultTo('{}'))
     .addColumn('origin', 'text', (c) => c.notNull().defaultTo('api'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
@@ -124,9 +125,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['integration_id', 'dispatch_state', 'next_attempt_at', 'id'])
     .execute();
   await db.schema.createIndex('messages_provider_id').on('messages').columns(['integration_id', 'provider_message_id']).execute();
-  await db.schema.createIndex('messages_campaign').on('messages').columns(['campaign_id', 'status']).execute();
   await db.schema.createIndex('messages_customer').on('messages').columns(['customer_ref', 'id']).execute();
-  // A campaign reaches each customer once, even when its launch is resumed after a crash.
+  // A campaign reaches each customer once, even when its launch is resumed after a crash; the
+  // same index serves the campaign's statistics.
   await db.schema
     .createIndex('messages_campaign_customer')
     .unique()
