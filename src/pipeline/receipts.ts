@@ -4,9 +4,9 @@ import { campaignEventProperties, eventName, incomingEventProperties } from '../
 import { transition, withinReportWindow } from '../core/status.js';
 import type { Logger } from '../logger.js';
 import { getAdapter } from '../providers/registry.js';
-import type { ConsentUpdate, InboundMessage, StatusUpdate } from '../providers/types.js';
+import type { CanonicalUpdate, ConsentUpdate, InboundMessage, StatusUpdate } from '../providers/types.js';
 import { matchKeyword } from '../core/keywords.js';
-import type { Channel } from '../core/status.js';
+import type { Channel, DeliveryStatus } from '../core/status.js';
 import { setConsent } from '../services/consent.js';
 import type { IntegrationService } from '../services/integrations.js';
 import { composeMessage, messageRow } from '../services/messages.js';
@@ -39,6 +39,17 @@ export interface ProcessorHooks {
 
 /** Work to do once the transaction that caused it has committed. */
 type AfterCommit = (() => void)[];
+
+/** What the receipts of one batch share while it is processed. */
+interface BatchContext {
+  trx: DB;
+  after: AfterCommit;
+  settings: Map<string, ProjectSettings>;
+  /** Messages the batch refers to, kept current as reports move them on. */
+  messages: Map<string, MessagesTable>;
+  /** Final status per message, written once when the batch ends. */
+  statusChanges: Map<string, DeliveryStatus>;
+}
 
 export class ReceiptProcessor {
   readonly #signal = new Signal();
@@ -93,7 +104,12 @@ export class ReceiptProcessor {
     }
   }
 
-  /** Processes one batch of due receipts in one transaction. Returns how many it finished. */
+  /**
+   * Processes one batch of due receipts in one transaction. Returns how many it finished.
+   * The messages the batch refers to are read in one query up front, and status and receipt
+   * updates are written per distinct value at the end: a few statements per batch instead of
+   * several per receipt.
+   */
   async processBatch(now = Date.now()): Promise<number> {
     const batch = await this.db
       .selectFrom('receipts')
@@ -107,63 +123,94 @@ export class ReceiptProcessor {
     let finished = 0;
     const after: AfterCommit = [];
     await this.db.transaction().execute(async (trx) => {
-      const settings = new Map<string, ProjectSettings>();
-      const settingsFor = async (projectId: string) => {
-        let s = settings.get(projectId);
-        if (!s) {
-          s = settingsOf(await trx.selectFrom('projects').selectAll().where('id', '=', projectId).executeTakeFirstOrThrow());
-          settings.set(projectId, s);
-        }
-        return s;
+      for (const r of batch) await this.#providerOf(trx, r.integration_id);
+      const parsed = batch.map((receipt) => ({ receipt, updates: this.#parse(receipt) }));
+      const ctx: BatchContext = {
+        trx,
+        after,
+        settings: new Map(),
+        messages: await this.#prefetchMessages(trx, parsed.flatMap((p) => (Array.isArray(p.updates) ? p.updates : []))),
+        statusChanges: new Map(),
       };
-      for (const receipt of batch) {
-        const outcome = await this.#processOne(trx, receipt, settingsFor, after);
+      const outcomes = new Map<string, number[]>();
+      for (const { receipt, updates } of parsed) {
+        const outcome = typeof updates === 'string' ? updates : await this.#processOne(ctx, receipt, updates);
         if (outcome === 'defer') {
           // Back off with age: a report can wait minutes for a send a crash interrupted.
           const age = now - receipt.received_at;
           await trx.updateTable('receipts').set({ defer_until: now + Math.min(30_000, Math.max(200, age / 4)) }).where('id', '=', receipt.id).execute();
         } else {
-          await trx.updateTable('receipts').set({ processed_at: now, outcome, defer_until: null }).where('id', '=', receipt.id).execute();
+          outcomes.set(outcome, [...(outcomes.get(outcome) ?? []), receipt.id]);
           finished++;
           this.metrics.count('receipts_processed_total', receipt.integration_id);
         }
+      }
+      const byStatus = new Map<DeliveryStatus, string[]>();
+      for (const [id, status] of ctx.statusChanges) byStatus.set(status, [...(byStatus.get(status) ?? []), id]);
+      for (const [status, ids] of byStatus) {
+        await trx.updateTable('messages').set({ status, updated_at: now }).where('id', 'in', ids).execute();
+      }
+      for (const [outcome, ids] of outcomes) {
+        await trx.updateTable('receipts').set({ processed_at: now, outcome, defer_until: null }).where('id', 'in', ids).execute();
       }
     });
     for (const run of after) run();
     return finished;
   }
 
+  /** The canonical updates of a receipt, or the outcome to record when there is nothing to apply. */
+  #parse(receipt: ReceiptsTable): CanonicalUpdate[] | string {
+    if (receipt.source === 'ingest_sinch') return [];
+    const adapter = getAdapter(this.#providers.get(receipt.integration_id) ?? '');
+    if (!adapter) return 'error: unknown integration';
+    try {
+      return adapter.parseWebhook({ route: receipt.route, rawBody: Buffer.from(receipt.body), contentType: receipt.content_type, query: receipt.query });
+    } catch (err) {
+      this.logger.warn({ receipt_id: receipt.id, integration_id: receipt.integration_id, err: (err as Error).message }, 'unreadable webhook body kept unprocessed');
+      return `error: ${(err as Error).message}`.slice(0, 500);
+    }
+  }
+
+  async #prefetchMessages(trx: DB, updates: CanonicalUpdate[]): Promise<Map<string, MessagesTable>> {
+    const ids = [...new Set(updates.flatMap((u) => (u.kind === 'status' && u.messageId ? [u.messageId] : [])))];
+    const found = new Map<string, MessagesTable>();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const m of await trx.selectFrom('messages').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()) found.set(m.id, m);
+    }
+    return found;
+  }
+
+  async #settingsFor(ctx: BatchContext, projectId: string): Promise<ProjectSettings> {
+    let s = ctx.settings.get(projectId);
+    if (!s) {
+      s = settingsOf(await ctx.trx.selectFrom('projects').selectAll().where('id', '=', projectId).executeTakeFirstOrThrow());
+      ctx.settings.set(projectId, s);
+    }
+    return s;
+  }
+
   async #providerOf(trx: DB, integrationId: string): Promise<string | undefined> {
     let p = this.#providers.get(integrationId);
-    if (!p) {
+    if (!p && !integrationId.startsWith('ingest:')) {
       const row = await trx.selectFrom('integrations').select('provider').where('id', '=', integrationId).executeTakeFirst();
       if (row) this.#providers.set(integrationId, (p = row.provider));
     }
     return p;
   }
 
-  async #processOne(trx: DB, receipt: ReceiptsTable, settingsFor: (projectId: string) => Promise<ProjectSettings>, after: AfterCommit): Promise<string> {
+  async #processOne(ctx: BatchContext, receipt: ReceiptsTable, updates: CanonicalUpdate[]): Promise<string> {
     if (receipt.source === 'ingest_sinch') {
       try {
-        return await applyDirectReport(trx, receipt.project_id, Buffer.from(receipt.body), receipt.received_at);
+        return await applyDirectReport(ctx.trx, receipt.project_id, Buffer.from(receipt.body), receipt.received_at);
       } catch (err) {
         return `error: ${(err as Error).message}`.slice(0, 500);
       }
     }
-    const adapter = getAdapter((await this.#providerOf(trx, receipt.integration_id)) ?? '');
-    if (!adapter) return 'error: unknown integration';
-    let updates;
-    try {
-      updates = adapter.parseWebhook({ route: receipt.route, rawBody: Buffer.from(receipt.body), contentType: receipt.content_type, query: receipt.query });
-    } catch (err) {
-      this.logger.warn({ receipt_id: receipt.id, integration_id: receipt.integration_id, err: (err as Error).message }, 'unreadable webhook body kept unprocessed');
-      return `error: ${(err as Error).message}`.slice(0, 500);
-    }
     const outcomes: Applied[] = [];
     for (const u of updates) {
-      if (u.kind === 'status') outcomes.push(await this.#applyStatus(trx, receipt, u, settingsFor));
-      else if (u.kind === 'inbound') outcomes.push(await this.#applyInbound(trx, receipt, u, settingsFor, after));
-      else if (u.kind === 'consent') outcomes.push(await this.#applyConsent(trx, receipt, u, after));
+      if (u.kind === 'status') outcomes.push(await this.#applyStatus(ctx, receipt, u));
+      else if (u.kind === 'inbound') outcomes.push(await this.#applyInbound(ctx, receipt, u));
+      else if (u.kind === 'consent') outcomes.push(await this.#applyConsent(ctx, receipt, u));
       else outcomes.push('ignored');
     }
     // Whatever was applied stays applied (events are deduplicated), the rest comes back later.
@@ -184,16 +231,19 @@ export class ReceiptProcessor {
     return undefined;
   }
 
-  async #applyStatus(trx: DB, receipt: ReceiptsTable, u: StatusUpdate, settingsFor: (projectId: string) => Promise<ProjectSettings>): Promise<Applied> {
-    const m = await this.#findMessage(trx, receipt.integration_id, u);
+  async #applyStatus(ctx: BatchContext, receipt: ReceiptsTable, u: StatusUpdate): Promise<Applied> {
+    const { trx } = ctx;
+    const cached = u.messageId ? ctx.messages.get(u.messageId) : undefined;
+    const m = cached && cached.integration_id === receipt.integration_id ? cached : await this.#findMessage(trx, receipt.integration_id, u);
     if (!m) return 'unmatched';
+    ctx.messages.set(m.id, m);
     // The send's own outcome isn't written yet (a report can overtake it): wait for it, so the
     // event carries sent_timestamp and `enqueued` comes first.
     if (m.sent_at_us === null) return m.dispatch_state === 'queued' || m.dispatch_state === 'sending' ? 'defer' : 'unmatched';
     if (!withinReportWindow(m.sent_at_us / 1000, receipt.received_at)) return 'outside_window';
     const t = transition(m.status, u.status);
     if (t.kind === 'ignore') return t.reason;
-    const settings = await settingsFor(m.project_id);
+    const settings = await this.#settingsFor(ctx, m.project_id);
     const inserted = await recordEvent(trx, {
       project_id: m.project_id,
       customer_ref: m.customer_ref,
@@ -207,13 +257,15 @@ export class ReceiptProcessor {
       dedup_key: `${m.id}:${u.status}`,
     });
     if (t.kind === 'advance') {
-      await trx.updateTable('messages').set({ status: u.status, updated_at: Date.now() }).where('id', '=', m.id).execute();
+      // Later reports in this batch see the new status; the row is written once at the end.
+      m.status = u.status;
+      ctx.statusChanges.set(m.id, u.status);
     }
     if (!inserted) return 'duplicate';
     return t.kind === 'advance' ? 'applied' : 'late_event';
   }
 
-  async #applyConsent(trx: DB, receipt: ReceiptsTable, u: ConsentUpdate, after: AfterCommit): Promise<Applied> {
+  async #applyConsent({ trx, after }: BatchContext, receipt: ReceiptsTable, u: ConsentUpdate): Promise<Applied> {
     const customer = await customerByPhone(trx, receipt.project_id, u.phone, 'inbound');
     await setConsent(
       trx,
@@ -228,7 +280,7 @@ export class ReceiptProcessor {
    * Acts on a keyword: consent for the compliance ones, and the reply, queued as a transactional
    * message through the integration and to/from the numbers the message came in on.
    */
-  async #applyKeyword(trx: DB, receipt: ReceiptsTable, u: InboundMessage, customer: CustomersTable, settings: ProjectSettings, after: AfterCommit): Promise<void> {
+  async #applyKeyword({ trx, after }: BatchContext, receipt: ReceiptsTable, u: InboundMessage, customer: CustomersTable, settings: ProjectSettings): Promise<void> {
     const match = matchKeyword(keywordsFor(settings, u.channel), u.text);
     if (!match) return;
     if (match.action === 'opt_out' || match.action === 'opt_in') {
@@ -258,9 +310,10 @@ export class ReceiptProcessor {
     after.push(() => this.hooks.queued(integration.id));
   }
 
-  async #applyInbound(trx: DB, receipt: ReceiptsTable, u: InboundMessage, settingsFor: (projectId: string) => Promise<ProjectSettings>, after: AfterCommit): Promise<Applied> {
+  async #applyInbound(ctx: BatchContext, receipt: ReceiptsTable, u: InboundMessage): Promise<Applied> {
+    const { trx } = ctx;
     const customer = await customerByPhone(trx, receipt.project_id, u.from, 'inbound');
-    const settings = await settingsFor(receipt.project_id);
+    const settings = await this.#settingsFor(ctx, receipt.project_id);
     const inserted = await recordEvent(trx, {
       project_id: receipt.project_id,
       customer_ref: customer.id,
@@ -283,7 +336,7 @@ export class ReceiptProcessor {
       dedup_key: `in:${receipt.integration_id}:${u.providerMessageId ?? receipt.body_hash}`,
     });
     if (!inserted) return 'duplicate';
-    await this.#applyKeyword(trx, receipt, u, customer, settings, after);
+    await this.#applyKeyword(ctx, receipt, u, customer, settings);
     return 'applied';
   }
 }
