@@ -44,6 +44,10 @@ export class ReceiptWriter {
   }
 
   async #drain(): Promise<void> {
+    // better-sqlite3 commits synchronously: started at once, a transaction would hold only the
+    // first request of an I/O burst, and its fsync would block the others. Waiting for the end
+    // of the current I/O phase lets every request that already arrived join it.
+    await new Promise((r) => setImmediate(r));
     while (this.#queue.length > 0) {
       const batch = this.#queue;
       this.#queue = [];
@@ -59,6 +63,7 @@ export class ReceiptWriter {
         // Nothing of the batch was committed: every caller answers an error, and the provider retries.
         for (const p of batch) p.reject(err);
       }
+      await new Promise((r) => setImmediate(r));
     }
     this.#writing = null;
   }

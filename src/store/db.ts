@@ -32,6 +32,27 @@ export function sqlitePath(databaseUrl: string): string {
   throw new Error(`unsupported DATABASE_URL "${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}": use sqlite://<path>`);
 }
 
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a small statement. The
+ * same SQL text is now prepared once and reused (statements run to completion synchronously, so
+ * one object serves every caller). Bounded, oldest out first.
+ */
+function cachePreparedStatements(sqlite: SQLite.Database, max = 1000): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, SQLite.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      cache.delete(source);
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  }) as typeof sqlite.prepare;
+}
+
 export function openDatabase(databaseUrl: string): DB {
   const path = sqlitePath(databaseUrl);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -42,6 +63,7 @@ export function openDatabase(databaseUrl: string): DB {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  cachePreparedStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   sqliteOf.set(db, sqlite);
   return db;
