@@ -263,12 +263,17 @@ class IntegrationWorker {
       }
       const message = this.#buffer.splice(index, 1)[0]!;
       this.#inFlight++;
-      const p = this.#send(message).finally(() => {
-        this.limiter?.finish(message.parts, Date.now());
-        this.#inFlight--;
-        this.#sends.delete(p);
-        this.#slot.notify();
-      });
+      // The connection is free once the provider has answered: the next send need not wait for
+      // this outcome's commit (which groups with others).
+      const p = this.#send(message)
+        .then((outcome) => {
+          this.limiter?.finish(message.parts, Date.now());
+          this.#inFlight--;
+          this.#slot.notify();
+          return this.writer.write(outcome);
+        })
+        .catch((err: unknown) => this.logger.error({ err, message_id: message.id }, 'writing a send outcome failed; the message is retried after a restart'))
+        .finally(() => this.#sends.delete(p));
       this.#sends.add(p);
     }
   }
@@ -280,7 +285,7 @@ class IntegrationWorker {
     return base ? `${base}?message_id=${encodeURIComponent(messageId)}` : '';
   }
 
-  async #send(message: MessagesTable): Promise<void> {
+  async #send(message: MessagesTable): Promise<Outcome> {
     const sentAtUs = nowMicros();
     let result: SendResult;
     try {
@@ -303,7 +308,7 @@ class IntegrationWorker {
       this.logger.error({ err, message_id: message.id, integration_id: this.rt.id }, 'provider adapter threw');
       result = { kind: 'retry', statusCode: null, error: 'adapter_error', comment: err instanceof Error ? err.message : String(err) };
     }
-    await this.writer.write({ message, result, sentAtUs });
+    return { message, result, sentAtUs };
   }
 }
 
