@@ -1,64 +1,37 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { Agent } from 'undici';
+import { testTransportFailures } from '../testing/adapter-transport.js';
+import { answer, cannedServerForFile, type Handler, type RecordedRequest } from '../testing/http-server.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import type { SinchConversationConfig, SinchConversationSecrets } from './config.js';
 import { createSinchConversationAdapter, type SinchConversationAdapter } from './index.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
-interface Recorded {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-let server: Server;
-let baseUrl: string;
 /** Answers messages:send. */
 let handler: Handler = (_req, res) => res.end();
 /** Answers the token endpoint; issues tok-1, tok-2, … by default. */
 let tokenHandler: Handler | null = null;
-const requests: Recorded[] = [];
-const tokenRequests: Recorded[] = [];
-const agent = new Agent();
-
-before(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const rec = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() };
-      if (req.url === '/oauth2/token') {
-        tokenRequests.push(rec);
-        if (tokenHandler) return tokenHandler(req, res);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ access_token: `tok-${tokenRequests.length}`, expires_in: 3600, token_type: 'bearer' }));
-      }
-      requests.push(rec);
-      handler(req, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await agent.close();
+const requests: RecordedRequest[] = [];
+const tokenRequests: RecordedRequest[] = [];
+// One server for both hosts: the token endpoint by its path, messages:send otherwise.
+const { server, agent } = cannedServerForFile((rec, req, res) => {
+  if (req.url === '/oauth2/token') {
+    tokenRequests.push(rec);
+    if (tokenHandler) return tokenHandler(req, res, tokenRequests.length);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(JSON.stringify({ access_token: `tok-${tokenRequests.length}`, expires_in: 3600, token_type: 'bearer' }));
+  }
+  requests.push(rec);
+  handler(req, res, requests.length);
 });
 
 const SECRET = 'access-secret-xyz';
 
 function ctx(config: Partial<SinchConversationConfig> = {}): SendContext<SinchConversationConfig, SinchConversationSecrets> {
   return {
-    config: { project_id: 'prj-1', app_id: 'app-1', region: 'eu', base_url: baseUrl, auth_url: `${baseUrl}/oauth2/token`, ...config },
+    config: { project_id: 'prj-1', app_id: 'app-1', region: 'eu', base_url: server.baseUrl, auth_url: `${server.baseUrl}/oauth2/token`, ...config },
     secrets: { access_key: 'key-1', access_secret: SECRET },
     dispatcher: agent,
     webhookUrls: { callbacks: 'https://hub.example.com/webhooks/int_1/tok/callbacks' },
@@ -77,13 +50,6 @@ const message = (m: Partial<OutboundMessage> = {}): OutboundMessage => ({
   statusCallbackUrl: 'https://hub.example.com/webhooks/int_1/tok/callbacks?message_id=msg_01',
   ...m,
 });
-
-function answer(status: number, body = '', headers: Record<string, string> = {}): Handler {
-  return (_req, res) => {
-    res.writeHead(status, { 'content-type': body.startsWith('{') ? 'application/json' : 'text/plain', ...headers });
-    res.end(body);
-  };
-}
 
 const accepted = answer(200, fixture('send-response-200.json'));
 const fresh = (): SinchConversationAdapter => createSinchConversationAdapter();
@@ -254,7 +220,7 @@ const responseCases: { name: string; handler: Handler; expected: SendResult }[] 
   },
   {
     name: '400 echoing the token',
-    handler: (req, res) => answer(400, `{"error":{"code":400,"message":"bad ${req.headers['authorization']}","status":"INVALID_ARGUMENT"}}`)(req, res),
+    handler: (req, res, n) => answer(400, `{"error":{"code":400,"message":"bad ${req.headers['authorization']}","status":"INVALID_ARGUMENT"}}`)(req, res, n),
     expected: { kind: 'refused', statusCode: 400, error: 'INVALID_ARGUMENT', comment: 'bad Bearer [redacted]' },
   },
 ];
@@ -270,7 +236,7 @@ test('send: a 401 drops the token, fetches a new one and retries once', async ()
   requests.length = 0;
   tokenRequests.length = 0;
   let n = 0;
-  handler = (req, res) => (++n === 1 ? answer(401, '{"error":{"code":401,"message":"expired","status":"UNAUTHENTICATED"}}')(req, res) : accepted(req, res));
+  handler = (req, res, count) => (++n === 1 ? answer(401, '{"error":{"code":401,"message":"expired","status":"UNAUTHENTICATED"}}')(req, res, count) : accepted(req, res, count));
   const result = await fresh().send(ctx(), message());
   assert.equal(result.kind, 'accepted');
   assert.equal(tokenRequests.length, 2);
@@ -304,38 +270,12 @@ test('send: token endpoint answers decide the send', async () => {
   tokenHandler = null;
 });
 
-test('send: connection refused is a network retry without secrets', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise((resolve) => closed.close(resolve));
-  const result = await fresh().send(ctx({ base_url: `http://127.0.0.1:${port}` }), message());
-  assert.ok(result.kind === 'retry');
-  assert.equal(result.statusCode, null);
-  assert.equal(result.error, 'ECONNREFUSED');
-  assert.ok(!result.comment.includes(SECRET) && !result.comment.includes('tok-'));
-});
-
-test('send: a server that never answers times out as a retry', async () => {
-  handler = () => {};
-  const adapter = createSinchConversationAdapter({ timeoutMs: 200 });
-  const started = Date.now();
-  const result = await adapter.send(ctx(), message());
-  assert.ok(Date.now() - started < 5_000);
-  assert.ok(result.kind === 'retry' && result.statusCode === null);
-  assert.equal(result.error, 'UND_ERR_HEADERS_TIMEOUT');
-  server.closeAllConnections();
-});
-
-test('send: an aborted signal is a retry', async () => {
-  handler = () => {};
-  const controller = new AbortController();
-  const pending = fresh().send({ ...ctx(), signal: controller.signal }, message());
-  setTimeout(() => controller.abort(), 50);
-  const result = await pending;
-  assert.ok(result.kind === 'retry' && result.statusCode === null);
-  assert.equal(result.error, 'aborted');
-  server.closeAllConnections();
+testTransportFailures({
+  answerWith: (h) => (handler = h),
+  closeAllConnections: () => server.closeAllConnections(),
+  send: ({ baseUrl, signal, timeoutMs }) =>
+    createSinchConversationAdapter({ timeoutMs }).send({ ...ctx(baseUrl ? { base_url: baseUrl } : {}), signal }, message()),
+  secrets: [SECRET, 'tok-'],
 });
 
 test('adapter: identity and shape', () => {

@@ -1,11 +1,11 @@
 // Send one message through the Conversation API (provider-apis.md B.3, B.4) and classify the
 // answer. Only translation happens here: the core decides what to do with `retry` and `refused`.
-import { request } from 'undici';
 import type { MessageContent } from '../../core/content.js';
 import type { Channel } from '../../core/status.js';
+import { clean, describeStatus, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders, type StatusMeanings } from '../http.js';
+import { isRecord, parseJson, stringField } from '../json.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import { resolveAuthUrl, resolveBaseUrl, type SinchConversationConfig, type SinchConversationSecrets } from './config.js';
-import { clean, isRecord, networkFailure, parseJson, parseRetryAfter, readCapped } from './http.js';
 import type { SinchConversationTokenCache, TokenCredentials } from './token.js';
 
 export interface SinchConversationSendOptions {
@@ -34,7 +34,7 @@ const SENDER_PROPERTY: Readonly<Partial<Record<string, string>>> = {
 };
 
 /** Meanings of non-2xx statuses without a Google-style error body (B.4). */
-const HTTP_STATUS_ERRORS: Readonly<Record<number, { error: string; comment: string }>> = {
+const HTTP_STATUS_ERRORS: StatusMeanings = {
   400: { error: 'INVALID_ARGUMENT', comment: 'Bad request' },
   401: { error: 'UNAUTHENTICATED', comment: 'The access token was refused' },
   403: { error: 'PERMISSION_DENIED', comment: 'Permission denied' },
@@ -173,57 +173,35 @@ export async function sendSinchConversation(
     const got = await tokens.get(creds, { dispatcher: ctx.dispatcher, signal: ctx.signal });
     if (!got.ok) return got.result;
     const secrets = [got.token, ctx.secrets.access_secret];
-    let statusCode: number;
-    let headers: Record<string, string | string[] | undefined>;
-    let text: string;
+    let answer: HttpAnswer;
     try {
-      const res = await request(url, {
+      answer = await postCapped(url, {
         dispatcher: ctx.dispatcher,
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${got.token}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-        },
+        authorization: `Bearer ${got.token}`,
+        contentType: 'application/json',
         body,
         signal: ctx.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        timeoutMs,
       });
-      statusCode = res.statusCode;
-      headers = res.headers;
-      // The status line decides; a body that breaks off mid-way must not turn an accepted
-      // message into a retry (and a duplicate message).
-      text = await readCapped(res.body).catch(() => '');
     } catch (err) {
       return networkFailure(err, secrets);
     }
-    if (statusCode === 401 && attempt === 1) {
+    if (answer.statusCode === 401 && attempt === 1) {
       tokens.invalidate(creds, got.token);
       continue;
     }
-    return classify(statusCode, headers, text, secrets);
+    return classify(answer.statusCode, answer.headers, answer.text, secrets);
   }
 }
 
-export function classify(
-  statusCode: number,
-  headers: Record<string, string | string[] | undefined>,
-  text: string,
-  secrets: readonly string[],
-): SendResult {
-  if (statusCode >= 200 && statusCode < 300) {
+export function classify(statusCode: number, headers: ResponseHeaders, text: string, secrets: readonly string[]): SendResult {
+  if (isSuccessStatus(statusCode)) {
     // Accepted: never turn this into a retry (that would send twice), even without an id;
     // reports correlate through message_metadata / correlation_id.
-    const json = parseJson(text);
-    const id = isRecord(json) && typeof json['message_id'] === 'string' ? json['message_id'] : '';
-    return { kind: 'accepted', providerMessageId: id, parts: 1 };
+    return { kind: 'accepted', providerMessageId: stringField(parseJson(text), 'message_id'), parts: 1 };
   }
   const { error, comment } = describeError(statusCode, text, secrets);
-  if (statusCode === 429 || statusCode >= 500) {
-    const retryAfterMs = parseRetryAfter(headers['retry-after']);
-    return { kind: 'retry', statusCode, error, comment, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-  }
+  if (isRetryableStatus(statusCode)) return retryAfterAnswer(statusCode, headers, error, comment);
   return { kind: 'refused', statusCode, error, comment };
 }
 
@@ -231,14 +209,13 @@ export function classify(
 function describeError(statusCode: number, text: string, secrets: readonly string[]): { error: string; comment: string } {
   const json = parseJson(text);
   const inner = isRecord(json) ? json['error'] : undefined;
-  const known = HTTP_STATUS_ERRORS[statusCode];
   if (isRecord(inner)) {
     const status = typeof inner['status'] === 'string' && inner['status'] ? inner['status'] : undefined;
-    const message = typeof inner['message'] === 'string' ? clean(inner['message'], secrets) : '';
+    const message = clean(stringField(inner, 'message'), secrets);
     if (status || message) {
-      return { error: status ?? known?.error ?? `http_${statusCode}`, comment: message || known?.comment || `HTTP ${statusCode}` };
+      const known = describeStatus(statusCode, HTTP_STATUS_ERRORS, message);
+      return { error: status ?? known.error, comment: known.comment };
     }
   }
-  const comment = clean(text, secrets);
-  return { error: known?.error ?? `http_${statusCode}`, comment: comment || known?.comment || `HTTP ${statusCode}` };
+  return describeStatus(statusCode, HTTP_STATUS_ERRORS, clean(text, secrets));
 }

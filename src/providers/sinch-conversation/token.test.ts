@@ -1,46 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
+import { cannedServerForFile, refusingUrl, type Handler } from '../testing/http-server.js';
 import { reuseSeconds, SinchConversationTokenCache, type TokenCredentials, type TokenOutcome } from './token.js';
 
-interface Recorded {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
-
-let server: Server;
-let baseUrl: string;
-let handler: Handler = (_req, res) => res.end();
-const requests: Recorded[] = [];
-const agent = new Agent();
-
-before(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      requests.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
-      handler(req, res, requests.length);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await agent.close();
-});
+const { server, agent } = cannedServerForFile();
+const requests = server.requests;
 
 const SECRET = 's3cr3t-Value+/=';
 const creds = (c: Partial<TokenCredentials> = {}): TokenCredentials => ({
-  authUrl: `${baseUrl}/oauth2/token`,
+  authUrl: `${server.baseUrl}/oauth2/token`,
   accessKey: 'key-1',
   accessSecret: SECRET,
   ...c,
@@ -60,7 +28,7 @@ const issuing = (expiresIn = 3600, delayMs = 0): Handler => (req, res, n) => jso
 
 test('token request: POST, Basic key:secret, form grant_type=client_credentials', async () => {
   requests.length = 0;
-  handler = issuing();
+  server.handler = issuing();
   const cache = new SinchConversationTokenCache();
   const got = await cache.get(creds(), { dispatcher: agent });
   assert.deepEqual(got, { ok: true, token: 'tok-1' });
@@ -76,7 +44,7 @@ test('token request: POST, Basic key:secret, form grant_type=client_credentials'
 
 test('token cache: reuse, single-flight, per credentials', async () => {
   requests.length = 0;
-  handler = issuing(3600, 50);
+  server.handler = issuing(3600, 50);
   const cache = new SinchConversationTokenCache();
   const many = await Promise.all(Array.from({ length: 25 }, () => cache.get(creds(), { dispatcher: agent })));
   assert.equal(requests.length, 1, 'concurrent callers share one token request');
@@ -88,7 +56,7 @@ test('token cache: reuse, single-flight, per credentials', async () => {
   const other = await Promise.all([
     cache.get(creds({ accessSecret: 'rotated' }), { dispatcher: agent }),
     cache.get(creds({ accessKey: 'key-2' }), { dispatcher: agent }),
-    cache.get(creds({ authUrl: `${baseUrl}/other/oauth2/token` }), { dispatcher: agent }),
+    cache.get(creds({ authUrl: `${server.baseUrl}/other/oauth2/token` }), { dispatcher: agent }),
   ]);
   assert.equal(requests.length, 4);
   assert.equal(new Set(other.map((o) => (o.ok ? o.token : ''))).size, 3);
@@ -106,7 +74,7 @@ test('token cache: refresh shortly before expiry, keeping short tokens for half 
   ];
   for (const c of cases) {
     requests.length = 0;
-    handler = issuing(c.expiresIn);
+    server.handler = issuing(c.expiresIn);
     let now = 1_000_000;
     const cache = new SinchConversationTokenCache({ now: () => now });
     assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-1' });
@@ -120,7 +88,7 @@ test('token cache: refresh shortly before expiry, keeping short tokens for half 
 
 test('token cache: expires_in missing or junk falls back to 3600 s', async () => {
   requests.length = 0;
-  handler = json(200, { access_token: 'tok-x', expires_in: 'soon' });
+  server.handler = json(200, { access_token: 'tok-x', expires_in: 'soon' });
   let now = 0;
   const cache = new SinchConversationTokenCache({ now: () => now });
   await cache.get(creds(), { dispatcher: agent });
@@ -131,7 +99,7 @@ test('token cache: expires_in missing or junk falls back to 3600 s', async () =>
 
 test('token cache: invalidate drops only the token that failed', async () => {
   requests.length = 0;
-  handler = issuing();
+  server.handler = issuing();
   const cache = new SinchConversationTokenCache();
   await cache.get(creds(), { dispatcher: agent }); // tok-1
   cache.invalidate(creds(), 'tok-1');
@@ -196,23 +164,19 @@ const errorCases: { name: string; handler: Handler; expected: TokenOutcome }[] =
 for (const c of errorCases) {
   test(`token endpoint: ${c.name}`, async () => {
     requests.length = 0;
-    handler = c.handler;
+    server.handler = c.handler;
     const cache = new SinchConversationTokenCache();
     assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), c.expected);
     // Failures are not cached: the next send asks again.
-    handler = issuing();
+    server.handler = issuing();
     assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-2' });
     assert.ok(!JSON.stringify(c.expected).includes(basicValue()));
   });
 }
 
 test('token endpoint: connection refused is a retry without secrets', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise((resolve) => closed.close(resolve));
   const cache = new SinchConversationTokenCache();
-  const got = await cache.get(creds({ authUrl: `http://127.0.0.1:${port}/oauth2/token` }), { dispatcher: agent });
+  const got = await cache.get(creds({ authUrl: `${await refusingUrl()}/oauth2/token` }), { dispatcher: agent });
   assert.equal(got.ok, false);
   assert.ok(!got.ok && got.result.kind === 'retry');
   assert.equal(got.result.statusCode, null);
@@ -222,7 +186,7 @@ test('token endpoint: connection refused is a retry without secrets', async () =
 
 test('token endpoint: one caller aborting does not fail the others', async () => {
   requests.length = 0;
-  handler = issuing(3600, 150);
+  server.handler = issuing(3600, 150);
   const cache = new SinchConversationTokenCache();
   const controller = new AbortController();
   const aborted = cache.get(creds(), { dispatcher: agent, signal: controller.signal });
@@ -235,7 +199,7 @@ test('token endpoint: one caller aborting does not fail the others', async () =>
 });
 
 test('token endpoint: a server that never answers times out as a retry', async () => {
-  handler = () => {};
+  server.handler = () => {};
   const cache = new SinchConversationTokenCache({ timeoutMs: 150 });
   const got = await cache.get(creds(), { dispatcher: agent });
   assert.ok(!got.ok && got.result.kind === 'retry' && got.result.error === 'UND_ERR_HEADERS_TIMEOUT');

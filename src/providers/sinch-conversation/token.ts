@@ -3,8 +3,9 @@
 // send `Authorization: Bearer <access_token>`. Tokens live 3600 s; one is shared by every send of
 // an integration, fetched once for concurrent sends and dropped when the API answers 401.
 import { createHash } from 'node:crypto';
-import { request, type Dispatcher } from 'undici';
-import { clean, isRecord, networkFailure, parseJson, parseRetryAfter, readCapped, withSignal, type RefusedResult, type RetryResult } from './http.js';
+import type { Dispatcher } from 'undici';
+import { clean, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, withSignal, type HttpAnswer, type RefusedResult, type RetryResult } from '../http.js';
+import { isRecord, parseJson, stringField } from '../json.js';
 
 export interface TokenCredentials {
   /** The full token endpoint URL. */
@@ -113,32 +114,23 @@ export class SinchConversationTokenCache {
     const basic = Buffer.from(`${creds.accessKey}:${creds.accessSecret}`).toString('base64');
     const secrets = [creds.accessSecret, basic];
     const startedMs = this.now();
-    let statusCode: number;
-    let headers: Record<string, string | string[] | undefined>;
-    let text: string;
+    let answer: HttpAnswer;
     try {
-      const res = await request(creds.authUrl, {
+      answer = await postCapped(creds.authUrl, {
         dispatcher,
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${basic}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
+        authorization: `Basic ${basic}`,
+        contentType: 'application/x-www-form-urlencoded',
         body: 'grant_type=client_credentials',
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
+        timeoutMs: this.timeoutMs,
       });
-      statusCode = res.statusCode;
-      headers = res.headers;
-      text = await readCapped(res.body).catch(() => '');
     } catch (err) {
       return { ok: false, result: networkFailure(err, secrets, 'token endpoint: ') };
     }
 
+    const { statusCode, headers, text } = answer;
     const json = parseJson(text);
-    if (statusCode >= 200 && statusCode < 300) {
-      const token = isRecord(json) && typeof json['access_token'] === 'string' ? json['access_token'].trim() : '';
+    if (isSuccessStatus(statusCode)) {
+      const token = stringField(json, 'access_token').trim();
       if (!token) {
         // A broken answer (proxy page, truncated body): another try may well work.
         return {
@@ -152,10 +144,7 @@ export class SinchConversationTokenCache {
     }
 
     const { error, comment } = describeTokenError(statusCode, json, text, secrets);
-    if (statusCode === 429 || statusCode >= 500) {
-      const retryAfterMs = parseRetryAfter(headers['retry-after']);
-      return { ok: false, result: { kind: 'retry', statusCode, error, comment, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) } };
-    }
+    if (isRetryableStatus(statusCode)) return { ok: false, result: retryAfterAnswer(statusCode, headers, error, comment) };
     // 400/401/403/404…: wrong credentials or a wrong auth_url; retrying cannot help.
     return { ok: false, result: { kind: 'refused', statusCode, error, comment } };
   }
@@ -189,11 +178,11 @@ function describeTokenError(
   if (isRecord(json)) {
     const e = json['error'];
     if (typeof e === 'string' && e) {
-      const description = typeof json['error_description'] === 'string' ? json['error_description'] : '';
+      const description = stringField(json, 'error_description');
       return { error: e, comment: clean(`token endpoint: ${description || e}`, secrets) };
     }
     if (isRecord(e) && typeof e['status'] === 'string' && e['status']) {
-      const message = typeof e['message'] === 'string' ? e['message'] : '';
+      const message = stringField(e, 'message');
       return { error: e['status'], comment: clean(`token endpoint: ${message || e['status']}`, secrets) };
     }
   }

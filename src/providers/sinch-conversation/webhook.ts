@@ -1,17 +1,10 @@
 // Conversation API callbacks: authenticate (B.7) and translate to canonical updates (B.5).
 // Parsing is pure and runs in the receipt processor, after the raw body was stored and acked.
 import type { Channel } from '../../core/status.js';
-import { verifySinchSignature } from '../sinch/signature.js';
-import type {
-  CanonicalUpdate,
-  ConsentUpdate,
-  IgnoredCallback,
-  InboundMessage,
-  InboundWebhook,
-  StatusUpdate,
-  VerifyResult,
-  WebhookRoute,
-} from '../types.js';
+import { ignored, normalizeMsisdn, parseDate } from '../canonical.js';
+import { isRecord, optStr, parseJsonObject } from '../json.js';
+import { verifySinchWebhook } from '../sinch/signature.js';
+import type { CanonicalUpdate, ConsentUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, VerifyResult, WebhookRoute } from '../types.js';
 import type { SinchConversationSecrets } from './config.js';
 import { CONSENT_FAILED_STATUSES, mapDeliveryStatus } from './status-map.js';
 
@@ -25,8 +18,8 @@ export const webhookRoutes: readonly WebhookRoute[] = [
   },
 ];
 
-/** How long a nonce must be remembered: longer than the ±5 min timestamp window it passes. */
-export const REPLAY_WINDOW_MS = 10 * 60 * 1000;
+// Kept importable from here, where it used to live.
+export { REPLAY_WINDOW_MS } from '../sinch/signature.js';
 
 /**
  * The payload has no `trigger` field: the trigger is the one top-level key besides the envelope
@@ -63,14 +56,9 @@ const CHANNELS: Readonly<Record<string, Channel>> = {
   MMS: 'mms',
 };
 
+/** Webhooks without a secret send no signature headers (B.7): the core's URL token check is all. */
 export function verifyWebhook(secrets: SinchConversationSecrets, hook: InboundWebhook, nowMs: number): VerifyResult {
-  const secret = secrets.webhook_signing_secret;
-  // Webhooks without a secret send no signature headers (B.7); the secret URL token, checked by
-  // the core, is then the only authentication.
-  if (!secret) return { ok: true };
-  const check = verifySinchSignature(secret, hook.headers, hook.rawBody, nowMs);
-  if (!check.ok) return { ok: false, reason: check.reason };
-  return { ok: true, replayKey: { nonce: check.nonce, expiresAtMs: check.timestampMs + REPLAY_WINDOW_MS } };
+  return verifySinchWebhook(secrets.webhook_signing_secret, hook, nowMs);
 }
 
 /** The trigger a callback carries (e.g. `MESSAGE_DELIVERY`), or null when it has no known key. */
@@ -82,13 +70,7 @@ export function callbackTrigger(json: Record<string, unknown>): { key: string; t
 }
 
 export function parseWebhook(_route: string, rawBody: Buffer, _contentType: string | null): CanonicalUpdate[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch (err) {
-    throw new Error(`Conversation API callback is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!isRecord(json)) throw new Error('Conversation API callback is not a JSON object');
+  const json = parseJsonObject(rawBody, 'Conversation API callback');
   const found = callbackTrigger(json);
   if (!found) return [ignored('callback without a known trigger key')];
   const payload = json[found.key];
@@ -222,26 +204,4 @@ function consent(envelope: Record<string, unknown>, n: Record<string, unknown>, 
  * docs: `+46702471483`). Digit strings long enough to be E.164 (7–15 digits) get the "+";
  * anything else is kept as given.
  */
-export function normalizeIdentity(value: string): string {
-  const v = value.trim();
-  return /^\d{7,15}$/.test(v) ? `+${v}` : v;
-}
-
-function ignored(reason: string): IgnoredCallback {
-  return { kind: 'ignored', reason };
-}
-
-function parseDate(value: string | null): Date | null {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
-function optStr(obj: Record<string, unknown>, key: string): string | null {
-  const v = obj[key];
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export const normalizeIdentity: (value: string) => string = normalizeMsisdn;

@@ -1,9 +1,8 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { Agent } from 'undici';
+import { testTransportFailures } from '../testing/adapter-transport.js';
+import { answer, cannedServerForFile, type Handler } from '../testing/http-server.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import type { SinchSmsConfig, SinchSmsSecrets } from './config.js';
 import { createSinchSmsAdapter, sinchSmsAdapter } from './index.js';
@@ -13,42 +12,12 @@ const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${nam
 const TOKEN = 'tok_secret_123';
 const DELIVERY_URL = 'https://hub.example.com/webhooks/int_1/tok/delivery';
 
-interface Recorded {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-let server: Server;
-let baseUrl: string;
-let handler: Handler = (_req, res) => res.end();
-const requests: Recorded[] = [];
-const agent = new Agent();
-
-before(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      requests.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
-      handler(req, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await agent.close();
-});
+const { server, agent } = cannedServerForFile();
+const requests = server.requests;
 
 function ctx(config: Partial<SinchSmsConfig> = {}): SendContext<SinchSmsConfig, SinchSmsSecrets> {
   return {
-    config: { service_plan_id: 'plan_1', region: 'eu', base_url: baseUrl, ...config },
+    config: { service_plan_id: 'plan_1', region: 'eu', base_url: server.baseUrl, ...config },
     secrets: { api_token: TOKEN },
     dispatcher: agent,
     webhookUrls: { delivery: DELIVERY_URL, inbound: 'https://hub.example.com/webhooks/int_1/tok/inbound' },
@@ -68,16 +37,9 @@ const message = (m: Partial<OutboundMessage> = {}): OutboundMessage => ({
   ...m,
 });
 
-function answer(status: number, body = '', headers: Record<string, string> = {}): Handler {
-  return (_req, res) => {
-    res.writeHead(status, { 'content-type': body.startsWith('{') ? 'application/json' : 'text/plain', ...headers });
-    res.end(body);
-  };
-}
-
 test('send: the request is a per-recipient batch with bearer auth', async () => {
   requests.length = 0;
-  handler = answer(201, fixture('batch-created-201.json'));
+  server.handler = answer(201, fixture('batch-created-201.json'));
   const result = await sinchSmsAdapter.send(ctx(), message());
   assert.deepEqual(result, { kind: 'accepted', providerMessageId: '01FC66621XXXXX119Z8PMV1QPQ' });
   assert.equal(requests.length, 1);
@@ -97,7 +59,7 @@ test('send: the request is a per-recipient batch with bearer auth', async () => 
 });
 
 test('send: sender falls back to default_sender, and is omitted when there is none', async () => {
-  handler = answer(201, '{"id":"b1"}');
+  server.handler = answer(201, '{"id":"b1"}');
   const cases: { config: Partial<SinchSmsConfig>; from: string | null; expected: string | undefined }[] = [
     { config: { default_sender: 'Brand' }, from: null, expected: 'Brand' },
     { config: { default_sender: 'Brand' }, from: '+15550001111', expected: '+15550001111' },
@@ -114,8 +76,8 @@ test('send: sender falls back to default_sender, and is omitted when there is no
 
 test('send: base_url with a path prefix and trailing slash', async () => {
   requests.length = 0;
-  handler = answer(201, '{"id":"b2"}');
-  await sinchSmsAdapter.send(ctx({ base_url: `${baseUrl}/proxy/sinch/` }), message());
+  server.handler = answer(201, '{"id":"b2"}');
+  await sinchSmsAdapter.send(ctx({ base_url: `${server.baseUrl}/proxy/sinch/` }), message());
   assert.equal(requests[0]!.url, '/proxy/sinch/xms/v1/plan_1/batches');
 });
 
@@ -170,53 +132,15 @@ const responseCases: { name: string; handler: Handler; expected: SendResult }[] 
 
 for (const c of responseCases) {
   test(`send: maps ${c.name}`, async () => {
-    handler = c.handler;
+    server.handler = c.handler;
     assert.deepEqual(await sinchSmsAdapter.send(ctx(), message()), c.expected);
   });
 }
 
-test('send: a long error body is cut', async () => {
-  handler = answer(502, 'x'.repeat(100_000));
-  const result = await sinchSmsAdapter.send(ctx(), message());
-  assert.equal(result.kind, 'retry');
-  assert.ok(result.kind === 'retry' && result.comment.length <= 300);
-});
-
-test('send: connection refused is a network retry', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise((resolve) => closed.close(resolve));
-  const result = await sinchSmsAdapter.send(ctx({ base_url: `http://127.0.0.1:${port}` }), message());
-  assert.equal(result.kind, 'retry');
-  assert.ok(result.kind === 'retry');
-  assert.equal(result.statusCode, null);
-  assert.equal(result.error, 'ECONNREFUSED');
-  assert.ok(result.comment.length > 0);
-  assert.ok(!result.comment.includes(TOKEN));
-});
-
-test('send: a server that never answers times out as a retry', async () => {
-  handler = () => {}; // hold the request open
-  const adapter = createSinchSmsAdapter({ timeoutMs: 200 });
-  const started = Date.now();
-  const result = await adapter.send(ctx(), message());
-  assert.ok(Date.now() - started < 5_000);
-  assert.equal(result.kind, 'retry');
-  assert.ok(result.kind === 'retry');
-  assert.equal(result.statusCode, null);
-  assert.equal(result.error, 'UND_ERR_HEADERS_TIMEOUT');
-  server.closeAllConnections();
-});
-
-test('send: an aborted signal is a retry', async () => {
-  handler = () => {};
-  const controller = new AbortController();
-  const pending = sinchSmsAdapter.send({ ...ctx(), signal: controller.signal }, message());
-  setTimeout(() => controller.abort(), 50);
-  const result = await pending;
-  assert.equal(result.kind, 'retry');
-  assert.ok(result.kind === 'retry' && result.statusCode === null);
-  assert.equal(result.error, 'aborted');
-  server.closeAllConnections();
+testTransportFailures({
+  answerWith: (handler) => (server.handler = handler),
+  closeAllConnections: () => server.closeAllConnections(),
+  send: ({ baseUrl, signal, timeoutMs }) =>
+    createSinchSmsAdapter({ timeoutMs }).send({ ...ctx(baseUrl ? { base_url: baseUrl } : {}), signal }, message()),
+  secrets: [TOKEN],
 });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { validateWebhookSignature } from '@sinch/sdk-core';
 import type { CanonicalUpdate, InboundWebhook } from '../types.js';
 import { signSinchCallback } from '../sinch/signature.js';
-import { parseWebhook, verifyWebhook, webhookRoutes, normalizeMsisdn } from './webhook.js';
+import { parseWebhook, verifyWebhook, webhookRoutes } from './webhook.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -211,17 +211,6 @@ test('parseWebhook: unreadable bodies throw', () => {
   for (const [body, message] of bad) {
     assert.throws(() => parseWebhook('inbound', Buffer.from(body), 'application/json'), message, body);
   }
-});
-
-test('normalizeMsisdn', () => {
-  const cases: [string, string][] = [
-    ['44231235674', '+44231235674'],
-    ['+44231235674', '+44231235674'],
-    ['72345', '72345'],
-    ['MyBrand', 'MyBrand'],
-    [' 46701234567 ', '+46701234567'],
-  ];
-  for (const [input, expected] of cases) assert.equal(normalizeMsisdn(input), expected, input);
 });
 
 // ---- signature ----

@@ -1,15 +1,9 @@
 // Sinch SMS callbacks: authenticate (A.9, B.7) and translate to canonical updates (A.7, A.8).
 // Parsing is pure and runs in the receipt processor, after the raw body was stored and acked.
-import type {
-  CanonicalUpdate,
-  IgnoredCallback,
-  InboundMessage,
-  InboundWebhook,
-  StatusUpdate,
-  VerifyResult,
-  WebhookRoute,
-} from '../types.js';
-import { verifySinchSignature } from '../sinch/signature.js';
+import type { CanonicalUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, VerifyResult, WebhookRoute } from '../types.js';
+import { ignored, normalizeMsisdn, parseDate } from '../canonical.js';
+import { isRecord, optNum, optStr, parseJsonObject, str as requiredStr } from '../json.js';
+import { verifySinchWebhook } from '../sinch/signature.js';
 import type { SinchSmsSecrets } from './config.js';
 import { mapSinchStatus, sinchCodeName, SINCH_SUCCESS_STATUSES } from './status-map.js';
 
@@ -20,26 +14,17 @@ export const webhookRoutes: readonly WebhookRoute[] = [
   { name: 'inbound', description: "Inbound SMS (MO) — set as the service plan's callback URL for inbound" },
 ];
 
-/** How long a nonce must be remembered: longer than the ±5 min timestamp window it passes. */
-export const REPLAY_WINDOW_MS = 10 * 60 * 1000;
+// Kept importable from here, where they used to live.
+export { REPLAY_WINDOW_MS } from '../sinch/signature.js';
+export { normalizeMsisdn } from '../canonical.js';
 
+/** Unsigned accounts rely on the secret URL token, which the core has already checked. */
 export function verifyWebhook(secrets: SinchSmsSecrets, hook: InboundWebhook, nowMs: number): VerifyResult {
-  const secret = secrets.webhook_signing_secret;
-  // Unsigned accounts rely on the secret URL token, which the core has already checked.
-  if (!secret) return { ok: true };
-  const check = verifySinchSignature(secret, hook.headers, hook.rawBody, nowMs);
-  if (!check.ok) return { ok: false, reason: check.reason };
-  return { ok: true, replayKey: { nonce: check.nonce, expiresAtMs: check.timestampMs + REPLAY_WINDOW_MS } };
+  return verifySinchWebhook(secrets.webhook_signing_secret, hook, nowMs);
 }
 
 export function parseWebhook(_route: string, rawBody: Buffer, _contentType: string | null): CanonicalUpdate[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch (err) {
-    throw new Error(`Sinch SMS callback is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!isRecord(json)) throw new Error('Sinch SMS callback is not a JSON object');
+  const json = parseJsonObject(rawBody, 'Sinch SMS callback');
   const type = json['type'];
   if (typeof type !== 'string' || !type) throw new Error('Sinch SMS callback has no "type"');
 
@@ -149,42 +134,6 @@ function inbound(
   };
 }
 
-/**
- * Sinch often drops the "+" of international numbers. Digit strings long enough to be an
- * E.164 number (7–15 digits) get it back; short codes, alphanumeric senders and numbers that
- * already have "+" are kept as given.
- */
-export function normalizeMsisdn(value: string): string {
-  const v = value.trim();
-  return /^\d{7,15}$/.test(v) ? `+${v}` : v;
-}
-
-function ignored(reason: string): IgnoredCallback {
-  return { kind: 'ignored', reason };
-}
-
-function parseDate(value: string | null): Date | null {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
 function str(obj: Record<string, unknown>, key: string): string {
-  const v = obj[key];
-  if (typeof v !== 'string') throw new Error(`Sinch SMS callback field "${key}" is missing or not a string`);
-  return v;
-}
-
-function optStr(obj: Record<string, unknown>, key: string): string | null {
-  const v = obj[key];
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-function optNum(obj: Record<string, unknown>, key: string): number | null {
-  const v = obj[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return requiredStr(obj, key, 'Sinch SMS callback');
 }

@@ -1,6 +1,7 @@
 // Sinch callback signing, shared by SMS and the Conversation API (provider-apis.md B.7, A.9):
 // base64(HMAC-SHA256(secret, rawBody + "." + nonce + "." + timestamp)), timestamp in epoch seconds.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { InboundWebhook, VerifyResult } from '../types.js';
 
 export const SIGNATURE_HEADER = 'x-sinch-webhook-signature';
 export const TIMESTAMP_HEADER = 'x-sinch-webhook-signature-timestamp';
@@ -30,6 +31,11 @@ export function signSinchCallback(secret: string, rawBody: Buffer | string, nowM
     [NONCE_HEADER]: nonce,
     [ALGORITHM_HEADER]: 'HmacSHA256',
   };
+}
+
+/** Headers of a JSON callback as Sinch sends it: signed (afresh, new nonce) when there is a secret. */
+export function sinchCallbackHeaders(secret: string | undefined, rawBody: string): Record<string, string> {
+  return { 'content-type': 'application/json', ...(secret ? signSinchCallback(secret, rawBody) : {}) };
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -66,4 +72,19 @@ export function verifySinchSignature(
     return { ok: false, reason: 'signature mismatch' };
   }
   return { ok: true, nonce, timestampMs };
+}
+
+/** How long a nonce must be remembered: longer than the ±5 min timestamp window it passes. */
+export const REPLAY_WINDOW_MS = 10 * 60 * 1000;
+
+/**
+ * A Sinch callback's verdict, for SMS and the Conversation API alike. Without a secret Sinch
+ * sends no signature headers (B.7): the secret URL token, already checked by the core, is then
+ * the only authentication. A signed callback must match, and its nonce becomes the replay key.
+ */
+export function verifySinchWebhook(secret: string | undefined, hook: InboundWebhook, nowMs: number): VerifyResult {
+  if (!secret) return { ok: true };
+  const check = verifySinchSignature(secret, hook.headers, hook.rawBody, nowMs);
+  if (!check.ok) return { ok: false, reason: check.reason };
+  return { ok: true, replayKey: { nonce: check.nonce, expiresAtMs: check.timestampMs + REPLAY_WINDOW_MS } };
 }

@@ -1,9 +1,8 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { Agent } from 'undici';
+import { testTransportFailures } from '../testing/adapter-transport.js';
+import { answer, cannedServerForFile, type Handler } from '../testing/http-server.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import type { TwilioConfig, TwilioSecrets } from './config.js';
 import { createTwilioAdapter, twilioAdapter } from './index.js';
@@ -19,42 +18,12 @@ const SECRETS: TwilioSecrets = {
 const MG = `MG${'a'.repeat(32)}`;
 const STATUS_URL = 'https://hub.example.com/webhooks/int_1/tok/status?message_id=msg_01';
 
-interface Recorded {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-let server: Server;
-let baseUrl: string;
-let handler: Handler = (_req, res) => res.end();
-const requests: Recorded[] = [];
-const agent = new Agent();
-
-before(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      requests.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
-      handler(req, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await agent.close();
-});
+const { server, agent } = cannedServerForFile();
+const requests = server.requests;
 
 function ctx(config: Partial<TwilioConfig> = {}): SendContext<TwilioConfig, TwilioSecrets> {
   return {
-    config: { account_sid: ACCOUNT_SID, base_url: baseUrl, ...config },
+    config: { account_sid: ACCOUNT_SID, base_url: server.baseUrl, ...config },
     secrets: SECRETS,
     dispatcher: agent,
     webhookUrls: { status: 'https://hub.example.com/webhooks/int_1/tok/status', inbound: 'https://hub.example.com/webhooks/int_1/tok/inbound' },
@@ -74,18 +43,11 @@ const message = (m: Partial<OutboundMessage> = {}): OutboundMessage => ({
   ...m,
 });
 
-function answer(status: number, body = '', headers: Record<string, string> = {}): Handler {
-  return (_req, res) => {
-    res.writeHead(status, { 'content-type': body.startsWith('{') ? 'application/json' : 'text/plain', ...headers });
-    res.end(body);
-  };
-}
-
 const form = (body: string): [string, string][] => [...new URLSearchParams(body)];
 
 test('send: Create Message, form-encoded, Basic auth with the API key', async () => {
   requests.length = 0;
-  handler = answer(201, fixture('message-created-201.json'));
+  server.handler = answer(201, fixture('message-created-201.json'));
   const result = await twilioAdapter.send(ctx(), message());
   assert.deepEqual(result, { kind: 'accepted', providerMessageId: 'SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', parts: 1 });
   assert.equal(requests.length, 1);
@@ -104,7 +66,7 @@ test('send: Create Message, form-encoded, Basic auth with the API key', async ()
 });
 
 test('send: sender, body and media fields', async () => {
-  handler = answer(201, '{"sid":"SM1","num_segments":"1"}');
+  server.handler = answer(201, '{"sid":"SM1","num_segments":"1"}');
   const media = ['https://cdn.example.com/a.jpg', 'https://cdn.example.com/b.png?x=1&y=2'];
   const cases: { name: string; message: Partial<OutboundMessage>; expected: [string, string][] }[] = [
     { name: 'Messaging Service', message: { from: MG }, expected: [['To', '+14155550100'], ['MessagingServiceSid', MG], ['Body', 'Hello from Switchboard'], ['StatusCallback', STATUS_URL]] },
@@ -139,8 +101,8 @@ test('send: sender, body and media fields', async () => {
 
 test('send: base_url with a path prefix and trailing slash', async () => {
   requests.length = 0;
-  handler = answer(201, '{"sid":"SM2","num_segments":"1"}');
-  await twilioAdapter.send(ctx({ base_url: `${baseUrl}/proxy/twilio/` }), message());
+  server.handler = answer(201, '{"sid":"SM2","num_segments":"1"}');
+  await twilioAdapter.send(ctx({ base_url: `${server.baseUrl}/proxy/twilio/` }), message());
   assert.equal(requests[0]!.url, `/proxy/twilio/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`);
 });
 
@@ -197,49 +159,15 @@ const responseCases: { name: string; handler: Handler; expected: SendResult }[] 
 
 for (const c of responseCases) {
   test(`send: maps ${c.name}`, async () => {
-    handler = c.handler;
+    server.handler = c.handler;
     assert.deepEqual(await twilioAdapter.send(ctx(), message()), c.expected);
   });
 }
 
-test('send: a long error body is cut', async () => {
-  handler = answer(502, 'x'.repeat(100_000));
-  const result = await twilioAdapter.send(ctx(), message());
-  assert.ok(result.kind === 'retry' && result.comment.length <= 300);
-});
-
-test('send: connection refused is a network retry', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise((resolve) => closed.close(resolve));
-  const result = await twilioAdapter.send(ctx({ base_url: `http://127.0.0.1:${port}` }), message());
-  assert.ok(result.kind === 'retry');
-  assert.equal(result.statusCode, null);
-  assert.equal(result.error, 'ECONNREFUSED');
-  assert.ok(result.comment.length > 0);
-  for (const secret of Object.values(SECRETS)) assert.ok(!result.comment.includes(secret));
-});
-
-test('send: a server that never answers times out as a retry', async () => {
-  handler = () => {}; // hold the request open
-  const adapter = createTwilioAdapter({ timeoutMs: 200 });
-  const started = Date.now();
-  const result = await adapter.send(ctx(), message());
-  assert.ok(Date.now() - started < 5_000);
-  assert.ok(result.kind === 'retry');
-  assert.equal(result.statusCode, null);
-  assert.equal(result.error, 'UND_ERR_HEADERS_TIMEOUT');
-  server.closeAllConnections();
-});
-
-test('send: an aborted signal is a retry', async () => {
-  handler = () => {};
-  const controller = new AbortController();
-  const pending = twilioAdapter.send({ ...ctx(), signal: controller.signal }, message());
-  setTimeout(() => controller.abort(), 50);
-  const result = await pending;
-  assert.ok(result.kind === 'retry' && result.statusCode === null);
-  assert.equal(result.error, 'aborted');
-  server.closeAllConnections();
+testTransportFailures({
+  answerWith: (handler) => (server.handler = handler),
+  closeAllConnections: () => server.closeAllConnections(),
+  send: ({ baseUrl, signal, timeoutMs }) =>
+    createTwilioAdapter({ timeoutMs }).send({ ...ctx(baseUrl ? { base_url: baseUrl } : {}), signal }, message()),
+  secrets: Object.values(SECRETS),
 });

@@ -1,23 +1,11 @@
 // Twilio webhooks: authenticate with X-Twilio-Signature (provider-apis.md C.7) and translate
 // status callbacks (C.5) and incoming messages (C.6) to canonical updates. Parsing is pure and
 // runs in the receipt processor, after the raw body was stored and acknowledged.
-import type {
-  CanonicalUpdate,
-  IgnoredCallback,
-  InboundMessage,
-  InboundWebhook,
-  StatusUpdate,
-  StoredWebhook,
-  VerifyResult,
-  WebhookRoute,
-} from '../types.js';
+import type { CanonicalUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, StoredWebhook, VerifyResult, WebhookRoute } from '../types.js';
+import { ignored } from '../canonical.js';
+import { parseJsonObject } from '../json.js';
 import type { TwilioSecrets } from './config.js';
-import {
-  checkTwilioBodySignature,
-  formParams,
-  isValidTwilioSignature,
-  SIGNATURE_HEADER,
-} from './signature.js';
+import { checkTwilioBodySignature, formParams, isValidTwilioSignature, SIGNATURE_HEADER } from './signature.js';
 import { mapTwilioStatus, twilioErrorTitle } from './status-map.js';
 
 /** What Twilio expects from a Messaging webhook: TwiML; an empty Response sends no reply. */
@@ -122,13 +110,7 @@ function inboundMessage(params: Params): InboundMessage {
 /** Twilio posts forms; a JSON object (bodySHA256 webhooks) is read the same way, values as text. */
 function readParams(rawBody: Buffer, contentType: string | null): Params {
   if (!isJson(contentType)) return formParams(rawBody);
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch (err) {
-    throw new Error(`Twilio webhook is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('Twilio webhook is not a JSON object');
+  const json = parseJsonObject(rawBody, 'Twilio webhook');
   const out: Params = {};
   for (const [key, value] of Object.entries(json)) {
     if (typeof value === 'string') out[key] = value;
@@ -191,8 +173,4 @@ function header(headers: InboundWebhook['headers'], name: string): string | unde
 
 function isJson(contentType: string | null | undefined): boolean {
   return !!contentType && /^application\/json\s*(;|$)/i.test(contentType.trim());
-}
-
-function ignored(reason: string): IgnoredCallback {
-  return { kind: 'ignored', reason };
 }

@@ -1,6 +1,6 @@
 // `switchboard sandbox sinch-conversation`: runs the Conversation API sandbox on its own,
 // configured by flags or environment variables, until SIGINT/SIGTERM.
-import { parseArgs } from 'node:util';
+import { closeOnSignal, listenAddress, nonNegativeNumber as number, printHelp, printLines, parseSandboxFlags } from '../../simulator-kit/cli.js';
 import { createSinchConversationSandbox, type SandboxChannel } from './server.js';
 
 /** The demo credentials a standalone sandbox starts with (documented in README.md). */
@@ -33,13 +33,6 @@ export const SINCH_CONVERSATION_SANDBOX_USAGE = `usage: switchboard sandbox sinc
   --verbose               log every request
   --help`;
 
-function number(name: string, value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} expects a non-negative number, got '${value}'`);
-  return n;
-}
-
 function channels(value: string): SandboxChannel[] {
   const list = value.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
   for (const c of list) {
@@ -51,37 +44,23 @@ function channels(value: string): SandboxChannel[] {
 
 export async function runSinchConversationSandbox(argv: string[]): Promise<void> {
   const env = process.env;
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      project: { type: 'string' },
-      key: { type: 'string' },
-      secret: { type: 'string' },
-      app: { type: 'string' },
-      channels: { type: 'string' },
-      'webhook-url': { type: 'string' },
-      'webhook-secret': { type: 'string' },
-      template: { type: 'string', multiple: true },
-      rate: { type: 'string' },
-      'token-ttl': { type: 'string' },
-      'queued-ms': { type: 'string' },
-      'delivered-ms': { type: 'string' },
-      'read-ms': { type: 'string' },
-      'retry-base-ms': { type: 'string' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
+  const values = parseSandboxFlags(argv, {
+    project: { type: 'string' },
+    key: { type: 'string' },
+    secret: { type: 'string' },
+    app: { type: 'string' },
+    channels: { type: 'string' },
+    'webhook-url': { type: 'string' },
+    'webhook-secret': { type: 'string' },
+    template: { type: 'string', multiple: true },
+    'token-ttl': { type: 'string' },
+    'queued-ms': { type: 'string' },
+    'delivered-ms': { type: 'string' },
+    'read-ms': { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(`${SINCH_CONVERSATION_SANDBOX_USAGE}\n`);
-    return;
-  }
+  if (printHelp(values, SINCH_CONVERSATION_SANDBOX_USAGE)) return;
 
-  const port = number('port', values.port ?? env['SINCH_CONVERSATION_SANDBOX_PORT']) ?? 8083;
-  const host = values.host ?? env['SINCH_CONVERSATION_SANDBOX_HOST'] ?? '127.0.0.1';
+  const { port, host } = listenAddress(values, 'SINCH_CONVERSATION_SANDBOX', 8083);
   const webhookUrl = values['webhook-url'] ?? env['SINCH_CONVERSATION_SANDBOX_WEBHOOK_URL'];
   const webhookSecret = values['webhook-secret'] ?? env['SINCH_CONVERSATION_SANDBOX_WEBHOOK_SECRET'];
   const templates = values.template?.map((spec) => {
@@ -118,24 +97,13 @@ export async function runSinchConversationSandbox(argv: string[]): Promise<void>
   });
   const url = await sandbox.listen(port, host);
   const app = project.apps[0]!;
-  const lines = [
+  printLines([
     `Sinch Conversation API sandbox listening on ${url}`,
     `  project ${project.projectId}  access key ${project.accessKey}  secret ${project.accessSecret}`,
     `  app ${app.appId}  channels ${app.channels.join(',')}`,
     `  integration config: {"project_id":"${project.projectId}","app_id":"${app.appId}","base_url":"${url}","auth_url":"${url}/oauth2/token"}`,
     `  webhook: ${webhookUrl ?? '(none: no callbacks)'}${webhookSecret ? ', signed (x-sinch-webhook-signature)' : ', unsigned'}`,
     '  test numbers: last four digits 0001-0014 choose the outcome (see the simulator README)',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stdout.write(`Sinch Conversation sandbox: ${signal}, shutting down\n`);
-      sandbox.close().then(resolve, resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  ]);
+  await closeOnSignal('Sinch Conversation sandbox', sandbox);
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, describe, test } from 'node:test';
+import type { IncomingHttpHeaders } from 'node:http';
+import { describe, test } from 'node:test';
 import { ConversationCallbackWebhooks, SinchClient, validateWebhookSignature } from '@sinch/sdk-core';
 import { Agent } from 'undici';
+import { cleanupsAfterAll, startCallbackReceiver, type CallbackReceiver } from '../../testing/http-server.js';
 import type { CanonicalUpdate, OutboundMessage, SendContext } from '../../types.js';
 import type { SinchConversationConfig, SinchConversationSecrets } from '../config.js';
 import { createSinchConversationAdapter } from '../index.js';
@@ -22,32 +22,16 @@ interface Received {
   at: number;
 }
 
-interface Receiver {
-  url: string;
-  received: Received[];
-  respond: (n: number) => number;
-}
+type Receiver = CallbackReceiver<Received>;
 
-const cleanups: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterAll();
 
-async function startReceiver(respond: Receiver['respond'] = () => 200): Promise<Receiver> {
-  const receiver: Receiver = { url: '', received: [], respond };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const status = receiver.respond(receiver.received.length);
-      receiver.received.push({ headers: req.headers, raw, json: JSON.parse(raw.toString('utf8')), at: Date.now() });
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/int_1/tok/callbacks`;
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+async function startReceiver(respond: (n: number) => number = () => 200): Promise<Receiver> {
+  const receiver = await startCallbackReceiver<Received>(
+    ({ headers, raw, at }) => ({ headers, raw, json: JSON.parse(raw.toString('utf8')), at }),
+    { path: '/webhooks/int_1/tok/callbacks', respond },
+  );
+  cleanups.push(receiver.close);
   return receiver;
 }
 

@@ -2,13 +2,15 @@
 // B.4) on one server, and signed MESSAGE_DELIVERY / MESSAGE_INBOUND / OPT_OUT callbacks (B.5,
 // B.7) to each app's webhook, so the hub and the official SDK talk to it unchanged. Outcomes
 // per recipient come from test-numbers.ts; README.md documents the behaviour.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { createHmac, randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { ulid } from 'ulid';
+import { appendBounded } from '../../simulator-kit/history.js';
+import { SlidingWindowLimiter } from '../../simulator-kit/rate-window.js';
+import { Scheduler } from '../../simulator-kit/scheduler.js';
+import { basicCredentials, bearerToken, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions, type ReceivedRequest } from '../../simulator-kit/server.js';
 import { CallbackSender, type CallbackAttempt } from './callbacks.js';
 import { ConversationApiError, errors, OAuthError } from './errors.js';
-import { Scheduler } from './scheduler.js';
 import { behaviourFor, identityDigits, REASON_DESCRIPTIONS, type ReportStatus, type TestNumberBehaviour } from './test-numbers.js';
 import { validateSendRequest, type SendRequest } from './validate.js';
 
@@ -50,34 +52,19 @@ export interface Delays {
   readMs: number;
 }
 
-export interface SinchConversationSandboxOptions {
+/** `ratePerSecond` counts `messages:send` requests per project; `historyLimit` also bounds the tokens kept. */
+export interface SinchConversationSandboxOptions extends SandboxOptions {
   projects: SandboxProject[];
-  /** `messages:send` requests per second per project above which the answer is 429 (default: unlimited). */
-  ratePerSecond?: number;
   /** Lifetime of issued access tokens (default 3600, as Sinch). */
   tokenTtlSeconds?: number;
   /** Callback delays (default 200 / 800 / 1500 ms); test number …0001 multiplies them by 10. */
   delays?: Partial<Delays>;
-  /** Delay before the first callback retry, doubling afterwards (default 1000). */
-  retryBaseMs?: number;
   /** Callback tries in all, the first included (default 6). */
   maxCallbackAttempts?: number;
-  /** How long a webhook may take to answer (default 10 000 ms). */
-  callbackTimeoutMs?: number;
-  /** Requests, messages, tokens and callback attempts kept for inspection (default 10 000 each). */
-  historyLimit?: number;
-  logger?: boolean | object;
 }
 
-export interface ReceivedRequest {
-  method: string;
-  url: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  body?: string;
-  status: number;
-  at: string;
-}
+// Importable from here as before; the shape is every sandbox's.
+export type { ReceivedRequest };
 
 export interface IssuedToken {
   projectId: string;
@@ -141,28 +128,20 @@ export interface InjectResult {
   error?: string;
 }
 
-export interface SinchConversationSandbox {
-  /** Base URL once listening, e.g. http://127.0.0.1:PORT: both `base_url` and the auth host. */
-  readonly url: string;
-  listen(port?: number, host?: string): Promise<string>;
-  close(): Promise<void>;
-  /** Every request received, with headers, raw body and the status answered. */
-  readonly requests: readonly ReceivedRequest[];
+/** Its `url` is both the integration's `base_url` and its auth host. */
+export interface SinchConversationSandbox extends Sandbox {
   /** Accepted messages with their state and the reports sent. */
   readonly messages: readonly SandboxMessage[];
   /** Every callback attempt made. */
   readonly callbacks: readonly CallbackAttempt[];
   /** Every access token issued by POST /oauth2/token. */
   readonly tokensIssued: readonly IssuedToken[];
-  /** Resolves when no callback is scheduled, in flight or waiting for a retry. */
-  idle(): Promise<void>;
   /** POSTs a signed MESSAGE_INBOUND callback (a customer's reply) to the app's webhook. */
   injectInbound(opts: InjectInboundOptions): Promise<InjectResult>;
   /** POSTs a signed OPT_OUT / OPT_IN callback to the app's webhook. */
   injectConsent(opts: InjectConsentOptions): Promise<InjectResult>;
   /** Revokes every token issued so far: their next use answers 401 (expired), as after a key rotation. */
   revokeTokens(): void;
-  readonly app: FastifyInstance;
 }
 
 const DEFAULT_DELAYS: Delays = { queuedMs: 200, deliveredMs: 800, readMs: 1500 };
@@ -189,33 +168,8 @@ interface PlannedReport {
   sendMs: number;
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function appendBounded<T>(list: T[], item: T, limit: number): void {
-  list.push(item);
-  if (list.length > limit) list.splice(0, list.length - limit);
-}
-
 function base64url(data: string | Buffer): string {
   return Buffer.from(data).toString('base64url');
-}
-
-/** Sends per project in a sliding one-second window. */
-class RateLimiter {
-  private readonly hits = new Map<string, number[]>();
-  constructor(private readonly perSecond: number | undefined) {}
-  allow(key: string, now = Date.now()): boolean {
-    if (this.perSecond === undefined || !Number.isFinite(this.perSecond) || this.perSecond <= 0) return true;
-    const recent = (this.hits.get(key) ?? []).filter((t) => now - t < 1000);
-    const ok = recent.length < this.perSecond;
-    if (ok) recent.push(now);
-    this.hits.set(key, recent);
-    return ok;
-  }
 }
 
 export function createSinchConversationSandbox(opts: SinchConversationSandboxOptions): SinchConversationSandbox {
@@ -236,44 +190,18 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
     timeoutMs: opts.callbackTimeoutMs ?? 10_000,
     logLimit: historyLimit,
   });
-  const limiter = new RateLimiter(opts.ratePerSecond);
+  /** Sends per project in a sliding one-second window. */
+  const limiter = new SlidingWindowLimiter(opts.ratePerSecond);
   const signingKey = randomBytes(32);
   const tokens = new Map<string, IssuedToken>();
   const tokensIssued: IssuedToken[] = [];
-  const requests: ReceivedRequest[] = [];
   const messages: SandboxMessage[] = [];
-  const received = new WeakMap<FastifyRequest, ReceivedRequest>();
   /** Forced send errors already answered, per identity digits. */
   const forcedFailures = new Map<string, number>();
-  let baseUrl: string | undefined;
-
-  const app = Fastify({ logger: (opts.logger ?? false) as FastifyServerOptions['logger'] });
 
   // Bodies arrive raw, whatever their type: routes parse them and answer with the API's own
   // error bodies, and tests see the exact bytes.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
-  app.addHook('onRequest', async (req) => {
-    const record: ReceivedRequest = {
-      method: req.method,
-      url: req.url,
-      path: req.url.split('?')[0] ?? req.url,
-      headers: { ...req.headers },
-      status: 0,
-      at: new Date().toISOString(),
-    };
-    received.set(req, record);
-    appendBounded(requests, record, historyLimit);
-  });
-  app.addHook('preHandler', async (req) => {
-    const record = received.get(req);
-    if (record && Buffer.isBuffer(req.body)) record.body = req.body.toString('utf8');
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    const record = received.get(req);
-    if (record) record.status = reply.statusCode;
-  });
+  const { app, requests, received } = createSandboxApp(opts.logger, historyLimit);
 
   app.setErrorHandler((error, req, reply) => {
     if (error instanceof ConversationApiError) return reply.code(error.status).headers(error.headers).send(error.body);
@@ -285,7 +213,7 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
     return reply.code(answer.status).send(answer.body);
   });
   app.setNotFoundHandler((req, reply) => {
-    const e = errors.notFound(`The requested URL ${req.url.split('?')[0]} was not found on this server.`);
+    const e = errors.notFound(`The requested URL ${pathOf(req.url)} was not found on this server.`);
     reply.code(404).send(e.body);
   });
 
@@ -319,14 +247,9 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
 
   /** The project whose key and secret are in a `Basic` header, if they match. */
   function basicProject(authorization: string): SandboxProject | undefined {
-    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
-    if (!match?.[1]) return undefined;
-    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return undefined;
-    const key = decoded.slice(0, colon);
-    const secret = decoded.slice(colon + 1);
-    return opts.projects.find((p) => p.accessKey === key && sameSecret(p.accessSecret, secret));
+    const credentials = basicCredentials(authorization);
+    if (!credentials) return undefined;
+    return opts.projects.find((p) => p.accessKey === credentials.user && sameSecret(p.accessSecret, credentials.password));
   }
 
   app.post('/oauth2/token', async (req, reply) => {
@@ -336,8 +259,7 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
         'www-authenticate': 'Basic realm="sinch"',
       });
     }
-    const contentType = req.headers['content-type'] ?? '';
-    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)) {
+    if (!hasMediaType(req.headers['content-type'], 'application/x-www-form-urlencoded')) {
       throw new OAuthError(400, 'invalid_request', 'The body must be application/x-www-form-urlencoded.');
     }
     const form = new URLSearchParams(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
@@ -360,9 +282,9 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
   function authenticate(req: FastifyRequest, projectId: string): SandboxProject {
     const authorization = req.headers.authorization ?? '';
     let project: SandboxProject | undefined;
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (bearer?.[1]) {
-      const issued = tokens.get(bearer[1]);
+    const bearer = bearerToken(authorization);
+    if (bearer) {
+      const issued = tokens.get(bearer);
       if (!issued) throw errors.unauthenticated();
       if (issued.revoked) throw errors.tokenExpired(true);
       if (Date.now() >= issued.expiresAtMs) throw errors.tokenExpired(false);
@@ -377,8 +299,7 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
   }
 
   function jsonBody(req: FastifyRequest): unknown {
-    const contentType = req.headers['content-type'];
-    if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
+    if (!hasMediaType(req.headers['content-type'], 'application/json')) {
       throw errors.invalidArgument('Invalid JSON payload received. Content-Type must be application/json.');
     }
     const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
@@ -443,7 +364,7 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
       messageId: ulid(),
       acceptedTime: now.toISOString(),
       request,
-      body: received.get(req)?.body ?? '',
+      body: received(req)?.body ?? '',
       channel,
       identity,
       behaviour: behaviourFor(identity),
@@ -644,35 +565,16 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
     },
   );
 
-  return {
-    get url() {
-      if (!baseUrl) throw new Error('The Sinch Conversation sandbox is not listening yet');
-      return baseUrl;
-    },
-    async listen(port = 0, host = '127.0.0.1') {
-      await app.listen({ port, host });
-      const address = app.server.address() as AddressInfo;
-      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      baseUrl = `http://${shown}:${address.port}`;
-      return baseUrl;
-    },
-    async close() {
-      scheduler.close();
-      await app.close();
-      await sender.close();
-    },
-    requests,
+  return Object.assign(sandboxBase('Sinch Conversation', { app, requests, scheduler, sender }), {
     messages,
     callbacks: sender.log,
     tokensIssued,
-    idle: () => scheduler.idle(),
     injectInbound,
     injectConsent,
     revokeTokens() {
       for (const t of tokens.values()) t.revoked = true;
     },
-    app,
-  };
+  });
 }
 
 /** MSISDN identities go out as digits without "+"; other channels' identities as given. */

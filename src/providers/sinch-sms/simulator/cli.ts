@@ -1,6 +1,6 @@
 // `switchboard sandbox sinch-sms`: runs the Sinch SMS sandbox on its own, configured by flags
 // or environment variables, until SIGINT/SIGTERM.
-import { parseArgs } from 'node:util';
+import { closeOnSignal, commaList, listenAddress, nonNegativeNumber as number, printHelp, printLines, parseSandboxFlags } from '../../simulator-kit/cli.js';
 import { createSinchSmsSandbox, type SinchSmsServicePlan } from './server.js';
 
 export const SINCH_SMS_SANDBOX_USAGE = `usage: switchboard sandbox sinch-sms [flags]
@@ -19,13 +19,6 @@ export const SINCH_SMS_SANDBOX_USAGE = `usage: switchboard sandbox sinch-sms [fl
   --verbose                 log every request
   --help`;
 
-function number(name: string, value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} expects a non-negative number, got '${value}'`);
-  return n;
-}
-
 function plan(spec: string): SinchSmsServicePlan {
   const at = spec.indexOf(':');
   if (at <= 0 || at === spec.length - 1) throw new Error(`--plan expects ID:TOKEN, got '${spec}'`);
@@ -34,32 +27,18 @@ function plan(spec: string): SinchSmsServicePlan {
 
 export async function runSinchSmsSandbox(argv: string[]): Promise<void> {
   const env = process.env;
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      plan: { type: 'string', multiple: true },
-      rate: { type: 'string' },
-      'signing-secret': { type: 'string' },
-      'callback-url': { type: 'string' },
-      'inbound-url': { type: 'string' },
-      'dispatched-ms': { type: 'string' },
-      'final-ms': { type: 'string' },
-      'retry-base-ms': { type: 'string' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
+  const values = parseSandboxFlags(argv, {
+    plan: { type: 'string', multiple: true },
+    'signing-secret': { type: 'string' },
+    'callback-url': { type: 'string' },
+    'inbound-url': { type: 'string' },
+    'dispatched-ms': { type: 'string' },
+    'final-ms': { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(`${SINCH_SMS_SANDBOX_USAGE}\n`);
-    return;
-  }
+  if (printHelp(values, SINCH_SMS_SANDBOX_USAGE)) return;
 
-  const port = number('port', values.port ?? env['SINCH_SMS_SANDBOX_PORT']) ?? 8081;
-  const host = values.host ?? env['SINCH_SMS_SANDBOX_HOST'] ?? '127.0.0.1';
-  const planSpecs = values.plan ?? env['SINCH_SMS_SANDBOX_PLANS']?.split(',').filter(Boolean) ?? ['demo:demo-token'];
+  const { port, host } = listenAddress(values, 'SINCH_SMS_SANDBOX', 8081);
+  const planSpecs = values.plan ?? commaList(env['SINCH_SMS_SANDBOX_PLANS']) ?? ['demo:demo-token'];
   const signingSecret = values['signing-secret'] ?? env['SINCH_SMS_SANDBOX_SIGNING_SECRET'];
   const callbackUrl = values['callback-url'] ?? env['SINCH_SMS_SANDBOX_CALLBACK_URL'];
   const inboundUrl = values['inbound-url'] ?? env['SINCH_SMS_SANDBOX_INBOUND_URL'];
@@ -82,24 +61,13 @@ export async function runSinchSmsSandbox(argv: string[]): Promise<void> {
   });
   const url = await sandbox.listen(port, host);
 
-  const lines = [
+  printLines([
     `Sinch SMS sandbox listening on ${url}`,
     ...servicePlans.map((p) => `  service plan ${p.id}  token ${p.token}  API base ${url}/xms/v1/${p.id}`),
     `  callbacks: ${signingSecret ? 'signed (x-sinch-webhook-signature)' : 'unsigned'}` +
       (callbackUrl ? `, default URL ${callbackUrl}` : '') +
       (inboundUrl ? `, inbound URL ${inboundUrl}` : ''),
     '  test numbers: last four digits 0001-0014 choose the outcome (see the simulator README)',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stdout.write(`Sinch SMS sandbox: ${signal}, shutting down\n`);
-      sandbox.close().then(resolve, resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  ]);
+  await closeOnSignal('Sinch SMS sandbox', sandbox);
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, describe, test } from 'node:test';
+import type { IncomingHttpHeaders } from 'node:http';
+import { describe, test } from 'node:test';
 import { SinchClient, validateWebhookSignature } from '@sinch/sdk-core';
+import { cleanupsAfterAll, startCallbackReceiver, type CallbackReceiver } from '../../testing/http-server.js';
 import { createSinchSmsSandbox, type SinchSmsSandbox, type SinchSmsSandboxOptions } from './server.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -16,35 +16,15 @@ interface Received {
   at: number;
 }
 
-interface Receiver {
-  url: string;
-  received: Received[];
-  /** Chooses the status for the n-th request (0-based); 200 by default. */
-  respond: (n: number, req: Received) => number;
-  close(): Promise<void>;
-}
+type Receiver = CallbackReceiver<Received>;
 
-const cleanups: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterAll();
 
 async function startReceiver(respond: Receiver['respond'] = () => 200): Promise<Receiver> {
-  const receiver: Receiver = { url: '', received: [], respond, close: async () => {} };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const entry: Received = { path: req.url ?? '', headers: req.headers, raw, json: JSON.parse(raw), at: Date.now() };
-      const status = receiver.respond(receiver.received.length, entry);
-      receiver.received.push(entry);
-      res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`;
-  receiver.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const receiver = await startCallbackReceiver<Received>(
+    ({ path, headers, raw, at }) => ({ path, headers, raw: raw.toString('utf8'), json: JSON.parse(raw.toString('utf8')), at }),
+    { path: '/callbacks', respond, contentType: 'text/plain', body: 'ok' },
+  );
   cleanups.push(receiver.close);
   return receiver;
 }

@@ -1,18 +1,17 @@
 // Sinch SMS REST API ("XMS") simulator: the paths, auth, bodies, status codes, error bodies and
 // callbacks of provider-apis.md §A, so the hub and the official SDK talk to it unchanged.
 // Outcomes per recipient come from test-numbers.ts; README.md documents the behaviour.
-import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { ulid } from 'ulid';
+import { SlidingWindowLimiter } from '../../simulator-kit/rate-window.js';
+import { Scheduler } from '../../simulator-kit/scheduler.js';
+import { bearerToken, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions } from '../../simulator-kit/server.js';
 import { CallbackSender, type CallbackAttempt } from './callbacks.js';
 import { countryGivesDeliveryReports } from './countries.js';
 import { batchReport, CODES, DeliverySimulator, recipientReport, type Delays } from './delivery.js';
 import { errors, forcedSendError, SinchApiError } from './errors.js';
-import { SlidingWindowLimiter } from './rate-limit.js';
-import { Scheduler } from './scheduler.js';
 import { countParts } from './segments.js';
-import { appendBounded, BatchStore, type BatchJson, type ReceivedRequest, type RecipientState, type StoredBatch } from './store.js';
+import { BatchStore, type BatchJson, type RecipientState, type StoredBatch } from './store.js';
 import { behaviourFor, msisdnDigits, type Outcome } from './test-numbers.js';
 import { LIMITS, personalize, validateTextBatch, type TextBatchRequest } from './validate.js';
 
@@ -28,21 +27,13 @@ export interface SinchSmsServicePlan {
   inboundUrl?: string;
 }
 
-export interface SinchSmsSandboxOptions {
+/** `ratePerSecond` counts batches per service plan; `retryBaseMs` defaults to 5000, as Sinch. */
+export interface SinchSmsSandboxOptions extends SandboxOptions {
   servicePlans: SinchSmsServicePlan[];
-  /** Batches per second per service plan above which the send answers 429 (default: unlimited). */
-  ratePerSecond?: number;
   /** Callback delays from acceptance (default 200 ms / 800 ms); the slow test number multiplies them by 10. */
   delays?: Partial<Delays>;
-  /** Delay before the first callback retry, doubling afterwards (default 5000, as Sinch). */
-  retryBaseMs?: number;
   /** Callback tries in all, the first included (default 8). */
   maxCallbackAttempts?: number;
-  /** How long a callback receiver may take to answer (default 10 000 ms). */
-  callbackTimeoutMs?: number;
-  /** Requests, batches and callback attempts kept for inspection; the oldest go first (default 10 000 each). */
-  historyLimit?: number;
-  logger?: boolean | object;
 }
 
 export interface InjectInboundOptions {
@@ -66,23 +57,13 @@ export interface InjectInboundResult {
   error?: string;
 }
 
-export interface SinchSmsSandbox {
-  /** Base URL once listening, e.g. http://127.0.0.1:PORT. */
-  readonly url: string;
-  listen(port?: number, host?: string): Promise<string>;
-  close(): Promise<void>;
+export interface SinchSmsSandbox extends Sandbox {
   /** POSTs a `mo_text` to the plan's inbound URL (or `url`), signed like callbacks. */
   injectInbound(opts: InjectInboundOptions): Promise<InjectInboundResult>;
-  /** Every API request received, with headers, raw body and the status answered. */
-  readonly requests: readonly ReceivedRequest[];
   /** Accepted batches with their request and per-recipient state. */
   readonly batches: readonly StoredBatch[];
   /** Every callback attempt made (delivery reports and inbound messages). */
   readonly callbacks: readonly CallbackAttempt[];
-  /** Resolves when no callback is scheduled, in flight or waiting for a retry. */
-  idle(): Promise<void>;
-  /** The underlying Fastify app (e.g. for `inject`). */
-  readonly app: FastifyInstance;
 }
 
 const DEFAULT_DELAYS: Delays = { dispatchedMs: 200, finalMs: 800 };
@@ -98,12 +79,6 @@ interface PlanParams {
 }
 interface BatchParams extends PlanParams {
   batchId: string;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function intParam(query: Query, name: string, min: number, max: number): number | undefined {
@@ -137,8 +112,7 @@ function listParam(query: Query, name: string): string[] | undefined {
 
 /** The body as JSON; Sinch requires `Content-Type: application/json` (A.2). */
 function jsonBody(req: FastifyRequest): unknown {
-  const contentType = req.headers['content-type'];
-  if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) throw errors.unsupportedMediaType();
+  if (!hasMediaType(req.headers['content-type'], 'application/json')) throw errors.unsupportedMediaType();
   const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
   try {
     return JSON.parse(raw);
@@ -225,39 +199,12 @@ export function createSinchSmsSandbox(opts: SinchSmsSandboxOptions): SinchSmsSan
   });
   const store = new BatchStore(historyLimit);
   const limiter = new SlidingWindowLimiter(opts.ratePerSecond);
-  const requests: ReceivedRequest[] = [];
-  const received = new WeakMap<FastifyRequest, ReceivedRequest>();
   /** Sends already failed per MSISDN, for test numbers that fail only the first N sends. */
   const forcedFailures = new Map<string, number>();
-  let baseUrl: string | undefined;
-
-  const app = Fastify({ logger: (opts.logger ?? false) as FastifyServerOptions['logger'] });
 
   // Bodies arrive raw, whatever their type: the routes answer 415 and syntax_invalid_json
   // themselves, with Sinch's error bodies, and tests see the exact bytes.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
-  app.addHook('onRequest', async (req) => {
-    const record: ReceivedRequest = {
-      method: req.method,
-      url: req.url,
-      path: req.url.split('?')[0] ?? req.url,
-      headers: { ...req.headers },
-      status: 0,
-      at: new Date().toISOString(),
-    };
-    received.set(req, record);
-    appendBounded(requests, record, historyLimit);
-  });
-  app.addHook('preHandler', async (req) => {
-    const record = received.get(req);
-    if (record && Buffer.isBuffer(req.body)) record.body = req.body.toString('utf8');
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    const record = received.get(req);
-    if (record) record.status = reply.statusCode;
-  });
+  const { app, requests, received } = createSandboxApp(opts.logger, historyLimit);
 
   app.setErrorHandler((error, req, reply) => {
     if (error instanceof SinchApiError) return reply.code(error.status).send(error.body);
@@ -268,13 +215,13 @@ export function createSinchSmsSandbox(opts: SinchSmsSandboxOptions): SinchSmsSan
     return reply.code(status).send(status >= 500 ? errors.internal().body : { code: 'bad_request', text });
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(errors.notFound(`${req.method} ${req.url.split('?')[0]}`).body);
+    reply.code(404).send(errors.notFound(`${req.method} ${pathOf(req.url)}`).body);
   });
 
   function authenticate(req: FastifyRequest<{ Params: PlanParams }>): SinchSmsServicePlan {
     const plan = plans.get(req.params.spid);
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (!plan || !match?.[1] || !sameSecret(match[1], plan.token)) throw errors.unauthorized();
+    const token = bearerToken(req.headers.authorization ?? '');
+    if (!plan || !token || !sameSecret(token, plan.token)) throw errors.unauthorized();
     return plan;
   }
 
@@ -314,7 +261,7 @@ export function createSinchSmsSandbox(opts: SinchSmsSandboxOptions): SinchSmsSan
       servicePlanId: plan.id,
       batch,
       request,
-      received: received.get(req)!,
+      received: received(req)!,
       callbackUrl,
       recipients: request.to.map((r) => recipientState(request, r, batch.created_at)),
       batchReportSent: false,
@@ -437,28 +384,9 @@ export function createSinchSmsSandbox(opts: SinchSmsSandboxOptions): SinchSmsSan
     return { status: attempt.status ?? 0, id: payload.id, ...(attempt.error ? { error: attempt.error } : {}) };
   }
 
-  return {
-    get url() {
-      if (!baseUrl) throw new Error('The Sinch SMS sandbox is not listening yet');
-      return baseUrl;
-    },
-    async listen(port = 0, host = '127.0.0.1') {
-      await app.listen({ port, host });
-      const address = app.server.address() as AddressInfo;
-      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      baseUrl = `http://${shown}:${address.port}`;
-      return baseUrl;
-    },
-    async close() {
-      scheduler.close();
-      await app.close();
-      await sender.close();
-    },
+  return Object.assign(sandboxBase('Sinch SMS', { app, requests, scheduler, sender }), {
     injectInbound,
-    requests,
     batches: store.all,
     callbacks: sender.log,
-    idle: () => scheduler.idle(),
-    app,
-  };
+  });
 }

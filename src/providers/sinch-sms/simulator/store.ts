@@ -1,23 +1,13 @@
 // What the sandbox received and the state of every batch and recipient, kept in memory.
-import type { Scheduled } from './scheduler.js';
+import type { Scheduled } from '../../simulator-kit/scheduler.js';
+import { appendBounded } from '../../simulator-kit/history.js';
+import type { ReceivedRequest } from '../../simulator-kit/server.js';
 import type { SmsEncoding } from './segments.js';
 import type { Outcome, ReportStatus, TestNumberBehaviour } from './test-numbers.js';
 import type { DeliveryReportType, ParameterGroup, TextBatchRequest } from './validate.js';
 
-/** An API request as received, for tests. */
-export interface ReceivedRequest {
-  method: string;
-  /** Path and query, as received. */
-  url: string;
-  /** Path without the query. */
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  /** Raw body, when there was one. */
-  body?: string;
-  /** The status the sandbox answered. */
-  status: number;
-  at: string;
-}
+// Where it used to live; the shape is every sandbox's.
+export type { ReceivedRequest };
 
 /** The batch object of the API (A.5): the request echoed plus id, timestamps and `canceled`. */
 export interface BatchJson {
@@ -84,12 +74,6 @@ export interface BatchFilter {
   startDate?: Date;
   endDate?: Date;
   clientReference?: string;
-}
-
-/** Appends to a log kept to its newest `limit` entries, so a long-running sandbox stays small. */
-export function appendBounded<T>(log: T[], entry: T, limit: number): T[] {
-  log.push(entry);
-  return log.length > limit ? log.splice(0, log.length - limit) : [];
 }
 
 export class BatchStore {

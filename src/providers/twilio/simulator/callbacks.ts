@@ -6,13 +6,13 @@
 // after connection errors, timeouts and 5xx, waiting `retryBaseMs`, then twice that, and so on.
 // The fragment is never sent, so it is not part of the signed URL.
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'undici';
+import { RetryingCallbackSender, type CallbackAttemptBase } from '../../simulator-kit/callback-sender.js';
+import type { Scheduler } from '../../simulator-kit/scheduler.js';
 import { formParams, twilioSignature } from '../signature.js';
-import { appendBounded, type Scheduler } from './scheduler.js';
 
 export type CallbackKind = 'status' | 'inbound';
 
-export interface CallbackAttempt {
+export interface CallbackAttempt extends CallbackAttemptBase {
   kind: CallbackKind;
   /** The URL posted to (without fragment). */
   url: string;
@@ -20,17 +20,6 @@ export interface CallbackAttempt {
   messageSid: string;
   /** The parameters sent, in order. */
   params: Record<string, string>;
-  /** The exact bytes sent. */
-  body: string;
-  headers: Record<string, string>;
-  /** 1 for the first try. */
-  attempt: number;
-  /** HTTP status of the answer; null when no answer came (connection error, timeout). */
-  status: number | null;
-  /** The receiver's answer (first 4 KiB), e.g. TwiML for incoming messages. */
-  responseBody?: string;
-  error?: string;
-  at: string;
 }
 
 export interface Callback {
@@ -67,14 +56,10 @@ export function isRetryable(status: number | null): boolean {
   return status === null || status >= 500;
 }
 
-export class CallbackSender {
-  readonly log: CallbackAttempt[] = [];
-  private readonly agent = new Agent({ keepAliveTimeout: 1000 });
-
-  constructor(
-    private readonly scheduler: Scheduler,
-    private readonly policy: CallbackPolicy,
-  ) {}
+export class CallbackSender extends RetryingCallbackSender<CallbackAttempt> {
+  constructor(scheduler: Scheduler, policy: CallbackPolicy) {
+    super(scheduler, { ...policy, isRetryable, keepResponseChars: MAX_RESPONSE_CHARS });
+  }
 
   /** Sends `callback` now and schedules its retries; resolves with the first attempt. */
   send(callback: Callback): Promise<CallbackAttempt> {
@@ -82,52 +67,24 @@ export class CallbackSender {
     const body = new URLSearchParams(callback.params).toString();
     // Retries of one webhook share its token; each new webhook gets its own.
     const token = randomUUID();
-    return this.scheduler.track(this.attempt(callback, url, body, token, 1, retries + 1));
-  }
-
-  async close(): Promise<void> {
-    await this.agent.close();
-  }
-
-  private async attempt(callback: Callback, url: string, body: string, token: string, attempt: number, maxAttempts: number): Promise<CallbackAttempt> {
-    const headers: Record<string, string> = {
-      'content-type': 'application/x-www-form-urlencoded',
-      'user-agent': 'TwilioProxy/1.1',
-      'i-twilio-idempotency-token': token,
-      // Signed over what the receiver will decode, so it can check exactly that.
-      'x-twilio-signature': twilioSignature(callback.authToken, url, formParams(body)),
-    };
-    const record: CallbackAttempt = {
-      kind: callback.kind,
+    return this.deliver({
       url,
-      accountSid: callback.accountSid,
-      messageSid: callback.messageSid,
-      params: Object.fromEntries(callback.params),
       body,
-      headers,
-      attempt,
-      status: null,
-      at: new Date().toISOString(),
-    };
-    try {
-      const res = await request(url, {
-        method: 'POST',
-        headers,
-        body,
-        dispatcher: this.agent,
-        headersTimeout: this.policy.timeoutMs,
-        bodyTimeout: this.policy.timeoutMs,
-      });
-      record.status = res.statusCode;
-      record.responseBody = (await res.body.text()).slice(0, MAX_RESPONSE_CHARS);
-    } catch (error) {
-      record.error = error instanceof Error ? error.message : String(error);
-    }
-    appendBounded(this.log, record, this.policy.logLimit);
-    if (isRetryable(record.status) && attempt < maxAttempts) {
-      const delay = this.policy.retryBaseMs * 2 ** (attempt - 1);
-      this.scheduler.after(delay, () => this.attempt(callback, url, body, token, attempt + 1, maxAttempts));
-    }
-    return record;
+      maxAttempts: retries + 1,
+      headers: () => ({
+        'content-type': 'application/x-www-form-urlencoded',
+        'user-agent': 'TwilioProxy/1.1',
+        'i-twilio-idempotency-token': token,
+        // Signed over what the receiver will decode, so it can check exactly that.
+        'x-twilio-signature': twilioSignature(callback.authToken, url, formParams(body)),
+      }),
+      describe: () => ({
+        kind: callback.kind,
+        url,
+        accountSid: callback.accountSid,
+        messageSid: callback.messageSid,
+        params: Object.fromEntries(callback.params),
+      }),
+    });
   }
 }

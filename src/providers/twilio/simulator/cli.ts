@@ -1,6 +1,6 @@
 // `switchboard sandbox twilio`: runs the Twilio sandbox on its own, configured by flags or
 // environment variables, until SIGINT/SIGTERM.
-import { parseArgs } from 'node:util';
+import { closeOnSignal, commaList, listenAddress, nonNegativeNumber as number, printHelp, printLines, parseSandboxFlags } from '../../simulator-kit/cli.js';
 import { createTwilioSandbox, type TwilioSandboxAccount } from './server.js';
 
 /** The account a bare `sandbox twilio` serves (the SIDs are the spec's example SIDs). */
@@ -29,13 +29,6 @@ export const TWILIO_SANDBOX_USAGE = `usage: switchboard sandbox twilio [flags]
   --retry-base-ms N         first webhook retry delay, doubling (default 1000)
   --verbose                 log every request
   --help`;
-
-function number(name: string, value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} expects a non-negative number, got '${value}'`);
-  return n;
-}
 
 function account(spec: string): TwilioSandboxAccount {
   const m = /^(AC[0-9a-fA-F]{32}):(.+)$/.exec(spec);
@@ -74,33 +67,18 @@ function attachKeys(accounts: TwilioSandboxAccount[], keySpecs: string[]): Twili
 
 export async function runTwilioSandbox(argv: string[]): Promise<void> {
   const env = process.env;
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      account: { type: 'string', multiple: true },
-      'api-key': { type: 'string', multiple: true },
-      rate: { type: 'string' },
-      'sent-ms': { type: 'string' },
-      'final-ms': { type: 'string' },
-      'retry-base-ms': { type: 'string' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
+  const values = parseSandboxFlags(argv, {
+    account: { type: 'string', multiple: true },
+    'api-key': { type: 'string', multiple: true },
+    'sent-ms': { type: 'string' },
+    'final-ms': { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(`${TWILIO_SANDBOX_USAGE}\n`);
-    return;
-  }
+  if (printHelp(values, TWILIO_SANDBOX_USAGE)) return;
 
-  const list = (value: string | undefined) => value?.split(',').filter(Boolean) ?? [];
-  const port = number('port', values.port ?? env['TWILIO_SANDBOX_PORT']) ?? 8082;
-  const host = values.host ?? env['TWILIO_SANDBOX_HOST'] ?? '127.0.0.1';
+  const { port, host } = listenAddress(values, 'TWILIO_SANDBOX', 8082);
   const accounts = sandboxAccounts(
-    values.account ?? list(env['TWILIO_SANDBOX_ACCOUNTS']),
-    values['api-key'] ?? list(env['TWILIO_SANDBOX_API_KEYS']),
+    values.account ?? commaList(env['TWILIO_SANDBOX_ACCOUNTS']) ?? [],
+    values['api-key'] ?? commaList(env['TWILIO_SANDBOX_API_KEYS']) ?? [],
   );
 
   const sandbox = createTwilioSandbox({
@@ -112,24 +90,13 @@ export async function runTwilioSandbox(argv: string[]): Promise<void> {
   });
   const url = await sandbox.listen(port, host);
 
-  const lines = [
+  printLines([
     `Twilio sandbox listening on ${url}  (use it as the integration's base_url)`,
     ...accounts.flatMap((a) => [
       `  account ${a.accountSid}  auth token ${a.authToken}`,
       ...(a.apiKeys ?? []).map((k) => `    API key ${k.sid}  secret ${k.secret}`),
     ]),
     '  test numbers: magic +1500555000X, and last four digits 0010-0050, 3001-3007, 0429, 0500, 1610 (see the simulator README)',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stdout.write(`Twilio sandbox: ${signal}, shutting down\n`);
-      sandbox.close().then(resolve, resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  ]);
+  await closeOnSignal('Twilio sandbox', sandbox);
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, describe, test } from 'node:test';
+import type { IncomingHttpHeaders } from 'node:http';
+import { describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'undici';
 import twilio from 'twilio';
 import { countSegments } from '../../../core/segments.js';
+import { cleanupsAfterAll, startCallbackReceiver, type CallbackReceiver } from '../../testing/http-server.js';
 import type { OutboundMessage, SendContext } from '../../types.js';
 import type { TwilioConfig, TwilioSecrets } from '../config.js';
 import { twilioAdapter } from '../index.js';
@@ -25,45 +25,20 @@ interface Received {
   at: number;
 }
 
-interface Receiver {
-  /** Base URL, e.g. http://127.0.0.1:PORT */
-  base: string;
-  received: Received[];
-  /** Chooses the status for the n-th request (0-based); 200 by default. */
-  respond: (n: number, req: Received) => number;
-  close(): Promise<void>;
-}
+type Receiver = CallbackReceiver<Received>;
 
-const cleanups: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterAll();
 
 const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
 async function startReceiver(respond: Receiver['respond'] = () => 200): Promise<Receiver> {
-  const receiver: Receiver = { base: '', received: [], respond, close: async () => {} };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const entry: Received = {
-        path: req.url ?? '',
-        url: `${receiver.base}${req.url ?? ''}`,
-        headers: req.headers,
-        raw,
-        params: formParams(raw),
-        at: Date.now(),
-      };
-      const status = receiver.respond(receiver.received.length, entry);
-      receiver.received.push(entry);
-      res.writeHead(status, { 'content-type': 'text/xml' }).end(TWIML);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  receiver.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const receiver = await startCallbackReceiver<Received>(
+    ({ path, headers, raw, at }, base) => {
+      const text = raw.toString('utf8');
+      return { path, url: `${base}${path}`, headers, raw: text, params: formParams(text), at };
+    },
+    { respond, contentType: 'text/xml', body: TWIML },
+  );
   cleanups.push(receiver.close);
   return receiver;
 }

@@ -2,18 +2,20 @@
 // bodies and signed webhooks of provider-apis.md §C, so the hub and the official `twilio`
 // package talk to it unchanged. Outcomes per number come from test-numbers.ts; README.md
 // documents the behaviour.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { expectsDeliveryReports } from '../../../core/phone.js';
 import { countSegments } from '../../../core/segments.js';
+import { appendBounded } from '../../simulator-kit/history.js';
+import { SlidingWindowLimiter } from '../../simulator-kit/rate-window.js';
+import { Scheduler, type Scheduled } from '../../simulator-kit/scheduler.js';
+import { basicCredentials, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions, type ReceivedRequest } from '../../simulator-kit/server.js';
 import { isMessagingServiceSid } from '../config.js';
 import { formParams } from '../signature.js';
 import { twilioErrorTitle } from '../status-map.js';
 import { CallbackSender, type CallbackAttempt } from './callbacks.js';
 import { errors, TwilioApiError } from './errors.js';
-import { appendBounded, Scheduler, SlidingWindowLimiter, type Scheduled } from './scheduler.js';
 import {
   behaviourFor,
   DEFAULT_BEHAVIOUR,
@@ -39,19 +41,11 @@ export interface Delays {
   finalMs: number;
 }
 
-export interface TwilioSandboxOptions {
+/** `ratePerSecond` counts Create Message requests per account (above it: 429 20429). */
+export interface TwilioSandboxOptions extends SandboxOptions {
   accounts: TwilioSandboxAccount[];
-  /** Create Message requests per second per account above which the API answers 429 20429 (default: unlimited). */
-  ratePerSecond?: number;
   /** Callback delays from acceptance (default 200 ms / 800 ms); the slow test number multiplies them by 10. */
   delays?: Partial<Delays>;
-  /** Delay before the first webhook retry, doubling afterwards (default 1000). */
-  retryBaseMs?: number;
-  /** How long a webhook receiver may take to answer (default 15 000 ms, Twilio's read timeout). */
-  callbackTimeoutMs?: number;
-  /** Requests, messages and webhook attempts kept for inspection; the oldest go first (default 10 000 each). */
-  historyLimit?: number;
-  logger?: boolean | object;
 }
 
 /** The Message resource (C.2), keys in the order of the spec's example. */
@@ -78,19 +72,8 @@ export interface MessageJson {
   uri: string;
 }
 
-/** An API request as received, for tests. */
-export interface ReceivedRequest {
-  method: string;
-  /** Path and query, as received. */
-  url: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  /** Raw body, when there was one. */
-  body?: string;
-  /** The status answered. */
-  status: number;
-  at: string;
-}
+// Importable from here as before; the shape is every sandbox's.
+export type { ReceivedRequest };
 
 export interface StoredMessage {
   accountSid: string;
@@ -129,23 +112,13 @@ export interface InjectInboundResult {
   error?: string;
 }
 
-export interface TwilioSandbox {
-  /** Base URL once listening, e.g. http://127.0.0.1:PORT. */
-  readonly url: string;
-  listen(port?: number, host?: string): Promise<string>;
-  close(): Promise<void>;
+export interface TwilioSandbox extends Sandbox {
   /** POSTs a signed incoming-message webhook (C.6) to `url`. */
   injectInbound(opts: InjectInboundOptions): Promise<InjectInboundResult>;
-  /** Every API request received, with headers, raw body and the status answered. */
-  readonly requests: readonly ReceivedRequest[];
   /** Messages created through the API and injected inbound messages. */
   readonly messages: readonly StoredMessage[];
   /** Every webhook attempt (status callbacks and incoming messages). */
   readonly callbacks: readonly CallbackAttempt[];
-  /** Resolves when no webhook is scheduled, in flight or waiting for a retry. */
-  idle(): Promise<void>;
-  /** The underlying Fastify app (e.g. for `inject`). */
-  readonly app: FastifyInstance;
 }
 
 const DEFAULT_DELAYS: Delays = { sentMs: 200, finalMs: 800 };
@@ -178,12 +151,6 @@ export function rawDlrDoneDate(date: Date): string {
 
 export function newSid(prefix: 'SM' | 'MM'): string {
   return `${prefix}${randomBytes(16).toString('hex')}`;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function first(params: Params, key: string): string | undefined {
@@ -294,42 +261,15 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
     logLimit: historyLimit,
   });
   const limiter = new SlidingWindowLimiter(opts.ratePerSecond);
-  const requests: ReceivedRequest[] = [];
-  const received = new WeakMap<FastifyRequest, ReceivedRequest>();
   const messages: StoredMessage[] = [];
   const bySid = new Map<string, StoredMessage>();
   /** The latest status callback of each message, so the next one can wait for it. */
   const lastCallback = new WeakMap<StoredMessage, Promise<unknown>>();
   /** Sends already failed per number, for test numbers that fail only the first N sends. */
   const forcedFailures = new Map<string, number>();
-  let baseUrl: string | undefined;
-
-  const app = Fastify({ logger: (opts.logger ?? false) as FastifyServerOptions['logger'] });
 
   // Bodies arrive raw, whatever their type: forms are decoded here, and tests see the exact bytes.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
-  app.addHook('onRequest', async (req) => {
-    const record: ReceivedRequest = {
-      method: req.method,
-      url: req.url,
-      path: req.url.split('?')[0] ?? req.url,
-      headers: { ...req.headers },
-      status: 0,
-      at: new Date().toISOString(),
-    };
-    received.set(req, record);
-    appendBounded(requests, record, historyLimit);
-  });
-  app.addHook('preHandler', async (req) => {
-    const record = received.get(req);
-    if (record && Buffer.isBuffer(req.body)) record.body = req.body.toString('utf8');
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    const record = received.get(req);
-    if (record) record.status = reply.statusCode;
-  });
+  const { app, requests } = createSandboxApp(opts.logger, historyLimit);
 
   app.setErrorHandler((error, req, reply) => {
     if (error instanceof TwilioApiError) return reply.code(error.status).send(error.body);
@@ -343,19 +283,15 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
     return reply.code(status).send({ code: 20001, message: text, more_info: 'https://www.twilio.com/docs/errors/20001', status });
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(errors.notFound(req.url.split('?')[0] ?? req.url).body);
+    reply.code(404).send(errors.notFound(pathOf(req.url)).body);
   });
 
   /** HTTP Basic with the account SID + Auth Token, or one of its API keys (C.3). */
   function authenticate(req: FastifyRequest<{ Params: { accountSid: string } }>): TwilioSandboxAccount {
     const account = accounts.get(req.params.accountSid);
-    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (!account || !match?.[1]) throw errors.authenticate();
-    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) throw errors.authenticate();
-    const user = decoded.slice(0, colon);
-    const password = decoded.slice(colon + 1);
+    const credentials = basicCredentials(req.headers.authorization ?? '');
+    if (!account || !credentials) throw errors.authenticate();
+    const { user, password } = credentials;
     if (user === account.accountSid && sameSecret(password, account.authToken)) return account;
     const key = account.apiKeys?.find((k) => k.sid === user);
     if (key && sameSecret(password, key.secret)) return account;
@@ -363,9 +299,8 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
   }
 
   function formBody(req: FastifyRequest): Params {
-    const type = req.headers['content-type'] ?? '';
     // Twilio reads form parameters only; any other body carries none.
-    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type) || !Buffer.isBuffer(req.body)) return {};
+    if (!hasMediaType(req.headers['content-type'], 'application/x-www-form-urlencoded') || !Buffer.isBuffer(req.body)) return {};
     return formParams(req.body);
   }
 
@@ -508,7 +443,7 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
   app.get<{ Params: { accountSid: string; sid: string } }>('/2010-04-01/Accounts/:accountSid/Messages/:sid.json', async (req) => {
     const account = authenticate(req);
     const m = bySid.get(req.params.sid);
-    if (!m || m.accountSid !== account.accountSid) throw errors.notFound(req.url.split('?')[0] ?? req.url);
+    if (!m || m.accountSid !== account.accountSid) throw errors.notFound(pathOf(req.url));
     return m.resource;
   });
 
@@ -589,28 +524,9 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
     };
   }
 
-  return {
-    get url() {
-      if (!baseUrl) throw new Error('The Twilio sandbox is not listening yet');
-      return baseUrl;
-    },
-    async listen(port = 0, host = '127.0.0.1') {
-      await app.listen({ port, host });
-      const address = app.server.address() as AddressInfo;
-      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      baseUrl = `http://${shown}:${address.port}`;
-      return baseUrl;
-    },
-    async close() {
-      scheduler.close();
-      await app.close();
-      await sender.close();
-    },
+  return Object.assign(sandboxBase('Twilio', { app, requests, scheduler, sender }), {
     injectInbound,
-    requests,
     messages,
     callbacks: sender.log,
-    idle: () => scheduler.idle(),
-    app,
-  };
+  });
 }
