@@ -12,6 +12,7 @@ import { IntegrationService } from './services/integrations.js';
 import type { MessagingDeps } from './services/messages.js';
 import { SenderProfileService } from './services/sender-profiles.js';
 import { migrate, openDatabase, type DB } from './store/db.js';
+import { GroupCommit } from './store/group-commit.js';
 
 export interface HubOptions {
   dispatcher?: DispatcherOptions;
@@ -26,6 +27,7 @@ export class Hub {
   readonly dispatcher: Dispatcher;
   readonly processor: ReceiptProcessor;
   readonly receipts: ReceiptWriter;
+  readonly commit: GroupCommit;
   #running = false;
 
   private constructor(
@@ -37,10 +39,12 @@ export class Hub {
     this.box = new SecretBox(config.secretKey);
     this.integrations = new IntegrationService(db, this.box, config.publicUrl);
     this.profiles = new SenderProfileService(db, this.integrations);
-    this.dispatcher = new Dispatcher(db, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
-    this.receipts = new ReceiptWriter(db, () => this.processor.wake());
+    this.commit = new GroupCommit(db);
+    this.dispatcher = new Dispatcher(db, this.commit, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
+    this.receipts = new ReceiptWriter(this.commit, () => this.processor.wake());
     this.processor = new ReceiptProcessor(
       db,
+      this.commit,
       this.integrations,
       {
         queued: (id) => this.dispatcher.notify(id),
@@ -60,7 +64,15 @@ export class Hub {
 
   /** What sends and campaign launches need. */
   get messaging(): MessagingDeps {
-    return { db: this.db, integrations: this.integrations, profiles: this.profiles, queue: this.dispatcher, publicUrl: this.config.publicUrl, logger: this.logger };
+    return {
+      db: this.db,
+      integrations: this.integrations,
+      profiles: this.profiles,
+      queue: this.dispatcher,
+      commit: this.commit,
+      publicUrl: this.config.publicUrl,
+      logger: this.logger,
+    };
   }
 
   get running(): boolean {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import { startHub, type TestHub } from './helpers.js';
+import { eventually, startHub, type TestHub } from './helpers.js';
 
 describe('API', () => {
   let t: TestHub;
@@ -218,7 +218,9 @@ describe('API', () => {
     const msg = await t.api.post(`/api/v1/projects/${pid}/messages`, { phone: '+447911123458', body: 'x', integration_id: spare.body.id });
     assert.equal((await t.api.delete(`/api/v1/projects/${pid}/integrations/${spare.body.id}`)).status, 204);
     assert.equal((await t.api.get(`/api/v1/projects/${pid}/integrations/${spare.body.id}`)).status, 404);
-    const m = await t.api.get(`/api/v1/projects/${pid}/messages/${msg.body.id}`);
-    assert.ok(['cancelled', 'done'].includes(m.body.dispatch_state));
+    await eventually(async () => {
+      const m = await t.api.get(`/api/v1/projects/${pid}/messages/${msg.body.id}`);
+      return ['cancelled', 'done'].includes(m.body.dispatch_state) ? true : undefined;
+    }, 5000, 'the message of the deleted integration to be cancelled');
   });
 });

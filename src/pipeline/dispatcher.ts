@@ -15,6 +15,7 @@ import type { IntegrationRuntime, IntegrationService } from '../services/integra
 import type { QueueSignal } from '../services/messages.js';
 import { settingsOf } from '../services/projects.js';
 import type { DB } from '../store/db.js';
+import type { GroupCommit } from '../store/group-commit.js';
 import type { MessagesTable } from '../store/schema.js';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff.js';
 import type { Metrics } from './metrics.js';
@@ -46,12 +47,13 @@ export class Dispatcher implements QueueSignal {
 
   constructor(
     private readonly db: DB,
+    private readonly commit: GroupCommit,
     private readonly integrations: IntegrationService,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly options: DispatcherOptions = {},
   ) {
-    this.#writer = new OutcomeWriter(db, logger, metrics, options.backoff ?? DEFAULT_BACKOFF, (ref, channel) => void this.dropCustomer(ref, channelsOfConsent(channel)));
+    this.#writer = new OutcomeWriter(commit, logger, metrics, options.backoff ?? DEFAULT_BACKOFF, (ref, channel) => void this.dropCustomer(ref, channelsOfConsent(channel)));
   }
 
   async start(): Promise<void> {
@@ -116,6 +118,15 @@ export class Dispatcher implements QueueSignal {
     }
     if (!rt || !this.#started) {
       this.#limiters.delete(id);
+      // Deleted: what its worker handed back (claimed, or waiting to retry) goes nowhere now.
+      if (!rt) {
+        await this.db
+          .updateTable('messages')
+          .set({ dispatch_state: 'cancelled', last_error: JSON.stringify({ reason: 'integration_deleted' }), updated_at: Date.now() })
+          .where('integration_id', '=', id)
+          .where('dispatch_state', '=', 'queued')
+          .execute();
+      }
       return;
     }
     // The limiter outlives workers: a config change must not reset the window and allow a burst.
@@ -124,7 +135,7 @@ export class Dispatcher implements QueueSignal {
     else if (!limiter || limiter.limit !== rt.rateLimit) limiter = new SlidingWindowLimiter(rt.rateLimit, this.options.rateWindowMs ?? 1000);
     if (limiter) this.#limiters.set(id, limiter);
     else this.#limiters.delete(id);
-    const w = new IntegrationWorker(rt, limiter, this.db, this.#writer, this.workerId, this.logger, this.options);
+    const w = new IntegrationWorker(rt, limiter, this.db, this.commit, this.#writer, this.workerId, this.logger, this.options);
     this.#workers.set(id, w);
     w.start();
   }
@@ -152,6 +163,7 @@ class IntegrationWorker {
     private readonly rt: IntegrationRuntime,
     readonly limiter: SlidingWindowLimiter | null,
     private readonly db: DB,
+    private readonly commit: GroupCommit,
     private readonly writer: OutcomeWriter,
     private readonly workerId: string,
     private readonly logger: Logger,
@@ -218,13 +230,15 @@ class IntegrationWorker {
       .orderBy('next_attempt_at')
       .orderBy('id')
       .limit(this.#claimSize());
-    const rows = await this.db
-      .updateTable('messages')
-      .set({ dispatch_state: 'sending', claimed_by: this.workerId, updated_at: now })
-      .where('id', 'in', due)
-      .where('dispatch_state', '=', 'queued')
-      .returningAll()
-      .execute();
+    const rows = await this.commit.run((trx) =>
+      trx
+        .updateTable('messages')
+        .set({ dispatch_state: 'sending', claimed_by: this.workerId, updated_at: now })
+        .where('id', 'in', due)
+        .where('dispatch_state', '=', 'queued')
+        .returningAll()
+        .execute(),
+    );
     return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : 1));
   }
 
@@ -322,7 +336,7 @@ class OutcomeWriter {
   #flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly db: DB,
+    private readonly commit: GroupCommit,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly backoff: BackoffPolicy,
@@ -349,7 +363,8 @@ class OutcomeWriter {
       this.#pending = [];
       try {
         const optOuts: MessagesTable[] = [];
-        await this.db.transaction().execute(async (trx) => {
+        optOuts.length = 0;
+        await this.commit.run(async (trx) => {
           const settings = new Map<string, ReturnType<typeof settingsOf>>();
           for (const { outcome } of batch) {
             if (outcome.result.kind === 'refused' && outcome.result.optedOut) optOuts.push(outcome.message);

@@ -1,8 +1,8 @@
-// Webhook receipts are stored raw and durably before the provider gets its 2xx. Storing is a
-// group commit: every receipt that arrives while a transaction is being written joins the next
-// one, so one fsync acknowledges many webhooks.
+// Webhook receipts are stored raw and durably before the provider gets its 2xx, through the
+// hub's group commit: one fsync acknowledges every webhook of an event-loop turn.
 import { sha256Hex } from '../core/crypto.js';
 import type { DB } from '../store/db.js';
+import type { GroupCommit } from '../store/group-commit.js';
 
 export interface IncomingReceipt {
   projectId: string;
@@ -18,54 +18,18 @@ export interface IncomingReceipt {
 /** stored: new; duplicate: the same bytes were stored before; replayed: a signed nonce seen before. */
 export type IngestResult = 'stored' | 'duplicate' | 'replayed';
 
-interface Pending {
-  receipt: IncomingReceipt;
-  at: number;
-  resolve: (r: IngestResult) => void;
-  reject: (e: unknown) => void;
-}
-
 export class ReceiptWriter {
-  #queue: Pending[] = [];
-  #writing: Promise<void> | null = null;
-
   constructor(
-    private readonly db: DB,
-    /** Called after each commit that stored something new. */
+    private readonly commit: GroupCommit,
+    /** Called after the commit of a receipt that was new. */
     private readonly onStored: () => void = () => {},
   ) {}
 
   /** Resolves once the receipt is committed, so the caller may answer 2xx. */
-  write(receipt: IncomingReceipt, at = Date.now()): Promise<IngestResult> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ receipt, at, resolve, reject });
-      if (!this.#writing) this.#writing = this.#drain();
-    });
-  }
-
-  async #drain(): Promise<void> {
-    // better-sqlite3 commits synchronously: started at once, a transaction would hold only the
-    // first request of an I/O burst, and its fsync would block the others. Waiting for the end
-    // of the current I/O phase lets every request that already arrived join it.
-    await new Promise((r) => setImmediate(r));
-    while (this.#queue.length > 0) {
-      const batch = this.#queue;
-      this.#queue = [];
-      try {
-        const results = await this.db.transaction().execute(async (trx) => {
-          const out: IngestResult[] = [];
-          for (const p of batch) out.push(await store(trx, p.receipt, p.at));
-          return out;
-        });
-        batch.forEach((p, i) => p.resolve(results[i]!));
-        if (results.includes('stored')) this.onStored();
-      } catch (err) {
-        // Nothing of the batch was committed: every caller answers an error, and the provider retries.
-        for (const p of batch) p.reject(err);
-      }
-      await new Promise((r) => setImmediate(r));
-    }
-    this.#writing = null;
+  async write(receipt: IncomingReceipt, at = Date.now()): Promise<IngestResult> {
+    const result = await this.commit.run((trx) => store(trx, receipt, at));
+    if (result === 'stored') this.onStored();
+    return result;
   }
 }
 

@@ -14,6 +14,7 @@ import { customerByPhone } from '../services/customers.js';
 import { recordEvent } from '../services/events.js';
 import { keywordsFor, settingsOf, type ProjectSettings } from '../services/projects.js';
 import type { DB } from '../store/db.js';
+import type { GroupCommit } from '../store/group-commit.js';
 import type { Selectable } from 'kysely';
 import type { CustomersTable, MessagesTable, ReceiptsTable as ReceiptsRow } from '../store/schema.js';
 
@@ -59,6 +60,7 @@ export class ReceiptProcessor {
 
   constructor(
     private readonly db: DB,
+    private readonly commit: GroupCommit,
     private readonly integrations: IntegrationService,
     private readonly hooks: ProcessorHooks,
     private readonly logger: Logger,
@@ -122,7 +124,10 @@ export class ReceiptProcessor {
     if (batch.length === 0) return 0;
     let finished = 0;
     const after: AfterCommit = [];
-    await this.db.transaction().execute(async (trx) => {
+    // One job of the hub's group commit: it shares the fsync with webhooks and sends.
+    await this.commit.run(async (trx) => {
+      finished = 0;
+      after.length = 0;
       for (const r of batch) await this.#providerOf(trx, r.integration_id);
       const parsed = batch.map((receipt) => ({ receipt, updates: this.#parse(receipt) }));
       const ctx: BatchContext = {
@@ -289,7 +294,7 @@ export class ReceiptProcessor {
       if (optedOut) after.push(() => this.hooks.optedOut(customer.id, u.channel));
     }
     if (!match.reply) return;
-    const integration = await this.integrations.runtime(receipt.integration_id);
+    const integration = await this.integrations.runtime(receipt.integration_id, trx);
     const channel = u.channel === 'mms' ? 'sms' : u.channel;
     if (!integration || !integration.adapter.channels.includes(channel)) return;
     const row = messageRow(

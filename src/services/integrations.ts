@@ -173,11 +173,14 @@ export class IntegrationService extends EventEmitter<{ changed: [id: string] }> 
     return rt;
   }
 
-  /** The decrypted, ready-to-use integration, cached until it changes. Null when gone. */
-  async runtime(id: string): Promise<IntegrationRuntime | null> {
+  /**
+   * The decrypted, ready-to-use integration, cached until it changes. Null when gone. Code
+   * running inside a transaction passes it, since the connection is the transaction's.
+   */
+  async runtime(id: string, executor: Pick<DB, 'selectFrom'> = this.db): Promise<IntegrationRuntime | null> {
     const cached = this.#cache.get(id);
     if (cached !== undefined) return cached;
-    const row = await this.db.selectFrom('integrations').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await executor.selectFrom('integrations').selectAll().where('id', '=', id).executeTakeFirst();
     const rt = row && row.deleted_at === null ? this.#toRuntime(row) : null;
     this.#cache.set(id, rt);
     return rt;

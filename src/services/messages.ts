@@ -9,6 +9,7 @@ import type { Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
 import type { MessagesTable } from '../store/schema.js';
 import type { Logger } from '../logger.js';
+import type { GroupCommit } from '../store/group-commit.js';
 import { isOptedOut } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { customerByPhone, getCustomer, normalizePhoneInput } from './customers.js';
@@ -188,6 +189,8 @@ export interface MessagingDeps {
   integrations: IntegrationService;
   profiles: SenderProfileService;
   queue: QueueSignal;
+  /** Request-path writes share transactions (one fsync for many sends). */
+  commit: GroupCommit;
   /** Base of tracked short links. */
   publicUrl: string;
   logger: Logger;
@@ -210,7 +213,12 @@ export async function sendTransactional(
   const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input);
   const trackLinks = tracksLinks(settingsOf(await getProject(db, projectId)).link_tracking, input.track_links);
 
-  const message = await db.transaction().execute(async (trx) => {
+  const { message, replayed } = await deps.commit.run(async (trx) => {
+    if (idempotencyKey) {
+      // A retry that raced the first request into the same group.
+      const prior = await trx.selectFrom('messages').selectAll().where('project_id', '=', projectId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+      if (prior) return { message: prior, replayed: true };
+    }
     const customer = input.customer_id ? await getCustomer(trx, projectId, input.customer_id) : await customerByPhone(trx, projectId, phoneInput!, 'send');
     const recipient = phoneInput ?? customer.phone;
     if (!recipient) throw badRequest('missing_phone', `customer ${customer.customer_id} has no phone number; give phone`, 'phone');
@@ -222,10 +230,10 @@ export async function sendTransactional(
     let row = messageRow({ projectId, route, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey }, now);
     if (trackLinks) [row] = (await storeTrackedLinks(trx, [planTrackedLinks(row, deps.publicUrl, now)], deps.logger)) as [MessagesTable];
     await trx.insertInto('messages').values(row).execute();
-    return row;
+    return { message: row, replayed: false };
   });
-  deps.queue.notify(route.integration.id);
-  return { message, replayed: false };
+  if (!replayed) deps.queue.notify(route.integration.id);
+  return { message, replayed };
 }
 
 export async function getMessage(db: DB, projectId: string, id: string): Promise<MessagesTable> {
