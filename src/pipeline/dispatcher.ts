@@ -213,10 +213,13 @@ class IntegrationWorker {
     await this.#agent.close();
   }
 
-  /** Claims only what can go out soon, so little is left "in flight" if the process dies. */
+  /**
+   * Claims only what can go out soon, so little is left "in flight" if the process dies, but
+   * at least the limiter's lookahead: at low limits it needs choices to fill each window.
+   */
   #claimSize(): number {
     const byRate = this.rt.rateLimit ? Math.ceil(this.rt.rateLimit / 4) : this.rt.maxConcurrency * 2;
-    return Math.max(1, Math.min(500, byRate, this.rt.maxConcurrency * 2));
+    return Math.max(LOOKAHEAD, Math.min(500, byRate, this.rt.maxConcurrency * 2));
   }
 
   async #claim(): Promise<MessagesTable[]> {

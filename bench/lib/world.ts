@@ -1,0 +1,144 @@
+// Setting up what a scenario needs: hub and sandbox processes, a project, integrations, and a
+// read-only view of the hub's SQLite file for measuring (the hub itself is never asked to count).
+import SQLite from 'better-sqlite3';
+import type { SinchSmsSandboxOptions } from '../../src/providers/sinch-sms/simulator/server.js';
+import { Api } from './api.js';
+import { Child } from './proc.js';
+import { freePort, removeDir, tempDir, waitFor } from './util.js';
+
+export const ADMIN_TOKEN = 'bench-admin-token';
+
+export interface HubInfo {
+  url: string;
+  pid: number;
+  dataDir: string;
+  db: string;
+}
+
+export interface SandboxInfo {
+  url: string;
+  controlUrl: string;
+  pid: number;
+}
+
+export interface RunningHub {
+  child: Child<HubInfo>;
+  api: Api;
+  url: string;
+  dataDir: string;
+  dbPath: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a hub child on a fresh port with its data in `dataDir` (a new temp folder if absent).
+ * BENCH_HUB_NODE_ARGS adds Node flags to it, e.g. `--cpu-prof --cpu-prof-dir=bench/.cpuprofiles`.
+ */
+export async function startHub(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningHub> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const port = await freePort();
+  const child = await Child.start<HubInfo>(
+    'hub',
+    'hub-process.ts',
+    {
+      SWITCHBOARD_DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
+    (process.env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ).catch((err: unknown) => {
+    if (!opts.dataDir) removeDir(dataDir);
+    throw err;
+  });
+  const api = new Api(child.info.url, ADMIN_TOKEN);
+  await waitFor('the hub to be ready', async () => ((await api.call('GET', '/readyz')).status === 200 ? true : undefined), 30_000, 50);
+  return {
+    child,
+    api,
+    url: child.info.url,
+    dataDir,
+    dbPath: child.info.db,
+    async stop() {
+      await api.close();
+      const code = await child.stop();
+      // A folder made here goes with the hub; one given by the caller is the caller's.
+      if (!opts.dataDir) removeDir(dataDir);
+      if (code !== 0) throw new Error(`the hub exited with ${code} on SIGTERM:\n${child.tail()}`);
+    },
+  };
+}
+
+/**
+ * The values of settled start-ups, or, if any failed, stops the ones that started and throws the
+ * first error (so a failed start never leaves processes behind).
+ */
+export async function settledOrThrow<T extends readonly PromiseSettledResult<unknown>[]>(results: T): Promise<{ [K in keyof T]: T[K] extends PromiseSettledResult<infer V> ? V : never }> {
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    for (const r of results) {
+      if (r.status !== 'fulfilled') continue;
+      const v = r.value as { stop?: () => Promise<unknown> };
+      await v.stop?.().catch(() => {});
+    }
+    throw failed.reason;
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as never;
+}
+
+export async function startSandbox(options: Partial<SinchSmsSandboxOptions> = {}): Promise<Child<SandboxInfo>> {
+  const port = await freePort();
+  return Child.start<SandboxInfo>('sandbox', 'sandbox-process.ts', { SANDBOX_PORT: String(port), SANDBOX_OPTIONS: JSON.stringify(options) });
+}
+
+export async function startBare(): Promise<Child<{ url: string; pid: number }>> {
+  const port = await freePort();
+  return Child.start('bare', 'bare-process.ts', { PORT: String(port) });
+}
+
+export async function createProject(api: Api, name = 'Bench'): Promise<string> {
+  const p = await api.must<{ id: string }>('POST', '/api/v1/projects', { name }, [201]);
+  return p.id;
+}
+
+export interface IntegrationView {
+  id: string;
+  webhook_urls: Record<string, string>;
+}
+
+export async function createSinchIntegration(
+  api: Api,
+  projectId: string,
+  o: { sandboxUrl: string; plan?: string; token?: string; rateLimit: number | null; maxConcurrency?: number; name?: string; makeDefault?: boolean },
+): Promise<IntegrationView> {
+  const integration = await api.must<IntegrationView>(
+    'POST',
+    `/api/v1/projects/${projectId}/integrations`,
+    {
+      provider: 'sinch_sms',
+      name: o.name ?? 'Sinch (sandbox)',
+      config: { service_plan_id: o.plan ?? 'bench', region: 'us', base_url: o.sandboxUrl },
+      secrets: { api_token: o.token ?? 'bench-token' },
+      rate_limit: o.rateLimit,
+      ...(o.maxConcurrency ? { max_concurrency: o.maxConcurrency } : {}),
+    },
+    [201],
+  );
+  if (o.makeDefault ?? true) {
+    await api.must('PUT', `/api/v1/projects/${projectId}/settings`, { default_sms_integration_id: integration.id }, [200]);
+  }
+  return integration;
+}
+
+export async function setRateLimit(api: Api, projectId: string, integrationId: string, rateLimit: number | null): Promise<void> {
+  await api.must('PATCH', `/api/v1/projects/${projectId}/integrations/${integrationId}`, { rate_limit: rateLimit }, [200]);
+}
+
+/** The hub's database, read-only, for counting what it did. */
+export function openReadOnly(path: string): SQLite.Database {
+  const db = new SQLite(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}

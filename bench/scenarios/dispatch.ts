@@ -1,0 +1,177 @@
+// Dispatch: how fast the hub moves a backlog from `queued` to `enqueued` against the Sinch SMS
+// sandbox with no rate limit, against raw undici requests of the same batch body to the same
+// sandbox endpoint at the same concurrency (the integration's max_concurrency).
+//
+// The backlog is a campaign launched while the integration is held back by a tiny rate limit
+// (0.001 parts/s, which lets about one message a second through); lifting the limit (PATCH
+// rate_limit null) starts the clock, and the last `enqueued` event stops it. Recipients end in
+// 0007: the sandbox accepts them and sends no delivery reports, so the hub only dispatches.
+import type SQLite from 'better-sqlite3';
+import { Pool } from 'undici';
+import type { Api } from '../lib/api.js';
+import { phone } from '../lib/phones.js';
+import { cpuPercent, type Child } from '../lib/proc.js';
+import type { BenchOptions, ScenarioResult } from '../lib/types.js';
+import { median, pmap, randomBase32, round, waitFor } from '../lib/util.js';
+import { createProject, createSinchIntegration, openReadOnly, setRateLimit, settledOrThrow, startHub, startSandbox, type RunningHub, type SandboxInfo } from '../lib/world.js';
+
+const CONCURRENCY = 64;
+const HOLD = 0.001;
+const BODY = 'Your order has shipped. Track it in the app.';
+
+/** Creates `count` customers through the API; returns their ids and the rate (customers/s). */
+export async function createCustomers(api: Api, projectId: string, count: number, prefix: string, concurrency = 32): Promise<{ ids: string[]; rate: number }> {
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+  const t0 = Date.now();
+  await pmap(ids, concurrency, (id, i) => api.must('POST', `/api/v1/projects/${projectId}/customers`, { customer_id: id, phone: phone(i) }, [201, 200]));
+  return { ids, rate: count / ((Date.now() - t0) / 1000) };
+}
+
+async function rawUndici(sandbox: SandboxInfo, count: number, callbackUrl: string): Promise<{ rate: number; failed: number }> {
+  const pool = new Pool(sandbox.url, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
+  let next = 0;
+  let failed = 0;
+  const t0 = Date.now();
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const res = await pool.request({
+        method: 'POST',
+        path: '/xms/v1/bench/batches',
+        headers: { authorization: 'Bearer bench-token', 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ to: [phone(i)], body: BODY, delivery_report: 'per_recipient', callback_url: callbackUrl, client_reference: `msg_${randomBase32(26).toLowerCase()}` }),
+      });
+      await res.body.text();
+      if (res.statusCode !== 201) failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const rate = count / ((Date.now() - t0) / 1000);
+  await pool.close();
+  return { rate, failed };
+}
+
+interface HubRound {
+  rate: number;
+  measured: number;
+  launchS: number;
+  hubCpuPct: number;
+  sandboxCpuPct: number;
+  notEnqueued: number;
+}
+
+async function hubRound(h: RunningHub, db: SQLite.Database, sandbox: Child<SandboxInfo>, projectId: string, integrationId: string, audience: string[], n: number): Promise<HubRound> {
+  const api = h.api;
+  const campaign = await api.must<{ id: string }>('POST', `/api/v1/projects/${projectId}/campaigns`, { name: `dispatch ${n}`, body: BODY, audience: { customer_ids: audience } }, [201]);
+  const l0 = Date.now();
+  await api.must('POST', `/api/v1/projects/${projectId}/campaigns/${campaign.id}/launch`, {}, [200], 600_000);
+  const launchS = (Date.now() - l0) / 1000;
+  const waiting = db.prepare(`select count(*) as n from messages where campaign_id = ? and dispatch_state in ('queued', 'sending')`);
+  const measured = (waiting.get(campaign.id) as { n: number }).n;
+  const hubBefore = h.child.sample();
+  const sbBefore = sandbox.sample();
+  const t0 = Date.now();
+  await setRateLimit(api, projectId, integrationId, null);
+  await waitFor('the backlog to be dispatched', () => ((waiting.get(campaign.id) as { n: number }).n === 0 ? true : undefined), 600_000, 50);
+  const wall = (Date.now() - t0) / 1000;
+  const hubCpuPct = cpuPercent(hubBefore, h.child.sample(), wall);
+  const sandboxCpuPct = cpuPercent(sbBefore, sandbox.sample(), wall);
+  const last = db.prepare(`select max(created_at) as t from events where campaign_id = ? and status = 'enqueued'`).get(campaign.id) as { t: number };
+  const notEnqueued = (db.prepare(`select count(*) as n from messages where campaign_id = ? and status != 'enqueued'`).get(campaign.id) as { n: number }).n;
+  await setRateLimit(api, projectId, integrationId, HOLD);
+  return { rate: measured / ((Number(last.t) - t0) / 1000), measured, launchS, hubCpuPct, sandboxCpuPct, notEnqueued };
+}
+
+export async function run(opts: BenchOptions): Promise<ScenarioResult> {
+  const M = opts.smoke ? 300 : 10_000;
+  const [sandbox, started] = await Promise.allSettled([startSandbox(), startHub()]).then(settledOrThrow);
+  let hub: RunningHub | null = started;
+  let db: SQLite.Database | null = null;
+  try {
+    const h = started;
+    const pid = await createProject(h.api);
+    const integration = await createSinchIntegration(h.api, pid, { sandboxUrl: sandbox.info.url, rateLimit: HOLD, maxConcurrency: CONCURRENCY });
+    const callbackUrl = integration.webhook_urls['delivery']!;
+    const d = (db = openReadOnly(h.dbPath));
+    opts.log(`dispatch: creating ${M} customers through the API`);
+    const customers = await createCustomers(h.api, pid, M, 'd');
+    opts.log(`dispatch: ${round(customers.rate)} customers/s`);
+
+    // Warm-up of both paths, unmeasured.
+    if (!opts.smoke) {
+      await hubRound(h, d, sandbox, pid, integration.id, customers.ids.slice(0, 2000), 0);
+      await rawUndici(sandbox.info, 2000, callbackUrl);
+    }
+
+    const hubRuns: HubRound[] = [];
+    const rawRuns: { rate: number; failed: number; sandboxCpuPct: number; generatorCpuPct: number }[] = [];
+    const raw = async () => {
+      const before = sandbox.sample();
+      const cpu = process.cpuUsage();
+      const t0 = Date.now();
+      const r = await rawUndici(sandbox.info, M, callbackUrl);
+      const wall = (Date.now() - t0) / 1000;
+      const self = process.cpuUsage(cpu);
+      rawRuns.push({ ...r, sandboxCpuPct: cpuPercent(before, sandbox.sample(), wall), generatorCpuPct: ((self.user + self.system) / 1e6 / wall) * 100 });
+    };
+    for (let r = 0; r < opts.rounds; r++) {
+      const hubFirst = r % 2 === 0;
+      if (!hubFirst) await raw();
+      hubRuns.push(await hubRound(h, d, sandbox, pid, integration.id, customers.ids, r + 1));
+      if (hubFirst) await raw();
+      opts.log(`dispatch round ${r + 1}: hub ${round(hubRuns[r]!.rate)} msg/s, raw undici ${round(rawRuns[r]!.rate)} msg/s`);
+    }
+
+    const hubRate = median(hubRuns.map((x) => x.rate));
+    const rawRate = median(rawRuns.map((x) => x.rate));
+    const fmt = (xs: number[]) => xs.map((x) => round(x)).join(' / ');
+    return {
+      name: 'dispatch',
+      settings: {
+        'messages per round': M,
+        'max_concurrency / undici connections': CONCURRENCY,
+        rounds: opts.rounds,
+        'rate limit': 'none (held at 0.001 parts/s while the campaign is queued, then lifted)',
+        recipients: 'distinct US numbers ending 0007 (accepted, no delivery reports)',
+      },
+      figures: [
+        {
+          label: 'Messages/s from queued to enqueued (backlog drained)',
+          value: hubRate,
+          unit: 'msg/s',
+          baseline: rawRate,
+          ratio: hubRate / rawRate,
+          goal: '≥ 50% of raw undici',
+          met: hubRate / rawRate >= 0.5,
+          runs: hubRuns.map((x) => x.rate),
+          baselineRuns: rawRuns.map((x) => x.rate),
+        },
+        {
+          label: `Campaign launch of ${M} (POST …/launch until it answered)`,
+          value: median(hubRuns.map((x) => x.launchS)),
+          unit: 's',
+          goal: '—',
+          met: null,
+          runs: hubRuns.map((x) => x.launchS),
+        },
+        {
+          label: 'Customers created through the API (POST /customers, 32 concurrent)',
+          value: customers.rate,
+          unit: 'customers/s',
+          goal: '—',
+          met: null,
+        },
+      ],
+      notes: [
+        `Hub rate = messages still queued when the limit was lifted (${fmt(hubRuns.map((x) => x.measured))} per round) / (last \`enqueued\` event's created_at − the moment before the PATCH). Raw undici rate = ${M} / wall time of ${CONCURRENCY} request loops over one undici Pool of ${CONCURRENCY} connections, each reading the full answer.`,
+        `Messages not \`enqueued\` at the end of a hub round: ${fmt(hubRuns.map((x) => x.notEnqueued))}; raw requests not answered 201: ${fmt(rawRuns.map((x) => x.failed))}.`,
+        `CPU (% of one core) while the hub drained: hub ${fmt(hubRuns.map((x) => x.hubCpuPct))}, sandbox ${fmt(hubRuns.map((x) => x.sandboxCpuPct))}. During raw undici: sandbox ${fmt(rawRuns.map((x) => x.sandboxCpuPct))}, bench process ${fmt(rawRuns.map((x) => x.generatorCpuPct))}.`,
+        `Hub process at the end: RSS ${round(h.child.sample().rssMb)} MB, peak ${round(h.child.sample().peakRssMb)} MB; it logged ${h.child.warnings} warnings and ${h.child.errors} errors.`,
+      ],
+    };
+  } finally {
+    db?.close();
+    await hub?.stop().catch(() => hub?.child.kill());
+    await sandbox.stop();
+  }
+}
