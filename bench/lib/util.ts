@@ -1,6 +1,5 @@
 // Small helpers: statistics, concurrency, ports, temp folders.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,17 +42,8 @@ export async function pmap<T, R>(items: readonly T[], concurrency: number, fn: (
   return out;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A free loopback port: the same helper the integration tests use. */
+export { freePort } from '../../test/net.js';
 
 const tempDirs = new Set<string>();
 
