@@ -14,7 +14,7 @@ import { isOptedOut } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { customerByPhone, getCustomer, normalizePhoneInput } from './customers.js';
 import type { IntegrationRuntime, IntegrationService } from './integrations.js';
-import { DEFAULT_FIELD, getProject, settingsOf } from './projects.js';
+import { DEFAULT_FIELD, getProject, settingsOf, type ProjectSettings } from './projects.js';
 import type { SenderProfileService } from './sender-profiles.js';
 
 /** Bodies longer than this are refused before they reach a provider (Sinch and Twilio: 1600). */
@@ -101,6 +101,8 @@ export async function resolveRoute(
   projectId: string,
   channel: Channel,
   named: { integration_id?: string | null; sender_profile_id?: string | null; sender?: string | null },
+  /** The project's settings, when the caller has read them already. */
+  known?: ProjectSettings,
 ): Promise<Route> {
   if (named.sender_profile_id) {
     const p = await profiles.forSend(projectId, named.sender_profile_id, channel);
@@ -115,7 +117,7 @@ export async function resolveRoute(
     const integration = await integrations.requireForChannel(projectId, profile.integration_id, channel, 'sender_profile_id');
     return { integration, sender: named.sender ?? profile.sender, senderProfileId: profile.id };
   }
-  const settings = settingsOf(await getProject(db, projectId));
+  const settings = known ?? settingsOf(await getProject(db, projectId));
   const fallback = settings[DEFAULT_FIELD[channel]];
   if (!fallback) {
     throw conflict(
@@ -210,8 +212,10 @@ export async function sendTransactional(
     if (prior) return { message: prior, replayed: true };
   }
   const phoneInput = input.phone ? normalizePhoneInput(input.phone, 'phone') : null;
-  const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input);
-  const trackLinks = tracksLinks(settingsOf(await getProject(db, projectId)).link_tracking, input.track_links);
+  // Read once per send: it also answers 404 for an unknown project.
+  const settings = settingsOf(await getProject(db, projectId));
+  const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input, settings);
+  const trackLinks = tracksLinks(settings.link_tracking, input.track_links);
 
   const { message, replayed } = await deps.commit.run(async (trx) => {
     if (idempotencyKey) {

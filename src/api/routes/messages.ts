@@ -3,7 +3,6 @@ import { badRequest } from '../../core/errors.js';
 import type { Hub } from '../../hub.js';
 import { listEvents } from '../../services/events.js';
 import { getMessage, messageView, sendTransactional } from '../../services/messages.js';
-import { getProject } from '../../services/projects.js';
 import { requireProject } from '../auth.js';
 import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from '../schemas.js';
 import { Event } from './events.js';
@@ -57,7 +56,6 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
     },
   }, async (req, reply) => {
     requireProject(req, req.params.pid);
-    await getProject(hub.db, req.params.pid);
     const key = req.headers['idempotency-key'] ?? null;
     if (Array.isArray(key)) throw badRequest('invalid_request', 'send one Idempotency-Key header', 'idempotency-key');
     const { message, replayed } = await sendTransactional(hub.messaging, req.params.pid, req.body, key);
