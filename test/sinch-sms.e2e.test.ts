@@ -219,6 +219,9 @@ describe('Sinch SMS end to end', () => {
       audience: { customer_ids: ['aud-0', 'aud-1', 'aud-2', 'aud-3', 'aud-4', 'aud-nophone', 'nobody'] },
     });
     assert.equal(created.status, 201);
+    assert.equal(created.body.audience_size, 7);
+    const listed = await w.t.api.get(`/api/v1/projects/${w.projectId}/campaigns`);
+    assert.equal(listed.body.data.find((c: any) => c.id === created.body.id).audience_size, 7);
     const launched = await w.t.api.post(`/api/v1/projects/${w.projectId}/campaigns/${created.body.id}/launch`);
     assert.equal(launched.status, 200);
     assert.deepEqual(launched.body.launch_summary, { audience: 7, queued: 5, skipped_unknown_customer: 1, skipped_no_phone: 1, skipped_opted_out: 0 });

@@ -4,7 +4,6 @@
 import { sql } from 'kysely';
 import { Agent } from 'undici';
 import { randomToken } from '../core/crypto.js';
-import type { MessageContent } from '../core/content.js';
 import { campaignEventProperties, eventName, nowMicros } from '../core/events.js';
 import { refusedStatus, type Channel } from '../core/status.js';
 import type { Logger } from '../logger.js';
@@ -12,7 +11,7 @@ import type { SendResult } from '../providers/types.js';
 import { channelsOfConsent, setConsent } from '../services/consent.js';
 import { recordEvent } from '../services/events.js';
 import type { IntegrationRuntime, IntegrationService } from '../services/integrations.js';
-import type { QueueSignal } from '../services/messages.js';
+import { storedContent, type QueueSignal } from '../services/messages.js';
 import { settingsOf } from '../services/projects.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
@@ -303,6 +302,7 @@ class IntegrationWorker {
   }
 
   async #send(message: MessagesTable): Promise<Outcome> {
+    const stored = storedContent(message);
     const sentAtUs = nowMicros();
     let result: SendResult;
     try {
@@ -315,8 +315,8 @@ class IntegrationWorker {
           from: message.sender,
           body: message.body,
           parts: message.parts,
-          media: message.media ? (JSON.parse(message.media) as string[]) : [],
-          content: message.content ? (JSON.parse(message.content) as MessageContent) : null,
+          media: stored.media_urls,
+          content: stored.content,
           statusCallbackUrl: this.#statusCallbackUrl(message.id),
         },
       );

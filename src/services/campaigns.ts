@@ -4,7 +4,6 @@
 import { sql } from 'kysely';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import type { MessageContent } from '../core/content.js';
 import { insertCampaignMessages } from '../store/bulk.js';
 import type { DB } from '../store/db.js';
 import type { CampaignsTable, MessagesTable } from '../store/schema.js';
@@ -12,7 +11,7 @@ import { optedOutAmong } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { getProject, settingsOf } from './projects.js';
 import { countEventsByStatus } from './events.js';
-import { composeMessage, messageRow, resolveRoute, type ContentInput, type MessagingDeps } from './messages.js';
+import { composeMessage, messageRow, resolveRoute, storedContent, type ContentInput, type MessagingDeps } from './messages.js';
 
 export interface CampaignInput extends ContentInput {
   name: string;
@@ -28,19 +27,26 @@ export const MAX_AUDIENCE_IDS = 1_000_000;
 /** Customers per transaction: large enough that commits (an fsync each) are a small cost. */
 const CHUNK = 5000;
 
-export function campaignView(c: CampaignsTable) {
+/** A campaign without its audience list, which can hold a million ids. */
+export type CampaignSummary = Omit<CampaignsTable, 'audience'>;
+
+const SUMMARY_COLUMNS = [
+  'id', 'project_id', 'name', 'channel', 'body', 'content', 'media', 'sender_profile_id', 'integration_id', 'sender',
+  'track_links', 'audience_size', 'state', 'launch_summary', 'created_at', 'launched_at', 'updated_at',
+] as const satisfies readonly (keyof CampaignSummary)[];
+
+export function campaignView(c: CampaignSummary) {
   return {
     id: c.id,
     project_id: c.project_id,
     name: c.name,
     channel: c.channel,
     body: c.body,
-    content: c.content ? (JSON.parse(c.content) as MessageContent) : null,
-    media_urls: c.media ? (JSON.parse(c.media) as string[]) : [],
+    ...storedContent(c),
     sender_profile_id: c.sender_profile_id,
     integration_id: c.integration_id,
     sender: c.sender,
-    audience_size: (JSON.parse(c.audience) as string[]).length,
+    audience_size: c.audience_size,
     state: c.state,
     launch_summary: c.launch_summary ? (JSON.parse(c.launch_summary) as Record<string, number>) : null,
     created_at: new Date(c.created_at).toISOString(),
@@ -71,6 +77,7 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
     sender: input.sender ?? null,
     track_links: input.track_links === undefined ? null : input.track_links ? 1 : 0,
     audience: JSON.stringify(ids),
+    audience_size: ids.length,
     state: 'draft',
     launch_summary: null,
     created_at: now,
@@ -87,8 +94,14 @@ export async function getCampaign(db: DB, projectId: string, id: string): Promis
   return c;
 }
 
-export async function listCampaigns(db: DB, projectId: string): Promise<CampaignsTable[]> {
-  return db.selectFrom('campaigns').selectAll().where('project_id', '=', projectId).orderBy('id').execute();
+export async function getCampaignSummary(db: DB, projectId: string, id: string): Promise<CampaignSummary> {
+  const c = await db.selectFrom('campaigns').select(SUMMARY_COLUMNS).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+  if (!c) throw notFound('campaign', 'campaign_id');
+  return c;
+}
+
+export async function listCampaigns(db: DB, projectId: string): Promise<CampaignSummary[]> {
+  return db.selectFrom('campaigns').select(SUMMARY_COLUMNS).where('project_id', '=', projectId).orderBy('id').execute();
 }
 
 export interface LaunchSummary {
@@ -99,16 +112,17 @@ export interface LaunchSummary {
   skipped_opted_out: number;
 }
 
-export async function launchCampaign(deps: MessagingDeps, projectId: string, id: string): Promise<CampaignsTable> {
+export async function launchCampaign(deps: MessagingDeps, projectId: string, id: string): Promise<CampaignSummary> {
   const { db } = deps;
   const campaign = await getCampaign(db, projectId, id);
   if (campaign.state === 'launched') throw conflict('already_launched', 'the campaign has already been launched', 'campaign_id');
   const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, campaign.channel, campaign);
   const integration = route.integration;
+  const stored = storedContent(campaign);
   const composed = composeMessage({
     channel: campaign.channel,
-    ...(campaign.content ? { content: JSON.parse(campaign.content) as MessageContent } : { body: campaign.body }),
-    media_urls: campaign.media ? (JSON.parse(campaign.media) as string[]) : [],
+    ...(stored.content ? { content: stored.content } : { body: campaign.body }),
+    media_urls: stored.media_urls,
   });
   const now = Date.now();
   await db
@@ -157,7 +171,7 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
     .set({ state: 'launched', launch_summary: JSON.stringify(summary), updated_at: Date.now() })
     .where('id', '=', id)
     .execute();
-  return getCampaign(db, projectId, id);
+  return getCampaignSummary(db, projectId, id);
 }
 
 /** Campaigns a crash left half-launched; the hub resumes them at start. */
@@ -166,7 +180,7 @@ export async function unfinishedLaunches(db: DB): Promise<Pick<CampaignsTable, '
 }
 
 export async function campaignStats(db: DB, projectId: string, id: string) {
-  const campaign = await getCampaign(db, projectId, id);
+  const campaign = await getCampaignSummary(db, projectId, id);
   const byStatus = await db
     .selectFrom('messages')
     .select(['status', 'expects_reports', sql<number>`count(*)`.as('n')])

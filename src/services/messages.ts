@@ -50,6 +50,14 @@ export function checkBody(body: string, field = 'body'): void {
   if (body.length > MAX_BODY_CHARS) throw badRequest('invalid_request', `${field} is longer than ${MAX_BODY_CHARS} characters`, field);
 }
 
+/** The content and MMS media a message or campaign row stores as JSON. */
+export function storedContent(row: { content: string | null; media: string | null }): { content: MessageContent | null; media_urls: string[] } {
+  return {
+    content: row.content ? (JSON.parse(row.content) as MessageContent) : null,
+    media_urls: row.media ? (JSON.parse(row.media) as string[]) : [],
+  };
+}
+
 export interface Composed {
   channel: Channel;
   body: string;
@@ -259,8 +267,7 @@ export function messageView(m: MessagesTable) {
     sender: m.sender,
     sender_profile_id: m.sender_profile_id,
     body: m.body,
-    content: m.content ? (JSON.parse(m.content) as MessageContent) : null,
-    media_urls: m.media ? (JSON.parse(m.media) as string[]) : [],
+    ...storedContent(m),
     parts: m.parts,
     encoding: m.encoding,
     status: m.status,

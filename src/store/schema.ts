@@ -140,6 +140,8 @@ export interface CampaignsTable {
   track_links: number | null;
   /** JSON array of customer ids. */
   audience: string;
+  /** How many ids the audience holds: views need it without parsing a million ids. */
+  audience_size: number;
   state: 'draft' | 'launching' | 'launched';
   /** JSON: counts of the fan-out (queued, skipped by reason). */
   launch_summary: string | null;

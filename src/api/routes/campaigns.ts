@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { campaignStats, campaignView, createCampaign, getCampaign, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS } from '../../services/campaigns.js';
+import { campaignStats, campaignView, createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS } from '../../services/campaigns.js';
 import { getProject } from '../../services/projects.js';
 import { requireProject } from '../auth.js';
 import { AnyObject, ContentFields, errorResponses, ProjectParams, RouteFields } from '../schemas.js';
@@ -57,7 +57,7 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
 
   app.get('/projects/:pid/campaigns/:cid', { schema: { tags: ['campaigns'], params: Params, response: { 200: Campaign, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
-    return campaignView(await getCampaign(hub.db, req.params.pid, req.params.cid));
+    return campaignView(await getCampaignSummary(hub.db, req.params.pid, req.params.cid));
   });
 
   app.post('/projects/:pid/campaigns/:cid/launch', {

@@ -76,6 +76,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('sender', 'text')
     .addColumn('track_links', 'integer')
     .addColumn('audience', 'text', (c) => c.notNull())
+    .addColumn('audience_size', 'integer', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('launch_summary', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
@@ -161,6 +162,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('events_project').on('events').columns(['project_id', 'id']).execute();
   await db.schema.createIndex('events_customer').on('events').columns(['customer_ref', 'id']).execute();
   await db.schema.createIndex('events_message').on('events').columns(['message_id']).execute();
+  // Campaign statistics count a campaign's events by status.
+  await db.schema.createIndex('events_campaign').on('events').columns(['campaign_id', 'status']).execute();
 
   await db.schema
     .createTable('receipts')
