@@ -11,8 +11,9 @@ import { channelsOfConsent } from './services/consent.js';
 import { IntegrationService } from './services/integrations.js';
 import type { MessagingDeps } from './services/messages.js';
 import { SenderProfileService } from './services/sender-profiles.js';
-import { migrate, openDatabase, type DB } from './store/db.js';
+import { migrate, openDatabase, sqliteConnection, type DB } from './store/db.js';
 import { GroupCommit } from './store/group-commit.js';
+import { Checkpointer } from './store/wal.js';
 
 export interface HubOptions {
   dispatcher?: DispatcherOptions;
@@ -35,11 +36,12 @@ export class Hub {
     readonly db: DB,
     readonly logger: Logger,
     options: HubOptions,
+    private readonly checkpointer: Checkpointer | null,
   ) {
     this.box = new SecretBox(config.secretKey);
     this.integrations = new IntegrationService(db, this.box, config.publicUrl);
     this.profiles = new SenderProfileService(db, this.integrations);
-    this.commit = new GroupCommit(db);
+    this.commit = new GroupCommit(db, checkpointer ? { checkpointer } : {});
     this.dispatcher = new Dispatcher(db, this.commit, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
     this.receipts = new ReceiptWriter(this.commit, () => this.processor.wake());
     this.processor = new ReceiptProcessor(
@@ -59,7 +61,9 @@ export class Hub {
   static async open(config: Config, logger: Logger, options: HubOptions = {}): Promise<Hub> {
     const db = openDatabase(config.databaseUrl);
     await migrate(db);
-    return new Hub(config, db, logger, options);
+    const sqlite = sqliteConnection(db);
+    const checkpointer = sqlite && !sqlite.memory ? await Checkpointer.start(sqlite, logger.child({ component: 'checkpointer' })) : null;
+    return new Hub(config, db, logger, options, checkpointer);
   }
 
   /** What sends and campaign launches need. */
@@ -96,6 +100,8 @@ export class Hub {
     this.#running = false;
     await this.dispatcher.stop();
     await this.processor.stop();
+    await this.commit.close();
+    await this.checkpointer?.stop();
     await this.db.destroy();
   }
 }

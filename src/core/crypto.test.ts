@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SecretBox, safeEqual } from './crypto.js';
+import { SecretBox, safeEqual, safeEqualFixedLength, sha256Hex } from './crypto.js';
 
 test('sealed secrets round-trip and do not contain the plaintext', () => {
   const box = new SecretBox(SecretBox.generateKey());
@@ -25,4 +25,19 @@ test('safeEqual compares whole strings of any length', () => {
   assert.equal(safeEqual('abc', 'abd'), false);
   assert.equal(safeEqual('abc', 'abcd'), false);
   assert.equal(safeEqual('', ''), true);
+});
+
+test('safeEqualFixedLength compares whole strings, multi-byte ones by their bytes', () => {
+  assert.equal(safeEqualFixedLength('tok_abc', 'tok_abc'), true);
+  assert.equal(safeEqualFixedLength('tok_abc', 'tok_abd'), false);
+  assert.equal(safeEqualFixedLength('tok_ab', 'tok_abc'), false);
+  assert.equal(safeEqualFixedLength('é', 'e'), false);
+  assert.equal(safeEqualFixedLength('', ''), true);
+});
+
+test('sha256Hex of strings and bytes', () => {
+  const empty = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+  assert.equal(sha256Hex(''), empty);
+  assert.equal(sha256Hex(Buffer.alloc(0)), empty);
+  assert.equal(sha256Hex('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
 });

@@ -1,5 +1,5 @@
 // Secrets at rest (AES-256-GCM), API key hashing and constant-time comparisons.
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -45,13 +45,24 @@ export class SecretBox {
 }
 
 export function sha256Hex(value: string | Buffer): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
-/** Compares two strings in time independent of where they differ. */
+/** Compares two strings in time independent of where they differ, and of their lengths. */
 export function safeEqual(a: string, b: string): boolean {
   // Hashing first gives equal lengths, so length differences don't short-circuit either.
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/**
+ * Compares a presented secret with one of a fixed, public length (such as our generated
+ * tokens) in time independent of where they differ. Only a wrong length returns early, which
+ * tells nothing the format doesn't.
+ */
+export function safeEqualFixedLength(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function randomToken(bytes = 24): string {

@@ -3,6 +3,8 @@
 import { sha256Hex } from '../core/crypto.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
+import { prepared } from '../store/prepared.js';
+import type { ReceiptsTable } from '../store/schema.js';
 
 export interface IncomingReceipt {
   projectId: string;
@@ -33,33 +35,51 @@ export class ReceiptWriter {
   }
 }
 
-async function store(trx: DB, r: IncomingReceipt, now: number): Promise<IngestResult> {
-  if (r.replayKey) {
-    const nonce = await trx
-      .insertInto('webhook_nonces')
-      .values({ integration_id: r.integrationId, nonce: r.replayKey.nonce, expires_at: r.replayKey.expiresAtMs })
-      .onConflict((oc) => oc.columns(['integration_id', 'nonce']).doNothing())
-      .executeTakeFirst();
-    if ((nonce.numInsertedOrUpdatedRows ?? 0n) === 0n) return 'replayed';
-  }
-  const res = await trx
+const insertNonce = prepared<{ integration_id: string; nonce: string; expires_at: number }>((db, p) =>
+  db
+    .insertInto('webhook_nonces')
+    .values({ integration_id: p.integration_id, nonce: p.nonce, expires_at: p.expires_at })
+    .onConflict((oc) => oc.columns(['integration_id', 'nonce']).doNothing()),
+);
+
+type NewReceipt = Pick<ReceiptsTable, 'project_id' | 'source' | 'integration_id' | 'route' | 'query' | 'content_type' | 'body' | 'body_hash' | 'received_at'>;
+
+const insertReceipt = prepared<NewReceipt>((db, p) =>
+  db
     .insertInto('receipts')
     .values({
-      project_id: r.projectId,
-      source: r.source ?? 'webhook',
-      integration_id: r.integrationId,
-      route: r.route,
-      query: r.query,
-      content_type: r.contentType,
-      body: r.rawBody,
-      body_hash: sha256Hex(Buffer.concat([Buffer.from(`${r.route}?${r.query}\n`), r.rawBody])),
-      received_at: now,
+      project_id: p.project_id,
+      source: p.source,
+      integration_id: p.integration_id,
+      route: p.route,
+      query: p.query,
+      content_type: p.content_type,
+      body: p.body,
+      body_hash: p.body_hash,
+      received_at: p.received_at,
       processed_at: null,
       defer_until: null,
       outcome: null,
     })
     // Providers retry callbacks they think failed: the same bytes again are stored once.
-    .onConflict((oc) => oc.columns(['integration_id', 'body_hash']).doNothing())
-    .executeTakeFirst();
-  return (res.numInsertedOrUpdatedRows ?? 0n) > 0n ? 'stored' : 'duplicate';
+    .onConflict((oc) => oc.columns(['integration_id', 'body_hash']).doNothing()),
+);
+
+async function store(trx: DB, r: IncomingReceipt, now: number): Promise<IngestResult> {
+  if (r.replayKey) {
+    const fresh = await insertNonce.changes(trx, { integration_id: r.integrationId, nonce: r.replayKey.nonce, expires_at: r.replayKey.expiresAtMs });
+    if (fresh === 0) return 'replayed';
+  }
+  const inserted = await insertReceipt.changes(trx, {
+    project_id: r.projectId,
+    source: r.source ?? 'webhook',
+    integration_id: r.integrationId,
+    route: r.route,
+    query: r.query,
+    content_type: r.contentType,
+    body: r.rawBody,
+    body_hash: sha256Hex(Buffer.concat([Buffer.from(`${r.route}?${r.query}\n`), r.rawBody])),
+    received_at: now,
+  });
+  return inserted > 0 ? 'stored' : 'duplicate';
 }

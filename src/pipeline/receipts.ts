@@ -15,6 +15,7 @@ import { recordEvent } from '../services/events.js';
 import { keywordsFor, settingsOf, type ProjectSettings } from '../services/projects.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
+import { prepared, preparedList } from '../store/prepared.js';
 import type { Selectable } from 'kysely';
 import type { CustomersTable, MessagesTable, ReceiptsTable as ReceiptsRow } from '../store/schema.js';
 
@@ -46,8 +47,8 @@ interface BatchContext {
   trx: DB;
   after: AfterCommit;
   settings: Map<string, ProjectSettings>;
-  /** Messages the batch refers to, kept current as reports move them on. */
-  messages: Map<string, MessagesTable>;
+  /** Messages the batch refers to, read up front and kept current as reports move them on. */
+  messages: MessageLookup;
   /** Final status per message, written once when the batch ends. */
   statusChanges: Map<string, DeliveryStatus>;
 }
@@ -113,14 +114,7 @@ export class ReceiptProcessor {
    * several per receipt.
    */
   async processBatch(now = Date.now()): Promise<number> {
-    const batch = await this.db
-      .selectFrom('receipts')
-      .selectAll()
-      .where('processed_at', 'is', null)
-      .where((eb) => eb.or([eb('defer_until', 'is', null), eb('defer_until', '<=', now)]))
-      .orderBy('id')
-      .limit(this.options.batchSize ?? 200)
-      .execute();
+    const batch = await dueReceipts.rows(this.db, { now, limit: this.options.batchSize ?? 200 });
     if (batch.length === 0) return 0;
     let finished = 0;
     const after: AfterCommit = [];
@@ -134,7 +128,10 @@ export class ReceiptProcessor {
         trx,
         after,
         settings: new Map(),
-        messages: await this.#prefetchMessages(trx, parsed.flatMap((p) => (Array.isArray(p.updates) ? p.updates : []))),
+        messages: await MessageLookup.prefetch(
+          trx,
+          parsed.flatMap((p) => (Array.isArray(p.updates) ? p.updates.map((update) => ({ integrationId: p.receipt.integration_id, update })) : [])),
+        ),
         statusChanges: new Map(),
       };
       const outcomes = new Map<string, number[]>();
@@ -143,21 +140,23 @@ export class ReceiptProcessor {
         if (outcome === 'defer') {
           // Back off with age: a report can wait minutes for a send a crash interrupted.
           const age = now - receipt.received_at;
-          await trx.updateTable('receipts').set({ defer_until: now + Math.min(30_000, Math.max(200, age / 4)) }).where('id', '=', receipt.id).execute();
+          await deferReceipt.execute(trx, { id: receipt.id, until: now + Math.min(30_000, Math.max(200, age / 4)) });
         } else {
-          outcomes.set(outcome, [...(outcomes.get(outcome) ?? []), receipt.id]);
+          const ids = outcomes.get(outcome);
+          if (ids) ids.push(receipt.id);
+          else outcomes.set(outcome, [receipt.id]);
           finished++;
           this.metrics.count('receipts_processed_total', receipt.integration_id);
         }
       }
       const byStatus = new Map<DeliveryStatus, string[]>();
-      for (const [id, status] of ctx.statusChanges) byStatus.set(status, [...(byStatus.get(status) ?? []), id]);
-      for (const [status, ids] of byStatus) {
-        await trx.updateTable('messages').set({ status, updated_at: now }).where('id', 'in', ids).execute();
+      for (const [id, status] of ctx.statusChanges) {
+        const ids = byStatus.get(status);
+        if (ids) ids.push(id);
+        else byStatus.set(status, [id]);
       }
-      for (const [outcome, ids] of outcomes) {
-        await trx.updateTable('receipts').set({ processed_at: now, outcome, defer_until: null }).where('id', 'in', ids).execute();
-      }
+      for (const [status, ids] of byStatus) await setMessageStatus.changes(trx, { status, now }, ids);
+      for (const [outcome, ids] of outcomes) await markProcessed.changes(trx, { outcome, now }, ids);
     });
     for (const run of after) run();
     return finished;
@@ -169,20 +168,11 @@ export class ReceiptProcessor {
     const adapter = getAdapter(this.#providers.get(receipt.integration_id) ?? '');
     if (!adapter) return 'error: unknown integration';
     try {
-      return adapter.parseWebhook({ route: receipt.route, rawBody: Buffer.from(receipt.body), contentType: receipt.content_type, query: receipt.query });
+      return adapter.parseWebhook({ route: receipt.route, rawBody: asBuffer(receipt.body), contentType: receipt.content_type, query: receipt.query });
     } catch (err) {
       this.logger.warn({ receipt_id: receipt.id, integration_id: receipt.integration_id, err: (err as Error).message }, 'unreadable webhook body kept unprocessed');
       return `error: ${(err as Error).message}`.slice(0, 500);
     }
-  }
-
-  async #prefetchMessages(trx: DB, updates: CanonicalUpdate[]): Promise<Map<string, MessagesTable>> {
-    const ids = [...new Set(updates.flatMap((u) => (u.kind === 'status' && u.messageId ? [u.messageId] : [])))];
-    const found = new Map<string, MessagesTable>();
-    for (let i = 0; i < ids.length; i += 500) {
-      for (const m of await trx.selectFrom('messages').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()) found.set(m.id, m);
-    }
-    return found;
   }
 
   async #settingsFor(ctx: BatchContext, projectId: string): Promise<ProjectSettings> {
@@ -206,7 +196,7 @@ export class ReceiptProcessor {
   async #processOne(ctx: BatchContext, receipt: ReceiptsTable, updates: CanonicalUpdate[]): Promise<string> {
     if (receipt.source === 'ingest_sinch') {
       try {
-        return await applyDirectReport(ctx.trx, receipt.project_id, Buffer.from(receipt.body), receipt.received_at);
+        return await applyDirectReport(ctx.trx, receipt.project_id, asBuffer(receipt.body), receipt.received_at);
       } catch (err) {
         return `error: ${(err as Error).message}`.slice(0, 500);
       }
@@ -223,25 +213,10 @@ export class ReceiptProcessor {
     return [...new Set(outcomes)].join(',') || 'ignored';
   }
 
-  async #findMessage(trx: DB, integrationId: string, u: StatusUpdate): Promise<MessagesTable | undefined> {
-    if (u.messageId) {
-      const m = await trx.selectFrom('messages').selectAll().where('id', '=', u.messageId).where('integration_id', '=', integrationId).executeTakeFirst();
-      if (m) return m;
-    }
-    if (u.providerMessageId) {
-      let q = trx.selectFrom('messages').selectAll().where('integration_id', '=', integrationId).where('provider_message_id', '=', u.providerMessageId);
-      if (u.recipient) q = q.where('recipient', '=', u.recipient);
-      return q.executeTakeFirst();
-    }
-    return undefined;
-  }
-
   async #applyStatus(ctx: BatchContext, receipt: ReceiptsTable, u: StatusUpdate): Promise<Applied> {
     const { trx } = ctx;
-    const cached = u.messageId ? ctx.messages.get(u.messageId) : undefined;
-    const m = cached && cached.integration_id === receipt.integration_id ? cached : await this.#findMessage(trx, receipt.integration_id, u);
+    const m = ctx.messages.find(receipt.integration_id, u);
     if (!m) return 'unmatched';
-    ctx.messages.set(m.id, m);
     // The send's own outcome isn't written yet (a report can overtake it): wait for it, so the
     // event carries sent_timestamp and `enqueued` comes first.
     if (m.sent_at_us === null) return m.dispatch_state === 'queued' || m.dispatch_state === 'sending' ? 'defer' : 'unmatched';
@@ -345,3 +320,93 @@ export class ReceiptProcessor {
     return 'applied';
   }
 }
+
+/**
+ * The messages a batch's status updates name, read in a few queries up front: by our message id
+ * where the provider echoes it, else by the provider's id (and recipient). The row objects are
+ * shared, so a status applied by one report is seen by the next one about the same message.
+ */
+class MessageLookup {
+  readonly #byId = new Map<string, MessagesTable>();
+  /** `integration id` + NUL + `provider message id` → the messages with that id (a batch may have several recipients). */
+  readonly #byProviderId = new Map<string, MessagesTable[]>();
+
+  static async prefetch(trx: DB, updates: { integrationId: string; update: CanonicalUpdate }[]): Promise<MessageLookup> {
+    const lookup = new MessageLookup();
+    const statuses = updates.filter((u): u is { integrationId: string; update: StatusUpdate } => u.update.kind === 'status');
+    const ids = [...new Set(statuses.flatMap((s) => (s.update.messageId ? [s.update.messageId] : [])))];
+    for (const m of await messagesById.rows(trx, {}, ids)) lookup.#byId.set(m.id, m);
+    // Reports that don't carry our id, or carry one that isn't this integration's message.
+    const byIntegration = new Map<string, Set<string>>();
+    for (const { integrationId, update } of statuses) {
+      if (!update.providerMessageId || lookup.#ownMessage(integrationId, update)) continue;
+      let set = byIntegration.get(integrationId);
+      if (!set) byIntegration.set(integrationId, (set = new Set()));
+      set.add(update.providerMessageId);
+    }
+    for (const [integrationId, providerIds] of byIntegration) {
+      for (const row of await messagesByProviderId.rows(trx, { integration_id: integrationId }, [...providerIds])) {
+        const m = lookup.#byId.get(row.id) ?? row;
+        lookup.#byId.set(m.id, m);
+        const key = `${integrationId}\0${m.provider_message_id}`;
+        const list = lookup.#byProviderId.get(key);
+        if (list) list.push(m);
+        else lookup.#byProviderId.set(key, [m]);
+      }
+    }
+    return lookup;
+  }
+
+  find(integrationId: string, u: StatusUpdate): MessagesTable | undefined {
+    const own = this.#ownMessage(integrationId, u);
+    if (own) return own;
+    if (!u.providerMessageId) return undefined;
+    const candidates = this.#byProviderId.get(`${integrationId}\0${u.providerMessageId}`) ?? [];
+    return u.recipient ? candidates.find((m) => m.recipient === u.recipient) : candidates[0];
+  }
+
+  #ownMessage(integrationId: string, u: StatusUpdate): MessagesTable | undefined {
+    const m = u.messageId ? this.#byId.get(u.messageId) : undefined;
+    return m && m.integration_id === integrationId ? m : undefined;
+  }
+}
+
+function asBuffer(body: Uint8Array): Buffer {
+  return Buffer.isBuffer(body) ? body : Buffer.from(body);
+}
+
+const dueReceipts = prepared<{ now: number; limit: number }, ReceiptsTable>((db, p) =>
+  db
+    .selectFrom('receipts')
+    .selectAll()
+    .where('processed_at', 'is', null)
+    .where((eb) => eb.or([eb('defer_until', 'is', null), eb('defer_until', '<=', p.now)]))
+    .orderBy('id')
+    .limit(p.limit),
+);
+
+const deferReceipt = prepared<{ id: number; until: number }>((db, p) => db.updateTable('receipts').set({ defer_until: p.until }).where('id', '=', p.id));
+
+const markProcessed = preparedList<{ outcome: string; now: number }>((db, p, ids) =>
+  db
+    .updateTable('receipts')
+    .set({ processed_at: p.now, outcome: p.outcome, defer_until: null })
+    .where('id', 'in', ids as number[]),
+);
+
+const setMessageStatus = preparedList<{ status: DeliveryStatus; now: number }>((db, p, ids) =>
+  db
+    .updateTable('messages')
+    .set({ status: p.status, updated_at: p.now })
+    .where('id', 'in', ids as string[]),
+);
+
+const messagesById = preparedList<Record<string, never>, MessagesTable>((db, _p, ids) => db.selectFrom('messages').selectAll().where('id', 'in', ids as string[]));
+
+const messagesByProviderId = preparedList<{ integration_id: string }, MessagesTable>((db, p, ids) =>
+  db
+    .selectFrom('messages')
+    .selectAll()
+    .where('integration_id', '=', p.integration_id)
+    .where('provider_message_id', 'in', ids as string[]),
+);

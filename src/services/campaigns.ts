@@ -162,7 +162,7 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
       }
       summary.queued += rows.length;
       const toInsert = trackLinks ? await storeTrackedLinks(trx, rows.map((r) => planTrackedLinks(r, deps.publicUrl, at)), deps.logger) : rows;
-      await insertCampaignMessages(trx, db, toInsert);
+      await insertCampaignMessages(trx, toInsert);
     });
     deps.queue.notify(integration.id);
   }

@@ -1,21 +1,35 @@
 // The append-only event timeline on customer profiles.
 import { sql } from 'kysely';
 import type { DB } from '../store/db.js';
+import { prepared } from '../store/prepared.js';
 import type { EventsTable } from '../store/schema.js';
-
-type Executor = Pick<DB, 'insertInto' | 'selectFrom'>;
 
 /** An event as the pipeline builds it: the row, with its properties still an object. */
 export type NewEvent = Omit<EventsTable, 'id' | 'properties' | 'created_at'> & { properties: Record<string, unknown> };
 
-/** Inserts unless an event with the same dedup key exists. Returns whether it was inserted. */
-export async function recordEvent(db: Executor, e: NewEvent): Promise<boolean> {
-  const res = await db
+const insertEvent = prepared<Omit<EventsTable, 'id'>>((db, p) =>
+  db
     .insertInto('events')
-    .values({ ...e, properties: JSON.stringify(e.properties), created_at: Date.now() })
-    .onConflict((oc) => oc.column('dedup_key').doNothing())
-    .executeTakeFirst();
-  return (res.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    .values({
+      project_id: p.project_id,
+      customer_ref: p.customer_ref,
+      customer_id: p.customer_id,
+      name: p.name,
+      status: p.status,
+      timestamp: p.timestamp,
+      properties: p.properties,
+      message_id: p.message_id,
+      campaign_id: p.campaign_id,
+      dedup_key: p.dedup_key,
+      created_at: p.created_at,
+    })
+    .onConflict((oc) => oc.column('dedup_key').doNothing()),
+);
+
+/** Inserts unless an event with the same dedup key exists. Returns whether it was inserted. */
+export async function recordEvent(db: DB, e: NewEvent): Promise<boolean> {
+  const inserted = await insertEvent.changes(db, { ...e, properties: JSON.stringify(e.properties), created_at: Date.now() });
+  return inserted > 0;
 }
 
 export function eventView(e: Pick<EventsTable, 'name' | 'customer_id' | 'timestamp' | 'properties' | 'created_at'> & { id: number }) {

@@ -1,7 +1,7 @@
 // Integrations: one configured provider account each. Secrets are sealed at rest, decrypted only
 // into the in-memory runtime the dispatcher and webhooks use, and never returned.
 import { EventEmitter } from 'node:events';
-import { SecretBox, randomToken, safeEqual } from '../core/crypto.js';
+import { SecretBox, randomToken, safeEqualFixedLength } from '../core/crypto.js';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Channel } from '../core/status.js';
@@ -210,7 +210,8 @@ export class IntegrationService extends EventEmitter<{ changed: [id: string] }> 
   async authenticateWebhook(id: string, token: string): Promise<IntegrationRuntime | null> {
     const rt = await this.runtime(id);
     if (!rt) return null;
-    return safeEqual(token, rt.webhookToken) ? rt : null;
+    // Webhook tokens are generated (randomToken), so their length is no secret.
+    return safeEqualFixedLength(token, rt.webhookToken) ? rt : null;
   }
 
   async view(row: IntegrationsTable, defaultSmsId: string | null) {

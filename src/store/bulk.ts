@@ -2,7 +2,7 @@
 // building and compiling a query per chunk (a fifth of the fan-out's time); other dialects take
 // the Kysely path.
 import type SQLite from 'better-sqlite3';
-import { sqliteConnection, type DB } from './db.js';
+import { directSqlite, type DB } from './db.js';
 import type { MessagesTable } from './schema.js';
 
 const COLUMNS = [
@@ -34,13 +34,10 @@ function insertStatement(sqlite: SQLite.Database, rows: number): SQLite.Statemen
   return stmt;
 }
 
-/**
- * Inserts campaign messages, skipping customers the campaign already reached (a resumed launch).
- * `trx` is the transaction to write in; `db` the Kysely instance it came from.
- */
-export async function insertCampaignMessages(trx: DB, db: DB, rows: MessagesTable[]): Promise<void> {
+/** Inserts campaign messages, skipping customers the campaign already reached (a resumed launch). */
+export async function insertCampaignMessages(trx: DB, rows: MessagesTable[]): Promise<void> {
   if (rows.length === 0) return;
-  const sqlite = sqliteConnection(db);
+  const sqlite = directSqlite(trx);
   if (!sqlite) {
     for (let start = 0; start < rows.length; start += 500) {
       await trx
@@ -51,7 +48,6 @@ export async function insertCampaignMessages(trx: DB, db: DB, rows: MessagesTabl
     }
     return;
   }
-  // The SQLite connection is the one `trx` holds open, so this runs inside that transaction.
   // Statements of at most 500 rows keep under SQLite's limit on bound parameters.
   for (let start = 0; start < rows.length; start += 500) {
     const slice = rows.slice(start, start + 500);

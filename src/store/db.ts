@@ -5,15 +5,58 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './migrations/001_initial.js';
 import type { Database } from './schema.js';
+import { FlushingSqliteDialect } from './sqlite-dialect.js';
+import { WalSync } from './wal.js';
 
 export type DB = Kysely<Database>;
 
-// The SQLite connection behind a Kysely instance, for the few hot paths that use prepared
-// statements directly (bulk inserts). Absent on other dialects, which take the Kysely path.
+// The SQLite connection behind a Kysely instance, for the hot paths that run prepared statements
+// on it directly. Keyed by the dialect adapter, which a Kysely instance shares with its
+// transactions. Absent on other dialects, which take the Kysely path.
 const sqliteOf = new WeakMap<object, SQLite.Database>();
+const walOf = new WeakMap<SQLite.Database, WalSync>();
 
+/**
+ * The WAL flush of a file-backed SQLite store: whoever commits on the connection directly (not
+ * through Kysely) waits for `sync()` before acknowledging. Absent for other stores.
+ */
+export function walSync(sqlite: SQLite.Database): WalSync | undefined {
+  return walOf.get(sqlite);
+}
+
+/**
+ * The SQLite connection behind `db` (a Kysely instance or one of its transactions) when a
+ * statement may run on it directly: inside a transaction, which holds the one connection, or
+ * when no transaction is open. While someone else's transaction is open, a direct statement
+ * would run inside it, so the caller gets undefined and takes the Kysely path, which waits.
+ */
+export function directSqlite(db: DB): SQLite.Database | undefined {
+  const sqlite = sqliteOf.get(db.getExecutor().adapter);
+  if (!sqlite) return undefined;
+  return db.isTransaction || holders.has(db) || !sqlite.inTransaction ? sqlite : undefined;
+}
+
+/** The SQLite connection behind `db` whatever it is doing, for code that runs its own transactions. */
 export function sqliteConnection(db: DB): SQLite.Database | undefined {
-  return sqliteOf.get(db);
+  return sqliteOf.get(db.getExecutor().adapter);
+}
+
+/** Kysely instances bound to a connection reserved by withConnection. */
+const holders = new WeakSet<DB>();
+
+/**
+ * Runs `fn` with the store's connection reserved for it: no other Kysely query runs until it
+ * settles, and statements through `conn` may use the SQLite connection directly.
+ */
+export async function withConnection<T>(db: DB, fn: (conn: DB) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    holders.add(conn);
+    try {
+      return await fn(conn);
+    } finally {
+      holders.delete(conn);
+    }
+  });
 }
 
 const migrations: Record<string, Migration> = {
@@ -57,15 +100,22 @@ export function openDatabase(databaseUrl: string): DB {
   const path = sqlitePath(databaseUrl);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
-  // WAL lets readers run beside the writer; FULL sync makes every commit survive power loss,
-  // not just a killed process: what we acknowledge must never be lost.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  // WAL lets readers run beside the writer. Commits are flushed to disk before anything about
+  // them is acknowledged, so they survive power loss, not just a killed process; the flush runs
+  // off the event loop (sqlite-dialect.ts, wal.ts), hence NORMAL rather than FULL here.
+  const wal = sqlite.pragma('journal_mode = WAL', { simple: true }) === 'wal' && !sqlite.memory;
+  sqlite.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   cachePreparedStatements(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  sqliteOf.set(db, sqlite);
+  let dialect: SqliteDialect = new SqliteDialect({ database: sqlite });
+  if (wal) {
+    const flush = new WalSync(`${sqlite.name}-wal`);
+    walOf.set(sqlite, flush);
+    dialect = new FlushingSqliteDialect(sqlite, flush);
+  }
+  const db = new Kysely<Database>({ dialect });
+  sqliteOf.set(db.getExecutor().adapter, sqlite);
   return db;
 }
 

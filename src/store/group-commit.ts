@@ -1,9 +1,16 @@
-// Group commit for request-path writes. better-sqlite3 commits synchronously, so a transaction
-// per request pays one fsync per request with the event loop blocked. Work queued here runs in
-// one shared transaction per turn of the event loop, each piece behind its own savepoint so one
-// failure undoes only its own writes, and every caller learns its result after the commit.
+// Group commit for request-path writes. A transaction per request would pay one commit and one
+// fsync per request. Work queued here runs in one shared transaction per turn of the event loop,
+// each piece behind its own savepoint so one failure undoes only its own writes, and every caller
+// learns its result once the transaction is durable.
+//
+// On SQLite the group runs its own transaction on the reserved connection, with statements
+// prepared once, and waits for its WAL flush (wal.ts) without holding the connection: the next
+// group is built while the previous one is flushed. Other dialects commit through Kysely, whose
+// drivers are asynchronous anyway.
+import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import type { DB } from './db.js';
+import { directSqlite, sqliteConnection, walSync, withConnection, type DB } from './db.js';
+import type { Checkpointer, WalSync } from './wal.js';
 
 interface Job<T = unknown> {
   work: (trx: DB) => Promise<T>;
@@ -11,18 +18,59 @@ interface Job<T = unknown> {
   reject: (err: unknown) => void;
 }
 
+type Result = { ok: true; value: unknown } | { ok: false; err: unknown };
+
+type Step = 'savepoint job' | 'release savepoint job' | 'rollback to savepoint job';
+const STEPS: readonly Step[] = ['savepoint job', 'release savepoint job', 'rollback to savepoint job'];
+
+/** Statements the SQLite path runs thousands of times a second, prepared once. */
+interface SqliteStatements {
+  begin: SQLite.Statement;
+  commit: SQLite.Statement;
+  rollback: SQLite.Statement;
+  steps: Map<Step, SQLite.Statement>;
+}
+
+export interface GroupCommitOptions {
+  /** When the WAL has grown past `maxWalFrames`, a group first waits (up to a second) for this thread to copy it back. */
+  checkpointer?: Checkpointer;
+  maxWalFrames?: number;
+}
+
 export class GroupCommit {
   #queue: Job[] = [];
   #running: Promise<void> | null = null;
+  /** Groups committed but not yet durable. */
+  readonly #flushing = new Set<Promise<void>>();
+  readonly #sqlite: SQLite.Database | undefined;
+  readonly #wal: WalSync | null;
+  #statements: SqliteStatements | null = null;
 
-  constructor(private readonly db: DB) {}
+  constructor(
+    private readonly db: DB,
+    private readonly options: GroupCommitOptions = {},
+  ) {
+    const sqlite = sqliteConnection(db);
+    // An in-memory database has no WAL and nothing to flush: it takes the Kysely path.
+    const wal = sqlite ? walSync(sqlite) : undefined;
+    this.#sqlite = wal ? sqlite : undefined;
+    this.#wal = wal ?? null;
+  }
 
-  /** Runs `work` in the next shared transaction; resolves once that transaction committed. */
+  /** Runs `work` in the next shared transaction; resolves once that transaction is durable. */
   run<T>(work: (trx: DB) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve, reject } as Job);
       if (!this.#running) this.#running = this.#drain();
     });
+  }
+
+  /** Waits for everything queued to be committed and flushed. */
+  async close(): Promise<void> {
+    while (this.#running || this.#flushing.size) {
+      await this.#running;
+      await Promise.allSettled([...this.#flushing]);
+    }
   }
 
   async #drain(): Promise<void> {
@@ -31,32 +79,100 @@ export class GroupCommit {
     while (this.#queue.length > 0) {
       const jobs = this.#queue;
       this.#queue = [];
-      const results: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
-      try {
-        await this.db.transaction().execute(async (trx) => {
-          for (const job of jobs) {
-            await sql`savepoint job`.execute(trx);
-            try {
-              results.push({ ok: true, value: await job.work(trx) });
-              await sql`release savepoint job`.execute(trx);
-            } catch (err) {
-              await sql`rollback to savepoint job`.execute(trx);
-              await sql`release savepoint job`.execute(trx);
-              results.push({ ok: false, err });
-            }
-          }
-        });
-        jobs.forEach((job, i) => {
-          const r = results[i]!;
-          if (r.ok) job.resolve(r.value);
-          else job.reject(r.err);
-        });
-      } catch (err) {
-        // The commit itself failed: nothing of this group was written.
-        for (const job of jobs) job.reject(err);
-      }
+      if (this.#sqlite && this.#wal) await this.#sqliteGroup(jobs, this.#sqlite, this.#wal);
+      else await this.#kyselyGroup(jobs);
       await new Promise((r) => setImmediate(r));
     }
     this.#running = null;
   }
+
+  async #kyselyGroup(jobs: Job[]): Promise<void> {
+    let results: Result[] = [];
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        results = await this.#runJobs(trx, jobs);
+      });
+    } catch (err) {
+      // The commit itself failed: nothing of this group was written.
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    settle(jobs, results);
+  }
+
+  async #sqliteGroup(jobs: Job[], sqlite: SQLite.Database, wal: WalSync): Promise<void> {
+    const { checkpointer, maxWalFrames = 16_384 } = this.options;
+    // The WAL restarts from its beginning only once it was copied back entirely; under constant
+    // load the checkpointer may never catch up by itself, so let it.
+    if (checkpointer && checkpointer.walFrames > maxWalFrames && checkpointer.backlog > 0) await checkpointer.nextCheckpoint(1000);
+    const s = (this.#statements ??= prepareStatements(sqlite));
+    let results: Result[];
+    try {
+      results = await withConnection(this.db, async (conn) => {
+        try {
+          s.begin.run();
+          const done = await this.#runJobs(conn, jobs);
+          s.commit.run();
+          return done;
+        } finally {
+          // A group that failed before its commit leaves nothing behind.
+          if (sqlite.inTransaction) s.rollback.run();
+        }
+      });
+    } catch (err) {
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    // Flushed off the thread while the next group is built.
+    const flushed = wal.sync().then(
+      () => settle(jobs, results),
+      (err: unknown) => {
+        for (const job of jobs) job.reject(err);
+      },
+    );
+    this.#flushing.add(flushed);
+    void flushed.finally(() => this.#flushing.delete(flushed));
+  }
+
+  async #runJobs(trx: DB, jobs: Job[]): Promise<Result[]> {
+    const results: Result[] = [];
+    for (const job of jobs) {
+      await this.#step(trx, 'savepoint job');
+      try {
+        results.push({ ok: true, value: await job.work(trx) });
+        await this.#step(trx, 'release savepoint job');
+      } catch (err) {
+        await this.#step(trx, 'rollback to savepoint job');
+        await this.#step(trx, 'release savepoint job');
+        results.push({ ok: false, err });
+      }
+    }
+    return results;
+  }
+
+  async #step(trx: DB, step: Step): Promise<void> {
+    const sqlite = directSqlite(trx);
+    if (!sqlite) {
+      await sql.raw(step).execute(trx);
+      return;
+    }
+    (this.#statements ??= prepareStatements(sqlite)).steps.get(step)!.run();
+  }
+}
+
+function settle(jobs: Job[], results: Result[]): void {
+  jobs.forEach((job, i) => {
+    const r = results[i]!;
+    if (r.ok) job.resolve(r.value);
+    else job.reject(r.err);
+  });
+}
+
+function prepareStatements(sqlite: SQLite.Database): SqliteStatements {
+  return {
+    begin: sqlite.prepare('begin immediate'),
+    commit: sqlite.prepare('commit'),
+    rollback: sqlite.prepare('rollback'),
+    steps: new Map(STEPS.map((s) => [s, sqlite.prepare(s)])),
+  };
 }

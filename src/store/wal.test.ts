@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { createLogger } from '../logger.js';
+import { migrate, openDatabase, sqliteConnection, walSync } from './db.js';
+import { GroupCommit } from './group-commit.js';
+import { prepared } from './prepared.js';
+import { Checkpointer, WalSync } from './wal.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wal-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const freshDb = async () => {
+  const db = openDatabase(`sqlite://${join(dir, `db${n++}.sqlite`)}`);
+  await migrate(db);
+  return db;
+};
+
+const tick = () => new Promise((r) => setImmediate(r));
+const until = async (what: () => boolean) => {
+  for (let i = 0; !what(); i++) {
+    assert.ok(i < 1000, 'timed out');
+    await tick();
+  }
+};
+
+test('a sync resolves only after a flush that started after it was asked for', async () => {
+  // WalSync opens the file before flushing; give it one.
+  const db = await freshDb();
+  const path = `${sqliteConnection(db)!.name}-wal`;
+  const log: string[] = [];
+  const pending: (() => void)[] = [];
+  const sync = new WalSync(path, async () => {
+    log.push('flush started');
+    await new Promise<void>((resolve) => pending.push(resolve));
+    log.push('flush done');
+  });
+  const first = sync.sync().then(() => log.push('first resolved'));
+  await until(() => log.length > 0);
+  assert.deepEqual(log, ['flush started']);
+  // Asked while the first flush runs: it may have started before this caller's commit.
+  const second = sync.sync().then(() => log.push('second resolved'));
+  const third = sync.sync().then(() => log.push('third resolved'));
+  pending.shift()!();
+  await first;
+  await until(() => log.length >= 4);
+  assert.deepEqual(log, ['flush started', 'flush done', 'first resolved', 'flush started'], 'the second and third share the next flush');
+  pending.shift()!();
+  await Promise.all([second, third]);
+  assert.deepEqual(log.slice(4), ['flush done', 'second resolved', 'third resolved']);
+  assert.equal(sync.flushes, 2);
+  await sync.close();
+  await db.destroy();
+});
+
+test('after a failed flush nothing is acknowledged again', async () => {
+  const db = await freshDb();
+  let fail = true;
+  const sync = new WalSync(`${sqliteConnection(db)!.name}-wal`, async () => {
+    if (fail) throw new Error('EIO');
+  });
+  await assert.rejects(sync.sync(), /flushing the SQLite WAL failed.*EIO/);
+  fail = false;
+  await assert.rejects(sync.sync(), /must restart/);
+  await sync.close();
+  await db.destroy();
+});
+
+/** Wraps the store's WAL sync to record, in order, writes resolving and flushes finishing. */
+function recordFlushes(sync: WalSync, log: string[]) {
+  const original = sync.sync.bind(sync);
+  sync.sync = () => {
+    log.push('flush asked');
+    return original().then(() => {
+      log.push('flushed');
+    });
+  };
+}
+
+test('every write through Kysely is flushed before it resolves; reads are not', async () => {
+  const db = await freshDb();
+  const log: string[] = [];
+  recordFlushes(walSync(sqliteConnection(db)!)!, log);
+  const nonce = (x: string) => ({ integration_id: 'i', nonce: x, expires_at: 1 });
+
+  await db.insertInto('webhook_nonces').values(nonce('a')).execute();
+  log.push('insert resolved');
+  await db.selectFrom('webhook_nonces').selectAll().execute();
+  log.push('select resolved');
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('webhook_nonces').values(nonce('b')).execute();
+    log.push('insert in transaction resolved');
+  });
+  log.push('transaction resolved');
+  assert.deepEqual(log, ['flush asked', 'flushed', 'insert resolved', 'select resolved', 'insert in transaction resolved', 'flush asked', 'flushed', 'transaction resolved']);
+  await db.destroy();
+});
+
+test('a prepared write outside a transaction is flushed before it resolves', async () => {
+  const db = await freshDb();
+  const log: string[] = [];
+  recordFlushes(walSync(sqliteConnection(db)!)!, log);
+  const insert = prepared<{ nonce: string }>((q, p) => q.insertInto('webhook_nonces').values({ integration_id: 'i', nonce: p.nonce, expires_at: 1 }));
+  const count = prepared<Record<string, never>, { n: number }>((q) => q.selectFrom('webhook_nonces').select((eb) => eb.fn.countAll<number>().as('n')));
+  await insert.changes(db, { nonce: 'x' });
+  log.push('insert resolved');
+  assert.equal((await count.first(db, {}))?.n, 1);
+  log.push('count resolved');
+  assert.deepEqual(log, ['flush asked', 'flushed', 'insert resolved', 'count resolved']);
+  await db.destroy();
+});
+
+test('a group is acknowledged after its flush, and the next group is built meanwhile', async () => {
+  const db = await freshDb();
+  const sqlite = sqliteConnection(db)!;
+  const wal = walSync(sqlite)!;
+  const log: string[] = [];
+  const releases: (() => void)[] = [];
+  const original = wal.sync.bind(wal);
+  wal.sync = () => {
+    log.push('flush asked');
+    return new Promise<void>((resolve) => releases.push(resolve)).then(original).then(() => {
+      log.push('flushed');
+    });
+  };
+  const commit = new GroupCommit(db);
+  const insert = (x: string) =>
+    commit.run(async (trx) => {
+      await trx.insertInto('webhook_nonces').values({ integration_id: 'g', nonce: x, expires_at: 1 }).execute();
+      log.push(`${x} written`);
+    });
+  const first = insert('a').then(() => log.push('a acknowledged'));
+  while (releases.length === 0) await tick();
+  const second = insert('b').then(() => log.push('b acknowledged'));
+  while (releases.length === 1) await tick();
+  // Both groups are committed (b was written while a's flush was still out), neither acknowledged.
+  assert.deepEqual(log, ['a written', 'flush asked', 'b written', 'flush asked']);
+  releases.shift()!();
+  await first;
+  releases.shift()!();
+  await second;
+  assert.deepEqual(log.slice(4), ['flushed', 'a acknowledged', 'flushed', 'b acknowledged']);
+  await commit.close();
+  await db.destroy();
+});
+
+test('the checkpointer thread copies the WAL back while the connection stops checkpointing by itself', async () => {
+  const db = await freshDb();
+  const sqlite = sqliteConnection(db)!;
+  const checkpointer = await Checkpointer.start(sqlite, createLogger('silent'), { idleMs: 20, busyMs: 2 });
+  assert.equal(sqlite.pragma('wal_autocheckpoint', { simple: true }), 0);
+  const commit = new GroupCommit(db, { checkpointer });
+  // Well past the 1000 pages at which the connection would have checkpointed by itself.
+  const blob = Buffer.alloc(3000, 7);
+  for (let round = 0; round < 20; round++) {
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        commit.run((trx) =>
+          trx
+            .insertInto('receipts')
+            .values({ project_id: 'p', source: 'webhook', integration_id: 'i', route: 'r', query: '', content_type: null, body: blob, body_hash: `${round}-${i}`, received_at: 0, processed_at: null, defer_until: null, outcome: null })
+            .execute(),
+        ),
+      ),
+    );
+  }
+  // Reports arrive after the fact: only one that follows the last write counts.
+  const deadline = Date.now() + 10_000;
+  do {
+    assert.ok(Date.now() < deadline, `checkpointer did not catch up: backlog ${checkpointer.backlog}`);
+    await checkpointer.nextCheckpoint(100);
+  } while (checkpointer.backlog > 0 || checkpointer.walFrames === 0);
+  assert.ok(statSync(sqlite.name).size > 20 * 100 * 3000, 'the rows reached the database file');
+  // Caught up, the next write starts the WAL over from its beginning.
+  await commit.run((trx) => trx.deleteFrom('receipts').where('body_hash', '=', '0-0').execute());
+  await checkpointer.nextCheckpoint(1000);
+  assert.ok(checkpointer.walFrames < 100, `WAL restarted (${checkpointer.walFrames} frames)`);
+  await checkpointer.stop();
+  assert.equal(sqlite.pragma('wal_autocheckpoint', { simple: true }), 1000, 'checkpointing by itself again');
+  await commit.close();
+  await db.destroy();
+});
