@@ -41,7 +41,7 @@ export class Hub {
     this.box = new SecretBox(config.secretKey);
     this.integrations = new IntegrationService(db, this.box, config.publicUrl);
     this.profiles = new SenderProfileService(db, this.integrations);
-    this.commit = new GroupCommit(db, checkpointer ? { checkpointer } : {});
+    this.commit = new GroupCommit(db, checkpointer ? { checkpoints: checkpointer.state } : {});
     this.dispatcher = new Dispatcher(db, this.commit, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
     this.receipts = new ReceiptWriter(this.commit, () => this.processor.wake());
     this.processor = new ReceiptProcessor(

@@ -1,6 +1,6 @@
 // @ts-check
 // The checkpointer thread (see wal.ts): copies committed WAL frames back into the database file
-// on its own SQLite connection, so the hub's thread never stalls on a checkpoint. Plain
+// on its own SQLite connection, so no thread that serves requests stalls on a checkpoint. Plain
 // CommonJS because a worker thread gets no TypeScript loader; it is type-checked all the same.
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
@@ -10,8 +10,15 @@ const { sqliteModule, path, control, idleMs, busyMs } = workerData;
 /** @type {typeof import('better-sqlite3')} */
 const Database = require(sqliteModule);
 
-// control[0]: 0 running, 1 stop. control[1]: a wake-up counter the hub bumps when it is in a hurry.
-const flags = new Int32Array(control);
+// Shared Int32 slots, as CheckpointState in wal.ts reads them.
+const STOP = 0;
+const WAKE = 1;
+const LOG = 2;
+const CHECKPOINTED = 3;
+const COUNT = 4;
+const ALIVE = 5;
+const words = new Int32Array(control);
+
 const db = new Database(path, { fileMustExist: true });
 // A passive checkpoint never waits for locks; it copies what no reader still needs.
 db.pragma('busy_timeout = 0');
@@ -19,16 +26,21 @@ const checkpoint = db.prepare('pragma wal_checkpoint(passive)');
 
 let lastCheckpointed = -1;
 try {
-  parentPort?.postMessage({ kind: 'ready' });
-  while (Atomics.load(flags, 0) === 0) {
-    const wake = Atomics.load(flags, 1);
+  Atomics.store(words, ALIVE, 1);
+  parentPort?.postMessage('ready');
+  while (Atomics.load(words, STOP) === 0) {
+    const wake = Atomics.load(words, WAKE);
     const row = /** @type {{ busy: number; log: number; checkpointed: number }} */ (checkpoint.get());
-    parentPort?.postMessage({ kind: 'checkpoint', log: row.log, checkpointed: row.checkpointed });
+    Atomics.store(words, LOG, row.log);
+    Atomics.store(words, CHECKPOINTED, row.checkpointed);
+    Atomics.add(words, COUNT, 1);
+    Atomics.notify(words, COUNT);
     // Behind, or just made progress: look again soon. Caught up: rest until woken or the idle poll.
     const moving = row.checkpointed < row.log || row.checkpointed !== lastCheckpointed;
     lastCheckpointed = row.checkpointed;
-    Atomics.wait(flags, 1, wake, moving ? busyMs : idleMs);
+    Atomics.wait(words, WAKE, wake, moving ? busyMs : idleMs);
   }
 } finally {
+  Atomics.store(words, ALIVE, 0);
   db.close();
 }

@@ -10,7 +10,7 @@
 import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { directSqlite, sqliteConnection, walSync, withConnection, type DB } from './db.js';
-import type { Checkpointer, WalSync } from './wal.js';
+import type { CheckpointState, WalSync } from './wal.js';
 
 interface Job<T = unknown> {
   work: (trx: DB) => Promise<T>;
@@ -32,8 +32,8 @@ interface SqliteStatements {
 }
 
 export interface GroupCommitOptions {
-  /** When the WAL has grown past `maxWalFrames`, a group first waits (up to a second) for this thread to copy it back. */
-  checkpointer?: Checkpointer;
+  /** When the WAL has grown past `maxWalFrames`, a group first waits (up to a second) for the checkpointer to copy it back. */
+  checkpoints?: CheckpointState;
   maxWalFrames?: number;
 }
 
@@ -51,10 +51,9 @@ export class GroupCommit {
     private readonly options: GroupCommitOptions = {},
   ) {
     const sqlite = sqliteConnection(db);
-    // An in-memory database has no WAL and nothing to flush: it takes the Kysely path.
-    const wal = sqlite ? walSync(sqlite) : undefined;
-    this.#sqlite = wal ? sqlite : undefined;
-    this.#wal = wal ?? null;
+    this.#sqlite = sqlite;
+    // Without one, COMMIT itself flushed (or there is nothing to flush: an in-memory database).
+    this.#wal = (sqlite && walSync(sqlite)) ?? null;
   }
 
   /** Runs `work` in the next shared transaction; resolves once that transaction is durable. */
@@ -79,7 +78,7 @@ export class GroupCommit {
     while (this.#queue.length > 0) {
       const jobs = this.#queue;
       this.#queue = [];
-      if (this.#sqlite && this.#wal) await this.#sqliteGroup(jobs, this.#sqlite, this.#wal);
+      if (this.#sqlite) await this.#sqliteGroup(jobs, this.#sqlite, this.#wal);
       else await this.#kyselyGroup(jobs);
       await new Promise((r) => setImmediate(r));
     }
@@ -100,11 +99,11 @@ export class GroupCommit {
     settle(jobs, results);
   }
 
-  async #sqliteGroup(jobs: Job[], sqlite: SQLite.Database, wal: WalSync): Promise<void> {
-    const { checkpointer, maxWalFrames = 16_384 } = this.options;
-    // The WAL restarts from its beginning only once it was copied back entirely; under constant
-    // load the checkpointer may never catch up by itself, so let it.
-    if (checkpointer && checkpointer.walFrames > maxWalFrames && checkpointer.backlog > 0) await checkpointer.nextCheckpoint(1000);
+  async #sqliteGroup(jobs: Job[], sqlite: SQLite.Database, wal: WalSync | null): Promise<void> {
+    const { checkpoints, maxWalFrames = 16_384 } = this.options;
+    // The WAL starts over from its beginning only once it was copied back entirely; under
+    // constant load the checkpointer may never catch up by itself, so let it.
+    if (checkpoints?.running && checkpoints.walFrames > maxWalFrames && checkpoints.backlog > 0) await checkpoints.nextCheckpoint(1000);
     const s = (this.#statements ??= prepareStatements(sqlite));
     let results: Result[];
     try {
@@ -121,6 +120,10 @@ export class GroupCommit {
       });
     } catch (err) {
       for (const job of jobs) job.reject(err);
+      return;
+    }
+    if (!wal) {
+      settle(jobs, results);
       return;
     }
     // Flushed off the thread while the next group is built.

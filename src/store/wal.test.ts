@@ -26,33 +26,68 @@ const until = async (what: () => boolean) => {
   }
 };
 
-test('a sync resolves only after a flush that started after it was asked for', async () => {
-  // WalSync opens the file before flushing; give it one.
+/** A WalSync whose flushes finish when the test says; `log` records what happened, in order. */
+async function manualFlushes(maxConcurrent: number) {
   const db = await freshDb();
-  const path = `${sqliteConnection(db)!.name}-wal`;
   const log: string[] = [];
-  const pending: (() => void)[] = [];
-  const sync = new WalSync(path, async () => {
-    log.push('flush started');
-    await new Promise<void>((resolve) => pending.push(resolve));
-    log.push('flush done');
-  });
+  const finish: (() => void)[] = [];
+  let started = 0;
+  const sync = new WalSync(
+    `${sqliteConnection(db)!.name}-wal`,
+    async () => {
+      const n = ++started;
+      log.push(`flush ${n} started`);
+      await new Promise<void>((resolve) => finish.push(resolve));
+      log.push(`flush ${n} done`);
+    },
+    maxConcurrent,
+  );
+  const close = async () => {
+    await sync.close();
+    await db.destroy();
+  };
+  return { sync, log, finish, close };
+}
+
+test('a sync resolves only after a flush that started after it was asked for', async () => {
+  const { sync, log, finish, close } = await manualFlushes(1);
   const first = sync.sync().then(() => log.push('first resolved'));
   await until(() => log.length > 0);
-  assert.deepEqual(log, ['flush started']);
   // Asked while the first flush runs: it may have started before this caller's commit.
   const second = sync.sync().then(() => log.push('second resolved'));
   const third = sync.sync().then(() => log.push('third resolved'));
-  pending.shift()!();
+  finish.shift()!();
   await first;
   await until(() => log.length >= 4);
-  assert.deepEqual(log, ['flush started', 'flush done', 'first resolved', 'flush started'], 'the second and third share the next flush');
-  pending.shift()!();
+  assert.deepEqual(log, ['flush 1 started', 'flush 1 done', 'first resolved', 'flush 2 started'], 'the second and third share the next flush');
+  finish.shift()!();
   await Promise.all([second, third]);
-  assert.deepEqual(log.slice(4), ['flush done', 'second resolved', 'third resolved']);
+  assert.deepEqual(log.slice(4), ['flush 2 done', 'second resolved', 'third resolved']);
   assert.equal(sync.flushes, 2);
-  await sync.close();
-  await db.destroy();
+  await close();
+});
+
+test('flushes overlap up to the limit; past it, callers share the next free slot', async () => {
+  const { sync, log, finish, close } = await manualFlushes(2);
+  const a = sync.sync().then(() => log.push('a resolved'));
+  await until(() => log.length === 1);
+  const b = sync.sync().then(() => log.push('b resolved'));
+  await until(() => log.length === 2);
+  assert.deepEqual(log, ['flush 1 started', 'flush 2 started'], 'b did not wait for the running flush');
+  const c = sync.sync().then(() => log.push('c resolved'));
+  const d = sync.sync().then(() => log.push('d resolved'));
+  // Flush 2 ends first: a must still wait for its own.
+  finish.splice(1, 1)[0]!();
+  await b;
+  await until(() => log.includes('flush 3 started'));
+  assert.ok(!log.includes('a resolved'));
+  finish.shift()!();
+  await a;
+  finish.shift()!();
+  await Promise.all([c, d]);
+  assert.equal(sync.flushes, 3, 'c and d shared one flush');
+  assert.deepEqual(log.slice(-3), ['flush 3 done', 'c resolved', 'd resolved']);
+  await close();
 });
 
 test('after a failed flush nothing is acknowledged again', async () => {
@@ -151,7 +186,8 @@ test('the checkpointer thread copies the WAL back while the connection stops che
   const sqlite = sqliteConnection(db)!;
   const checkpointer = await Checkpointer.start(sqlite, createLogger('silent'), { idleMs: 20, busyMs: 2 });
   assert.equal(sqlite.pragma('wal_autocheckpoint', { simple: true }), 0);
-  const commit = new GroupCommit(db, { checkpointer });
+  const commit = new GroupCommit(db, { checkpoints: checkpointer.state });
+  const state = checkpointer.state;
   // Well past the 1000 pages at which the connection would have checkpointed by itself.
   const blob = Buffer.alloc(3000, 7);
   for (let round = 0; round < 20; round++) {
@@ -169,15 +205,16 @@ test('the checkpointer thread copies the WAL back while the connection stops che
   // Reports arrive after the fact: only one that follows the last write counts.
   const deadline = Date.now() + 10_000;
   do {
-    assert.ok(Date.now() < deadline, `checkpointer did not catch up: backlog ${checkpointer.backlog}`);
-    await checkpointer.nextCheckpoint(100);
-  } while (checkpointer.backlog > 0 || checkpointer.walFrames === 0);
+    assert.ok(Date.now() < deadline, `checkpointer did not catch up: backlog ${state.backlog}`);
+    await state.nextCheckpoint(100);
+  } while (state.backlog > 0 || state.walFrames === 0);
   assert.ok(statSync(sqlite.name).size > 20 * 100 * 3000, 'the rows reached the database file');
   // Caught up, the next write starts the WAL over from its beginning.
   await commit.run((trx) => trx.deleteFrom('receipts').where('body_hash', '=', '0-0').execute());
-  await checkpointer.nextCheckpoint(1000);
-  assert.ok(checkpointer.walFrames < 100, `WAL restarted (${checkpointer.walFrames} frames)`);
+  await state.nextCheckpoint(1000);
+  assert.ok(state.walFrames < 100, `WAL restarted (${state.walFrames} frames)`);
   await checkpointer.stop();
+  assert.equal(state.running, false);
   assert.equal(sqlite.pragma('wal_autocheckpoint', { simple: true }), 1000, 'checkpointing by itself again');
   await commit.close();
   await db.destroy();

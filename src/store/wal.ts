@@ -14,14 +14,18 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import type { Logger } from '../logger.js';
+import { waitShared } from './shared-wait.js';
 
 /**
  * Flushes the WAL of one database. A flush covers every commit that returned before it started;
- * `sync()` resolves once a flush that started after the call has finished.
+ * `sync()` resolves once a flush that started after the call has finished. Flushes may overlap
+ * (the kernel merges them): a caller need not wait for one already running to end before its
+ * own starts, only for a free slot when `maxConcurrent` are running.
  */
 export class WalSync {
   #file: Promise<FileHandle> | null = null;
-  #flushing: Promise<void> | null = null;
+  readonly #running = new Set<Promise<void>>();
+  /** The flush that callers arriving while all slots are busy will share. */
   #next: Promise<void> | null = null;
   #failed: Error | null = null;
   /** Flushes started so far (for /metrics and tests). */
@@ -31,34 +35,34 @@ export class WalSync {
     private readonly walPath: string,
     /** The flush itself; replaceable in tests. */
     private readonly datasync: (file: FileHandle) => Promise<void> = (file) => file.datasync(),
+    /** Flushes at once, at most; they run on libuv's thread pool (four threads unless configured). */
+    private readonly maxConcurrent = 2,
   ) {}
 
   sync(): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed);
-    if (!this.#flushing) return this.#start();
-    // A flush is running, and may have started before the caller's commit: take the next one.
-    this.#next ??= this.#flushing.then(
-      () => this.#start(),
-      () => this.#start(),
-    );
+    if (this.#running.size < this.maxConcurrent) return this.#start();
+    this.#next ??= Promise.race(this.#running)
+      .catch(() => {})
+      .then(() => {
+        this.#next = null;
+        return this.#start();
+      });
     return this.#next;
   }
 
   async close(): Promise<void> {
-    while (this.#flushing || this.#next) await (this.#next ?? this.#flushing)?.catch(() => {});
+    while (this.#running.size || this.#next) await Promise.allSettled([...this.#running, this.#next]);
     const file = this.#file;
     this.#file = null;
     if (file) await (await file).close();
   }
 
   #start(): Promise<void> {
-    this.#next = null;
     const flush = this.#flush();
-    this.#flushing = flush;
-    const clear = () => {
-      if (this.#flushing === flush) this.#flushing = null;
-    };
-    flush.then(clear, clear);
+    this.#running.add(flush);
+    const done = () => this.#running.delete(flush);
+    flush.then(done, done);
     return flush;
   }
 
@@ -96,16 +100,74 @@ export interface CheckpointerOptions {
   busyMs?: number;
 }
 
+// The checkpointer's shared memory, in Int32 slots (checkpoint-worker.cjs writes the same).
+const STOP = 0;
+const WAKE = 1;
+const LOG = 2;
+const CHECKPOINTED = 3;
+const COUNT = 4;
+const ALIVE = 5;
+const SLOTS = 6;
+
+/**
+ * What any thread can see of the checkpointer, and ask of it, through shared memory: how far
+ * the WAL has grown and how much of it is copied back, as of its last checkpoint.
+ */
+export class CheckpointState {
+  readonly #words: Int32Array;
+
+  /** Pass the `buffer` of the checkpointer's state to see it from another thread. */
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(SLOTS * 4)) {
+    this.#words = new Int32Array(buffer);
+  }
+
+  /** Whether the checkpointer thread runs (when not, the hub's connection checkpoints itself). */
+  get running(): boolean {
+    return Atomics.load(this.#words, ALIVE) === 1;
+  }
+
+  /** WAL length in frames (it starts over from zero once all of it was copied back). */
+  get walFrames(): number {
+    return Atomics.load(this.#words, LOG);
+  }
+
+  /** WAL frames written but not yet copied into the database file. */
+  get backlog(): number {
+    return Atomics.load(this.#words, LOG) - Atomics.load(this.#words, CHECKPOINTED);
+  }
+
+  /** Asks for a checkpoint now; resolves once one that started after the call has run, or after `timeoutMs`. */
+  async nextCheckpoint(timeoutMs: number): Promise<void> {
+    // The one running now may have started before the call: wait for the one after it.
+    const target = Atomics.load(this.#words, COUNT) + 2;
+    Atomics.add(this.#words, WAKE, 1);
+    Atomics.notify(this.#words, WAKE);
+    const deadline = Date.now() + timeoutMs;
+    for (let count = Atomics.load(this.#words, COUNT); count < target && this.running; count = Atomics.load(this.#words, COUNT)) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      await waitShared(this.#words, COUNT, count, left);
+    }
+  }
+
+  /** @internal The owner's side. */
+  stopped(): void {
+    Atomics.store(this.#words, ALIVE, 0);
+    Atomics.notify(this.#words, COUNT);
+  }
+
+  /** @internal The owner's side. */
+  askToStop(): void {
+    Atomics.store(this.#words, STOP, 1);
+    Atomics.notify(this.#words, WAKE);
+  }
+}
+
 /** The checkpointer thread of one database (see checkpoint-worker.cjs). */
 export class Checkpointer {
-  readonly #control = new SharedArrayBuffer(8);
-  readonly #flags = new Int32Array(this.#control);
+  readonly state = new CheckpointState();
   #worker: Worker | null = null;
   #stopping = false;
-  /** WAL size and how much of it is copied, in frames, as of the last checkpoint. */
-  #log = 0;
-  #checkpointed = 0;
-  #waiters: (() => void)[] = [];
 
   private constructor(
     private readonly sqlite: SQLite.Database,
@@ -119,43 +181,14 @@ export class Checkpointer {
     return c;
   }
 
-  /** WAL frames written but not yet copied into the database file, as last seen. */
-  get backlog(): number {
-    return this.#log - this.#checkpointed;
-  }
-
-  /** WAL length in frames as last seen (it restarts from zero once all was copied). */
-  get walFrames(): number {
-    return this.#log;
-  }
-
-  /** Resolves after the next checkpoint has run (asks for it now), or after `timeoutMs`. */
-  nextCheckpoint(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const waiters = this.#waiters;
-      function done() {
-        clearTimeout(timer);
-        const i = waiters.indexOf(done);
-        if (i >= 0) waiters.splice(i, 1);
-        resolve();
-      }
-      waiters.push(done);
-      Atomics.add(this.#flags, 1, 1);
-      Atomics.notify(this.#flags, 1);
-    });
-  }
-
   async stop(): Promise<void> {
     const worker = this.#worker;
     if (!worker) return;
     this.#stopping = true;
     worker.ref();
-    Atomics.store(this.#flags, 0, 1);
-    Atomics.notify(this.#flags, 1);
-    await new Promise<void>((resolve) => {
-      worker.once('exit', () => resolve());
-    });
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    this.state.askToStop();
+    await exited;
   }
 
   #spawn(options: CheckpointerOptions): Promise<void> {
@@ -163,34 +196,29 @@ export class Checkpointer {
       workerData: {
         sqliteModule: createRequire(import.meta.url).resolve('better-sqlite3'),
         path: this.sqlite.name,
-        control: this.#control,
+        control: this.state.buffer,
         idleMs: options.idleMs ?? 100,
         busyMs: options.busyMs ?? 5,
       },
     });
     this.#worker = worker;
     return new Promise((resolve, reject) => {
-      worker.on('message', (m: { kind: 'ready' } | { kind: 'checkpoint'; log: number; checkpointed: number }) => {
-        if (m.kind === 'ready') {
-          this.sqlite.pragma('wal_autocheckpoint = 0');
-          // The thread serves the connection; it must never be what keeps the process alive.
-          worker.unref();
-          resolve();
-          return;
-        }
-        this.#log = m.log;
-        this.#checkpointed = m.checkpointed;
-        for (const w of this.#waiters.splice(0)) w();
+      worker.once('message', () => {
+        // Its first message: it runs.
+        this.sqlite.pragma('wal_autocheckpoint = 0');
+        // The thread serves the connection; it must never be what keeps the process alive.
+        worker.unref();
+        resolve();
       });
       worker.on('error', (err) => {
-        this.logger.error({ err }, 'the SQLite checkpointer thread failed; the hub checkpoints by itself from now on');
+        this.logger.error({ err }, 'the SQLite checkpointer thread failed');
         reject(err);
       });
       worker.on('exit', () => {
         // Whatever ended the thread, the connection must checkpoint again or the WAL grows forever.
         if (this.sqlite.open) this.sqlite.pragma('wal_autocheckpoint = 1000');
         this.#worker = null;
-        for (const w of this.#waiters.splice(0)) w();
+        this.state.stopped();
         if (!this.#stopping) this.logger.error('the SQLite checkpointer thread stopped; the hub checkpoints by itself from now on');
       });
     });
