@@ -43,7 +43,7 @@ export class Hub {
     this.profiles = new SenderProfileService(db, this.integrations);
     this.commit = new GroupCommit(db, checkpointer ? { checkpoints: checkpointer.state } : {});
     this.dispatcher = new Dispatcher(db, this.commit, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
-    this.receipts = new ReceiptWriter(this.commit, () => this.processor.wake());
+    this.receipts = new ReceiptWriter(this.commit, (row) => this.processor.stored(row));
     this.processor = new ReceiptProcessor(
       db,
       this.commit,
@@ -63,7 +63,9 @@ export class Hub {
     await migrate(db);
     const sqlite = sqliteConnection(db);
     const checkpointer = sqlite && !sqlite.memory ? await Checkpointer.start(sqlite, logger.child({ component: 'checkpointer' })) : null;
-    return new Hub(config, db, logger, options, checkpointer);
+    const hub = new Hub(config, db, logger, options, checkpointer);
+    await hub.receipts.remember(db);
+    return hub;
   }
 
   /** What sends and campaign launches need. */

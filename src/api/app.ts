@@ -21,6 +21,7 @@ import { ErrorBody } from './schemas.js';
 import { webhookRoutes } from './webhooks.js';
 import { ingestRoutes } from './ingest.js';
 import { linkRoutes } from './links.js';
+import { lazyChildLogger } from './request-logger.js';
 
 export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -31,6 +32,7 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // Per-request lines only when debugging: at volume they drown everything else.
     logController: new LogController({ disableRequestLogging: hub.config.logLevel !== 'debug' }),
+    childLoggerFactory: lazyChildLogger,
     trustProxy: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

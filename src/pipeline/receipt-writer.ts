@@ -1,10 +1,13 @@
 // Webhook receipts are stored raw and durably before the provider gets its 2xx, through the
-// hub's group commit: one fsync acknowledges every webhook of an event-loop turn.
+// hub's group commit: one flush acknowledges every webhook of an event-loop turn. Repeats of
+// recent receipts are recognised by content and not stored again (recent-digests.ts).
 import { sha256Hex } from '../core/crypto.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import { prepared } from '../store/prepared.js';
 import type { ReceiptsTable } from '../store/schema.js';
+import type { ReceiptRow } from './receipt-queue.js';
+import { receiptDigest, RecentDigests } from './recent-digests.js';
 
 export interface IncomingReceipt {
   projectId: string;
@@ -17,21 +20,46 @@ export interface IncomingReceipt {
   replayKey?: { nonce: string; expiresAtMs: number };
 }
 
-/** stored: new; duplicate: the same bytes were stored before; replayed: a signed nonce seen before. */
+/** stored: new; duplicate: the same bytes were stored recently; replayed: a signed nonce seen before. */
 export type IngestResult = 'stored' | 'duplicate' | 'replayed';
 
 export class ReceiptWriter {
+  /** Receipts being stored, by digest: the same bytes arriving meanwhile wait for the outcome. */
+  readonly #storing = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly commit: GroupCommit,
-    /** Called after the commit of a receipt that was new. */
-    private readonly onStored: () => void = () => {},
+    /** Called with each receipt that was new, once it is committed and flushed. */
+    private readonly onStored: (row: ReceiptRow) => void = () => {},
+    private readonly recent = new RecentDigests(),
   ) {}
+
+  /** Remembers the most recent stored receipts, so repeats are recognised across a restart. */
+  async remember(db: DB): Promise<void> {
+    const rows = await db.selectFrom('receipts').select(['integration_id', 'body_hash']).orderBy('id', 'desc').limit(this.recent.capacity).execute();
+    for (let i = rows.length - 1; i >= 0; i--) this.recent.add(receiptDigest(rows[i]!.integration_id, rows[i]!.body_hash));
+  }
 
   /** Resolves once the receipt is committed, so the caller may answer 2xx. */
   async write(receipt: IncomingReceipt, at = Date.now()): Promise<IngestResult> {
-    const result = await this.commit.run((trx) => store(trx, receipt, at));
-    if (result === 'stored') this.onStored();
-    return result;
+    const bodyHash = sha256Hex(Buffer.concat([Buffer.from(`${receipt.route}?${receipt.query}\n`), receipt.rawBody]));
+    const digest = receiptDigest(receipt.integrationId, bodyHash);
+    // The same bytes are being stored right now: decide once that is done.
+    const earlier = this.#storing.get(digest);
+    if (earlier) await earlier.catch(() => {});
+    // A signed callback goes through the store either way: its nonce must be checked and kept.
+    if (!receipt.replayKey && this.recent.has(digest)) return 'duplicate';
+    const storing = this.commit.run((trx) => store(trx, receipt, bodyHash, at, () => this.recent.has(digest)));
+    this.#storing.set(digest, storing);
+    try {
+      const result = await storing;
+      if (typeof result === 'string') return result;
+      this.recent.add(digest);
+      this.onStored(result);
+      return 'stored';
+    } finally {
+      if (this.#storing.get(digest) === storing) this.#storing.delete(digest);
+    }
   }
 }
 
@@ -44,7 +72,7 @@ const insertNonce = prepared<{ integration_id: string; nonce: string; expires_at
 
 type NewReceipt = Pick<ReceiptsTable, 'project_id' | 'source' | 'integration_id' | 'route' | 'query' | 'content_type' | 'body' | 'body_hash' | 'received_at'>;
 
-const insertReceipt = prepared<NewReceipt>((db, p) =>
+const insertReceipt = prepared<NewReceipt, { id: number }>((db, p) =>
   db
     .insertInto('receipts')
     .values({
@@ -61,16 +89,18 @@ const insertReceipt = prepared<NewReceipt>((db, p) =>
       defer_until: null,
       outcome: null,
     })
-    // Providers retry callbacks they think failed: the same bytes again are stored once.
-    .onConflict((oc) => oc.columns(['integration_id', 'body_hash']).doNothing()),
+    .returning('id'),
 );
 
-async function store(trx: DB, r: IncomingReceipt, now: number): Promise<IngestResult> {
+/** The stored row, or why nothing was stored. */
+async function store(trx: DB, r: IncomingReceipt, bodyHash: string, now: number, seen: () => boolean): Promise<ReceiptRow | 'duplicate' | 'replayed'> {
   if (r.replayKey) {
     const fresh = await insertNonce.changes(trx, { integration_id: r.integrationId, nonce: r.replayKey.nonce, expires_at: r.replayKey.expiresAtMs });
     if (fresh === 0) return 'replayed';
   }
-  const inserted = await insertReceipt.changes(trx, {
+  // Providers resend callbacks they think failed: the same bytes again are stored once.
+  if (seen()) return 'duplicate';
+  const row: Omit<ReceiptRow, 'id'> = {
     project_id: r.projectId,
     source: r.source ?? 'webhook',
     integration_id: r.integrationId,
@@ -78,8 +108,12 @@ async function store(trx: DB, r: IncomingReceipt, now: number): Promise<IngestRe
     query: r.query,
     content_type: r.contentType,
     body: r.rawBody,
-    body_hash: sha256Hex(Buffer.concat([Buffer.from(`${r.route}?${r.query}\n`), r.rawBody])),
+    body_hash: bodyHash,
     received_at: now,
-  });
-  return inserted > 0 ? 'stored' : 'duplicate';
+    processed_at: null,
+    defer_until: null,
+    outcome: null,
+  };
+  const inserted = await insertReceipt.first(trx, row);
+  return { ...row, id: Number(inserted!.id) };
 }

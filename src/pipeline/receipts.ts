@@ -16,12 +16,10 @@ import { keywordsFor, settingsOf, type ProjectSettings } from '../services/proje
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import { prepared, preparedList } from '../store/prepared.js';
-import type { Selectable } from 'kysely';
-import type { CustomersTable, MessagesTable, ReceiptsTable as ReceiptsRow } from '../store/schema.js';
-
-type ReceiptsTable = Selectable<ReceiptsRow>;
+import type { CustomersTable, MessagesTable } from '../store/schema.js';
 import { applyDirectReport } from './direct-ingest.js';
 import type { Metrics } from './metrics.js';
+import { ReceiptQueue, type ReceiptRow } from './receipt-queue.js';
 import { Signal } from './signal.js';
 
 type Applied = 'applied' | 'late_event' | 'duplicate' | 'conflict' | 'terminal' | 'unmatched' | 'outside_window' | 'defer' | 'ignored';
@@ -55,6 +53,7 @@ interface BatchContext {
 
 export class ReceiptProcessor {
   readonly #signal = new Signal();
+  readonly #queue = new ReceiptQueue();
   #running = false;
   #loop: Promise<void> | null = null;
   readonly #providers = new Map<string, string>();
@@ -70,6 +69,12 @@ export class ReceiptProcessor {
   ) {}
 
   wake(): void {
+    this.#signal.notify();
+  }
+
+  /** A receipt the writer has just stored: processed from memory, without reading it back. */
+  stored(row: ReceiptRow): void {
+    this.#queue.add(row);
     this.#signal.notify();
   }
 
@@ -114,56 +119,67 @@ export class ReceiptProcessor {
    * several per receipt.
    */
   async processBatch(now = Date.now()): Promise<number> {
-    const batch = await dueReceipts.rows(this.db, { now, limit: this.options.batchSize ?? 200 });
-    if (batch.length === 0) return 0;
+    if (this.#queue.idle(now)) return 0;
     let finished = 0;
     const after: AfterCommit = [];
-    // One job of the hub's group commit: it shares the fsync with webhooks and sends.
-    await this.commit.run(async (trx) => {
-      finished = 0;
-      after.length = 0;
-      for (const r of batch) await this.#providerOf(trx, r.integration_id);
-      const parsed = batch.map((receipt) => ({ receipt, updates: this.#parse(receipt) }));
-      const ctx: BatchContext = {
-        trx,
-        after,
-        settings: new Map(),
-        messages: await MessageLookup.prefetch(
-          trx,
-          parsed.flatMap((p) => (Array.isArray(p.updates) ? p.updates.map((update) => ({ integrationId: p.receipt.integration_id, update })) : [])),
-        ),
-        statusChanges: new Map(),
-      };
-      const outcomes = new Map<string, number[]>();
-      for (const { receipt, updates } of parsed) {
-        const outcome = typeof updates === 'string' ? updates : await this.#processOne(ctx, receipt, updates);
-        if (outcome === 'defer') {
-          // Back off with age: a report can wait minutes for a send a crash interrupted.
-          const age = now - receipt.received_at;
-          await deferReceipt.execute(trx, { id: receipt.id, until: now + Math.min(30_000, Math.max(200, age / 4)) });
-        } else {
-          const ids = outcomes.get(outcome);
-          if (ids) ids.push(receipt.id);
-          else outcomes.set(outcome, [receipt.id]);
-          finished++;
-          this.metrics.count('receipts_processed_total', receipt.integration_id);
-        }
-      }
-      const byStatus = new Map<DeliveryStatus, string[]>();
-      for (const [id, status] of ctx.statusChanges) {
-        const ids = byStatus.get(status);
-        if (ids) ids.push(id);
-        else byStatus.set(status, [id]);
-      }
-      for (const [status, ids] of byStatus) await setMessageStatus.changes(trx, { status, now }, ids);
-      for (const [outcome, ids] of outcomes) await markProcessed.changes(trx, { outcome, now }, ids);
-    });
+    // One job of the hub's group commit: it shares the flush with webhooks and sends.
+    await this.commit
+      .run(async (trx) => {
+        finished = 0;
+        after.length = 0;
+        const batch = await this.#queue.take(trx, now, this.options.batchSize ?? 200);
+        await this.#process(trx, batch, now, after, () => finished++);
+      })
+      .catch((err: unknown) => {
+        this.#queue.failed();
+        throw err;
+      });
     for (const run of after) run();
     return finished;
   }
 
+  async #process(trx: DB, batch: ReceiptRow[], now: number, after: AfterCommit, onFinished: () => void): Promise<void> {
+    for (const r of batch) await this.#providerOf(trx, r.integration_id);
+    const parsed = batch.map((receipt) => ({ receipt, updates: this.#parse(receipt) }));
+    const ctx: BatchContext = {
+      trx,
+      after,
+      settings: new Map(),
+      messages: await MessageLookup.prefetch(
+        trx,
+        parsed.flatMap((p) => (Array.isArray(p.updates) ? p.updates.map((update) => ({ integrationId: p.receipt.integration_id, update })) : [])),
+      ),
+      statusChanges: new Map(),
+    };
+    const outcomes = new Map<string, number[]>();
+    for (const { receipt, updates } of parsed) {
+      const outcome = typeof updates === 'string' ? updates : await this.#processOne(ctx, receipt, updates);
+      if (outcome === 'defer') {
+        // Back off with age: a report can wait minutes for a send a crash interrupted.
+        const age = now - receipt.received_at;
+        const until = now + Math.min(30_000, Math.max(200, age / 4));
+        await deferReceipt.execute(trx, { id: receipt.id, until });
+        this.#queue.deferred(until);
+      } else {
+        const ids = outcomes.get(outcome);
+        if (ids) ids.push(receipt.id);
+        else outcomes.set(outcome, [receipt.id]);
+        onFinished();
+        this.metrics.count('receipts_processed_total', receipt.integration_id);
+      }
+    }
+    const byStatus = new Map<DeliveryStatus, string[]>();
+    for (const [id, status] of ctx.statusChanges) {
+      const ids = byStatus.get(status);
+      if (ids) ids.push(id);
+      else byStatus.set(status, [id]);
+    }
+    for (const [status, ids] of byStatus) await setMessageStatus.changes(trx, { status, now }, ids);
+    for (const [outcome, ids] of outcomes) await markProcessed.changes(trx, { outcome, now }, ids);
+  }
+
   /** The canonical updates of a receipt, or the outcome to record when there is nothing to apply. */
-  #parse(receipt: ReceiptsTable): CanonicalUpdate[] | string {
+  #parse(receipt: ReceiptRow): CanonicalUpdate[] | string {
     if (receipt.source === 'ingest_sinch') return [];
     const adapter = getAdapter(this.#providers.get(receipt.integration_id) ?? '');
     if (!adapter) return 'error: unknown integration';
@@ -193,7 +209,7 @@ export class ReceiptProcessor {
     return p;
   }
 
-  async #processOne(ctx: BatchContext, receipt: ReceiptsTable, updates: CanonicalUpdate[]): Promise<string> {
+  async #processOne(ctx: BatchContext, receipt: ReceiptRow, updates: CanonicalUpdate[]): Promise<string> {
     if (receipt.source === 'ingest_sinch') {
       try {
         return await applyDirectReport(ctx.trx, receipt.project_id, asBuffer(receipt.body), receipt.received_at);
@@ -213,7 +229,7 @@ export class ReceiptProcessor {
     return [...new Set(outcomes)].join(',') || 'ignored';
   }
 
-  async #applyStatus(ctx: BatchContext, receipt: ReceiptsTable, u: StatusUpdate): Promise<Applied> {
+  async #applyStatus(ctx: BatchContext, receipt: ReceiptRow, u: StatusUpdate): Promise<Applied> {
     const { trx } = ctx;
     const m = ctx.messages.find(receipt.integration_id, u);
     if (!m) return 'unmatched';
@@ -245,7 +261,7 @@ export class ReceiptProcessor {
     return t.kind === 'advance' ? 'applied' : 'late_event';
   }
 
-  async #applyConsent({ trx, after }: BatchContext, receipt: ReceiptsTable, u: ConsentUpdate): Promise<Applied> {
+  async #applyConsent({ trx, after }: BatchContext, receipt: ReceiptRow, u: ConsentUpdate): Promise<Applied> {
     const customer = await customerByPhone(trx, receipt.project_id, u.phone, 'inbound');
     await setConsent(
       trx,
@@ -260,7 +276,7 @@ export class ReceiptProcessor {
    * Acts on a keyword: consent for the compliance ones, and the reply, queued as a transactional
    * message through the integration and to/from the numbers the message came in on.
    */
-  async #applyKeyword({ trx, after }: BatchContext, receipt: ReceiptsTable, u: InboundMessage, customer: CustomersTable, settings: ProjectSettings): Promise<void> {
+  async #applyKeyword({ trx, after }: BatchContext, receipt: ReceiptRow, u: InboundMessage, customer: CustomersTable, settings: ProjectSettings): Promise<void> {
     const match = matchKeyword(keywordsFor(settings, u.channel), u.text);
     if (!match) return;
     if (match.action === 'opt_out' || match.action === 'opt_in') {
@@ -290,7 +306,7 @@ export class ReceiptProcessor {
     after.push(() => this.hooks.queued(integration.id));
   }
 
-  async #applyInbound(ctx: BatchContext, receipt: ReceiptsTable, u: InboundMessage): Promise<Applied> {
+  async #applyInbound(ctx: BatchContext, receipt: ReceiptRow, u: InboundMessage): Promise<Applied> {
     const { trx } = ctx;
     const customer = await customerByPhone(trx, receipt.project_id, u.from, 'inbound');
     const settings = await this.#settingsFor(ctx, receipt.project_id);
@@ -374,16 +390,6 @@ class MessageLookup {
 function asBuffer(body: Uint8Array): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body);
 }
-
-const dueReceipts = prepared<{ now: number; limit: number }, ReceiptsTable>((db, p) =>
-  db
-    .selectFrom('receipts')
-    .selectAll()
-    .where('processed_at', 'is', null)
-    .where((eb) => eb.or([eb('defer_until', 'is', null), eb('defer_until', '<=', p.now)]))
-    .orderBy('id')
-    .limit(p.limit),
-);
 
 const deferReceipt = prepared<{ id: number; until: number }>((db, p) => db.updateTable('receipts').set({ defer_until: p.until }).where('id', '=', p.id));
 

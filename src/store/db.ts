@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './migrations/001_initial.js';
+import * as m002 from './migrations/002_receipts_append_only.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -61,6 +62,7 @@ export async function withConnection<T>(db: DB, fn: (conn: DB) => Promise<T>): P
 
 const migrations: Record<string, Migration> = {
   '001_initial': m001,
+  '002_receipts_append_only': m002,
 };
 
 class InCodeMigrations implements MigrationProvider {
@@ -119,9 +121,10 @@ export function openDatabase(databaseUrl: string): DB {
   return db;
 }
 
-export async function migrate(db: DB): Promise<void> {
+/** Brings the schema up to date, or (for tests of a migration) up to the one named. */
+export async function migrate(db: DB, upTo?: string): Promise<void> {
   const migrator = new Migrator({ db, provider: new InCodeMigrations() });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);

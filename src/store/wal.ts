@@ -9,7 +9,8 @@
 //   Commits made meanwhile share the next flush.
 // - Checkpointer: a worker thread with its own connection runs passive checkpoints, and the hub's
 //   connection stops checkpointing by itself.
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { close, fdatasync, fstat, open, stat } from 'node:fs';
+import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
@@ -23,7 +24,7 @@ import { waitShared } from './shared-wait.js';
  * own starts, only for a free slot when `maxConcurrent` are running.
  */
 export class WalSync {
-  #file: Promise<FileHandle> | null = null;
+  #fd: Promise<number> | null = null;
   readonly #running = new Set<Promise<void>>();
   /** The flush that callers arriving while all slots are busy will share. */
   #next: Promise<void> | null = null;
@@ -33,8 +34,8 @@ export class WalSync {
 
   constructor(
     private readonly walPath: string,
-    /** The flush itself; replaceable in tests. */
-    private readonly datasync: (file: FileHandle) => Promise<void> = (file) => file.datasync(),
+    /** The flush itself, replaceable in tests. The callback API costs this thread half what FileHandle's does. */
+    private readonly datasync: (fd: number) => Promise<void> = promisify(fdatasync),
     /** Flushes at once, at most; they run on libuv's thread pool (four threads unless configured). */
     private readonly maxConcurrent = 2,
   ) {}
@@ -53,9 +54,9 @@ export class WalSync {
 
   async close(): Promise<void> {
     while (this.#running.size || this.#next) await Promise.allSettled([...this.#running, this.#next]);
-    const file = this.#file;
-    this.#file = null;
-    if (file) await (await file).close();
+    const fd = this.#fd;
+    this.#fd = null;
+    if (fd) await promisify(close)(await fd);
   }
 
   #start(): Promise<void> {
@@ -70,8 +71,8 @@ export class WalSync {
     if (this.#failed) throw this.#failed;
     this.flushes++;
     try {
-      this.#file ??= openWal(this.walPath);
-      await this.datasync(await this.#file);
+      this.#fd ??= openWal(this.walPath);
+      await this.datasync(await this.#fd);
     } catch (err) {
       // After a failed flush the kernel may have dropped the dirty pages: a later flush that
       // succeeds would prove nothing. Nothing is acknowledged from here on.
@@ -81,16 +82,16 @@ export class WalSync {
   }
 }
 
-async function openWal(path: string): Promise<FileHandle> {
-  const file = await open(path, 'r');
+async function openWal(path: string): Promise<number> {
+  const fd = await promisify(open)(path, 'r');
   // The WAL stays the same file while the hub's connection is open (SQLite deletes it only when
-  // the last connection closes), so one handle serves the whole run; make sure it is that file.
-  const [byHandle, byPath] = await Promise.all([file.stat(), stat(path)]);
-  if (byHandle.ino !== byPath.ino || byHandle.dev !== byPath.dev) {
-    await file.close();
+  // the last connection closes), so one descriptor serves the whole run; make sure it is that file.
+  const [byFd, byPath] = await Promise.all([promisify(fstat)(fd), promisify(stat)(path)]);
+  if (byFd.ino !== byPath.ino || byFd.dev !== byPath.dev) {
+    await promisify(close)(fd);
     throw new Error(`${path} changed while it was opened`);
   }
-  return file;
+  return fd;
 }
 
 export interface CheckpointerOptions {

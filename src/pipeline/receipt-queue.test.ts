@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { migrate, openDatabase, type DB } from '../store/db.js';
+import { ReceiptQueue, type ReceiptRow } from './receipt-queue.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'receipt-queue-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+async function freshDb(): Promise<DB> {
+  const db = openDatabase(`sqlite://${join(dir, `db${n++}.sqlite`)}`);
+  await migrate(db);
+  return db;
+}
+
+/** Stores a receipt as the writer would, and returns its row. */
+async function insert(db: DB, body: string, over: Partial<ReceiptRow> = {}): Promise<ReceiptRow> {
+  const row = { project_id: 'p', source: 'webhook' as const, integration_id: 'i', route: 'r', query: '', content_type: null, body: Buffer.from(body), body_hash: body, received_at: 0, processed_at: null, defer_until: null, outcome: null, ...over };
+  const { id } = await db.insertInto('receipts').values(row).returning('id').executeTakeFirstOrThrow();
+  return { ...row, id: Number(id) };
+}
+const bodies = (rows: ReceiptRow[]) => rows.map((r) => Buffer.from(r.body).toString());
+const markDone = (db: DB, rows: ReceiptRow[]) =>
+  rows.length ? db.updateTable('receipts').set({ processed_at: 1 }).where('id', 'in', rows.map((r) => r.id)).execute() : undefined;
+
+test('starts from the store, then takes what the writer hands over, in id order', async () => {
+  const db = await freshDb();
+  // Left pending by an earlier run: only the store knows them.
+  await insert(db, 'old-1');
+  await insert(db, 'old-2');
+  const q = new ReceiptQueue();
+  assert.equal(q.idle(0), false);
+  const first = await q.take(db, 0, 10);
+  assert.deepEqual(bodies(first), ['old-1', 'old-2']);
+  await markDone(db, first);
+  assert.equal(q.idle(0), true, 'the scan saw everything pending');
+  const a = await insert(db, 'a');
+  const b = await insert(db, 'b');
+  // Hand-overs may come out of order (flushes finish out of order).
+  q.add(b);
+  q.add(a);
+  // Stored by something other than this writer: memory mode doesn't look at the store.
+  await insert(db, 'elsewhere');
+  assert.deepEqual(bodies(await q.take(db, 0, 10)), ['a', 'b']);
+  assert.equal(q.idle(0), true);
+  await db.destroy();
+});
+
+test('a receipt handed over while the store was being scanned is not taken twice', async () => {
+  const db = await freshDb();
+  const q = new ReceiptQueue();
+  const x = await insert(db, 'x');
+  // Stored and flushed before the scan: the scan takes it, memory must not give it again.
+  q.add(x);
+  assert.deepEqual(bodies(await q.take(db, 0, 10)), ['x']);
+  await markDone(db, [x]);
+  const y = await insert(db, 'y');
+  q.add(y);
+  assert.deepEqual(bodies(await q.take(db, 0, 10)), ['y']);
+  assert.deepEqual(await q.take(db, 0, 10), []);
+  await db.destroy();
+});
+
+test('a full batch from the store means there may be more: it keeps scanning', async () => {
+  const db = await freshDb();
+  for (const b of ['1', '2', '3']) await insert(db, b);
+  const q = new ReceiptQueue();
+  const one = await q.take(db, 0, 2);
+  assert.deepEqual(bodies(one), ['1', '2']);
+  await markDone(db, one);
+  assert.equal(q.idle(0), false);
+  assert.deepEqual(bodies(await q.take(db, 0, 2)), ['3']);
+  await db.destroy();
+});
+
+test('after a failed batch, an overflow or when a deferred receipt falls due, it reads the store again', async () => {
+  const db = await freshDb();
+  const q = new ReceiptQueue(2);
+  await q.take(db, 0, 10);
+  // Failed: the rows it took from memory are still pending in the store.
+  const f = await insert(db, 'failed');
+  q.add(f);
+  assert.deepEqual(bodies(await q.take(db, 0, 10)), ['failed']);
+  q.failed();
+  assert.deepEqual(bodies(await q.take(db, 0, 10)), ['failed'], 'from the store');
+  await markDone(db, [f]);
+  // Deferred until 500: not before, then from the store.
+  const d = await insert(db, 'deferred', { defer_until: 500 });
+  q.deferred(500);
+  assert.equal(q.idle(499), true);
+  assert.equal(q.idle(500), false);
+  assert.deepEqual(bodies(await q.take(db, 500, 10)), ['deferred']);
+  await markDone(db, [d]);
+  // Overflow: more hand-overs than it holds; the store has them all.
+  const rows = [await insert(db, 'o1'), await insert(db, 'o2'), await insert(db, 'o3')];
+  for (const r of rows) q.add(r);
+  assert.deepEqual(bodies(await q.take(db, 500, 10)), ['o1', 'o2', 'o3']);
+  await db.destroy();
+});
