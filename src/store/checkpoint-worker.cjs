@@ -5,18 +5,13 @@
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 
-/** @type {{ sqliteModule: string; path: string; control: SharedArrayBuffer; idleMs: number; busyMs: number }} */
-const { sqliteModule, path, control, idleMs, busyMs } = workerData;
+/** @type {{ sqliteModule: string; path: string; control: SharedArrayBuffer; slots: Record<'stop' | 'wake' | 'log' | 'checkpointed' | 'count' | 'alive', number>; idleMs: number; busyMs: number }} */
+const { sqliteModule, path, control, slots, idleMs, busyMs } = workerData;
 /** @type {typeof import('better-sqlite3')} */
 const Database = require(sqliteModule);
 
-// Shared Int32 slots, as CheckpointState in wal.ts reads them.
-const STOP = 0;
-const WAKE = 1;
-const LOG = 2;
-const CHECKPOINTED = 3;
-const COUNT = 4;
-const ALIVE = 5;
+// Shared Int32 slots, where CheckpointState (wal.ts) reads and writes them.
+const { stop: STOP, wake: WAKE, log: LOG, checkpointed: CHECKPOINTED, count: COUNT, alive: ALIVE } = slots;
 const words = new Int32Array(control);
 
 const db = new Database(path, { fileMustExist: true });

@@ -101,14 +101,10 @@ export interface CheckpointerOptions {
   busyMs?: number;
 }
 
-// The checkpointer's shared memory, in Int32 slots (checkpoint-worker.cjs writes the same).
-const STOP = 0;
-const WAKE = 1;
-const LOG = 2;
-const CHECKPOINTED = 3;
-const COUNT = 4;
-const ALIVE = 5;
-const SLOTS = 6;
+/** The checkpointer's shared memory, in Int32 slots; the thread is told these too. */
+const SLOT = { stop: 0, wake: 1, log: 2, checkpointed: 3, count: 4, alive: 5 } as const;
+const SLOTS = Object.keys(SLOT).length;
+const { stop: STOP, wake: WAKE, log: LOG, checkpointed: CHECKPOINTED, count: COUNT, alive: ALIVE } = SLOT;
 
 /**
  * What any thread can see of the checkpointer, and ask of it, through shared memory: how far
@@ -198,6 +194,7 @@ export class Checkpointer {
         sqliteModule: createRequire(import.meta.url).resolve('better-sqlite3'),
         path: this.sqlite.name,
         control: this.state.buffer,
+        slots: SLOT,
         idleMs: options.idleMs ?? 100,
         busyMs: options.busyMs ?? 5,
       },
