@@ -12,9 +12,10 @@ import { channelsOfConsent, setConsent } from '../services/consent.js';
 import { recordEvent } from '../services/events.js';
 import type { IntegrationRuntime, IntegrationService } from '../services/integrations.js';
 import { storedContent, type QueueSignal } from '../services/messages.js';
-import { settingsOf } from '../services/projects.js';
+import { getProject, settingsOf } from '../services/projects.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
+import { prepared } from '../store/prepared.js';
 import type { MessagesTable } from '../store/schema.js';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff.js';
 import type { Metrics } from './metrics.js';
@@ -223,34 +224,12 @@ class IntegrationWorker {
 
   async #claim(): Promise<MessagesTable[]> {
     const now = Date.now();
-    const due = this.db
-      .selectFrom('messages')
-      .select('id')
-      .where('integration_id', '=', this.rt.id)
-      .where('dispatch_state', '=', 'queued')
-      .where('next_attempt_at', '<=', now)
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(this.#claimSize());
-    const rows = await this.commit.run((trx) =>
-      trx
-        .updateTable('messages')
-        .set({ dispatch_state: 'sending', claimed_by: this.workerId, updated_at: now })
-        .where('id', 'in', due)
-        .where('dispatch_state', '=', 'queued')
-        .returningAll()
-        .execute(),
-    );
+    const rows = await this.commit.run((trx) => claimDue.rows(trx, { integration_id: this.rt.id, worker: this.workerId, now, limit: this.#claimSize() }));
     return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : 1));
   }
 
   async #nextDueIn(): Promise<number> {
-    const next = await this.db
-      .selectFrom('messages')
-      .select(sql<number>`min(next_attempt_at)`.as('t'))
-      .where('integration_id', '=', this.rt.id)
-      .where('dispatch_state', '=', 'queued')
-      .executeTakeFirst();
+    const next = await nextDue.first(this.db, { integration_id: this.rt.id });
     const poll = this.options.pollMs ?? 1000;
     if (!next || next.t === null) return poll;
     return Math.max(0, Math.min(poll, Number(next.t) - Date.now()));
@@ -372,10 +351,7 @@ class OutcomeWriter {
           for (const { outcome } of batch) {
             if (outcome.result.kind === 'refused' && outcome.result.optedOut) optOuts.push(outcome.message);
             const pid = outcome.message.project_id;
-            if (!settings.has(pid)) {
-              const p = await trx.selectFrom('projects').selectAll().where('id', '=', pid).executeTakeFirstOrThrow();
-              settings.set(pid, settingsOf(p));
-            }
+            if (!settings.has(pid)) settings.set(pid, settingsOf(await getProject(trx, pid)));
             await this.#apply(trx, outcome, settings.get(pid)!);
           }
         });
@@ -408,22 +384,7 @@ class OutcomeWriter {
 
     if (result.kind === 'accepted') {
       const parts = result.parts ?? m.parts;
-      await trx
-        .updateTable('messages')
-        .set({
-          // Forward-only even here: after a crash, reports of the first send may already have moved it on.
-          status: sql`case when status = 'queued' then 'enqueued' else status end`,
-          dispatch_state: 'done',
-          provider_message_id: result.providerMessageId,
-          sent_at_us: sentAtUs,
-          parts,
-          attempts: m.attempts + 1,
-          claimed_by: null,
-          last_error: null,
-          updated_at: now,
-        })
-        .where('id', '=', m.id)
-        .execute();
+      await markAccepted.execute(trx, { id: m.id, provider_message_id: result.providerMessageId, sent_at_us: sentAtUs, parts, attempts: m.attempts + 1, updated_at: now });
       const facts = { ...m, provider_message_id: result.providerMessageId, sent_at_us: sentAtUs, parts };
       await event('enqueued', campaignEventProperties(facts, 'enqueued'));
       this.metrics.count('messages_enqueued_total', m.integration_id);
@@ -435,22 +396,14 @@ class OutcomeWriter {
     if (result.kind === 'retry') {
       const delay = retryDelay(attempts, result.retryAfterMs, this.backoff);
       if (now + delay < m.deadline_at) {
-        await trx
-          .updateTable('messages')
-          .set({ dispatch_state: 'queued', next_attempt_at: now + delay, attempts, claimed_by: null, last_error: JSON.stringify(failure), updated_at: now })
-          .where('id', '=', m.id)
-          .execute();
+        await markRetry.execute(trx, { id: m.id, next_attempt_at: now + delay, attempts, last_error: JSON.stringify(failure), updated_at: now });
         this.metrics.count('send_retries_total', m.integration_id);
         return;
       }
     }
     // Refused, or out of time for retries: the provider never took it.
     const status = refusedStatus(m.channel);
-    await trx
-      .updateTable('messages')
-      .set({ status, dispatch_state: 'done', attempts, claimed_by: null, sent_at_us: sentAtUs, last_error: JSON.stringify(failure), updated_at: now })
-      .where('id', '=', m.id)
-      .execute();
+    await markRefused.execute(trx, { id: m.id, status, attempts, sent_at_us: sentAtUs, last_error: JSON.stringify(failure), updated_at: now });
     await event(status, campaignEventProperties({ ...m, sent_at_us: sentAtUs }, status, failure));
     if (result.kind === 'refused' && result.optedOut) {
       // The provider knows the customer opted out (e.g. replied STOP to that sender): so do we.
@@ -466,3 +419,63 @@ class OutcomeWriter {
     this.metrics.count('messages_refused_total', m.integration_id);
   }
 }
+
+/** Claims the integration's due messages for this worker, oldest first. */
+const claimDue = prepared<{ integration_id: string; worker: string; now: number; limit: number }, MessagesTable>((db, p) =>
+  db
+    .updateTable('messages')
+    .set({ dispatch_state: 'sending', claimed_by: p.worker, updated_at: p.now })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('messages')
+        .select('id')
+        .where('integration_id', '=', p.integration_id)
+        .where('dispatch_state', '=', 'queued')
+        .where('next_attempt_at', '<=', p.now)
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(p.limit),
+    )
+    .where('dispatch_state', '=', 'queued')
+    .returningAll(),
+);
+
+const nextDue = prepared<{ integration_id: string }, { t: number | null }>((db, p) =>
+  db
+    .selectFrom('messages')
+    .select(sql<number | null>`min(next_attempt_at)`.as('t'))
+    .where('integration_id', '=', p.integration_id)
+    .where('dispatch_state', '=', 'queued'),
+);
+
+const markAccepted = prepared<Pick<MessagesTable, 'id' | 'provider_message_id' | 'sent_at_us' | 'parts' | 'attempts' | 'updated_at'>>((db, p) =>
+  db
+    .updateTable('messages')
+    .set({
+      // Forward-only even here: after a crash, reports of the first send may already have moved it on.
+      status: sql`case when status = 'queued' then 'enqueued' else status end`,
+      dispatch_state: 'done',
+      provider_message_id: p.provider_message_id,
+      sent_at_us: p.sent_at_us,
+      parts: p.parts,
+      attempts: p.attempts,
+      claimed_by: null,
+      last_error: null,
+      updated_at: p.updated_at,
+    })
+    .where('id', '=', p.id),
+);
+
+const markRetry = prepared<Pick<MessagesTable, 'id' | 'next_attempt_at' | 'attempts' | 'last_error' | 'updated_at'>>((db, p) =>
+  db
+    .updateTable('messages')
+    .set({ dispatch_state: 'queued', next_attempt_at: p.next_attempt_at, attempts: p.attempts, claimed_by: null, last_error: p.last_error, updated_at: p.updated_at })
+    .where('id', '=', p.id),
+);
+
+const markRefused = prepared<Pick<MessagesTable, 'id' | 'status' | 'attempts' | 'sent_at_us' | 'last_error' | 'updated_at'>>((db, p) =>
+  db
+    .updateTable('messages')
+    .set({ status: p.status, dispatch_state: 'done', attempts: p.attempts, claimed_by: null, sent_at_us: p.sent_at_us, last_error: p.last_error, updated_at: p.updated_at })
+    .where('id', '=', p.id),
+);

@@ -1,6 +1,8 @@
 // Consent per customer and channel, with an audit trail of every change and its source.
 import type { Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
+import { prepared } from '../store/prepared.js';
+import type { ConsentsTable } from '../store/schema.js';
 
 type Executor = Pick<DB, 'selectFrom' | 'insertInto' | 'updateTable'>;
 
@@ -77,13 +79,12 @@ export async function optedOutAmong(db: Executor, customerRefs: string[], channe
   return new Set(rows.map((r) => r.customer_ref));
 }
 
-export async function isOptedOut(db: Executor, customerRef: string, channel: Channel): Promise<boolean> {
-  const row = await db
-    .selectFrom('consents')
-    .select('opted_out')
-    .where('customer_ref', '=', customerRef)
-    .where('channel', '=', consentChannel(channel))
-    .executeTakeFirst();
+const consentRow = prepared<Pick<ConsentsTable, 'customer_ref' | 'channel'>, { opted_out: number }>((db, p) =>
+  db.selectFrom('consents').select('opted_out').where('customer_ref', '=', p.customer_ref).where('channel', '=', p.channel),
+);
+
+export async function isOptedOut(db: DB, customerRef: string, channel: Channel): Promise<boolean> {
+  const row = await consentRow.first(db, { customer_ref: customerRef, channel: consentChannel(channel) });
   return row?.opted_out === 1;
 }
 

@@ -3,6 +3,7 @@ import { badRequest, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parsePhone } from '../core/phone.js';
 import type { DB } from '../store/db.js';
+import { prepared } from '../store/prepared.js';
 import type { CustomerOrigin, CustomersTable } from '../store/schema.js';
 
 type Executor = Pick<DB, 'selectFrom' | 'insertInto' | 'updateTable'>;
@@ -69,11 +70,33 @@ export async function upsertCustomer(db: DB, projectId: string, input: CustomerI
   });
 }
 
-export async function findCustomer(db: Executor, projectId: string, customerId: string): Promise<CustomersTable | undefined> {
-  return db.selectFrom('customers').selectAll().where('project_id', '=', projectId).where('customer_id', '=', customerId).executeTakeFirst();
+const customerById = prepared<{ project_id: string; customer_id: string }, CustomersTable>((db, p) =>
+  db.selectFrom('customers').selectAll().where('project_id', '=', p.project_id).where('customer_id', '=', p.customer_id),
+);
+
+const customerWithPhone = prepared<{ project_id: string; phone: string }, CustomersTable>((db, p) =>
+  db.selectFrom('customers').selectAll().where('project_id', '=', p.project_id).where('phone', '=', p.phone).orderBy('id').limit(1),
+);
+
+const insertCustomer = prepared<CustomersTable>((db, p) =>
+  db.insertInto('customers').values({
+    id: p.id,
+    project_id: p.project_id,
+    customer_id: p.customer_id,
+    phone: p.phone,
+    country: p.country,
+    attributes: p.attributes,
+    origin: p.origin,
+    created_at: p.created_at,
+    updated_at: p.updated_at,
+  }),
+);
+
+export async function findCustomer(db: DB, projectId: string, customerId: string): Promise<CustomersTable | undefined> {
+  return customerById.first(db, { project_id: projectId, customer_id: customerId });
 }
 
-export async function getCustomer(db: Executor, projectId: string, customerId: string): Promise<CustomersTable> {
+export async function getCustomer(db: DB, projectId: string, customerId: string): Promise<CustomersTable> {
   const c = await findCustomer(db, projectId, customerId);
   if (!c) throw notFound('customer', 'customer_id');
   return c;
@@ -83,14 +106,8 @@ export async function getCustomer(db: Executor, projectId: string, customerId: s
  * The customer with this phone, or a new profile keyed by the phone itself: inbound messages
  * and sends to bare numbers still land on a profile.
  */
-export async function customerByPhone(db: Executor, projectId: string, e164: string, origin: CustomerOrigin): Promise<CustomersTable> {
-  const existing = await db
-    .selectFrom('customers')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .where('phone', '=', e164)
-    .orderBy('id')
-    .executeTakeFirst();
+export async function customerByPhone(db: DB, projectId: string, e164: string, origin: CustomerOrigin): Promise<CustomersTable> {
+  const existing = await customerWithPhone.first(db, { project_id: projectId, phone: e164 });
   if (existing) return existing;
   const byId = await findCustomer(db, projectId, e164);
   if (byId) return byId;
@@ -106,7 +123,7 @@ export async function customerByPhone(db: Executor, projectId: string, e164: str
     created_at: now,
     updated_at: now,
   };
-  await db.insertInto('customers').values(row).execute();
+  await insertCustomer.execute(db, row);
   return row;
 }
 

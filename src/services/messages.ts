@@ -6,6 +6,7 @@ import { COUNTRIES_WITHOUT_DELIVERY_REPORTS, expectsDeliveryReports } from '../c
 import type { MessageContent } from '../core/content.js';
 import { countSegments } from '../core/segments.js';
 import type { Channel } from '../core/status.js';
+import { insertMessage } from '../store/bulk.js';
 import type { DB } from '../store/db.js';
 import type { MessagesTable } from '../store/schema.js';
 import type { Logger } from '../logger.js';
@@ -241,7 +242,7 @@ export async function sendTransactional(
     const now = Date.now();
     let row = messageRow({ projectId, route, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey }, now);
     if (trackLinks) [row] = (await storeTrackedLinks(trx, [planTrackedLinks(row, deps.publicUrl, now)], deps.logger)) as [MessagesTable];
-    await trx.insertInto('messages').values(row).execute();
+    await insertMessage.execute(trx, row);
     return { message: row, replayed: false };
   });
   if (!replayed) deps.queue.notify(route.integration.id);

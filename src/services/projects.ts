@@ -6,6 +6,7 @@ import { newId } from '../core/ids.js';
 import { DEFAULT_KEYWORDS, keywordConflicts, type KeywordConfig } from '../core/keywords.js';
 import { actionType, type Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
+import { prepared } from '../store/prepared.js';
 import type { ProjectsTable } from '../store/schema.js';
 
 export interface ProjectSettings extends EventNameSettings {
@@ -96,8 +97,10 @@ export async function createProject(db: DB, name: string, id: string = newId('pr
   return row;
 }
 
+const projectById = prepared<{ id: string }, ProjectsTable>((db, p) => db.selectFrom('projects').selectAll().where('id', '=', p.id));
+
 export async function findProject(db: DB, id: string): Promise<ProjectsTable | undefined> {
-  return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+  return projectById.first(db, { id });
 }
 
 export async function getProject(db: DB, id: string): Promise<ProjectsTable> {

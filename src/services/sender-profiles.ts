@@ -4,6 +4,7 @@ import { badRequest, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
+import { prepared } from '../store/prepared.js';
 import type { SenderProfilesTable } from '../store/schema.js';
 import type { IntegrationService } from './integrations.js';
 import { getProject } from './projects.js';
@@ -110,14 +111,7 @@ export class SenderProfileService {
   }
 
   async defaultFor(projectId: string, channel: Channel): Promise<SenderProfilesTable | undefined> {
-    return this.db
-      .selectFrom('sender_profiles')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('channel', '=', channel)
-      .where('is_default', '=', 1)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    return defaultProfile.first(this.db, { project_id: projectId, channel });
   }
 
   /** A named profile, checked against the channel of the send. */
@@ -127,3 +121,14 @@ export class SenderProfileService {
     return p;
   }
 }
+
+const defaultProfile = prepared<Pick<SenderProfilesTable, 'project_id' | 'channel'>, SenderProfilesTable>((db, p) =>
+  db
+    .selectFrom('sender_profiles')
+    .selectAll()
+    .where('project_id', '=', p.project_id)
+    .where('channel', '=', p.channel)
+    .where('is_default', '=', 1)
+    .where('deleted_at', 'is', null)
+    .limit(1),
+);

@@ -79,7 +79,7 @@ function placeholders<P>(): Placeholders<P> {
   });
 }
 
-export class PreparedQuery<P extends Record<string, unknown>, R> {
+export class PreparedQuery<P extends object, R> {
   readonly #statement: Statement<R>;
 
   constructor(build: (db: DB, p: Placeholders<P>) => Compilable<R>) {
@@ -88,7 +88,7 @@ export class PreparedQuery<P extends Record<string, unknown>, R> {
 
   /** Runs the query in `db` (a Kysely instance or a transaction) with these values. */
   execute(db: DB, params: P): Promise<QueryResult<R>> {
-    return this.#statement.execute(db, params);
+    return this.#statement.execute(db, params as Record<string, unknown>);
   }
 
   async rows(db: DB, params: P): Promise<R[]> {
@@ -106,7 +106,7 @@ export class PreparedQuery<P extends Record<string, unknown>, R> {
 }
 
 /** A query compiled once; see PreparedQuery. */
-export function prepared<P extends Record<string, unknown>, R = unknown>(build: (db: DB, p: Placeholders<P>) => Compilable<R>): PreparedQuery<P, R> {
+export function prepared<P extends object, R = unknown>(build: (db: DB, p: Placeholders<P>) => Compilable<R>): PreparedQuery<P, R> {
   return new PreparedQuery(build);
 }
 
@@ -120,7 +120,7 @@ const MAX_LIST = 500;
  * (`x in (…, null)` is never true for the nulls, so use it with `in`, never `not in`) and a
  * longer one runs in chunks, whose results are concatenated.
  */
-export class PreparedListQuery<P extends Record<string, unknown>, R> {
+export class PreparedListQuery<P extends object, R> {
   readonly #bySize = new Map<number, Statement<R>>();
 
   constructor(private readonly build: (db: DB, p: Placeholders<P>, list: readonly unknown[]) => Compilable<R>) {}
@@ -129,7 +129,7 @@ export class PreparedListQuery<P extends Record<string, unknown>, R> {
     const out: R[] = [];
     for (let start = 0; start < list.length; start += MAX_LIST) {
       const chunk = list.slice(start, start + MAX_LIST);
-      for (const row of (await this.#statement(chunk.length).execute(db, params, chunk)).rows) out.push(row);
+      for (const row of (await this.#statement(chunk.length).execute(db, params as Record<string, unknown>, chunk)).rows) out.push(row);
     }
     return out;
   }
@@ -139,7 +139,7 @@ export class PreparedListQuery<P extends Record<string, unknown>, R> {
     let n = 0;
     for (let start = 0; start < list.length; start += MAX_LIST) {
       const chunk = list.slice(start, start + MAX_LIST);
-      n += Number((await this.#statement(chunk.length).execute(db, params, chunk)).numAffectedRows ?? 0n);
+      n += Number((await this.#statement(chunk.length).execute(db, params as Record<string, unknown>, chunk)).numAffectedRows ?? 0n);
     }
     return n;
   }
@@ -156,7 +156,7 @@ export class PreparedListQuery<P extends Record<string, unknown>, R> {
 }
 
 /** A query with one `in (…)` list; see PreparedListQuery. */
-export function preparedList<P extends Record<string, unknown>, R = unknown>(
+export function preparedList<P extends object, R = unknown>(
   build: (db: DB, p: Placeholders<P>, list: readonly unknown[]) => Compilable<R>,
 ): PreparedListQuery<P, R> {
   return new PreparedListQuery(build);
