@@ -222,9 +222,9 @@ class IntegrationWorker {
     return Math.max(LOOKAHEAD, Math.min(500, byRate, this.rt.maxConcurrency * 2));
   }
 
-  async #claim(): Promise<MessagesTable[]> {
+  async #claim(limit: number): Promise<MessagesTable[]> {
     const now = Date.now();
-    const rows = await this.commit.run((trx) => claimDue.rows(trx, { integration_id: this.rt.id, worker: this.workerId, now, limit: this.#claimSize() }));
+    const rows = await this.commit.run((trx) => claimDue.rows(trx, { integration_id: this.rt.id, worker: this.workerId, now, limit }));
     return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : 1));
   }
 
@@ -236,13 +236,17 @@ class IntegrationWorker {
   }
 
   async #run(): Promise<void> {
+    // The last claim took less than it asked for: the queue was empty behind it, so the next
+    // one waits for news (a notify, or the next retry falling due) instead of finding nothing.
+    let drained = false;
     while (this.#running) {
       if (this.#buffer.length === 0) {
-        this.#buffer = await this.#claim();
-        if (this.#buffer.length === 0) {
-          await this.#signal.wait(await this.#nextDueIn());
-          continue;
-        }
+        if (drained) await this.#signal.wait(await this.#nextDueIn());
+        if (!this.#running) break;
+        const size = this.#claimSize();
+        this.#buffer = await this.#claim(size);
+        drained = this.#buffer.length < size;
+        if (this.#buffer.length === 0) continue;
       }
       // A free connection first, then the limiter: parts are taken only when they can go now.
       while (this.#running && this.#inFlight >= this.rt.maxConcurrency) await this.#slot.wait(1000);
