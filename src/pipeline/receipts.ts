@@ -12,7 +12,7 @@ import type { IntegrationService } from '../services/integrations.js';
 import { composeMessage, messageRow } from '../services/messages.js';
 import { customerByPhone } from '../services/customers.js';
 import { recordEvent } from '../services/events.js';
-import { keywordsFor, settingsOf, type ProjectSettings } from '../services/projects.js';
+import { getProject, keywordsFor, settingsOf, type ProjectSettings } from '../services/projects.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import { prepared, preparedList } from '../store/prepared.js';
@@ -67,10 +67,6 @@ export class ReceiptProcessor {
     private readonly metrics: Metrics,
     private readonly options: ProcessorOptions = {},
   ) {}
-
-  wake(): void {
-    this.#signal.notify();
-  }
 
   /** A receipt the writer has just stored: processed from memory, without reading it back. */
   stored(row: ReceiptRow): void {
@@ -194,7 +190,7 @@ export class ReceiptProcessor {
   async #settingsFor(ctx: BatchContext, projectId: string): Promise<ProjectSettings> {
     let s = ctx.settings.get(projectId);
     if (!s) {
-      s = settingsOf(await ctx.trx.selectFrom('projects').selectAll().where('id', '=', projectId).executeTakeFirstOrThrow());
+      s = settingsOf(await getProject(ctx.trx, projectId));
       ctx.settings.set(projectId, s);
     }
     return s;

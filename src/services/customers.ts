@@ -6,8 +6,6 @@ import type { DB } from '../store/db.js';
 import { prepared } from '../store/prepared.js';
 import type { CustomerOrigin, CustomersTable } from '../store/schema.js';
 
-type Executor = Pick<DB, 'selectFrom' | 'insertInto' | 'updateTable'>;
-
 export interface CustomerInput {
   customer_id: string;
   phone?: string | null;

@@ -9,7 +9,7 @@
 // drivers are asynchronous anyway.
 import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import { directSqlite, sqliteConnection, walSync, withConnection, type DB } from './db.js';
+import { sqliteConnection, walSync, withConnection, type DB } from './db.js';
 import type { CheckpointState, WalSync } from './wal.js';
 
 interface Job<T = unknown> {
@@ -89,7 +89,7 @@ export class GroupCommit {
     let results: Result[] = [];
     try {
       await this.db.transaction().execute(async (trx) => {
-        results = await this.#runJobs(trx, jobs);
+        results = await runJobs(trx, jobs, (step) => sql.raw(step).execute(trx));
       });
     } catch (err) {
       // The commit itself failed: nothing of this group was written.
@@ -110,7 +110,7 @@ export class GroupCommit {
       results = await withConnection(this.db, async (conn) => {
         try {
           s.begin.run();
-          const done = await this.#runJobs(conn, jobs);
+          const done = await runJobs(conn, jobs, (step) => void s.steps.get(step)!.run());
           s.commit.run();
           return done;
         } finally {
@@ -136,31 +136,23 @@ export class GroupCommit {
     this.#flushing.add(flushed);
     void flushed.finally(() => this.#flushing.delete(flushed));
   }
+}
 
-  async #runJobs(trx: DB, jobs: Job[]): Promise<Result[]> {
-    const results: Result[] = [];
-    for (const job of jobs) {
-      await this.#step(trx, 'savepoint job');
-      try {
-        results.push({ ok: true, value: await job.work(trx) });
-        await this.#step(trx, 'release savepoint job');
-      } catch (err) {
-        await this.#step(trx, 'rollback to savepoint job');
-        await this.#step(trx, 'release savepoint job');
-        results.push({ ok: false, err });
-      }
+/** Each job behind its own savepoint, so a failure undoes only its own writes. */
+async function runJobs(trx: DB, jobs: Job[], step: (step: Step) => unknown): Promise<Result[]> {
+  const results: Result[] = [];
+  for (const job of jobs) {
+    await step('savepoint job');
+    try {
+      results.push({ ok: true, value: await job.work(trx) });
+      await step('release savepoint job');
+    } catch (err) {
+      await step('rollback to savepoint job');
+      await step('release savepoint job');
+      results.push({ ok: false, err });
     }
-    return results;
   }
-
-  async #step(trx: DB, step: Step): Promise<void> {
-    const sqlite = directSqlite(trx);
-    if (!sqlite) {
-      await sql.raw(step).execute(trx);
-      return;
-    }
-    (this.#statements ??= prepareStatements(sqlite)).steps.get(step)!.run();
-  }
+  return results;
 }
 
 function settle(jobs: Job[], results: Result[]): void {

@@ -3,10 +3,10 @@
 // written also copies the WAL back into the database file (a checkpoint: more writes, two more
 // fsyncs), all with the event loop stopped.
 //
-// - WalSync: the group commit commits with `synchronous = NORMAL` (the WAL is written, not yet
-//   flushed) and then flushes the WAL with fdatasync on libuv's thread pool; only after that
-//   are its callers told the work is done, so what they acknowledge is as durable as with FULL.
-//   Commits made meanwhile share the next flush.
+// - WalSync: the connection commits with `synchronous = NORMAL` (the WAL is written, not yet
+//   flushed), and whoever committed flushes the WAL with fdatasync on libuv's thread pool before
+//   telling anyone the work is done (sqlite-dialect.ts, group-commit.ts, prepared.ts), so what
+//   is acknowledged is as durable as with FULL.
 // - Checkpointer: a worker thread with its own connection runs passive checkpoints, and the hub's
 //   connection stops checkpointing by itself.
 import { close, fdatasync, fstat, open, stat } from 'node:fs';
@@ -29,7 +29,7 @@ export class WalSync {
   /** The flush that callers arriving while all slots are busy will share. */
   #next: Promise<void> | null = null;
   #failed: Error | null = null;
-  /** Flushes started so far (for /metrics and tests). */
+  /** Flushes started so far (tests read it). */
   flushes = 0;
 
   constructor(
