@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { directSqlite, migrate, openDatabase } from './db.js';
-import { prepared, preparedList } from './prepared.js';
+import { limitsAsExpressions, prepared, preparedList } from './prepared.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'prepared-'));
 const db = openDatabase(`sqlite://${join(dir, 'db.sqlite')}`);
@@ -41,6 +41,21 @@ test('binds values by name, keeps constants, and reports changes and rows', asyn
   assert.deepEqual(await expiring.rows(db, { from: 10, to: 25 }), [{ nonce: 'n2' }]);
   assert.deepEqual(await expiring.rows(db, { from: 0, to: 100 }), [{ nonce: 'n1' }, { nonce: 'n2' }, { nonce: 'n4' }]);
   assert.equal(await expiring.first(db, { from: 100, to: 200 }), undefined);
+});
+
+test('LIMIT and OFFSET values are bound as expressions, and still limit and skip rows', async () => {
+  // Bound directly, each run would expire the statement and prepare it again (see prepared.ts).
+  assert.equal(limitsAsExpressions('select * from "t" order by "id" limit ? offset ?'), 'select * from "t" order by "id" limit (? + 0) offset (? + 0)');
+  assert.equal(limitsAsExpressions('select * from "t" where "id" in (select "id" from "u" limit ?) limit ?'), 'select * from "t" where "id" in (select "id" from "u" limit (? + 0)) limit (? + 0)');
+  assert.equal(limitsAsExpressions('select * from "t" where "a" = ? limit 5'), 'select * from "t" where "a" = ? limit 5');
+  const page = prepared<{ size: number; skip: number }, { nonce: string }>((q, p) =>
+    q.selectFrom('webhook_nonces').select('nonce').where('integration_id', '=', 'int_a').orderBy('nonce').limit(p.size).offset(p.skip),
+  );
+  assert.deepEqual(await page.rows(db, { size: 2, skip: 0 }), [{ nonce: 'n1' }, { nonce: 'n2' }]);
+  assert.deepEqual(await page.rows(db, { size: 2, skip: 1 }), [{ nonce: 'n2' }, { nonce: 'n4' }]);
+  assert.deepEqual(await page.rows(db, { size: 1, skip: 2 }), [{ nonce: 'n4' }]);
+  const one = prepared<Record<string, never>, { nonce: string }>((q) => q.selectFrom('webhook_nonces').select('nonce').orderBy('nonce', 'desc').limit(1));
+  assert.deepEqual(await one.rows(db, {}), [{ nonce: 'n4' }]);
 });
 
 test('inside a transaction it writes in that transaction', async () => {
