@@ -1,8 +1,10 @@
 // The dispatcher against real HTTP servers: the rate limit holds in every one-second window and
-// is used while there is a backlog, and one slow integration never delays another.
+// is used while there is a backlog, one slow integration never delays another, and sends handed
+// to an idle sender in memory keep their order and survive the sender being replaced.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { sendTransactional, type QueueSignal } from '../src/services/messages.js';
 import { messageEvents, sinchWorld, type SinchWorld } from './fixtures.js';
 import { eventually } from './helpers.js';
 
@@ -93,4 +95,70 @@ describe('dispatch', () => {
     for (const f of fast) await messageEvents(w, f.body.id, (e) => e.length >= 1, 3000);
     assert.ok(Date.now() - started < 3000);
   });
+
+  test('sends to an idle sender are handed over already claimed, and still go out in the order they were queued', async () => {
+    // 5 parts/s: the first sends are handed over until the sender holds a claim's worth, the
+    // rest are queued for it to claim; all must reach the provider in the order of the 202s.
+    const limited = await w.t.api.post(`/api/v1/projects/${w.projectId}/integrations`, {
+      provider: 'sinch_sms',
+      config: { service_plan_id: 'plan1', base_url: w.sandbox.url },
+      secrets: { api_token: 'token-1' },
+      rate_limit: 5,
+    });
+    const iid = limited.body.id as string;
+    await idleSender(iid);
+    const ids: string[] = [];
+    const states: string[] = [];
+    for (let i = 0; i < 18; i++) {
+      // A pause once some wait in the queue: the sender has room again, but older work too.
+      if (i === 14) await new Promise((r) => setTimeout(r, 1300));
+      const res = await w.t.api.post(`/api/v1/projects/${w.projectId}/messages`, { phone: `+1202555${4000 + i}`, body: `in order ${i}`, integration_id: iid });
+      assert.equal(res.status, 202);
+      ids.push(res.body.id);
+      states.push(res.body.dispatch_state);
+      const row = await w.t.hub.db.selectFrom('messages').select(['dispatch_state', 'claimed_by']).where('id', '=', res.body.id).executeTakeFirstOrThrow();
+      if (res.body.dispatch_state === 'sending') assert.equal(row.claimed_by, w.t.hub.dispatcher.workerId, 'stored claimed by this sender');
+    }
+    assert.equal(states[0], 'sending', 'the first send was handed over');
+    assert.ok(states.includes('queued'), `some waited in the queue: ${states.join(' ')}`);
+    const order = await eventually(async () => {
+      const got = w.sandbox.batches.map((b) => b.batch.client_reference ?? '').filter((ref) => ids.includes(ref));
+      return got.length === ids.length ? got : undefined;
+    }, 15_000, 'all sends at the provider');
+    assert.deepEqual(order, ids);
+  });
+
+  test('a handoff still open while its sender is replaced is handed back and sent', async () => {
+    await idleSender(w.integrationId);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The real dispatcher, with the delivery of each handed-over message held until released.
+    const queue: QueueSignal = {
+      notify: (id) => w.t.hub.dispatcher.notify(id),
+      handoff: (id) => {
+        const h = w.t.hub.dispatcher.handoff(id);
+        return h && { claimedBy: h.claimedBy, deliver: (m) => void gate.then(() => h.deliver(m)), cancel: () => h.cancel() };
+      },
+    };
+    const { message } = await sendTransactional({ ...w.t.hub.messaging, queue }, w.projectId, { phone: '+12025555100', body: 'held' }, null);
+    assert.equal(message.dispatch_state, 'sending');
+    // A config change replaces the worker; its stop waits for the open handoff.
+    const changed = w.t.api.patch(`/api/v1/projects/${w.projectId}/integrations/${w.integrationId}`, { max_concurrency: 31 });
+    assert.equal((await changed).status, 200);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(w.sandbox.batches.filter((b) => b.batch.client_reference === message.id).length, 0, 'not sent while held');
+    release();
+    const events = await messageEvents(w, message.id, (e) => e.some((x: any) => x.properties.status === 'enqueued'), 5000);
+    assert.ok(events.length >= 1);
+    assert.equal(w.sandbox.batches.filter((b) => b.batch.client_reference === message.id).length, 1, 'sent once');
+  });
+
+  /** Waits until the integration's sender has caught up with its queue and takes handoffs. */
+  async function idleSender(iid: string): Promise<void> {
+    await eventually(async () => {
+      const h = w.t.hub.dispatcher.handoff(iid);
+      h?.cancel();
+      return h ? true : undefined;
+    }, 5000, 'an idle sender');
+  }
 });

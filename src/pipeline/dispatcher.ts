@@ -11,7 +11,7 @@ import type { SendResult } from '../providers/types.js';
 import { channelsOfConsent, setConsent } from '../services/consent.js';
 import { recordEvent } from '../services/events.js';
 import type { IntegrationRuntime, IntegrationService } from '../services/integrations.js';
-import { storedContent, type QueueSignal } from '../services/messages.js';
+import { storedContent, type Handoff, type QueueSignal } from '../services/messages.js';
 import { getProject, settingsOf } from '../services/projects.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
@@ -76,6 +76,10 @@ export class Dispatcher implements QueueSignal {
     const w = this.#workers.get(integrationId);
     if (w) w.wake();
     else if (this.#started && !this.#refreshing.has(integrationId)) void this.#refresh(integrationId);
+  }
+
+  handoff(integrationId: string): Handoff | null {
+    return this.#workers.get(integrationId)?.reserve() ?? null;
   }
 
   /**
@@ -156,6 +160,17 @@ class IntegrationWorker {
   #buffer: MessagesTable[] = [];
   #inFlight = 0;
   #running = false;
+  /**
+   * Until when the store holds nothing due for this worker that it has not claimed: set by a
+   * claim that came back short, cleared by news of other work. Only while it holds may
+   * messages be handed over in memory, or they would overtake older ones.
+   */
+  #caughtUpUntil = 0;
+  /** Bumped by each wake(): news that arrived while a claim ran makes its result stale. */
+  #news = 0;
+  /** Handoffs agreed whose messages are not stored yet. */
+  #reserved = 0;
+  readonly #handoffsSettled = new Signal();
   #loop: Promise<void> | null = null;
   readonly #sends = new Set<Promise<void>>();
 
@@ -181,7 +196,33 @@ class IntegrationWorker {
   }
 
   wake(): void {
+    this.#news++;
+    this.#caughtUpUntil = 0;
     this.#signal.notify();
+  }
+
+  /** A handoff (see QueueSignal.handoff), when this worker would send the message next anyway. */
+  reserve(): Handoff | null {
+    if (!this.#running || this.#caughtUpUntil <= Date.now()) return null;
+    if (this.#buffer.length + this.#reserved >= this.#claimSize()) return null;
+    this.#reserved++;
+    let open = true;
+    const settle = () => {
+      if (!open) return false;
+      open = false;
+      if (--this.#reserved === 0) this.#handoffsSettled.notify();
+      return true;
+    };
+    return {
+      claimedBy: this.workerId,
+      deliver: (message) => {
+        if (!settle()) return;
+        // After stop() too: stop waits for open handoffs, then hands the buffer back.
+        this.#buffer.push(message);
+        this.#signal.notify();
+      },
+      cancel: () => void settle(),
+    };
   }
 
   /** Removes claimed, unsent messages that match; returns them. */
@@ -204,6 +245,7 @@ class IntegrationWorker {
     this.#slot.notify();
     await this.#loop;
     await Promise.allSettled([...this.#sends]);
+    while (this.#reserved > 0) await this.#handoffsSettled.wait(1000);
     // Claimed but never sent: hand them back to the queue untouched.
     const ids = this.#buffer.map((m) => m.id);
     this.#buffer = [];
@@ -222,31 +264,30 @@ class IntegrationWorker {
     return Math.max(LOOKAHEAD, Math.min(500, byRate, this.rt.maxConcurrency * 2));
   }
 
-  async #claim(limit: number): Promise<MessagesTable[]> {
+  /** Claims due messages into the buffer, ahead of handed-over ones (they are older). */
+  async #claim(): Promise<void> {
+    const news = this.#news;
+    const limit = this.#claimSize();
     const now = Date.now();
     const rows = await this.commit.run((trx) => claimDue.rows(trx, { integration_id: this.rt.id, worker: this.workerId, now, limit }));
-    return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : 1));
-  }
-
-  async #nextDueIn(): Promise<number> {
+    rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : 1));
+    this.#buffer = rows.concat(this.#buffer);
+    if (rows.length === limit || this.#news !== news) return;
+    // The queue was empty behind this claim: the next one waits for news, or for the next
+    // retry to fall due, or for the poll (retries this worker was not told about).
     const next = await nextDue.first(this.db, { integration_id: this.rt.id });
     const poll = this.options.pollMs ?? 1000;
-    if (!next || next.t === null) return poll;
-    return Math.max(0, Math.min(poll, Number(next.t) - Date.now()));
+    const dueIn = next?.t == null ? poll : Math.max(0, Math.min(poll, Number(next.t) - Date.now()));
+    if (this.#news === news) this.#caughtUpUntil = Date.now() + dueIn;
   }
 
   async #run(): Promise<void> {
-    // The last claim took less than it asked for: the queue was empty behind it, so the next
-    // one waits for news (a notify, or the next retry falling due) instead of finding nothing.
-    let drained = false;
     while (this.#running) {
       if (this.#buffer.length === 0) {
-        if (drained) await this.#signal.wait(await this.#nextDueIn());
-        if (!this.#running) break;
-        const size = this.#claimSize();
-        this.#buffer = await this.#claim(size);
-        drained = this.#buffer.length < size;
-        if (this.#buffer.length === 0) continue;
+        const idleMs = this.#caughtUpUntil - Date.now();
+        if (idleMs > 0) await this.#signal.wait(idleMs);
+        else await this.#claim();
+        continue;
       }
       // A free connection first, then the limiter: parts are taken only when they can go now.
       while (this.#running && this.#inFlight >= this.rt.maxConcurrency) await this.#slot.wait(1000);

@@ -104,7 +104,14 @@ export async function getCustomer(db: DB, projectId: string, customerId: string)
  * The customer with this phone, or a new profile keyed by the phone itself: inbound messages
  * and sends to bare numbers still land on a profile.
  */
-export async function customerByPhone(db: DB, projectId: string, e164: string, origin: CustomerOrigin): Promise<CustomersTable> {
+export async function customerByPhone(
+  db: DB,
+  projectId: string,
+  e164: string,
+  origin: CustomerOrigin,
+  /** The number's country, when the caller parsed it already. */
+  country?: string | null,
+): Promise<CustomersTable> {
   const existing = await customerWithPhone.first(db, { project_id: projectId, phone: e164 });
   if (existing) return existing;
   const byId = await findCustomer(db, projectId, e164);
@@ -115,7 +122,7 @@ export async function customerByPhone(db: DB, projectId: string, e164: string, o
     project_id: projectId,
     customer_id: e164,
     phone: e164,
-    country: countryOf(e164),
+    country: country !== undefined ? country : countryOf(e164),
     attributes: '{}',
     origin,
     created_at: now,

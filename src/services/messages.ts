@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import { isOptedOut } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
-import { customerByPhone, getCustomer, normalizePhoneInput } from './customers.js';
+import { customerByPhone, getCustomer, parsePhoneInput } from './customers.js';
 import type { IntegrationRuntime, IntegrationService } from './integrations.js';
 import { DEFAULT_FIELD, getProject, settingsOf, type ProjectSettings } from './projects.js';
 import type { SenderProfileService } from './sender-profiles.js';
@@ -24,6 +24,21 @@ export const MAX_BODY_CHARS = 1600;
 export interface QueueSignal {
   /** New work is queued for this integration. */
   notify(integrationId: string): void;
+  /**
+   * A place with this process's sender for one message about to be queued, when it can send
+   * it next: the message is stored as claimed by `claimedBy` and handed over in memory, so it
+   * needs no claim (a write and a flush before its send). Null when the sender has older work.
+   */
+  handoff?(integrationId: string): Handoff | null;
+}
+
+/** See QueueSignal.handoff; exactly one of deliver or cancel is called. */
+export interface Handoff {
+  readonly claimedBy: string;
+  /** The message is durably stored, claimed as agreed: send it. */
+  deliver(message: MessagesTable): void;
+  /** Nothing was stored. */
+  cancel(): void;
 }
 
 /** What a send or a campaign says about its content. */
@@ -151,6 +166,8 @@ export interface MessageDraft {
   autoReply?: boolean;
   /** The recipient's country when the profile knows it: saves parsing the number again. */
   country?: string | null;
+  /** Stored already claimed by this sender (see QueueSignal.handoff). */
+  claimedBy?: string;
 }
 
 function expectsReports(d: MessageDraft): boolean {
@@ -177,11 +194,11 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
     parts: c.parts,
     encoding: c.encoding,
     status: 'queued',
-    dispatch_state: 'queued',
+    dispatch_state: d.claimedBy ? 'sending' : 'queued',
     attempts: 0,
     next_attempt_at: now,
     deadline_at: now + d.route.integration.retryDeadlineSeconds * 1000,
-    claimed_by: null,
+    claimed_by: d.claimedBy ?? null,
     in_flight_at_crash: 0,
     provider_message_id: null,
     sent_at_us: null,
@@ -220,33 +237,48 @@ export async function sendTransactional(
     const prior = await db.selectFrom('messages').selectAll().where('project_id', '=', projectId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
     if (prior) return { message: prior, replayed: true };
   }
-  const phoneInput = input.phone ? normalizePhoneInput(input.phone, 'phone') : null;
+  const phoneInput = input.phone ? parsePhoneInput(input.phone, 'phone') : null;
   // Read once per send: it also answers 404 for an unknown project.
   const settings = settingsOf(await getProject(db, projectId));
   const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input, settings);
   const trackLinks = tracksLinks(settings.link_tracking, input.track_links);
 
-  const { message, replayed } = await deps.commit.run(async (trx) => {
+  const handoff = deps.queue.handoff?.(route.integration.id) ?? null;
+  const queued = deps.commit.run(async (trx) => {
     if (idempotencyKey) {
       // A retry that raced the first request into the same group.
       const prior = await trx.selectFrom('messages').selectAll().where('project_id', '=', projectId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
       if (prior) return { message: prior, replayed: true };
     }
-    const customer = input.customer_id ? await getCustomer(trx, projectId, input.customer_id) : await customerByPhone(trx, projectId, phoneInput!, 'send');
-    const recipient = phoneInput ?? customer.phone;
+    const customer = input.customer_id
+      ? await getCustomer(trx, projectId, input.customer_id)
+      : await customerByPhone(trx, projectId, phoneInput!.e164, 'send', phoneInput!.country);
+    const recipient = phoneInput?.e164 ?? customer.phone;
+    // Known from the parse above or the profile: spares parsing the number again for it.
+    const country = phoneInput ? phoneInput.country : customer.country;
     if (!recipient) throw badRequest('missing_phone', `customer ${customer.customer_id} has no phone number; give phone`, 'phone');
     // Checked inside the transaction that queues, so an opt-out can't slip in between.
     if (await isOptedOut(trx, customer.id, composed.channel)) {
       throw conflict('opted_out', `customer ${customer.customer_id} has opted out of ${composed.channel} messages`, input.customer_id ? 'customer_id' : 'phone');
     }
     const now = Date.now();
-    let row = messageRow({ projectId, route, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey }, now);
+    const draft = { projectId, route, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey, country, claimedBy: handoff?.claimedBy };
+    let row = messageRow(draft, now);
     if (trackLinks) [row] = (await storeTrackedLinks(trx, [planTrackedLinks(row, deps.publicUrl, now)], deps.logger)) as [MessagesTable];
     await insertMessage.execute(trx, row);
     return { message: row, replayed: false };
   });
-  if (!replayed) deps.queue.notify(route.integration.id);
-  return { message, replayed };
+  let result: Awaited<typeof queued>;
+  try {
+    result = await queued;
+  } catch (err) {
+    handoff?.cancel();
+    throw err;
+  }
+  if (result.replayed) handoff?.cancel();
+  else if (handoff) handoff.deliver(result.message);
+  else deps.queue.notify(route.integration.id);
+  return result;
 }
 
 export async function getMessage(db: DB, projectId: string, id: string): Promise<MessagesTable> {
