@@ -58,29 +58,43 @@ interface HubRound {
   load: LoadResult;
   e2e: number[];
   internal: number[];
+  /** The path in three stages, per message: request written → row stamped, → send started, → `enqueued`. */
+  stages: Stages;
   missing: number;
   hubCpuPct: number;
   sandboxCpuPct: number;
   non202: number;
 }
 
-function measure(db: SQLite.Database, byMessage: Map<string, number>): { e2e: number[]; internal: number[]; missing: number } {
+interface Stages {
+  api: number[];
+  toSend: number[];
+  toEnqueued: number[];
+}
+
+function measure(db: SQLite.Database, byMessage: Map<string, number>): { e2e: number[]; internal: number[]; stages: Stages; missing: number } {
   const ids = [...byMessage.keys()];
   const e2e: number[] = [];
   const internal: number[] = [];
+  const stages: Stages = { api: [], toSend: [], toEnqueued: [] };
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     const rows = db
       .prepare(
-        `select m.id, m.created_at as queued_at, e.created_at as enqueued_at from messages m join events e on e.message_id = m.id and e.status = 'enqueued' where m.id in (${chunk.map(() => '?').join(',')})`,
+        `select m.id, m.created_at as queued_at, m.sent_at_us, e.created_at as enqueued_at from messages m join events e on e.message_id = m.id and e.status = 'enqueued' where m.id in (${chunk.map(() => '?').join(',')})`,
       )
-      .all(...chunk) as { id: string; queued_at: number; enqueued_at: number }[];
+      .all(...chunk) as { id: string; queued_at: number; sent_at_us: number; enqueued_at: number }[];
     for (const r of rows) {
-      e2e.push(Number(r.enqueued_at) - byMessage.get(r.id)!);
+      const written = byMessage.get(r.id)!;
+      const sentAt = Number(r.sent_at_us) / 1000;
+      e2e.push(Number(r.enqueued_at) - written);
       internal.push(Number(r.enqueued_at) - Number(r.queued_at));
+      stages.api.push(Number(r.queued_at) - written);
+      stages.toSend.push(sentAt - Number(r.queued_at));
+      stages.toEnqueued.push(Number(r.enqueued_at) - sentAt);
     }
   }
-  return { e2e, internal, missing: ids.length - e2e.length };
+  return { e2e, internal, stages, missing: ids.length - e2e.length };
 }
 
 export async function run(opts: BenchOptions): Promise<ScenarioResult> {
@@ -204,6 +218,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
         `End-to-end = events.created_at of the message's \`enqueued\` event (hub clock, ms) − Date.now() in the bench just before autocannon wrote the request (same machine clock). The baseline column is the bare route's request latency at the same rate: the floor of the HTTP part alone.`,
         `Messages measured per round: ${fmt(hubRuns.map((x) => x.e2e.length))}; answered 202 but without an \`enqueued\` event: ${sum(hubRuns.map((x) => x.missing))}; non-202 answers: ${sum(hubRuns.map((x) => x.non202))}; socket errors / timeouts: ${sum(hubRuns.map((x) => x.load.errors))} / ${sum(hubRuns.map((x) => x.load.timeouts))}.`,
         `p99.9 and max end-to-end per round: ${fmt(hubRuns.map((x) => percentile(x.e2e, 99.9)))} ms; ${fmt(hubRuns.map((x) => x.e2e.reduce((a, b) => Math.max(a, b), -Infinity)))} ms. API answer p50 per round: ${fmt(hubRuns.map((x) => x.load.latencyMs.p50))} ms.`,
+        `Stages per round, p50 / p99 in ms: request written → message row stamped (HTTP, parsing, validation; the row's created_at) ${hubRuns.map((x) => `${round(percentile(x.stages.api, 50))} / ${round(percentile(x.stages.api, 99))}`).join('; ')}; → send started (the insert's commit and flush, the handoff or claim; sent_at_us) ${hubRuns.map((x) => `${round(percentile(x.stages.toSend, 50))} / ${round(percentile(x.stages.toSend, 99))}`).join('; ')}; → \`enqueued\` event (the sandbox's answer, the outcome's group commit) ${hubRuns.map((x) => `${round(percentile(x.stages.toEnqueued, 50))} / ${round(percentile(x.stages.toEnqueued, 99))}`).join('; ')}.`,
         `CPU (% of one core) during hub runs: hub ${fmt(hubRuns.map((x) => x.hubCpuPct))}, sandbox ${fmt(hubRuns.map((x) => x.sandboxCpuPct))}, load generator ${fmt(hubRuns.map((x) => x.load.generatorCpuPct))}.`,
         `Hub process at the end: RSS ${round(h.child.sample().rssMb)} MB, peak ${round(h.child.sample().peakRssMb)} MB; it logged ${h.child.warnings} warnings and ${h.child.errors} errors.`,
       ],
