@@ -75,6 +75,36 @@ describe('dispatch', () => {
     assert.ok(total / seconds >= limit * 0.95, `used ${(total / seconds).toFixed(2)} parts/s of ${limit}`);
   });
 
+  test('under a rate limit the sender keeps its lookahead full, so small messages use what big ones leave', async () => {
+    // Eight 3-part messages (a full lookahead) queued ahead of 1-part ones, then 7 parts/s: a
+    // sender that used up what it held before claiming more would send 6 parts a window until
+    // the 3-part ones were gone; topped up as it sends, a 1-part message joins each window.
+    const held = await w.t.api.post(`/api/v1/projects/${w.projectId}/integrations`, {
+      provider: 'sinch_sms',
+      config: { service_plan_id: 'plan1', base_url: w.sandbox.url },
+      secrets: { api_token: 'token-1' },
+      rate_limit: 0.001,
+    });
+    const iid = held.body.id as string;
+    const post = (i: number, chars: number) =>
+      w.t.api.post(`/api/v1/projects/${w.projectId}/messages`, { phone: `+1202555${5000 + i}`, body: 'b'.repeat(chars), integration_id: iid });
+    // The first goes out alone in the empty window; the rest wait.
+    await post(0, 10);
+    const parts = new Map<string, number>();
+    for (let i = 1; i <= 16; i++) {
+      const res = await post(i, i <= 8 ? 400 : 100);
+      assert.equal(res.body.parts, i <= 8 ? 3 : 1);
+      parts.set(res.body.id, res.body.parts);
+    }
+    assert.equal((await w.t.api.patch(`/api/v1/projects/${w.projectId}/integrations/${iid}`, { rate_limit: 7 })).status, 200);
+    const arrivals = await eventually(async () => {
+      const got = w.sandbox.batches.filter((b) => parts.has(b.batch.client_reference ?? '')).map((b) => parts.get(b.batch.client_reference!)!);
+      return got.filter((p) => p === 3).length === 8 ? got : undefined;
+    }, 15_000, 'the 3-part messages at the provider');
+    const smallAhead = arrivals.slice(0, arrivals.lastIndexOf(3)).filter((p) => p === 1).length;
+    assert.ok(smallAhead >= 3, `1-part messages sent alongside the 3-part ones: ${smallAhead} (${arrivals.join(' ')})`);
+  });
+
   test('a stuck integration does not delay another', async () => {
     const slow = await w.t.api.post(`/api/v1/projects/${w.projectId}/integrations`, {
       provider: 'sinch_sms',

@@ -264,14 +264,14 @@ class IntegrationWorker {
     return Math.max(LOOKAHEAD, Math.min(500, byRate, this.rt.maxConcurrency * 2));
   }
 
-  /** Claims due messages into the buffer, ahead of handed-over ones (they are older). */
+  /** Claims due messages into the buffer, up to the claim size, in the order they fell due. */
   async #claim(): Promise<void> {
     const news = this.#news;
-    const limit = this.#claimSize();
+    const limit = Math.max(1, this.#claimSize() - this.#buffer.length);
     const now = Date.now();
     const rows = await this.commit.run((trx) => claimDue.rows(trx, { integration_id: this.rt.id, worker: this.workerId, now, limit }));
-    rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : 1));
-    this.#buffer = rows.concat(this.#buffer);
+    // Merged with what the buffer holds: earlier claims, and handed-over messages.
+    this.#buffer = this.#buffer.concat(rows).sort(byDue);
     if (rows.length === limit || this.#news !== news) return;
     // The queue was empty behind this claim: the next one waits for news, or for the next
     // retry to fall due, or for the poll (retries this worker was not told about).
@@ -289,6 +289,9 @@ class IntegrationWorker {
         else await this.#claim();
         continue;
       }
+      // Under a rate limit the lookahead lets small messages fill what a big one leaves of a
+      // window: keep it full while the store may hold more, rather than letting it run dry.
+      if (this.limiter && this.#buffer.length < LOOKAHEAD && this.#caughtUpUntil <= Date.now()) await this.#claim();
       // A free connection first, then the limiter: parts are taken only when they can go now.
       while (this.#running && this.#inFlight >= this.rt.maxConcurrency) await this.#slot.wait(1000);
       if (!this.#running) break;
@@ -351,6 +354,10 @@ class IntegrationWorker {
     }
     return { message, result, sentAtUs };
   }
+}
+
+function byDue(a: MessagesTable, b: MessagesTable): number {
+  return a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function sleep(ms: number): Promise<void> {
