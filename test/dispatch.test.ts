@@ -36,12 +36,7 @@ describe('dispatch', () => {
 
   test('never more parts than the limit in any one-second window, and at least 95% of it used', async () => {
     const limit = 20;
-    const limited = await w.t.api.post(`/api/v1/projects/${w.projectId}/integrations`, {
-      provider: 'sinch_sms',
-      config: { service_plan_id: 'plan1', base_url: w.sandbox.url },
-      secrets: { api_token: 'token-1' },
-      rate_limit: limit,
-    });
+    const iid = await limitedIntegration(limit);
     // Mixed 1, 2 and 3 part messages (GSM-7: 160 / 306 / 459 characters).
     const lengths = [100, 200, 400];
     const sent = await Promise.all(
@@ -49,7 +44,7 @@ describe('dispatch', () => {
         w.t.api.post(`/api/v1/projects/${w.projectId}/messages`, {
           phone: `+1202555${String(1000 + i)}`,
           body: 'r'.repeat(lengths[i % 3]!),
-          integration_id: limited.body.id,
+          integration_id: iid,
         }),
       ),
     );
@@ -79,13 +74,7 @@ describe('dispatch', () => {
     // Eight 3-part messages (a full lookahead) queued ahead of 1-part ones, then 7 parts/s: a
     // sender that used up what it held before claiming more would send 6 parts a window until
     // the 3-part ones were gone; topped up as it sends, a 1-part message joins each window.
-    const held = await w.t.api.post(`/api/v1/projects/${w.projectId}/integrations`, {
-      provider: 'sinch_sms',
-      config: { service_plan_id: 'plan1', base_url: w.sandbox.url },
-      secrets: { api_token: 'token-1' },
-      rate_limit: 0.001,
-    });
-    const iid = held.body.id as string;
+    const iid = await limitedIntegration(0.001);
     const post = (i: number, chars: number) =>
       w.t.api.post(`/api/v1/projects/${w.projectId}/messages`, { phone: `+1202555${5000 + i}`, body: 'b'.repeat(chars), integration_id: iid });
     // The first goes out alone in the empty window; the rest wait.
@@ -129,13 +118,7 @@ describe('dispatch', () => {
   test('sends to an idle sender are handed over already claimed, and still go out in the order they were queued', async () => {
     // 5 parts/s: the first sends are handed over until the sender holds a claim's worth, the
     // rest are queued for it to claim; all must reach the provider in the order of the 202s.
-    const limited = await w.t.api.post(`/api/v1/projects/${w.projectId}/integrations`, {
-      provider: 'sinch_sms',
-      config: { service_plan_id: 'plan1', base_url: w.sandbox.url },
-      secrets: { api_token: 'token-1' },
-      rate_limit: 5,
-    });
-    const iid = limited.body.id as string;
+    const iid = await limitedIntegration(5);
     await idleSender(iid);
     const ids: string[] = [];
     const states: string[] = [];
@@ -182,6 +165,18 @@ describe('dispatch', () => {
     assert.ok(events.length >= 1);
     assert.equal(w.sandbox.batches.filter((b) => b.batch.client_reference === message.id).length, 1, 'sent once');
   });
+
+  /** A Sinch SMS integration to the sandbox with this rate limit (parts/s); its id. */
+  async function limitedIntegration(rateLimit: number): Promise<string> {
+    const res = await w.t.api.post(`/api/v1/projects/${w.projectId}/integrations`, {
+      provider: 'sinch_sms',
+      config: { service_plan_id: 'plan1', base_url: w.sandbox.url },
+      secrets: { api_token: 'token-1' },
+      rate_limit: rateLimit,
+    });
+    assert.equal(res.status, 201);
+    return res.body.id as string;
+  }
 
   /** Waits until the integration's sender has caught up with its queue and takes handoffs. */
   async function idleSender(iid: string): Promise<void> {
