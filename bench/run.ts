@@ -94,7 +94,7 @@ for (const name of names) {
     result.elapsedS = (Date.now() - s0) / 1000;
     const other = otherCpu(cpu0, cpuSnapshot());
     result.notes.push(
-      `Other processes on the machine (not this bench or its children) used ${other.seconds.toFixed(1)} CPU-seconds during this scenario, ${other.pctOfOneCore.toFixed(0)}% of one core on average.`,
+      `Other processes on the machine (not this bench or its children) used ${other.seconds.toFixed(1)} CPU-seconds during this scenario, ${other.pctOfOneCore.toFixed(0)}% of one core on average; steal (the host running another virtual machine on these CPUs) was ${other.stealPctOfOneCore.toFixed(0)}% of one core of that.`,
     );
     if (srcFingerprint(join(REPO_DIR, 'src')) !== src0) {
       result.notes.push('Files under src/ changed while this scenario ran: hub processes started at different times may have run different code.');

@@ -10,6 +10,8 @@ export interface CpuSnapshot {
   at: number;
   /** Busy CPU seconds of the whole machine since boot (all cores). */
   machineBusyS: number;
+  /** Of those, seconds the hypervisor ran something else while this machine wanted the CPU (steal). */
+  stealS: number;
   /** CPU seconds of this process plus its children that have exited. */
   oursS: number;
 }
@@ -22,14 +24,18 @@ export function cpuSnapshot(): CpuSnapshot {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
   // utime, stime, cutime, cstime
   const ours = f[11]! + f[12]! + f[13]! + f[14]!;
-  return { at: Date.now(), machineBusyS: busy / TICKS_PER_SECOND, oursS: ours / TICKS_PER_SECOND };
+  return { at: Date.now(), machineBusyS: busy / TICKS_PER_SECOND, stealS: cpu[7]! / TICKS_PER_SECOND, oursS: ours / TICKS_PER_SECOND };
 }
 
-/** CPU seconds used by other processes between two snapshots, and as % of one core. */
-export function otherCpu(a: CpuSnapshot, b: CpuSnapshot): { seconds: number; pctOfOneCore: number } {
+/**
+ * CPU seconds used by other processes between two snapshots, and as % of one core; of them,
+ * how much was steal (another virtual machine on the same host running instead of this one).
+ */
+export function otherCpu(a: CpuSnapshot, b: CpuSnapshot): { seconds: number; pctOfOneCore: number; stealPctOfOneCore: number } {
   const seconds = Math.max(0, b.machineBusyS - a.machineBusyS - (b.oursS - a.oursS));
   const wall = (b.at - a.at) / 1000;
-  return { seconds, pctOfOneCore: wall > 0 ? (seconds / wall) * 100 : 0 };
+  const pct = (s: number) => (wall > 0 ? (s / wall) * 100 : 0);
+  return { seconds, pctOfOneCore: pct(seconds), stealPctOfOneCore: pct(b.stealS - a.stealS) };
 }
 
 /**
