@@ -143,16 +143,7 @@ describe('dispatch', () => {
 
   test('a handoff still open while its sender is replaced is handed back and sent', async () => {
     await idleSender(w.integrationId);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    // The real dispatcher, with the delivery of each handed-over message held until released.
-    const queue: QueueSignal = {
-      notify: (id) => w.t.hub.dispatcher.notify(id),
-      handoff: (id) => {
-        const h = w.t.hub.dispatcher.handoff(id);
-        return h && { claimedBy: h.claimedBy, deliver: (m) => void gate.then(() => h.deliver(m)), cancel: () => h.cancel() };
-      },
-    };
+    const { queue, release } = heldHandoffs();
     const { message } = await sendTransactional({ ...w.t.hub.messaging, queue }, w.projectId, { phone: '+12025555100', body: 'held' }, null);
     assert.equal(message.dispatch_state, 'sending');
     // A config change replaces the worker; its stop waits for the open handoff.
@@ -165,6 +156,39 @@ describe('dispatch', () => {
     assert.ok(events.length >= 1);
     assert.equal(w.sandbox.batches.filter((b) => b.batch.client_reference === message.id).length, 1, 'sent once');
   });
+
+  test('an opt-out that lands while a handoff is on its way still stops the message', async () => {
+    await idleSender(w.integrationId);
+    const { queue, release } = heldHandoffs();
+    const { message } = await sendTransactional({ ...w.t.hub.messaging, queue }, w.projectId, { phone: '+12025555200', body: 'not after STOP' }, null);
+    assert.equal(message.dispatch_state, 'sending');
+    // The customer opts out after the message was stored, before the worker has it.
+    await w.t.hub.dispatcher.dropCustomer(message.customer_ref, ['sms', 'mms']);
+    release();
+    const row = await eventually(async () => {
+      const r = await w.t.hub.db.selectFrom('messages').select(['dispatch_state', 'last_error']).where('id', '=', message.id).executeTakeFirstOrThrow();
+      return r.dispatch_state === 'sending' ? undefined : r;
+    }, 5000, 'the message settled');
+    assert.deepEqual(row, { dispatch_state: 'cancelled', last_error: JSON.stringify({ reason: 'opted_out' }) });
+    assert.equal(w.sandbox.batches.filter((b) => b.batch.client_reference === message.id).length, 0, 'never sent');
+    // A send after the opt-out is the consent check's business, not the worker's: it goes out.
+    const later = await sendTransactional(w.t.hub.messaging, w.projectId, { phone: '+12025555200', body: 'sent' }, null);
+    await messageEvents(w, later.message.id, (e) => e.some((x: any) => x.properties.status === 'enqueued'), 5000);
+  });
+
+  /** The real dispatcher as a send's queue, with the delivery of each handed-over message held until released. */
+  function heldHandoffs(): { queue: QueueSignal; release: () => void } {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const queue: QueueSignal = {
+      notify: (id) => w.t.hub.dispatcher.notify(id),
+      handoff: (id) => {
+        const h = w.t.hub.dispatcher.handoff(id);
+        return h && { claimedBy: h.claimedBy, deliver: (m) => void gate.then(() => h.deliver(m)), cancel: () => h.cancel() };
+      },
+    };
+    return { queue, release };
+  }
 
   /** A Sinch SMS integration to the sandbox with this rate limit (parts/s); its id. */
   async function limitedIntegration(rateLimit: number): Promise<string> {

@@ -43,6 +43,7 @@ export class Dispatcher implements QueueSignal {
   readonly #refreshing = new Map<string, Promise<void>>();
   #started = false;
   readonly #writer: OutcomeWriter;
+  readonly #optOuts = new RecentOptOuts();
   readonly #onChanged = (id: string) => void this.#refresh(id);
 
   constructor(
@@ -84,10 +85,26 @@ export class Dispatcher implements QueueSignal {
 
   /**
    * A customer opted out: drop what workers have claimed for them but not sent yet. (What was
-   * still queued was cancelled with the opt-out itself.)
+   * still queued was cancelled with the opt-out itself.) A claim or handoff committed before
+   * the opt-out may reach its worker only after this ran: workers screen what they take in
+   * against the recent opt-outs too.
    */
   async dropCustomer(customerRef: string, channels: readonly Channel[]): Promise<void> {
-    const dropped = [...this.#workers.values()].flatMap((w) => w.drop((m) => m.customer_ref === customerRef && channels.includes(m.channel) && m.auto_reply === 0));
+    const at = Date.now();
+    for (const channel of channels) this.#optOuts.add(customerRef, channel, at);
+    await this.#cancelOptedOut([...this.#workers.values()].flatMap((w) => w.drop((m) => this.#optOuts.covers(m))));
+  }
+
+  /** The messages among `rows` that may still go out; the others are cancelled. */
+  readonly #screen = (rows: MessagesTable[]): MessagesTable[] => {
+    if (this.#optOuts.size === 0) return rows;
+    const dropped = rows.filter((m) => this.#optOuts.covers(m));
+    if (dropped.length === 0) return rows;
+    this.#cancelOptedOut(dropped).catch((err: unknown) => this.logger.error({ err }, 'cancelling messages of an opted-out customer failed'));
+    return rows.filter((m) => !dropped.includes(m));
+  };
+
+  async #cancelOptedOut(dropped: MessagesTable[]): Promise<void> {
     if (dropped.length === 0) return;
     await this.db
       .updateTable('messages')
@@ -139,7 +156,7 @@ export class Dispatcher implements QueueSignal {
     else if (!limiter || limiter.limit !== rt.rateLimit) limiter = new SlidingWindowLimiter(rt.rateLimit, this.options.rateWindowMs ?? 1000);
     if (limiter) this.#limiters.set(id, limiter);
     else this.#limiters.delete(id);
-    const w = new IntegrationWorker(rt, limiter, this.db, this.commit, this.#writer, this.workerId, this.logger, this.options);
+    const w = new IntegrationWorker(rt, limiter, this.db, this.commit, this.#writer, this.#screen, this.workerId, this.logger, this.options);
     this.#workers.set(id, w);
     w.start();
   }
@@ -180,6 +197,8 @@ class IntegrationWorker {
     private readonly db: DB,
     private readonly commit: GroupCommit,
     private readonly writer: OutcomeWriter,
+    /** Filters what comes into the buffer (see Dispatcher.dropCustomer). */
+    private readonly screen: (rows: MessagesTable[]) => MessagesTable[],
     private readonly workerId: string,
     private readonly logger: Logger,
     private readonly options: DispatcherOptions,
@@ -218,6 +237,7 @@ class IntegrationWorker {
       deliver: (message) => {
         if (!settle()) return;
         // After stop() too: stop waits for open handoffs, then hands the buffer back.
+        if (this.screen([message]).length === 0) return;
         this.#buffer.push(message);
         this.#signal.notify();
       },
@@ -271,7 +291,7 @@ class IntegrationWorker {
     const now = Date.now();
     const rows = await this.commit.run((trx) => claimDue.rows(trx, { integration_id: this.rt.id, worker: this.workerId, now, limit }));
     // Merged with what the buffer holds: earlier claims, and handed-over messages.
-    this.#buffer = this.#buffer.concat(rows).sort(byDue);
+    this.#buffer = this.#buffer.concat(this.screen(rows)).sort(byDue);
     if (rows.length === limit || this.#news !== news) return;
     // The queue was empty behind this claim: the next one waits for news, or for the next
     // retry to fall due, or for the poll (retries this worker was not told about).
@@ -353,6 +373,38 @@ class IntegrationWorker {
       result = { kind: 'retry', statusCode: null, error: 'adapter_error', comment: err instanceof Error ? err.message : String(err) };
     }
     return { message, result, sentAtUs };
+  }
+}
+
+/**
+ * Customers who opted out of a channel in the last minute, and when. A message created before
+ * the opt-out (other than a keyword's own reply) must not go out; one created after it passed
+ * the consent check itself, against the opt-out or a later opt-in.
+ */
+class RecentOptOuts {
+  readonly #at = new Map<string, number>();
+
+  constructor(private readonly keepMs = 60_000) {}
+
+  get size(): number {
+    return this.#at.size;
+  }
+
+  add(customerRef: string, channel: Channel, at: number): void {
+    const key = `${customerRef}\n${channel}`;
+    this.#at.delete(key);
+    this.#at.set(key, at);
+    // Oldest first: forget what is past keeping.
+    for (const [k, t] of this.#at) {
+      if (t > at - this.keepMs) break;
+      this.#at.delete(k);
+    }
+  }
+
+  covers(m: MessagesTable): boolean {
+    if (m.auto_reply === 1) return false;
+    const at = this.#at.get(`${m.customer_ref}\n${m.channel}`);
+    return at !== undefined && m.created_at <= at && Date.now() - at < this.keepMs;
   }
 }
 
