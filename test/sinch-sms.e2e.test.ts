@@ -125,6 +125,19 @@ describe('Sinch SMS end to end', () => {
     await w.sandbox.idle();
     const events = await messageEvents(w, res.body.id, () => true);
     assert.deepEqual(statuses(events), ['enqueued']);
+    // The number was parsed once: its country went to the new profile as well.
+    const profile = await w.t.hub.db.selectFrom('customers').select('country').where('project_id', '=', w.projectId).where('customer_id', '=', '+4915123456789').executeTakeFirstOrThrow();
+    assert.equal(profile.country, 'DE');
+  });
+
+  test("a send to a profile uses the country stored with the profile's number", async () => {
+    const created = await w.t.api.post(`/api/v1/projects/${w.projectId}/customers`, { customer_id: 'hans', phone: '+4915123456780' });
+    assert.equal(created.status, 201);
+    const res = await send({ customer_id: 'hans', body: 'Hallo' });
+    assert.equal(res.status, 202);
+    assert.equal(res.body.expects_delivery_reports, false);
+    const us = await send({ customer_id: 'hans', phone: '+12025550188', body: 'Hello' });
+    assert.equal(us.body.expects_delivery_reports, true, 'a phone given with the send is what counts');
   });
 
   test('an inbound mo_text becomes an incoming_message event on a profile created for the number', async () => {
