@@ -98,10 +98,11 @@ export class Dispatcher implements QueueSignal {
   /** The messages among `rows` that may still go out; the others are cancelled. */
   readonly #screen = (rows: MessagesTable[]): MessagesTable[] => {
     if (this.#optOuts.size === 0) return rows;
-    const dropped = rows.filter((m) => this.#optOuts.covers(m));
-    if (dropped.length === 0) return rows;
-    this.#cancelOptedOut(dropped).catch((err: unknown) => this.logger.error({ err }, 'cancelling messages of an opted-out customer failed'));
-    return rows.filter((m) => !dropped.includes(m));
+    const kept: MessagesTable[] = [];
+    const dropped: MessagesTable[] = [];
+    for (const m of rows) (this.#optOuts.covers(m) ? dropped : kept).push(m);
+    if (dropped.length) this.#cancelOptedOut(dropped).catch((err: unknown) => this.logger.error({ err }, 'cancelling messages of an opted-out customer failed'));
+    return kept;
   };
 
   async #cancelOptedOut(dropped: MessagesTable[]): Promise<void> {
