@@ -29,12 +29,15 @@ const receipt = (body: string, over: Partial<IncomingReceipt> = {}): IncomingRec
 });
 const stored = async (db: DB) => (await db.selectFrom('receipts').select(['integration_id', 'query', 'body']).orderBy('id').execute()).map((r) => `${r.integration_id}?${r.query} ${Buffer.from(r.body).toString()}`);
 
-test('recent digests forget the oldest beyond their capacity; adding again makes one newest', () => {
+test('recent digests forget the oldest beyond their capacity; one added again keeps its place', () => {
   const recent = new RecentDigests(3);
   for (const d of ['a', 'b', 'c']) recent.add(d);
   recent.add('a');
   recent.add('d');
-  assert.deepEqual(['a', 'b', 'c', 'd'].map((d) => recent.has(d)), [true, false, true, true]);
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((d) => recent.has(d)), [false, true, true, true]);
+  assert.equal(recent.size, 3);
+  for (const d of ['e', 'f']) recent.add(d);
+  assert.deepEqual(['b', 'c', 'd', 'e', 'f'].map((d) => recent.has(d)), [false, false, true, true, true]);
   assert.equal(recent.size, 3);
 });
 

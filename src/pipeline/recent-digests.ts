@@ -8,10 +8,14 @@
 export const DEFAULT_CAPACITY = 200_000;
 
 export class RecentDigests {
-  // A Set iterates in insertion order, so its first entry is the oldest.
   readonly #digests = new Set<string>();
+  /** The digests in the order they were added, as a ring: the next slot holds the oldest. */
+  readonly #order: (string | undefined)[];
+  #next = 0;
 
-  constructor(readonly capacity = DEFAULT_CAPACITY) {}
+  constructor(readonly capacity = DEFAULT_CAPACITY) {
+    this.#order = new Array<string | undefined>(capacity);
+  }
 
   get size(): number {
     return this.#digests.size;
@@ -21,11 +25,20 @@ export class RecentDigests {
     return this.#digests.has(digest);
   }
 
-  /** Remembers a digest as the newest, forgetting the oldest beyond the capacity. */
+  /**
+   * Remembers a digest, forgetting the oldest beyond the capacity. One already remembered keeps
+   * its place: the writer adds a digest only after storing its receipt, which it does only for
+   * digests it doesn't remember.
+   */
   add(digest: string): void {
-    this.#digests.delete(digest);
+    if (this.#digests.has(digest)) return;
+    // A ring rather than the Set's own order: taking a Set's first entry walks past every entry
+    // deleted before it, and the oldest is deleted on every add.
+    const oldest = this.#order[this.#next];
+    if (oldest !== undefined) this.#digests.delete(oldest);
+    this.#order[this.#next] = digest;
+    this.#next = (this.#next + 1) % this.capacity;
     this.#digests.add(digest);
-    while (this.#digests.size > this.capacity) this.#digests.delete(this.#digests.values().next().value!);
   }
 }
 
