@@ -63,6 +63,20 @@ test('a receipt handed over while the store was being scanned is not taken twice
   await db.destroy();
 });
 
+test('a receipt handed over after a scan already took it from the store is not taken again', async () => {
+  const db = await freshDb();
+  const q = new ReceiptQueue();
+  // Committed before the scan, its flush (and so its hand-over) done only after it.
+  const late = await insert(db, 'late');
+  assert.deepEqual(bodies(await q.take(db, 0, 10)), ['late']);
+  await markDone(db, [late]);
+  q.add(late);
+  const next = await insert(db, 'next');
+  q.add(next);
+  assert.deepEqual(bodies(await q.take(db, 0, 10)), ['next']);
+  await db.destroy();
+});
+
 test('a full batch from the store means there may be more: it keeps scanning', async () => {
   const db = await freshDb();
   for (const b of ['1', '2', '3']) await insert(db, b);

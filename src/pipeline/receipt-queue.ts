@@ -21,11 +21,17 @@ export class ReceiptQueue {
   #overflowed = false;
   /** When the earliest deferred receipt falls due. */
   #nextDue = Infinity;
+  /**
+   * The newest receipt the last complete scan saw. A receipt is handed over once its flush is
+   * done, which can be after a scan already took it from the store: such a one is not new.
+   */
+  #scannedUpTo = 0;
 
   constructor(private readonly capacity = DEFAULT_CAPACITY) {}
 
   /** A receipt just stored, committed and flushed. */
   add(row: ReceiptRow): void {
+    if (row.id <= this.#scannedUpTo) return;
     const last = this.#fresh[this.#fresh.length - 1];
     if (last && last.id > row.id) this.#sorted = false;
     this.#fresh.push(row);
@@ -71,6 +77,7 @@ export class ReceiptQueue {
       this.#scanning = false;
       this.#nextDue = Number((await nextDeferred.first(trx, { now }))?.at ?? Infinity);
       this.#fresh = this.#fresh.filter((r) => r.id > newest);
+      this.#scannedUpTo = newest;
     }
     return batch;
   }
