@@ -290,7 +290,7 @@ class IntegrationWorker {
     const news = this.#news;
     const limit = Math.max(1, this.#claimSize() - this.#buffer.length);
     const now = Date.now();
-    const rows = await this.commit.run((trx) => claimDue.rows(trx, { integration_id: this.rt.id, worker: this.workerId, now, limit }));
+    const rows = await this.commit.run((trx) => claimDue.rows(trx, { integration_id: this.rt.id, worker: this.workerId, now, limit }), { oneStatement: true });
     // Merged with what the buffer holds: earlier claims, and handed-over messages.
     this.#buffer = this.#buffer.concat(this.screen(rows)).sort(byDue);
     if (rows.length === limit || this.#news !== news) return;

@@ -49,7 +49,8 @@ export class ReceiptWriter {
     if (earlier) await earlier.catch(() => {});
     // A signed callback goes through the store either way: its nonce must be checked and kept.
     if (!receipt.replayKey && this.recent.has(digest)) return 'duplicate';
-    const storing = this.commit.run((trx) => store(trx, receipt, bodyHash, at, () => this.recent.has(digest)));
+    // Unsigned, it is one insert; signed, the nonce's insert and the receipt's go together.
+    const storing = this.commit.run((trx) => store(trx, receipt, bodyHash, at, () => this.recent.has(digest)), { oneStatement: !receipt.replayKey });
     this.#storing.set(digest, storing);
     try {
       const result = await storing;

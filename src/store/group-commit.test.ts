@@ -38,6 +38,19 @@ test('work queued together shares one transaction; a failure undoes only its own
   assert.deepEqual(ids, ['a', 'c']);
 });
 
+test('a one-statement job runs without a savepoint: when it fails, nothing of it stays and the others commit', async () => {
+  const commit = new GroupCommit(db);
+  const results = await Promise.allSettled([
+    commit.run((trx) => trx.insertInto('projects').values(project('f')).execute(), { oneStatement: true }),
+    // Its second row collides: the statement fails whole, its first row included.
+    commit.run((trx) => trx.insertInto('projects').values([project('g'), project('a')]).execute(), { oneStatement: true }),
+    commit.run((trx) => trx.insertInto('projects').values(project('h')).execute(), { oneStatement: true }),
+  ]);
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  const ids = (await db.selectFrom('projects').select('id').where('id', 'in', ['f', 'g', 'h']).orderBy('id').execute()).map((r) => r.id);
+  assert.deepEqual(ids, ['f', 'h']);
+});
+
 test('a unique violation in one job leaves the others committed', async () => {
   const commit = new GroupCommit(db);
   const results = await Promise.allSettled([

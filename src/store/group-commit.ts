@@ -12,7 +12,16 @@ import { sql } from 'kysely';
 import { sqliteConnection, walSync, withConnection, type DB } from './db.js';
 import type { CheckpointState, WalSync } from './wal.js';
 
-interface Job<T = unknown> {
+export interface JobOptions {
+  /**
+   * The work runs a single statement, which SQLite (like any SQL store) applies whole or not at
+   * all: it needs no savepoint of its own. A savepoint costs two statements and a copy of every
+   * page the job touches, as much as a small insert itself.
+   */
+  oneStatement?: boolean;
+}
+
+interface Job<T = unknown> extends JobOptions {
   work: (trx: DB) => Promise<T>;
   resolve: (value: T) => void;
   reject: (err: unknown) => void;
@@ -57,9 +66,9 @@ export class GroupCommit {
   }
 
   /** Runs `work` in the next shared transaction; resolves once that transaction is durable. */
-  run<T>(work: (trx: DB) => Promise<T>): Promise<T> {
+  run<T>(work: (trx: DB) => Promise<T>, options: JobOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve, reject } as Job);
+      this.#queue.push({ work, resolve, reject, oneStatement: options.oneStatement } as Job);
       if (!this.#running) this.#running = this.#drain();
     });
   }
@@ -142,6 +151,14 @@ export class GroupCommit {
 async function runJobs(trx: DB, jobs: Job[], step: (step: Step) => unknown): Promise<Result[]> {
   const results: Result[] = [];
   for (const job of jobs) {
+    if (job.oneStatement) {
+      try {
+        results.push({ ok: true, value: await job.work(trx) });
+      } catch (err) {
+        results.push({ ok: false, err });
+      }
+      continue;
+    }
     await step('savepoint job');
     try {
       results.push({ ok: true, value: await job.work(trx) });
