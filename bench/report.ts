@@ -85,7 +85,7 @@ export function renderReport(results: ScenarioResult[], meta: ReportMeta): strin
     `| Node.js | ${process.version} |`,
     `| Code measured | ${codeVersion()} |`,
     `| Load generator | autocannon ${packageVersion('autocannon')} in the bench process (one thread), over loopback |`,
-    `| Processes | hub, Sinch SMS sandbox and bare Fastify baseline each in its own child process (hub started from src/ with tsx, LOG_LEVEL=warn, its SQLite file as src/store/db.ts opens it, in a temp folder on the local disk); generator, hub, sandbox and baseline all share the ${cpu.length} cores |`,
+    `| Processes | hub, Sinch SMS sandbox, bare Fastify baseline and durable floor (webhook ingest) each in its own child process (hub started from src/ with tsx, LOG_LEVEL=warn, its SQLite file as src/store/db.ts opens it, in a temp folder on the local disk); generator, hub, sandbox and baselines all share the ${cpu.length} cores |`,
     `| Rounds | ${opts.rounds} |`,
     `| Duration per load run | ${opts.durationS} s |`,
     `| Connections (closed-loop runs) | ${opts.connections}, pipelining 1 |`,

@@ -1,5 +1,6 @@
 // Setting up what a scenario needs: hub and sandbox processes, a project, integrations, and a
 // read-only view of the hub's SQLite file for measuring (the hub itself is never asked to count).
+import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { SinchSmsSandboxOptions } from '../../src/providers/sinch-sms/simulator/server.js';
 import { Api } from './api.js';
@@ -96,6 +97,13 @@ export async function startSandbox(options: Partial<SinchSmsSandboxOptions> = {}
 export async function startBare(): Promise<Child<{ url: string; pid: number }>> {
   const port = await freePort();
   return Child.start('bare', 'bare-process.ts', { PORT: String(port) });
+}
+
+/** The durable floor (durable-process.ts), appending to a file in a temp folder on the local disk. */
+export async function startDurable(): Promise<Child<{ url: string; pid: number }>> {
+  const port = await freePort();
+  const dir = tempDir('switchboard-durable-');
+  return Child.start('durable', 'durable-process.ts', { PORT: String(port), DURABLE_FILE: join(dir, 'floor.log') });
 }
 
 export async function createProject(api: Api, name = 'Bench'): Promise<string> {

@@ -1,7 +1,9 @@
 // Webhook ingest: Sinch SMS recipient delivery reports POSTed to an integration's delivery
 // webhook. The hub authenticates each (URL token), stores it durably (group commit, fsync) and
 // deduplicates it by content before its 200, then the receipt processor turns it into events.
-// Baseline: a bare Fastify app with one POST route answering 200, same generator settings.
+// Baseline: a bare Fastify app with one POST route answering 200, same generator settings. A
+// second reference, the durable floor, appends each body to a file and answers after an
+// fdatasync covering it: what answering only once a receipt is on disk costs by itself here.
 //
 // Every body is distinct (random batch id, recipient and client_reference, current timestamps),
 // so content dedup never short-cuts the work, except in the one run with duplicates. A share of
@@ -14,7 +16,7 @@ import { phone } from '../lib/phones.js';
 import { cpuPercent } from '../lib/proc.js';
 import type { BenchOptions, Figure, ScenarioResult } from '../lib/types.js';
 import { median, percentile, prng, randomBase32, round } from '../lib/util.js';
-import { createProject, createSinchIntegration, openReadOnly, settledOrThrow, startBare, startHub, startSandbox, type RunningHub } from '../lib/world.js';
+import { createProject, createSinchIntegration, openReadOnly, settledOrThrow, startBare, startDurable, startHub, startSandbox, type RunningHub } from '../lib/world.js';
 
 /** Share of requests that are reports about real messages (the rest: unknown batches). */
 const MATCHED_SHARE = 0.2;
@@ -133,7 +135,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   const maxPool = opts.smoke ? 150 : 4000;
   const warmupS = opts.smoke ? 0 : 3;
   const notes: string[] = [];
-  const [sandbox, bare, started] = await Promise.allSettled([startSandbox(), startBare(), startHub()]).then(settledOrThrow);
+  const [sandbox, bare, durable, started] = await Promise.allSettled([startSandbox(), startBare(), startDurable(), startHub()]).then(settledOrThrow);
   let hub: RunningHub | null = started;
   let db: SQLite.Database | null = null;
   try {
@@ -182,12 +184,12 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
         matchedShare: src.total ? src.matched / src.total : 0,
       };
     };
-    const bareRun = async (kind: 'max' | 'paced', rate: number): Promise<LoadResult & { cpuPct: number }> => {
+    const bareRun = async (kind: 'max' | 'paced', rate: number, target = bare): Promise<LoadResult & { cpuPct: number }> => {
       const src = new ReportSource([], D * 1000, seed++);
-      const before = bare.sample();
+      const before = target.sample();
       const t0 = Date.now();
-      const load = kind === 'max' ? await closedLoop(src.spec(bare.info.url, hookPath), { connections: opts.connections, durationS: D }) : await paced(src.spec(bare.info.url, hookPath), { rate, durationS: D });
-      return { ...load, cpuPct: cpuPercent(before, bare.sample(), (Date.now() - t0) / 1000) };
+      const load = kind === 'max' ? await closedLoop(src.spec(target.info.url, hookPath), { connections: opts.connections, durationS: D }) : await paced(src.spec(target.info.url, hookPath), { rate, durationS: D });
+      return { ...load, cpuPct: cpuPercent(before, target.sample(), (Date.now() - t0) / 1000) };
     };
 
     // Warm-up (JIT, connection pools, SQLite cache) of both, unmeasured; also sizes the first pool.
@@ -196,6 +198,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       opts.log(`webhook-ingest: warm-up ${warmupS}s each`);
       const warm = await closedLoop(new ReportSource([], warmupS * 1000, seed++).spec(h.url, hookPath), { connections: opts.connections, durationS: warmupS });
       await closedLoop(new ReportSource([], warmupS * 1000, seed++).spec(bare.info.url, hookPath), { connections: opts.connections, durationS: warmupS });
+      await closedLoop(new ReportSource([], warmupS * 1000, seed++).spec(durable.info.url, hookPath), { connections: opts.connections, durationS: warmupS });
       await waitReceiptsProcessed(d, 600_000);
       estimate = warm.rps;
     }
@@ -204,18 +207,25 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
     const hubHalf: HubRun[] = [];
     const bareMax: (LoadResult & { cpuPct: number })[] = [];
     const bareHalf: (LoadResult & { cpuPct: number })[] = [];
+    const durableMax: (LoadResult & { cpuPct: number })[] = [];
     const halfRates: number[] = [];
     for (let r = 0; r < opts.rounds; r++) {
       const hubFirst = r % 2 === 0;
       // Closed loop: the most each sustains.
       const pool = await preparePool(poolFor(estimate * D));
       opts.log(`webhook-ingest round ${r + 1}: max rate (${hubFirst ? 'hub first' : 'bare first'}), ${pool.length} pool messages`);
-      if (!hubFirst) bareMax.push(await bareRun('max', 0));
+      if (!hubFirst) {
+        bareMax.push(await bareRun('max', 0));
+        durableMax.push(await bareRun('max', 0, durable));
+      }
       const hm = await hubRun('max', 0, pool);
       hubMax.push(hm);
-      if (hubFirst) bareMax.push(await bareRun('max', 0));
+      if (hubFirst) {
+        durableMax.push(await bareRun('max', 0, durable));
+        bareMax.push(await bareRun('max', 0));
+      }
       estimate = hm.load.rps;
-      opts.log(`  hub ${round(hm.load.rps)} req/s, bare ${round(bareMax[r]!.rps)} req/s; ${hm.pendingAtEnd} receipts pending at the end, drained in ${hm.drainMs} ms`);
+      opts.log(`  hub ${round(hm.load.rps)} req/s, bare ${round(bareMax[r]!.rps)} req/s, durable floor ${round(durableMax[r]!.rps)} req/s; ${hm.pendingAtEnd} receipts pending at the end, drained in ${hm.drainMs} ms`);
 
       // Half the hub's maximum, as a fixed rate: latency and lag at a sustainable load.
       const rate = Math.max(1, Math.round(hm.load.rps / 2));
@@ -240,6 +250,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
     const med = (xs: number[]) => median(xs);
     const maxRps = med(hubMax.map((x) => x.load.rps));
     const bareRps = med(bareMax.map((x) => x.rps));
+    const durableRps = med(durableMax.map((x) => x.rps));
     const halfP99 = med(hubHalf.map((x) => x.load.latencyMs.p99));
     const bareHalfP99 = med(bareHalf.map((x) => x.latencyMs.p99));
     const halfP50 = med(hubHalf.map((x) => x.load.latencyMs.p50));
@@ -259,6 +270,28 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
         met: maxRps / bareRps >= 0.6,
         runs: hubMax.map((x) => x.load.rps),
         baselineRuns: bareMax.map((x) => x.rps),
+      },
+      {
+        label: `Durable floor: requests/s of a route that appends each body to a file and answers after an fdatasync covering it, closed loop (vs the bare route)`,
+        value: durableRps,
+        unit: 'req/s',
+        baseline: bareRps,
+        ratio: durableRps / bareRps,
+        goal: '—',
+        met: null,
+        runs: durableMax.map((x) => x.rps),
+        baselineRuns: bareMax.map((x) => x.rps),
+      },
+      {
+        label: `Hub requests/s as a share of the durable floor, closed loop`,
+        value: maxRps,
+        unit: 'req/s',
+        baseline: durableRps,
+        ratio: maxRps / durableRps,
+        goal: '—',
+        met: null,
+        runs: hubMax.map((x) => x.load.rps),
+        baselineRuns: durableMax.map((x) => x.rps),
       },
       {
         label: `p99 latency at half the hub's max rate (${round(rateMed)} req/s, paced)`,
@@ -327,10 +360,11 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       `Lag = events.created_at (hub clock, set inside the transaction that commits the event) minus the time the bench received the 200 (same machine clock).`,
       `Receipts still unprocessed when the max-rate load stopped: ${fmtRuns(hubMax.map((x) => x.pendingAtEnd))}; processed within ${fmtRuns(hubMax.map((x) => x.drainMs / 1000))} s after. At half rate: ${fmtRuns(hubHalf.map((x) => x.pendingAtEnd))} pending, ${fmtRuns(hubHalf.map((x) => x.drainMs / 1000))} s.`,
       `Hub CPU (% of one core) during max-rate runs: ${fmtRuns(hubMax.map((x) => x.hubCpuPct))}; bare: ${fmtRuns(bareMax.map((x) => x.cpuPct))}; load generator (bench process): ${fmtRuns(hubMax.map((x) => x.load.generatorCpuPct))} (hub runs), ${fmtRuns(bareMax.map((x) => x.generatorCpuPct))} (bare runs).`,
+      `Durable floor during max-rate runs: CPU ${fmtRuns(durableMax.map((x) => x.cpuPct))}% of one core, p50 latency ${fmtRuns(durableMax.map((x) => x.latencyMs.p50))} ms (hub ${fmtRuns(hubMax.map((x) => x.load.latencyMs.p50))} ms, bare ${fmtRuns(bareMax.map((x) => x.latencyMs.p50))} ms); load generator ${fmtRuns(durableMax.map((x) => x.generatorCpuPct))}%.`,
       `Hub CPU during half-rate runs: ${fmtRuns(hubHalf.map((x) => x.hubCpuPct))}%; bare: ${fmtRuns(bareHalf.map((x) => x.cpuPct))}%.`,
       `Paced rates achieved (hub): ${fmtRuns(hubHalf.map((x) => x.load.rps))} req/s for targets ${fmtRuns(halfRates)}.`,
       `Duplicate run: ${dupSrc.duplicates} of ${dupSrc.total} requests repeated an earlier body; hub CPU ${round(dupCpu)}%.`,
-      `Non-2xx answers / socket errors / timeouts: hub ${sum([...hubMax, ...hubHalf].map((x) => x.load.non2xx))} / ${sum([...hubMax, ...hubHalf].map((x) => x.load.errors))} / ${sum([...hubMax, ...hubHalf].map((x) => x.load.timeouts))} (+ duplicate run ${dup.non2xx} / ${dup.errors} / ${dup.timeouts}); bare ${sum([...bareMax, ...bareHalf].map((x) => x.non2xx))} / ${sum([...bareMax, ...bareHalf].map((x) => x.errors))} / ${sum([...bareMax, ...bareHalf].map((x) => x.timeouts))}.`,
+      `Non-2xx answers / socket errors / timeouts: hub ${sum([...hubMax, ...hubHalf].map((x) => x.load.non2xx))} / ${sum([...hubMax, ...hubHalf].map((x) => x.load.errors))} / ${sum([...hubMax, ...hubHalf].map((x) => x.load.timeouts))} (+ duplicate run ${dup.non2xx} / ${dup.errors} / ${dup.timeouts}); bare ${sum([...bareMax, ...bareHalf].map((x) => x.non2xx))} / ${sum([...bareMax, ...bareHalf].map((x) => x.errors))} / ${sum([...bareMax, ...bareHalf].map((x) => x.timeouts))}; durable floor ${sum(durableMax.map((x) => x.non2xx))} / ${sum(durableMax.map((x) => x.errors))} / ${sum(durableMax.map((x) => x.timeouts))}.`,
       `Pool messages were queued through the API at ${round(poolSendRate)} msg/s (16 concurrent requests; last pool).`,
       `Hub process at the end: RSS ${round(h.child.sample().rssMb)} MB, peak ${round(h.child.sample().peakRssMb)} MB; it logged ${h.child.warnings} warnings and ${h.child.errors} errors.`,
     );
@@ -351,6 +385,6 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   } finally {
     db?.close();
     await hub?.stop().catch(() => hub?.child.kill());
-    await Promise.all([sandbox.stop(), bare.stop()]);
+    await Promise.all([sandbox.stop(), bare.stop(), durable.stop()]);
   }
 }
