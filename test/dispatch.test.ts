@@ -211,3 +211,24 @@ describe('dispatch', () => {
     }, 5000, 'an idle sender');
   }
 });
+
+describe('dispatch with a long rate window', () => {
+  let w: SinchWorld;
+  before(async () => {
+    // One part a minute: a sender with a message left waits most of a minute for the window.
+    w = await sinchWorld({ hub: { dispatcher: { rateWindowMs: 60_000 } }, integration: { rate_limit: 1 } });
+  });
+  after(() => w.close());
+
+  test('a sender waiting out its window is replaced at once when the integration changes', async () => {
+    const post = (i: number) => w.t.api.post(`/api/v1/projects/${w.projectId}/messages`, { phone: `+1202555${7000 + i}`, body: 'window' });
+    const first = await post(0);
+    await eventually(async () => (w.sandbox.batches.some((b) => b.batch.client_reference === first.body.id) ? true : undefined), 5_000, 'the first message');
+    const second = await post(1);
+    assert.equal(second.status, 202);
+    // Lifting the limit replaces the sender, which must not sit out the old window first.
+    assert.equal((await w.t.api.patch(`/api/v1/projects/${w.projectId}/integrations/${w.integrationId}`, { rate_limit: null })).status, 200);
+    await eventually(async () => (w.sandbox.batches.some((b) => b.batch.client_reference === second.body.id) ? true : undefined), 10_000, 'the second message, well within the old window');
+  });
+});
+

@@ -1,6 +1,7 @@
 // Shared setup for end-to-end tests: a hub plus a Sinch SMS sandbox, with a project whose default
 // SMS provider is an integration wired to that sandbox.
 import { createSinchSmsSandbox, type SinchSmsSandbox, type SinchSmsSandboxOptions } from '../src/providers/sinch-sms/simulator/server.js';
+import type { HubOptions } from '../src/hub.js';
 import { eventually, startHub, type TestHub } from './helpers.js';
 
 export interface SinchWorld {
@@ -17,6 +18,7 @@ export async function sinchWorld(opts: {
   integration?: Record<string, unknown>;
   secrets?: Record<string, string>;
   hubEnv?: Record<string, string>;
+  hub?: HubOptions;
 } = {}): Promise<SinchWorld> {
   const sandbox = createSinchSmsSandbox({
     servicePlans: [{ id: 'plan1', token: 'token-1' }],
@@ -25,7 +27,7 @@ export async function sinchWorld(opts: {
     ...opts.sandbox,
   });
   await sandbox.listen(0, '127.0.0.1');
-  const t = await startHub({ env: opts.hubEnv });
+  const t = await startHub({ env: opts.hubEnv, hub: opts.hub });
   const project = await t.api.post('/api/v1/projects', { name: 'Acme' });
   const projectId = project.body.id as string;
   const integration = await t.api.post(`/api/v1/projects/${projectId}/integrations`, {

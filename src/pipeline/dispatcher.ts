@@ -320,7 +320,9 @@ class IntegrationWorker {
       if (this.limiter) {
         const pick = pickFitting(this.limiter, this.#buffer.slice(0, LOOKAHEAD).map((m) => m.parts), Date.now());
         if ('waitMs' in pick) {
-          await sleep(pick.waitMs);
+          // Woken early by news or by stop(): a worker replaced by a config change (a new rate
+          // limit, say) must not first wait out the old limit's window.
+          await this.#signal.wait(pick.waitMs);
           continue;
         }
         index = pick.index;
@@ -411,10 +413,6 @@ class RecentOptOuts {
 
 function byDue(a: MessagesTable, b: MessagesTable): number {
   return a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** Group commit of send outcomes: everything that finished meanwhile goes in one transaction. */
