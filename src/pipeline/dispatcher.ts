@@ -174,6 +174,8 @@ export class Dispatcher implements QueueSignal {
 class IntegrationWorker {
   readonly #signal = new Signal();
   readonly #slot = new Signal();
+  /** Notified by stop() alone: what a sender waiting for its rate window listens to. */
+  readonly #stopped = new Signal();
   readonly #agent: Agent;
   #buffer: MessagesTable[] = [];
   #inFlight = 0;
@@ -264,6 +266,7 @@ class IntegrationWorker {
     this.#running = false;
     this.#signal.notify();
     this.#slot.notify();
+    this.#stopped.notify();
     await this.#loop;
     await Promise.allSettled([...this.#sends]);
     while (this.#reserved > 0) await this.#handoffsSettled.wait(1000);
@@ -320,9 +323,9 @@ class IntegrationWorker {
       if (this.limiter) {
         const pick = pickFitting(this.limiter, this.#buffer.slice(0, LOOKAHEAD).map((m) => m.parts), Date.now());
         if ('waitMs' in pick) {
-          // Woken early by news or by stop(): a worker replaced by a config change (a new rate
-          // limit, say) must not first wait out the old limit's window.
-          await this.#signal.wait(pick.waitMs);
+          // Cut short by stop(): a worker replaced by a config change (a new rate limit, say)
+          // must not first wait out the old limit's window.
+          await this.#stopped.wait(pick.waitMs);
           continue;
         }
         index = pick.index;
