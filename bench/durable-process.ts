@@ -7,6 +7,7 @@
 import { close, fdatasync, openSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import Fastify from 'fastify';
+import { serveBaseline } from './lib/serve.js';
 
 const datasync = promisify(fdatasync);
 const fd = openSync(process.env.DURABLE_FILE ?? 'durable-floor.log', 'w');
@@ -54,15 +55,4 @@ app.post('/*', async (req, reply) => {
   return reply.code(200).send();
 });
 
-const port = Number(process.env.PORT ?? 0);
-await app.listen({ port, host: '127.0.0.1' });
-const address = app.server.address();
-const actual = typeof address === 'object' && address ? address.port : port;
-process.stdout.write(`BENCH_READY ${JSON.stringify({ url: `http://127.0.0.1:${actual}`, pid: process.pid })}\n`);
-
-const shutdown = async () => {
-  await app.close();
-  close(fd, () => process.exit(0));
-};
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
+await serveBaseline(app, () => new Promise<void>((resolve) => close(fd, () => resolve())));
