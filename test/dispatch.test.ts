@@ -231,4 +231,3 @@ describe('dispatch with a long rate window', () => {
     await eventually(async () => (w.sandbox.batches.some((b) => b.batch.client_reference === second.body.id) ? true : undefined), 10_000, 'the second message, well within the old window');
   });
 });
-
