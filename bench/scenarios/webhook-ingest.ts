@@ -184,7 +184,8 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
         matchedShare: src.total ? src.matched / src.total : 0,
       };
     };
-    const bareRun = async (kind: 'max' | 'paced', rate: number, target = bare): Promise<LoadResult & { cpuPct: number }> => {
+    /** One load run against a baseline process: the bare route unless `target` says otherwise. */
+    const baselineRun = async (kind: 'max' | 'paced', rate: number, target = bare): Promise<LoadResult & { cpuPct: number }> => {
       const src = new ReportSource([], D * 1000, seed++);
       const before = target.sample();
       const t0 = Date.now();
@@ -215,14 +216,14 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       const pool = await preparePool(poolFor(estimate * D));
       opts.log(`webhook-ingest round ${r + 1}: max rate (${hubFirst ? 'hub first' : 'bare first'}), ${pool.length} pool messages`);
       if (!hubFirst) {
-        bareMax.push(await bareRun('max', 0));
-        durableMax.push(await bareRun('max', 0, durable));
+        bareMax.push(await baselineRun('max', 0));
+        durableMax.push(await baselineRun('max', 0, durable));
       }
       const hm = await hubRun('max', 0, pool);
       hubMax.push(hm);
       if (hubFirst) {
-        durableMax.push(await bareRun('max', 0, durable));
-        bareMax.push(await bareRun('max', 0));
+        durableMax.push(await baselineRun('max', 0, durable));
+        bareMax.push(await baselineRun('max', 0));
       }
       estimate = hm.load.rps;
       opts.log(`  hub ${round(hm.load.rps)} req/s, bare ${round(bareMax[r]!.rps)} req/s, durable floor ${round(durableMax[r]!.rps)} req/s; ${hm.pendingAtEnd} receipts pending at the end, drained in ${hm.drainMs} ms`);
@@ -232,9 +233,9 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       halfRates.push(rate);
       const halfPool = await preparePool(poolFor(rate * D));
       opts.log(`webhook-ingest round ${r + 1}: ${rate} req/s paced`);
-      if (!hubFirst) bareHalf.push(await bareRun('paced', rate));
+      if (!hubFirst) bareHalf.push(await baselineRun('paced', rate));
       hubHalf.push(await hubRun('paced', rate, halfPool));
-      if (hubFirst) bareHalf.push(await bareRun('paced', rate));
+      if (hubFirst) bareHalf.push(await baselineRun('paced', rate));
       opts.log(`  hub p99 ${round(hubHalf[r]!.load.latencyMs.p99)} ms, lag p99 ${round(hubHalf[r]!.lagP99)} ms; bare p99 ${round(bareHalf[r]!.latencyMs.p99)} ms`);
     }
 
