@@ -2,10 +2,10 @@
 import type { Config } from './config.js';
 import { SecretBox } from './core/crypto.js';
 import type { Logger } from './logger.js';
-import { Dispatcher, type DispatcherOptions } from './pipeline/dispatcher.js';
-import { Metrics } from './pipeline/metrics.js';
-import { ReceiptWriter } from './pipeline/receipt-writer.js';
-import { ReceiptProcessor, type ProcessorOptions } from './pipeline/receipts.js';
+import { Dispatcher, type DispatcherOptions } from './dispatch/dispatcher.js';
+import { Metrics } from './metrics.js';
+import { ReceiptProcessor, type ProcessorOptions } from './receipts/processor.js';
+import { ReceiptWriter } from './receipts/writer.js';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
 import { channelsOfConsent } from './services/consent.js';
 import { IntegrationService } from './services/integrations.js';

@@ -10,7 +10,7 @@ import { errorHandler, sendError } from './errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventRoutes } from './routes/events.js';
-import { ingestAdminRoutes } from './routes/ingest.js';
+import { ingestAdminRoutes } from '../direct-ingest/admin-routes.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { messageRoutes } from './routes/messages.js';
 import { projectRoutes } from './routes/projects.js';
@@ -19,7 +19,7 @@ import { twoWayRoutes } from './routes/two-way.js';
 import { senderProfileRoutes } from './routes/sender-profiles.js';
 import { ErrorBody } from './schemas.js';
 import { webhookRoutes } from './webhooks.js';
-import { ingestRoutes } from './ingest.js';
+import { ingestRoutes } from '../direct-ingest/endpoint.js';
 import { linkRoutes } from './links.js';
 import { lazyChildLogger } from './request-logger.js';
 

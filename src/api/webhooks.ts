@@ -34,6 +34,7 @@ export const webhookRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
       return sendError(reply, 403, 'invalid_signature', check.reason);
     }
     const result = await hub.receipts.write({
+      source: 'webhook',
       projectId: rt.projectId,
       integrationId: rt.id,
       route,

@@ -6,8 +6,9 @@ import { COUNTRIES_WITHOUT_DELIVERY_REPORTS, expectsDeliveryReports } from '../c
 import type { MessageContent } from '../core/content.js';
 import { countSegments } from '../core/segments.js';
 import type { Channel } from '../core/status.js';
-import { insertMessage } from '../store/bulk.js';
+import { apiStatus } from '../messages/status.js';
 import type { DB } from '../store/db.js';
+import * as messageStore from '../store/messages.js';
 import type { MessagesTable } from '../store/schema.js';
 import type { Logger } from '../logger.js';
 import type { GroupCommit } from '../store/group-commit.js';
@@ -193,7 +194,7 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
     media: c.media.length ? JSON.stringify(c.media) : null,
     parts: c.parts,
     encoding: c.encoding,
-    status: 'queued',
+    status: 'pending',
     dispatch_state: d.claimedBy ? 'sending' : 'queued',
     attempts: 0,
     next_attempt_at: now,
@@ -234,7 +235,7 @@ export async function sendTransactional(
   const composed = composeMessage(input);
   if (!input.customer_id && !input.phone) throw badRequest('invalid_request', 'give customer_id or phone', 'customer_id');
   if (idempotencyKey) {
-    const prior = await db.selectFrom('messages').selectAll().where('project_id', '=', projectId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    const prior = await messageStore.findByIdempotencyKey(db, projectId, idempotencyKey);
     if (prior) return { message: prior, replayed: true };
   }
   const phoneInput = input.phone ? parsePhoneInput(input.phone, 'phone') : null;
@@ -247,7 +248,7 @@ export async function sendTransactional(
   const queued = deps.commit.run(async (trx) => {
     if (idempotencyKey) {
       // A retry that raced the first request into the same group.
-      const prior = await trx.selectFrom('messages').selectAll().where('project_id', '=', projectId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+      const prior = await messageStore.findByIdempotencyKey(trx, projectId, idempotencyKey);
       if (prior) return { message: prior, replayed: true };
     }
     const customer = input.customer_id
@@ -265,7 +266,7 @@ export async function sendTransactional(
     const draft = { projectId, route, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey, country, claimedBy: handoff?.claimedBy };
     let row = messageRow(draft, now);
     if (trackLinks) [row] = (await storeTrackedLinks(trx, [planTrackedLinks(row, deps.publicUrl, now)], deps.logger)) as [MessagesTable];
-    await insertMessage.execute(trx, row);
+    await messageStore.insert(trx, row);
     return { message: row, replayed: false };
   });
   let result: Awaited<typeof queued>;
@@ -282,7 +283,7 @@ export async function sendTransactional(
 }
 
 export async function getMessage(db: DB, projectId: string, id: string): Promise<MessagesTable> {
-  const m = await db.selectFrom('messages').selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+  const m = await messageStore.findInProject(db, projectId, id);
   if (!m) throw notFound('message', 'message_id');
   return m;
 }
@@ -303,7 +304,7 @@ export function messageView(m: MessagesTable) {
     ...storedContent(m),
     parts: m.parts,
     encoding: m.encoding,
-    status: m.status,
+    status: apiStatus(m.status, m.channel),
     dispatch_state: m.dispatch_state,
     attempts: m.attempts,
     provider_message_id: m.provider_message_id,

@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_receipts_append_only.js';
+import * as m003 from './migrations/003_internal_statuses.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -63,6 +64,7 @@ export async function withConnection<T>(db: DB, fn: (conn: DB) => Promise<T>): P
 const migrations: Record<string, Migration> = {
   '001_initial': m001,
   '002_receipts_append_only': m002,
+  '003_internal_statuses': m003,
 };
 
 class InCodeMigrations implements MigrationProvider {

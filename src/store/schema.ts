@@ -1,7 +1,8 @@
 // Table types for Kysely. Times are integer epoch milliseconds (portable across SQLite and
 // PostgreSQL); JSON is stored as text; booleans as 0/1.
 import type { Generated } from 'kysely';
-import type { Channel, MessageStatus } from '../core/status.js';
+import type { Channel, DeliveryStatus } from '../core/status.js';
+import type { MessageStatus } from '../messages/status.js';
 import type { ProviderType } from '../providers/types.js';
 
 export interface ProjectsTable {
@@ -70,7 +71,7 @@ export interface DirectDeliveriesTable {
   recipient: string;
   customer_ref: string;
   category: string | null;
-  status: MessageStatus;
+  status: DeliveryStatus;
   updated_at: number;
 }
 
@@ -209,13 +210,15 @@ export interface EventsTable {
   created_at: number;
 }
 
+/** `webhook`: an integration's webhook; `ingest_sinch`: a direct-send delivery receipt. */
+export type ReceiptSource = 'webhook' | 'ingest_sinch';
+
 export interface ReceiptsTable {
   id: Generated<number>;
   project_id: string;
-  /** `webhook` (an integration's) or `ingest_sinch` (direct-send delivery receipts). */
-  source: 'webhook' | 'ingest_sinch';
-  /** The integration, or `ingest:<project id>` for direct-send ingest. */
-  integration_id: string;
+  source: ReceiptSource;
+  /** The integration whose webhook was called; null for direct-send ingest. */
+  integration_id: string | null;
   route: string;
   /** The query string of the call, without '?'. */
   query: string;
@@ -239,8 +242,10 @@ export interface LinksTable {
   created_at: number;
 }
 
-export interface WebhookNoncesTable {
-  integration_id: string;
+export interface SignedNoncesTable {
+  source: ReceiptSource;
+  /** Whose secret signed it: the integration (webhooks) or the project (direct-send ingest). */
+  signer_id: string;
   nonce: string;
   expires_at: number;
 }
@@ -254,7 +259,7 @@ export interface Database {
   messages: MessagesTable;
   events: EventsTable;
   receipts: ReceiptsTable;
-  webhook_nonces: WebhookNoncesTable;
+  signed_nonces: SignedNoncesTable;
   sender_profiles: SenderProfilesTable;
   consents: ConsentsTable;
   consent_log: ConsentLogTable;

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { actionType, REPORT_WINDOW_MS, refusedStatus, statusRank, transition, withinReportWindow, type DeliveryStatus, type MessageStatus } from './status.js';
+import { actionType, REPORT_WINDOW_MS, refusedStatus, withinReportWindow, type DeliveryStatus } from '../core/status.js';
+import { apiStatus, eventStatus, statusRank, transition, type MessageStatus } from './status.js';
 
-test('status order: enqueued < sent < delivered|failed|rejected < read', () => {
-  assert.ok(statusRank('enqueued') < statusRank('sent'));
+test('status order: accepted < sent < delivered|failed|rejected < read', () => {
+  assert.ok(statusRank('accepted') < statusRank('sent'));
   for (const s of ['delivered', 'failed', 'rejected'] as const) {
     assert.ok(statusRank('sent') < statusRank(s));
     assert.ok(statusRank(s) < statusRank('read'));
@@ -11,13 +12,13 @@ test('status order: enqueued < sent < delivered|failed|rejected < read', () => {
 });
 
 const cases: [MessageStatus, DeliveryStatus, ReturnType<typeof transition>['kind'], string?][] = [
-  ['enqueued', 'sent', 'advance'],
-  ['enqueued', 'delivered', 'advance'],
+  ['accepted', 'sent', 'advance'],
+  ['accepted', 'delivered', 'advance'],
   ['sent', 'delivered', 'advance'],
   ['sent', 'failed', 'advance'],
   ['sent', 'rejected', 'advance'],
   ['delivered', 'read', 'advance'],
-  ['queued', 'sent', 'advance'],
+  ['pending', 'sent', 'advance'],
   ['sent', 'sent', 'ignore', 'duplicate'],
   ['delivered', 'delivered', 'ignore', 'duplicate'],
   ['delivered', 'failed', 'ignore', 'conflict'],
@@ -26,8 +27,8 @@ const cases: [MessageStatus, DeliveryStatus, ReturnType<typeof transition>['kind
   ['delivered', 'sent', 'late'],
   ['read', 'delivered', 'late'],
   ['read', 'sent', 'late'],
-  ['enqueue_failed', 'delivered', 'ignore', 'terminal'],
-  ['enqueued_failed', 'sent', 'ignore', 'terminal'],
+  ['refused', 'delivered', 'ignore', 'terminal'],
+  ['refused', 'read', 'ignore', 'terminal'],
 ];
 
 for (const [from, to, kind, reason] of cases) {
@@ -45,7 +46,7 @@ test('the status never moves back whatever the order of reports', () => {
   const permute = (xs: DeliveryStatus[]): DeliveryStatus[][] =>
     xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permute([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
   for (const order of permute(reports)) {
-    let current: MessageStatus = 'enqueued';
+    let current: MessageStatus = 'accepted';
     for (const s of order) {
       const before = statusRank(current);
       if (transition(current, s).kind === 'advance') current = s;
@@ -70,4 +71,17 @@ test('reports are tracked for exactly four days after dispatch', () => {
   assert.equal(withinReportWindow(sent, sent + REPORT_WINDOW_MS), true);
   assert.equal(withinReportWindow(sent, sent + REPORT_WINDOW_MS + 1), false);
   assert.equal(withinReportWindow(sent, sent + 1000), true);
+});
+
+test('one refused state, spelled per channel only on events; the API says queued until a provider answers', () => {
+  assert.equal(eventStatus('refused', 'sms'), 'enqueue_failed');
+  assert.equal(eventStatus('refused', 'mms'), 'enqueue_failed');
+  assert.equal(eventStatus('refused', 'whatsapp'), 'enqueued_failed');
+  assert.equal(eventStatus('refused', 'rcs'), 'enqueued_failed');
+  assert.equal(eventStatus('accepted', 'rcs'), 'enqueued');
+  assert.equal(eventStatus('delivered', 'sms'), 'delivered');
+  assert.equal(apiStatus('pending', 'whatsapp'), 'queued');
+  assert.equal(apiStatus('accepted', 'sms'), 'enqueued');
+  assert.equal(apiStatus('refused', 'whatsapp'), 'enqueued_failed');
+  assert.equal(apiStatus('read', 'whatsapp'), 'read');
 });

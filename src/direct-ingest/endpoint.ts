@@ -1,10 +1,12 @@
 // Direct-send ingest: Sinch SMS delivery reports for batches a team sent through Sinch itself,
 // posted to /ingest/sinch/{app_key}. Verified, checked for a customer id, stored, answered.
 import type { FastifyPluginAsync } from 'fastify';
+import { sendError } from '../api/errors.js';
 import type { Hub } from '../hub.js';
-import { checkDirectReport } from '../pipeline/direct-ingest.js';
 import { verifySinchSignature } from '../providers/sinch/signature.js';
-import { sendError } from './errors.js';
+import * as projectStore from '../store/projects.js';
+import * as rejectionStore from '../store/ingest-rejections.js';
+import { checkDirectReport } from './check.js';
 
 /** Rejected bodies are kept for diagnosis, up to this many characters. */
 const REJECTED_BODY_CHARS = 2000;
@@ -14,7 +16,7 @@ export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.post<{ Params: { app_key: string }; Body: Buffer | undefined }>('/ingest/sinch/:app_key', { schema: { hide: true } }, async (req, reply) => {
-    const project = await hub.db.selectFrom('projects').select(['id', 'ingest_signing_secret']).where('app_key', '=', req.params.app_key).executeTakeFirst();
+    const project = await projectStore.findByAppKey(hub.db, req.params.app_key);
     if (!project) return sendError(reply, 404, 'not_found', 'unknown app key');
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const now = Date.now();
@@ -29,23 +31,19 @@ export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
     }
     const verdict = checkDirectReport(rawBody);
     if (!verdict.ok) {
-      await hub.db
-        .insertInto('ingest_rejections')
-        .values({
-          project_id: project.id,
-          reason: verdict.reason,
-          client_reference: verdict.clientReference,
-          batch_id: verdict.batchId,
-          body: rawBody.toString('utf8').slice(0, REJECTED_BODY_CHARS),
-          received_at: now,
-        })
-        .execute();
+      await rejectionStore.insert(hub.db, {
+        project_id: project.id,
+        reason: verdict.reason,
+        client_reference: verdict.clientReference,
+        batch_id: verdict.batchId,
+        body: rawBody.toString('utf8').slice(0, REJECTED_BODY_CHARS),
+        received_at: now,
+      });
       return sendError(reply, verdict.status, verdict.status === 422 ? 'missing_uid' : 'invalid_report', verdict.reason);
     }
     const result = await hub.receipts.write({
-      projectId: project.id,
       source: 'ingest_sinch',
-      integrationId: `ingest:${project.id}`,
+      projectId: project.id,
       route: 'sinch',
       query: '',
       contentType: req.headers['content-type'] ?? null,

@@ -1,27 +1,38 @@
-// Webhook receipts are stored raw and durably before the provider gets its 2xx, through the
-// hub's group commit: one flush acknowledges every webhook of an event-loop turn. Repeats of
-// recent receipts are recognised by content and not stored again (recent-digests.ts).
+// Receipts are stored raw and durably before the provider gets its 2xx, through the hub's group
+// commit: one flush acknowledges every callback of an event-loop turn. Repeats of recent
+// receipts are recognised by content and not stored again (recent-digests.ts).
 import { sha256Hex } from '../core/crypto.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
-import { prepared } from '../store/prepared.js';
-import type { ReceiptsTable } from '../store/schema.js';
-import type { ReceiptRow } from './receipt-queue.js';
+import * as receiptStore from '../store/receipts.js';
+import type { ReceiptRow } from '../store/receipts.js';
+import type { ReceiptSource } from '../store/schema.js';
+import * as nonceStore from '../store/signed-nonces.js';
 import { receiptDigest, RecentDigests } from './recent-digests.js';
 
-export interface IncomingReceipt {
-  projectId: string;
-  source?: 'webhook' | 'ingest_sinch';
-  integrationId: string;
+/** Who a callback is for: an integration's webhook, or a project's direct-send ingest. */
+export type ReceiptOrigin = { source: 'webhook'; projectId: string; integrationId: string } | { source: 'ingest_sinch'; projectId: string };
+
+export type IncomingReceipt = ReceiptOrigin & {
   route: string;
   query: string;
   contentType: string | null;
   rawBody: Buffer;
+  /** A signed callback's nonce, kept until it expires: the same nonce again is a replay. */
   replayKey?: { nonce: string; expiresAtMs: number };
-}
+};
 
 /** stored: new; duplicate: the same bytes were stored recently; replayed: a signed nonce seen before. */
 export type IngestResult = 'stored' | 'duplicate' | 'replayed';
+
+/** Whose secret signs the origin's callbacks, and so the scope of its nonces and dedup. */
+function signerOf(o: { source: ReceiptSource; projectId: string; integrationId?: string | null }): string {
+  return o.source === 'webhook' ? o.integrationId! : o.projectId;
+}
+
+function digestScope(o: { source: ReceiptSource; projectId: string; integrationId?: string | null }): string {
+  return `${o.source}:${signerOf(o)}`;
+}
 
 export class ReceiptWriter {
   /** Receipts being stored, by digest: the same bytes arriving meanwhile wait for the outcome. */
@@ -36,14 +47,17 @@ export class ReceiptWriter {
 
   /** Remembers the most recent stored receipts, so repeats are recognised across a restart. */
   async remember(db: DB): Promise<void> {
-    const rows = await db.selectFrom('receipts').select(['integration_id', 'body_hash']).orderBy('id', 'desc').limit(this.recent.capacity).execute();
-    for (let i = rows.length - 1; i >= 0; i--) this.recent.add(receiptDigest(rows[i]!.integration_id, rows[i]!.body_hash));
+    const rows = await receiptStore.recentDigests(db, this.recent.capacity);
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const r = rows[i]!;
+      this.recent.add(receiptDigest(digestScope({ source: r.source, projectId: r.project_id, integrationId: r.integration_id }), r.body_hash));
+    }
   }
 
   /** Resolves once the receipt is committed, so the caller may answer 2xx. */
   async write(receipt: IncomingReceipt, at = Date.now()): Promise<IngestResult> {
     const bodyHash = sha256Hex(Buffer.concat([Buffer.from(`${receipt.route}?${receipt.query}\n`), receipt.rawBody]));
-    const digest = receiptDigest(receipt.integrationId, bodyHash);
+    const digest = receiptDigest(digestScope(receipt), bodyHash);
     // The same bytes are being stored right now: decide once that is done.
     const earlier = this.#storing.get(digest);
     if (earlier) await earlier.catch(() => {});
@@ -64,47 +78,18 @@ export class ReceiptWriter {
   }
 }
 
-const insertNonce = prepared<{ integration_id: string; nonce: string; expires_at: number }>((db, p) =>
-  db
-    .insertInto('webhook_nonces')
-    .values({ integration_id: p.integration_id, nonce: p.nonce, expires_at: p.expires_at })
-    .onConflict((oc) => oc.columns(['integration_id', 'nonce']).doNothing()),
-);
-
-type NewReceipt = Pick<ReceiptsTable, 'project_id' | 'source' | 'integration_id' | 'route' | 'query' | 'content_type' | 'body' | 'body_hash' | 'received_at'>;
-
-const insertReceipt = prepared<NewReceipt, { id: number }>((db, p) =>
-  db
-    .insertInto('receipts')
-    .values({
-      project_id: p.project_id,
-      source: p.source,
-      integration_id: p.integration_id,
-      route: p.route,
-      query: p.query,
-      content_type: p.content_type,
-      body: p.body,
-      body_hash: p.body_hash,
-      received_at: p.received_at,
-      processed_at: null,
-      defer_until: null,
-      outcome: null,
-    })
-    .returning('id'),
-);
-
 /** The stored row, or why nothing was stored. */
 async function store(trx: DB, r: IncomingReceipt, bodyHash: string, now: number, seen: () => boolean): Promise<ReceiptRow | 'duplicate' | 'replayed'> {
   if (r.replayKey) {
-    const fresh = await insertNonce.changes(trx, { integration_id: r.integrationId, nonce: r.replayKey.nonce, expires_at: r.replayKey.expiresAtMs });
-    if (fresh === 0) return 'replayed';
+    const fresh = await nonceStore.claim(trx, { source: r.source, signerId: signerOf(r), nonce: r.replayKey.nonce, expiresAt: r.replayKey.expiresAtMs });
+    if (!fresh) return 'replayed';
   }
   // Providers resend callbacks they think failed: the same bytes again are stored once.
   if (seen()) return 'duplicate';
   const row: Omit<ReceiptRow, 'id'> = {
     project_id: r.projectId,
-    source: r.source ?? 'webhook',
-    integration_id: r.integrationId,
+    source: r.source,
+    integration_id: r.source === 'webhook' ? r.integrationId : null,
     route: r.route,
     query: r.query,
     content_type: r.contentType,
@@ -115,6 +100,6 @@ async function store(trx: DB, r: IncomingReceipt, bodyHash: string, now: number,
     defer_until: null,
     outcome: null,
   };
-  const inserted = await insertReceipt.first(trx, row);
-  return { ...row, id: Number(inserted!.id) };
+  const id = await receiptStore.insert(trx, row);
+  return { ...row, id };
 }

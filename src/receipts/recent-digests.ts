@@ -43,9 +43,10 @@ export class RecentDigests {
 }
 
 /**
- * The key of a receipt: the same bytes on the same route of the same integration. Half of the
- * SHA-256 (128 bits) is plenty to tell receipts apart and halves the memory.
+ * The key of a receipt: the same bytes on the same route for the same `scope` (the integration,
+ * or the project for direct-send ingest). Half of the SHA-256 (128 bits) is plenty to tell
+ * receipts apart and halves the memory.
  */
-export function receiptDigest(integrationId: string, bodyHash: string): string {
-  return `${integrationId}\n${bodyHash.slice(0, 32)}`;
+export function receiptDigest(scope: string, bodyHash: string): string {
+  return `${scope}\n${bodyHash.slice(0, 32)}`;
 }

@@ -1,9 +1,12 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Hub } from '../../hub.js';
-import { getProject } from '../../services/projects.js';
-import { requireProject } from '../auth.js';
-import { errorResponses, Page, PageQuery, pageLimit, ProjectParams } from '../schemas.js';
-import { eventCursor } from './events.js';
+import { requireProject } from '../api/auth.js';
+import { eventCursor } from '../api/routes/events.js';
+import { errorResponses, Page, PageQuery, pageLimit, ProjectParams } from '../api/schemas.js';
+import type { Hub } from '../hub.js';
+import { getProject } from '../services/projects.js';
+import * as customerStore from '../store/customers.js';
+import * as directDeliveryStore from '../store/direct-deliveries.js';
+import * as rejectionStore from '../store/ingest-rejections.js';
 
 const Rejection = Type.Object({
   id: Type.String(),
@@ -28,11 +31,10 @@ export const ingestAdminRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async 
   }, async (req) => {
     requireProject(req, req.params.pid);
     const p = await getProject(hub.db, req.params.pid);
-    const count = async (q: Promise<{ n: number | bigint | string } | undefined>) => Number((await q)?.n ?? 0);
     const [profiles, rejections, deliveries] = await Promise.all([
-      count(hub.db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', p.id).where('origin', '=', 'direct_ingest').executeTakeFirst()),
-      count(hub.db.selectFrom('ingest_rejections').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', p.id).executeTakeFirst()),
-      count(hub.db.selectFrom('direct_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', p.id).executeTakeFirst()),
+      customerStore.countByOrigin(hub.db, p.id, 'direct_ingest'),
+      rejectionStore.count(hub.db, p.id),
+      directDeliveryStore.count(hub.db, p.id),
     ]);
     return { url: `${hub.config.publicUrl}/ingest/sinch/${p.app_key}`, profiles_created: profiles, rejections, deliveries_tracked: deliveries };
   });
@@ -44,9 +46,7 @@ export const ingestAdminRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async 
     await getProject(hub.db, req.params.pid);
     const limit = pageLimit(req.query.limit);
     const after = eventCursor(req.query.cursor);
-    let q = hub.db.selectFrom('ingest_rejections').selectAll().where('project_id', '=', req.params.pid).orderBy('id').limit(limit + 1);
-    if (after !== undefined) q = q.where('id', '>', after);
-    const rows = await q.execute();
+    const rows = await rejectionStore.list(hub.db, req.params.pid, { after, limit: limit + 1 });
     const page = rows.slice(0, limit);
     return {
       data: page.map((r) => ({

@@ -3,12 +3,9 @@
 // it; the receipts this process has just stored are handed over in memory instead. The store is
 // scanned whenever memory may not hold every pending receipt: at start, after memory overflowed
 // or a batch failed, and when receipts deferred for a later try fall due.
-import type { Selectable } from 'kysely';
 import type { DB } from '../store/db.js';
-import { prepared } from '../store/prepared.js';
-import type { ReceiptsTable } from '../store/schema.js';
-
-export type ReceiptRow = Selectable<ReceiptsTable>;
+import * as receiptStore from '../store/receipts.js';
+import type { ReceiptRow } from '../store/receipts.js';
 
 /** Receipts held in memory at most; beyond, the store is scanned. */
 const DEFAULT_CAPACITY = 20_000;
@@ -70,35 +67,15 @@ export class ReceiptQueue {
     }
     this.#overflowed = false;
     // One snapshot (the transaction's) for both: what is stored after it has a higher id.
-    const newest = (await newestReceipt.first(trx, {}))?.id ?? 0;
-    const batch = await dueReceipts.rows(trx, { now, limit });
+    const newest = await receiptStore.newestId(trx);
+    const batch = await receiptStore.listDue(trx, now, limit);
     if (batch.length < limit && !this.#overflowed) {
       // Every due receipt of the snapshot is in this batch: from now on memory holds the rest.
       this.#scanning = false;
-      this.#nextDue = Number((await nextDeferred.first(trx, { now }))?.at ?? Infinity);
+      this.#nextDue = (await receiptStore.nextDeferredAt(trx, now)) ?? Infinity;
       this.#fresh = this.#fresh.filter((r) => r.id > newest);
       this.#scannedUpTo = newest;
     }
     return batch;
   }
 }
-
-const newestReceipt = prepared<Record<string, never>, { id: number }>((db) => db.selectFrom('receipts').select('id').orderBy('id', 'desc').limit(1));
-
-const dueReceipts = prepared<{ now: number; limit: number }, ReceiptRow>((db, p) =>
-  db
-    .selectFrom('receipts')
-    .selectAll()
-    .where('processed_at', 'is', null)
-    .where((eb) => eb.or([eb('defer_until', 'is', null), eb('defer_until', '<=', p.now)]))
-    .orderBy('id')
-    .limit(p.limit),
-);
-
-const nextDeferred = prepared<{ now: number }, { at: number | null }>((db, p) =>
-  db
-    .selectFrom('receipts')
-    .select((eb) => eb.fn.min('defer_until').as('at'))
-    .where('processed_at', 'is', null)
-    .where('defer_until', '>', p.now),
-);

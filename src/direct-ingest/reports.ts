@@ -1,0 +1,105 @@
+// Delivery receipts for SMS that teams send straight through the Sinch API, not through the hub.
+// The batch's client_reference names the customer (`$uid=…$cat=…`); the receipts become
+// `SMS Sent` / `SMS Delivered` / `SMS Delivery Failed` events on that profile, deduplicated and
+// forward-only like every other status.
+import { parseClientReference } from '../core/client-reference.js';
+import type { DeliveryStatus } from '../core/status.js';
+import { newId } from '../core/ids.js';
+import { transition } from '../messages/status.js';
+import { parseWebhook as parseSinchSms } from '../providers/sinch-sms/webhook.js';
+import type { CanonicalUpdate, StatusUpdate } from '../providers/types.js';
+import type { BatchContext, ReceiptHandler } from '../receipts/batch.js';
+import { asBuffer } from '../receipts/integration-callbacks.js';
+import { countryOf, findCustomer } from '../services/customers.js';
+import { recordEvent } from '../services/events.js';
+import type { DB } from '../store/db.js';
+import * as customerStore from '../store/customers.js';
+import * as directDeliveryStore from '../store/direct-deliveries.js';
+import type { ReceiptRow, UpdateOutcome } from '../store/receipts.js';
+
+export const DIRECT_EVENT_NAMES: Record<DeliveryStatus, string | null> = {
+  sent: 'SMS Sent',
+  delivered: 'SMS Delivered',
+  failed: 'SMS Delivery Failed',
+  rejected: 'SMS Delivery Failed',
+  read: null,
+};
+
+/** Applies stored direct-send receipts (source `ingest_sinch`). */
+export class DirectReports implements ReceiptHandler {
+  readonly namesHubMessages = false;
+
+  async parse(_trx: DB, receipt: ReceiptRow) {
+    try {
+      return parseSinchSms('ingest', asBuffer(receipt.body), 'application/json');
+    } catch (err) {
+      return { kind: 'error' as const, reason: (err as Error).message };
+    }
+  }
+
+  async apply(ctx: BatchContext, receipt: ReceiptRow, u: CanonicalUpdate): Promise<UpdateOutcome> {
+    if (u.kind !== 'status') return 'ignored';
+    return applyReport(ctx.trx, receipt, u);
+  }
+}
+
+/** The report's operator_status_at, kept on the event as Sinch wrote it. */
+function operatorStatusAt(receipt: ReceiptRow): string | null {
+  const json = JSON.parse(asBuffer(receipt.body).toString('utf8')) as Record<string, unknown>;
+  return typeof json.operator_status_at === 'string' ? json.operator_status_at : null;
+}
+
+async function applyReport(trx: DB, receipt: ReceiptRow, u: StatusUpdate): Promise<UpdateOutcome> {
+  const projectId = receipt.project_id;
+  const ref = parseClientReference(u.messageId);
+  if (!ref.uid || !u.providerMessageId || !u.recipient) return 'no_uid';
+  const name = DIRECT_EVENT_NAMES[u.status];
+  if (!name) return 'ignored';
+
+  let customer = await findCustomer(trx, projectId, ref.uid);
+  if (!customer) {
+    const now = Date.now();
+    customer = {
+      id: newId('cus'),
+      project_id: projectId,
+      customer_id: ref.uid,
+      phone: u.recipient,
+      country: countryOf(u.recipient),
+      attributes: '{}',
+      origin: 'direct_ingest',
+      created_at: now,
+      updated_at: now,
+    };
+    await customerStore.insert(trx, customer);
+  }
+
+  const key = { project_id: projectId, batch_id: u.providerMessageId, recipient: u.recipient };
+  // The API accepted the batch before any report could exist.
+  const t = transition((await directDeliveryStore.findStatus(trx, key)) ?? 'accepted', u.status);
+  if (t.kind === 'ignore') return t.reason;
+
+  const inserted = await recordEvent(trx, {
+    project_id: projectId,
+    customer_ref: customer.id,
+    customer_id: customer.customer_id,
+    name,
+    status: u.status,
+    timestamp: (u.occurredAt ?? new Date(receipt.received_at)).getTime(),
+    properties: {
+      category: ref.category,
+      batch_id: u.providerMessageId,
+      recipient: u.recipient,
+      status: u.providerStatus,
+      status_code: u.statusCode,
+      operator_status_at: operatorStatusAt(receipt),
+    },
+    message_id: null,
+    campaign_id: null,
+    dedup_key: `direct:${projectId}:${u.providerMessageId}:${u.recipient}:${name}`,
+  });
+  if (t.kind === 'advance') {
+    await directDeliveryStore.upsert(trx, { ...key, customer_ref: customer.id, category: ref.category, status: u.status, updated_at: Date.now() });
+  }
+  if (!inserted) return 'duplicate';
+  return t.kind === 'advance' ? 'applied' : 'late_event';
+}

@@ -1,0 +1,145 @@
+// The dispatcher: one sender per integration, each with its own queue (rows of `messages`), its
+// own rate limiter and its own connection pool, so a slow or throttled provider account never
+// holds up another. Send outcomes are written in batches (one transaction for many results).
+import { randomToken } from '../core/crypto.js';
+import type { Channel } from '../core/status.js';
+import type { Logger } from '../logger.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../messages/backoff.js';
+import { requeueInterrupted } from '../messages/state.js';
+import type { Metrics } from '../metrics.js';
+import { channelsOfConsent } from '../services/consent.js';
+import type { IntegrationService } from '../services/integrations.js';
+import type { Handoff, QueueSignal } from '../services/messages.js';
+import type { DB } from '../store/db.js';
+import type { GroupCommit } from '../store/group-commit.js';
+import * as messageStore from '../store/messages.js';
+import type { MessagesTable } from '../store/schema.js';
+import { OutcomeWriter } from './outcome-writer.js';
+import { SlidingWindowLimiter } from './rate-limiter.js';
+import { RecentOptOuts } from './recent-opt-outs.js';
+import { IntegrationSender } from './sender.js';
+export interface DispatcherOptions {
+  backoff?: BackoffPolicy;
+  /** How often an idle sender looks for due retries it wasn't told about. */
+  pollMs?: number;
+  /** The rate limiter's window (default one second). */
+  rateWindowMs?: number;
+}
+
+export class Dispatcher implements QueueSignal {
+  readonly workerId = randomToken(6);
+  readonly #senders = new Map<string, IntegrationSender>();
+  readonly #limiters = new Map<string, SlidingWindowLimiter>();
+  readonly #refreshing = new Map<string, Promise<void>>();
+  #started = false;
+  readonly #writer: OutcomeWriter;
+  readonly #optOuts = new RecentOptOuts();
+  readonly #onChanged = (id: string) => void this.#refresh(id);
+
+  constructor(
+    private readonly db: DB,
+    private readonly commit: GroupCommit,
+    private readonly integrations: IntegrationService,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+    private readonly options: DispatcherOptions = {},
+  ) {
+    this.#writer = new OutcomeWriter(commit, logger, metrics, options.backoff ?? DEFAULT_BACKOFF, (ref, channel) => void this.dropCustomer(ref, channelsOfConsent(channel)));
+  }
+
+  async start(): Promise<void> {
+    // Whatever a previous process had claimed was in flight when it died: send it again, and
+    // mark it, since the provider may already have it.
+    const recovered = await requeueInterrupted(this.db);
+    if (recovered > 0) this.logger.warn({ messages: recovered }, 'requeued messages that were in flight at the last stop; they may be duplicated');
+    this.#started = true;
+    this.integrations.on('changed', this.#onChanged);
+    for (const id of await this.integrations.activeIds()) await this.#refresh(id);
+  }
+
+  notify(integrationId: string): void {
+    const w = this.#senders.get(integrationId);
+    if (w) w.wake();
+    else if (this.#started && !this.#refreshing.has(integrationId)) void this.#refresh(integrationId);
+  }
+
+  handoff(integrationId: string): Handoff | null {
+    return this.#senders.get(integrationId)?.reserve() ?? null;
+  }
+
+  /**
+   * A customer opted out: drop what senders have claimed for them but not sent yet. (What was
+   * still queued was cancelled with the opt-out itself.) A claim or handoff committed before
+   * the opt-out may reach its sender only after this ran: senders screen what they take in
+   * against the recent opt-outs too.
+   */
+  async dropCustomer(customerRef: string, channels: readonly Channel[]): Promise<void> {
+    const at = Date.now();
+    for (const channel of channels) this.#optOuts.add(customerRef, channel, at);
+    await this.#cancelOptedOut([...this.#senders.values()].flatMap((w) => w.drop((m) => this.#optOuts.covers(m))));
+  }
+
+  /** The messages among `rows` that may still go out; the others are cancelled. */
+  readonly #screen = (rows: MessagesTable[]): MessagesTable[] => {
+    if (this.#optOuts.size === 0) return rows;
+    const kept: MessagesTable[] = [];
+    const dropped: MessagesTable[] = [];
+    for (const m of rows) (this.#optOuts.covers(m) ? dropped : kept).push(m);
+    if (dropped.length) this.#cancelOptedOut(dropped).catch((err: unknown) => this.logger.error({ err }, 'cancelling messages of an opted-out customer failed'));
+    return kept;
+  };
+
+  async #cancelOptedOut(dropped: MessagesTable[]): Promise<void> {
+    if (dropped.length === 0) return;
+    await messageStore.cancelClaimed(this.db, dropped.map((m) => m.id), 'opted_out', Date.now());
+  }
+
+  queueDepths(): Record<string, { buffered: number; inFlight: number }> {
+    return Object.fromEntries([...this.#senders].map(([id, w]) => [id, { buffered: w.buffered, inFlight: w.inFlight }]));
+  }
+
+  /** Refreshes are chained per integration, so racing notifications never make two senders. */
+  #refresh(id: string): Promise<void> {
+    const next = (this.#refreshing.get(id) ?? Promise.resolve()).then(() => this.#replaceWorker(id));
+    const settled = next.catch((err: unknown) => this.logger.error({ err, integration_id: id }, 'could not start the integration sender'));
+    this.#refreshing.set(id, settled);
+    void settled.finally(() => {
+      if (this.#refreshing.get(id) === settled) this.#refreshing.delete(id);
+    });
+    return settled;
+  }
+
+  async #replaceWorker(id: string): Promise<void> {
+    if (!this.#started) return;
+    const rt = await this.integrations.runtime(id);
+    const existing = this.#senders.get(id);
+    if (existing) {
+      this.#senders.delete(id);
+      await existing.stop();
+    }
+    if (!rt || !this.#started) {
+      this.#limiters.delete(id);
+      // Deleted: what its sender handed back (claimed, or waiting to retry) goes nowhere now.
+      if (!rt) await messageStore.cancelQueuedOfIntegration(this.db, id, 'integration_deleted', Date.now());
+      return;
+    }
+    // The limiter outlives senders: a config change must not reset the window and allow a burst.
+    let limiter = this.#limiters.get(id) ?? null;
+    if (!rt.rateLimit) limiter = null;
+    else if (!limiter || limiter.limit !== rt.rateLimit) limiter = new SlidingWindowLimiter(rt.rateLimit, this.options.rateWindowMs ?? 1000);
+    if (limiter) this.#limiters.set(id, limiter);
+    else this.#limiters.delete(id);
+    const w = new IntegrationSender(rt, limiter, this.db, this.commit, this.#writer, this.#screen, this.workerId, this.logger, this.options);
+    this.#senders.set(id, w);
+    w.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#started = false;
+    this.integrations.off('changed', this.#onChanged);
+    await Promise.all([...this.#senders.values()].map((w) => w.stop()));
+    this.#senders.clear();
+    await this.#writer.drain();
+  }
+}
+

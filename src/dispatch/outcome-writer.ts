@@ -1,0 +1,90 @@
+// Group commit of send outcomes: everything that finished meanwhile goes in one transaction.
+import type { Channel } from '../core/status.js';
+import type { Logger } from '../logger.js';
+import type { BackoffPolicy } from '../messages/backoff.js';
+import { recordSendResult } from '../messages/state.js';
+import type { Metrics } from '../metrics.js';
+import type { SendResult } from '../providers/types.js';
+import { setConsent } from '../services/consent.js';
+import { getProject, settingsOf, type ProjectSettings } from '../services/projects.js';
+import type { DB } from '../store/db.js';
+import type { GroupCommit } from '../store/group-commit.js';
+import type { MessagesTable } from '../store/schema.js';
+
+/** A send attempt's result, to be written. */
+export interface Outcome {
+  message: MessagesTable;
+  result: SendResult;
+  /** Microseconds since the epoch when the request went out. */
+  sentAtUs: number;
+}
+
+export class OutcomeWriter {
+  #pending: { outcome: Outcome; done: () => void; fail: (e: unknown) => void }[] = [];
+  #flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly commit: GroupCommit,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+    private readonly backoff: BackoffPolicy,
+    /** Called after commit for each customer a provider refusal showed to have opted out. */
+    private readonly onOptOut: (customerRef: string, channel: Channel) => void,
+  ) {}
+
+  write(outcome: Outcome): Promise<void> {
+    return new Promise((done, fail) => {
+      this.#pending.push({ outcome, done, fail });
+      if (!this.#flushing) this.#flushing = this.#flush();
+    });
+  }
+
+  async drain(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    // Let outcomes that finish in the same tick join this batch.
+    await new Promise((r) => setImmediate(r));
+    while (this.#pending.length > 0) {
+      const batch = this.#pending;
+      this.#pending = [];
+      try {
+        const optOuts: MessagesTable[] = [];
+        await this.commit.run(async (trx) => {
+          optOuts.length = 0;
+          const settings = new Map<string, ProjectSettings>();
+          for (const { outcome } of batch) {
+            const pid = outcome.message.project_id;
+            let s = settings.get(pid);
+            if (!s) settings.set(pid, (s = settingsOf(await getProject(trx, pid))));
+            if (await this.#apply(trx, outcome, s)) optOuts.push(outcome.message);
+          }
+        });
+        for (const m of optOuts) this.onOptOut(m.customer_ref, m.channel);
+        for (const b of batch) b.done();
+      } catch (err) {
+        this.logger.error({ err }, 'writing send outcomes failed');
+        for (const b of batch) b.fail(err);
+      }
+    }
+    this.#flushing = null;
+  }
+
+  /** Returns whether the refusal showed the customer to have opted out. */
+  async #apply(trx: DB, { message: m, result, sentAtUs }: Outcome, settings: ProjectSettings): Promise<boolean> {
+    const transition = await recordSendResult(trx, m, result, sentAtUs, settings, this.backoff);
+    this.metrics.count(transition === 'accepted' ? 'messages_enqueued_total' : transition === 'retry' ? 'send_retries_total' : 'messages_refused_total', m.integration_id);
+    if (result.kind !== 'refused' || !result.optedOut) return false;
+    // The provider knows the customer opted out (e.g. replied STOP to that sender): so do we.
+    await setConsent(trx, {
+      projectId: m.project_id,
+      customerRef: m.customer_ref,
+      channel: m.channel,
+      optedOut: true,
+      source: 'provider_error',
+      detail: `${m.integration_id}: ${result.error} ${result.comment}`.slice(0, 500),
+    });
+    return true;
+  }
+}

@@ -1,0 +1,39 @@
+// What the handlers of one batch of receipts share while it is processed, in one transaction.
+import type { ReportBatch } from '../messages/state.js';
+import type { CanonicalUpdate } from '../providers/types.js';
+import type { ProjectSettings } from '../services/projects.js';
+import type { Channel } from '../core/status.js';
+import type { IntegrationService } from '../services/integrations.js';
+import type { DB } from '../store/db.js';
+import type { ReceiptOutcome, ReceiptRow, UpdateOutcome } from '../store/receipts.js';
+import type { MessageLookup } from './message-lookup.js';
+
+/** What the processor tells the rest of the hub once a batch has committed. */
+export interface ProcessorHooks {
+  /** Auto-replies were queued for this integration. */
+  queued(integrationId: string): void;
+  /** The customer opted out of the channel: drop what is claimed for them. */
+  optedOut(customerRef: string, channel: Channel): void;
+}
+
+export interface BatchContext {
+  trx: DB;
+  /** Runs `fn` once the batch has committed. */
+  afterCommit(fn: () => void): void;
+  settings(projectId: string): Promise<ProjectSettings>;
+  hooks: ProcessorHooks;
+  integrations: IntegrationService;
+  /** Messages the batch's status updates name, read up front. */
+  messages: MessageLookup;
+  reports: ReportBatch;
+}
+
+/** Reads and applies the receipts of one source (an integration's webhooks, direct-send ingest). */
+export interface ReceiptHandler {
+  /** The canonical updates a receipt carries, or why it can't be read. */
+  parse(trx: DB, receipt: ReceiptRow): Promise<CanonicalUpdate[] | Extract<ReceiptOutcome, { kind: 'error' }>>;
+  /** Whether its status updates name messages the hub sent (prefetched for the batch). */
+  readonly namesHubMessages: boolean;
+  /** Applies one update; 'defer' to try the whole receipt again later. */
+  apply(ctx: BatchContext, receipt: ReceiptRow, update: CanonicalUpdate): Promise<UpdateOutcome | 'defer'>;
+}

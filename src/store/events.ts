@@ -1,0 +1,69 @@
+// The events table: the append-only timeline on customer profiles. An event with a dedup key is
+// recorded once; a second insert with the same key is a no-op.
+import { sql } from 'kysely';
+import type { DB } from './db.js';
+import { prepared } from './prepared.js';
+import type { EventsTable } from './schema.js';
+
+export type NewEventRow = Omit<EventsTable, 'id'>;
+
+const insertStatement = prepared<NewEventRow>((db, p) =>
+  db
+    .insertInto('events')
+    .values({
+      project_id: p.project_id,
+      customer_ref: p.customer_ref,
+      customer_id: p.customer_id,
+      name: p.name,
+      status: p.status,
+      timestamp: p.timestamp,
+      properties: p.properties,
+      message_id: p.message_id,
+      campaign_id: p.campaign_id,
+      dedup_key: p.dedup_key,
+      created_at: p.created_at,
+    })
+    .onConflict((oc) => oc.column('dedup_key').doNothing()),
+);
+
+/** Inserts unless an event with the same dedup key exists. Returns whether it was inserted. */
+export async function insert(db: DB, row: NewEventRow): Promise<boolean> {
+  return (await insertStatement.changes(db, row)) > 0;
+}
+
+export type EventRow = Pick<EventsTable, 'name' | 'customer_id' | 'timestamp' | 'properties' | 'created_at'> & { id: number };
+
+export interface EventFilter {
+  customer_ref?: string;
+  name?: string;
+  status?: string;
+  campaign_id?: string;
+  message_id?: string;
+  /** Only events with id greater than this (cursor). */
+  after?: number;
+  limit: number;
+}
+
+/** A project's events matching the filter, oldest first, up to `limit`. */
+export async function list(db: DB, projectId: string, f: EventFilter): Promise<EventRow[]> {
+  let q = db.selectFrom('events').select(['id', 'name', 'customer_id', 'timestamp', 'properties', 'created_at']).where('project_id', '=', projectId);
+  if (f.customer_ref) q = q.where('customer_ref', '=', f.customer_ref);
+  if (f.name) q = q.where('name', '=', f.name);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.campaign_id) q = q.where('campaign_id', '=', f.campaign_id);
+  if (f.message_id) q = q.where('message_id', '=', f.message_id);
+  if (f.after !== undefined) q = q.where('id', '>', f.after);
+  const rows = await q.orderBy('id').limit(f.limit).execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/** How many events of each status the campaign has. */
+export async function countByStatus(db: DB, campaignId: string): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['status', sql<number>`count(*)`.as('n')])
+    .where('campaign_id', '=', campaignId)
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

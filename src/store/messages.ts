@@ -1,0 +1,255 @@
+// The messages table: inserts (one for a send, many for a campaign's fan-out), the dispatch
+// queue (claims, retries, cancellations) and status writes. Which status a message takes is
+// decided in src/messages/; this module only writes it.
+import type SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import type { Channel } from '../core/status.js';
+import type { MessageStatus } from '../messages/status.js';
+import { directSqlite, type DB } from './db.js';
+import { prepared, preparedList } from './prepared.js';
+import type { MessagesTable } from './schema.js';
+
+const COLUMNS = [
+  'id', 'project_id', 'integration_id', 'campaign_id', 'customer_ref', 'customer_id', 'message_type', 'channel', 'recipient',
+  'sender', 'sender_profile_id', 'body', 'content', 'media', 'parts', 'encoding', 'status', 'dispatch_state', 'attempts',
+  'next_attempt_at', 'deadline_at', 'claimed_by', 'in_flight_at_crash', 'provider_message_id', 'sent_at_us', 'expects_reports',
+  'last_error', 'idempotency_key', 'auto_reply', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof MessagesTable)[];
+
+// Every column of the table, checked at compile time: a new column must be added above.
+type Missing = Exclude<keyof MessagesTable, (typeof COLUMNS)[number]>;
+const _allColumns: Missing extends never ? true : Missing = true;
+void _allColumns;
+
+const insertOne = prepared<MessagesTable>((db, p) => db.insertInto('messages').values(Object.fromEntries(COLUMNS.map((c) => [c, p[c]])) as unknown as MessagesTable));
+
+/** One message, every column. */
+export async function insert(db: DB, row: MessagesTable): Promise<void> {
+  await insertOne.execute(db, row);
+}
+
+// Campaign fan-out: on SQLite, cached multi-row statements skip building and compiling a query
+// each time (a fifth of the fan-out's time); other dialects take the Kysely path.
+const statements = new WeakMap<SQLite.Database, Map<number, SQLite.Statement>>();
+
+function insertStatement(sqlite: SQLite.Database, rows: number): SQLite.Statement {
+  let cache = statements.get(sqlite);
+  if (!cache) statements.set(sqlite, (cache = new Map()));
+  let stmt = cache.get(rows);
+  if (!stmt) {
+    const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
+    stmt = sqlite.prepare(
+      `insert into messages (${COLUMNS.join(',')}) values ${Array.from({ length: rows }, () => tuple).join(',')} ` +
+        'on conflict (campaign_id, customer_ref) where campaign_id is not null do nothing',
+    );
+    cache.set(rows, stmt);
+  }
+  return stmt;
+}
+
+/** Inserts campaign messages, skipping customers the campaign already reached (a resumed launch). */
+export async function insertForCampaign(trx: DB, rows: MessagesTable[]): Promise<void> {
+  if (rows.length === 0) return;
+  const sqlite = directSqlite(trx);
+  if (!sqlite) {
+    for (let start = 0; start < rows.length; start += 500) {
+      await trx
+        .insertInto('messages')
+        .values(rows.slice(start, start + 500))
+        .onConflict((oc) => oc.columns(['campaign_id', 'customer_ref']).where('campaign_id', 'is not', null).doNothing())
+        .execute();
+    }
+    return;
+  }
+  // Statements of at most 500 rows keep under SQLite's limit on bound parameters.
+  for (let start = 0; start < rows.length; start += 500) {
+    const slice = rows.slice(start, start + 500);
+    const params: unknown[] = new Array(slice.length * COLUMNS.length);
+    let i = 0;
+    for (const row of slice) for (const c of COLUMNS) params[i++] = row[c];
+    insertStatement(sqlite, slice.length).run(params);
+  }
+}
+
+const byId = prepared<{ id: string }, MessagesTable>((db, p) => db.selectFrom('messages').selectAll().where('id', '=', p.id));
+
+export function find(db: DB, id: string): Promise<MessagesTable | undefined> {
+  return byId.first(db, { id });
+}
+
+export function findInProject(db: DB, projectId: string, id: string): Promise<MessagesTable | undefined> {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+}
+
+export function findByIdempotencyKey(db: DB, projectId: string, key: string): Promise<MessagesTable | undefined> {
+  return db.selectFrom('messages').selectAll().where('project_id', '=', projectId).where('idempotency_key', '=', key).executeTakeFirst();
+}
+
+const byIds = preparedList<Record<string, never>, MessagesTable>((db, _p, ids) => db.selectFrom('messages').selectAll().where('id', 'in', ids as string[]));
+
+export function listByIds(db: DB, ids: readonly string[]): Promise<MessagesTable[]> {
+  return byIds.rows(db, {}, ids);
+}
+
+const byProviderIds = preparedList<{ integration_id: string }, MessagesTable>((db, p, ids) =>
+  db
+    .selectFrom('messages')
+    .selectAll()
+    .where('integration_id', '=', p.integration_id)
+    .where('provider_message_id', 'in', ids as string[]),
+);
+
+/** The integration's messages with these provider ids (a batch id may name several recipients). */
+export function listByProviderIds(db: DB, integrationId: string, providerIds: readonly string[]): Promise<MessagesTable[]> {
+  return byProviderIds.rows(db, { integration_id: integrationId }, providerIds);
+}
+
+// ---- The dispatch queue ----
+
+const claimDueStatement = prepared<{ integration_id: string; worker: string; now: number; limit: number }, MessagesTable>((db, p) =>
+  db
+    .updateTable('messages')
+    .set({ dispatch_state: 'sending', claimed_by: p.worker, updated_at: p.now })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('messages')
+        .select('id')
+        .where('integration_id', '=', p.integration_id)
+        .where('dispatch_state', '=', 'queued')
+        .where('next_attempt_at', '<=', p.now)
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(p.limit),
+    )
+    .where('dispatch_state', '=', 'queued')
+    .returningAll(),
+);
+
+/** Claims up to `limit` of the integration's due messages for `worker`, oldest first. */
+export function claimDue(db: DB, p: { integrationId: string; worker: string; now: number; limit: number }): Promise<MessagesTable[]> {
+  return claimDueStatement.rows(db, { integration_id: p.integrationId, worker: p.worker, now: p.now, limit: p.limit });
+}
+
+const nextDueStatement = prepared<{ integration_id: string }, { t: number | null }>((db, p) =>
+  db
+    .selectFrom('messages')
+    .select(sql<number | null>`min(next_attempt_at)`.as('t'))
+    .where('integration_id', '=', p.integration_id)
+    .where('dispatch_state', '=', 'queued'),
+);
+
+/** When the integration's earliest queued message falls due; null when none is queued. */
+export async function nextDueAt(db: DB, integrationId: string): Promise<number | null> {
+  const t = (await nextDueStatement.first(db, { integration_id: integrationId }))?.t;
+  return t == null ? null : Number(t);
+}
+
+/** Puts back what a dead process had claimed, marked as possibly sent already. Returns how many. */
+export async function requeueInterrupted(db: DB, now: number): Promise<number> {
+  const r = await db
+    .updateTable('messages')
+    .set({ dispatch_state: 'queued', claimed_by: null, in_flight_at_crash: 1, updated_at: now })
+    .where('dispatch_state', '=', 'sending')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Hands claimed, never-sent messages back to the queue untouched. */
+export async function releaseClaims(db: DB, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('messages').set({ dispatch_state: 'queued', claimed_by: null }).where('id', 'in', ids).where('dispatch_state', '=', 'sending').execute();
+}
+
+/** Why a message was taken off the queue unsent. */
+export type CancelReason = 'opted_out' | 'integration_deleted';
+
+/** Cancels claimed, unsent messages. */
+export async function cancelClaimed(db: DB, ids: readonly string[], reason: CancelReason, now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('messages')
+    .set({ dispatch_state: 'cancelled', claimed_by: null, last_error: JSON.stringify({ reason }), updated_at: now })
+    .where('id', 'in', ids)
+    .where('dispatch_state', '=', 'sending')
+    .execute();
+}
+
+/** Cancels what is queued for the integration. */
+export async function cancelQueuedOfIntegration(db: DB, integrationId: string, reason: CancelReason, now: number): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ dispatch_state: 'cancelled', last_error: JSON.stringify({ reason }), updated_at: now })
+    .where('integration_id', '=', integrationId)
+    .where('dispatch_state', '=', 'queued')
+    .execute();
+}
+
+/** Cancels what is queued for the customer on these channels, keyword auto-replies excepted. */
+export async function cancelQueuedForCustomer(db: DB, customerRef: string, channels: readonly Channel[], now: number): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ dispatch_state: 'cancelled', last_error: JSON.stringify({ reason: 'opted_out' satisfies CancelReason }), updated_at: now })
+    .where('customer_ref', '=', customerRef)
+    .where('channel', 'in', channels)
+    .where('dispatch_state', '=', 'queued')
+    .where('auto_reply', '=', 0)
+    .execute();
+}
+
+// ---- Send outcomes and reports ----
+
+const acceptedStatement = prepared<Pick<MessagesTable, 'id' | 'provider_message_id' | 'sent_at_us' | 'parts' | 'attempts' | 'updated_at'>>((db, p) =>
+  db
+    .updateTable('messages')
+    .set({
+      // Forward-only even here: after a crash, reports of the first send may already have moved it on.
+      status: sql`case when status = 'pending' then 'accepted' else status end`,
+      dispatch_state: 'done',
+      provider_message_id: p.provider_message_id,
+      sent_at_us: p.sent_at_us,
+      parts: p.parts,
+      attempts: p.attempts,
+      claimed_by: null,
+      last_error: null,
+      updated_at: p.updated_at,
+    })
+    .where('id', '=', p.id),
+);
+
+export async function markAccepted(db: DB, p: Pick<MessagesTable, 'id' | 'provider_message_id' | 'sent_at_us' | 'parts' | 'attempts' | 'updated_at'>): Promise<void> {
+  await acceptedStatement.execute(db, p);
+}
+
+const retryStatement = prepared<Pick<MessagesTable, 'id' | 'next_attempt_at' | 'attempts' | 'last_error' | 'updated_at'>>((db, p) =>
+  db
+    .updateTable('messages')
+    .set({ dispatch_state: 'queued', next_attempt_at: p.next_attempt_at, attempts: p.attempts, claimed_by: null, last_error: p.last_error, updated_at: p.updated_at })
+    .where('id', '=', p.id),
+);
+
+export async function markRetry(db: DB, p: Pick<MessagesTable, 'id' | 'next_attempt_at' | 'attempts' | 'last_error' | 'updated_at'>): Promise<void> {
+  await retryStatement.execute(db, p);
+}
+
+const refusedStatement = prepared<Pick<MessagesTable, 'id' | 'attempts' | 'sent_at_us' | 'last_error' | 'updated_at'>>((db, p) =>
+  db
+    .updateTable('messages')
+    .set({ status: 'refused', dispatch_state: 'done', attempts: p.attempts, claimed_by: null, sent_at_us: p.sent_at_us, last_error: p.last_error, updated_at: p.updated_at })
+    .where('id', '=', p.id),
+);
+
+export async function markRefused(db: DB, p: Pick<MessagesTable, 'id' | 'attempts' | 'sent_at_us' | 'last_error' | 'updated_at'>): Promise<void> {
+  await refusedStatement.execute(db, p);
+}
+
+const setStatusStatement = preparedList<{ status: MessageStatus; now: number }>((db, p, ids) =>
+  db
+    .updateTable('messages')
+    .set({ status: p.status, updated_at: p.now })
+    .where('id', 'in', ids as string[]),
+);
+
+/** Sets the status of these messages. */
+export async function setStatus(db: DB, status: MessageStatus, ids: readonly string[], now: number): Promise<void> {
+  await setStatusStatement.changes(db, { status, now }, ids);
+}
