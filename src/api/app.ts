@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { ApiError } from '../core/errors.js';
 import type { Hub } from '../hub.js';
 import { authenticate } from '../services/api-keys.js';
+import * as healthStore from '../store/health.js';
 import { bearer } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -52,7 +53,7 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     try {
-      await hub.db.selectFrom('projects').select('id').limit(1).execute();
+      await healthStore.ping(hub.db);
     } catch {
       return reply.code(503).send({ status: 'unavailable', reason: 'database' });
     }

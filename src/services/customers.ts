@@ -2,8 +2,8 @@
 import { badRequest, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parsePhone } from '../core/phone.js';
-import type { DB } from '../store/db.js';
-import { prepared } from '../store/prepared.js';
+import * as customerStore from '../store/customers.js';
+import { inTransaction, type DB } from '../store/db.js';
 import type { CustomerOrigin, CustomersTable } from '../store/schema.js';
 
 export interface CustomerInput {
@@ -43,13 +43,13 @@ export async function upsertCustomer(db: DB, projectId: string, input: CustomerI
   const parsed = input.phone === undefined || input.phone === null ? input.phone : parsePhoneInput(input.phone, 'phone');
   const phone = parsed === undefined || parsed === null ? parsed : parsed.e164;
   const country = parsed ? parsed.country : null;
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const existing = await findCustomer(trx, projectId, input.customer_id);
     const now = Date.now();
     if (existing) {
       const attributes = { ...(JSON.parse(existing.attributes) as object), ...(input.attributes ?? {}) };
       const patch = { attributes: JSON.stringify(attributes), updated_at: now, ...(phone !== undefined && { phone, country }) };
-      await trx.updateTable('customers').set(patch).where('id', '=', existing.id).execute();
+      await customerStore.update(trx, existing.id, patch);
       return { customer: { ...existing, ...patch }, created: false };
     }
     const row: CustomersTable = {
@@ -63,35 +63,13 @@ export async function upsertCustomer(db: DB, projectId: string, input: CustomerI
       created_at: now,
       updated_at: now,
     };
-    await trx.insertInto('customers').values(row).execute();
+    await customerStore.insert(trx, row);
     return { customer: row, created: true };
   });
 }
 
-const customerById = prepared<{ project_id: string; customer_id: string }, CustomersTable>((db, p) =>
-  db.selectFrom('customers').selectAll().where('project_id', '=', p.project_id).where('customer_id', '=', p.customer_id),
-);
-
-const customerWithPhone = prepared<{ project_id: string; phone: string }, CustomersTable>((db, p) =>
-  db.selectFrom('customers').selectAll().where('project_id', '=', p.project_id).where('phone', '=', p.phone).orderBy('id').limit(1),
-);
-
-const insertCustomer = prepared<CustomersTable>((db, p) =>
-  db.insertInto('customers').values({
-    id: p.id,
-    project_id: p.project_id,
-    customer_id: p.customer_id,
-    phone: p.phone,
-    country: p.country,
-    attributes: p.attributes,
-    origin: p.origin,
-    created_at: p.created_at,
-    updated_at: p.updated_at,
-  }),
-);
-
 export async function findCustomer(db: DB, projectId: string, customerId: string): Promise<CustomersTable | undefined> {
-  return customerById.first(db, { project_id: projectId, customer_id: customerId });
+  return customerStore.find(db, projectId, customerId);
 }
 
 export async function getCustomer(db: DB, projectId: string, customerId: string): Promise<CustomersTable> {
@@ -112,7 +90,7 @@ export async function customerByPhone(
   /** The number's country, when the caller parsed it already. */
   country?: string | null,
 ): Promise<CustomersTable> {
-  const existing = await customerWithPhone.first(db, { project_id: projectId, phone: e164 });
+  const existing = await customerStore.findByPhone(db, projectId, e164);
   if (existing) return existing;
   const byId = await findCustomer(db, projectId, e164);
   if (byId) return byId;
@@ -128,14 +106,13 @@ export async function customerByPhone(
     created_at: now,
     updated_at: now,
   };
-  await insertCustomer.execute(db, row);
+  await customerStore.insert(db, row);
   return row;
 }
 
 export async function listCustomers(db: DB, projectId: string, opts: { limit: number; after?: string }) {
-  let q = db.selectFrom('customers').selectAll().where('project_id', '=', projectId).orderBy('id').limit(opts.limit + 1);
-  if (opts.after) q = q.where('id', '>', opts.after);
-  const rows = await q.execute();
+  // One more than a page: whether it comes back says whether there is a next page.
+  const rows = await customerStore.list(db, projectId, { limit: opts.limit + 1, after: opts.after });
   const page = rows.slice(0, opts.limit);
   return { data: page.map(customerView), next_cursor: rows.length > opts.limit ? page[page.length - 1]!.id : null };
 }

@@ -7,7 +7,8 @@ import { newId } from '../core/ids.js';
 import type { Channel } from '../core/status.js';
 import { getAdapter, providerTypes } from '../providers/registry.js';
 import type { ProviderAdapter, ProviderType } from '../providers/types.js';
-import type { DB } from '../store/db.js';
+import { inTransaction, type DB } from '../store/db.js';
+import * as integrationStore from '../store/integrations.js';
 import type { IntegrationsTable } from '../store/schema.js';
 import { getProject } from './projects.js';
 import { validateAgainst } from './validation.js';
@@ -85,7 +86,7 @@ export class IntegrationService extends EventEmitter<{ changed: [id: string] }> 
       created_at: now,
       updated_at: now,
     };
-    await this.db.insertInto('integrations').values(row).execute();
+    await integrationStore.insert(this.db, row);
     this.emit('changed', row.id);
     return row;
   }
@@ -103,19 +104,15 @@ export class IntegrationService extends EventEmitter<{ changed: [id: string] }> 
     const secrets = input.secrets
       ? validateAgainst<Record<string, unknown>>(adapter.secretsSchema, { ...this.box.openJson<object>(row.secrets), ...input.secrets }, 'secrets')
       : undefined;
-    await this.db
-      .updateTable('integrations')
-      .set({
-        ...(input.name !== undefined && { name: input.name }),
-        ...(config && { config: JSON.stringify(config) }),
-        ...(secrets && { secrets: this.box.sealJson(secrets) }),
-        ...(input.rate_limit !== undefined && { rate_limit: input.rate_limit }),
-        ...(input.max_concurrency !== undefined && { max_concurrency: input.max_concurrency }),
-        ...(input.retry_deadline_seconds !== undefined && { retry_deadline_seconds: input.retry_deadline_seconds }),
-        updated_at: Date.now(),
-      })
-      .where('id', '=', id)
-      .execute();
+    await integrationStore.update(this.db, id, {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(config && { config: JSON.stringify(config) }),
+      ...(secrets && { secrets: this.box.sealJson(secrets) }),
+      ...(input.rate_limit !== undefined && { rate_limit: input.rate_limit }),
+      ...(input.max_concurrency !== undefined && { max_concurrency: input.max_concurrency }),
+      ...(input.retry_deadline_seconds !== undefined && { retry_deadline_seconds: input.retry_deadline_seconds }),
+      updated_at: Date.now(),
+    });
     this.#cache.delete(id);
     this.emit('changed', id);
     return this.getRow(projectId, id);
@@ -129,38 +126,26 @@ export class IntegrationService extends EventEmitter<{ changed: [id: string] }> 
       throw conflict('integration_in_use', 'this integration is the project\'s default SMS provider; set another default first', 'integration_id');
     }
     const now = Date.now();
-    await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('integrations').set({ deleted_at: now, updated_at: now }).where('id', '=', id).execute();
-      await trx
-        .updateTable('messages')
-        .set({ dispatch_state: 'cancelled', updated_at: now })
-        .where('integration_id', '=', id)
-        .where('dispatch_state', '=', 'queued')
-        .execute();
+    await inTransaction(this.db, async (trx) => {
+      await integrationStore.softDelete(trx, id, now);
+      await integrationStore.cancelQueuedMessages(trx, id, now);
     });
     this.#cache.delete(id);
     this.emit('changed', id);
   }
 
   async getRow(projectId: string, id: string): Promise<IntegrationsTable> {
-    const row = await this.db
-      .selectFrom('integrations')
-      .selectAll()
-      .where('id', '=', id)
-      .where('project_id', '=', projectId)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const row = await integrationStore.find(this.db, projectId, id);
     if (!row) throw notFound('integration', 'integration_id');
     return row;
   }
 
   async list(projectId: string): Promise<IntegrationsTable[]> {
-    return this.db.selectFrom('integrations').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null).orderBy('id').execute();
+    return integrationStore.list(this.db, projectId);
   }
 
   async activeIds(): Promise<string[]> {
-    const rows = await this.db.selectFrom('integrations').select('id').where('deleted_at', 'is', null).execute();
-    return rows.map((r) => r.id);
+    return integrationStore.listActiveIds(this.db);
   }
 
   /** Throws unless the integration belongs to the project, is live, and carries the channel. */
@@ -177,10 +162,10 @@ export class IntegrationService extends EventEmitter<{ changed: [id: string] }> 
    * The decrypted, ready-to-use integration, cached until it changes. Null when gone. Code
    * running inside a transaction passes it, since the connection is the transaction's.
    */
-  async runtime(id: string, executor: Pick<DB, 'selectFrom'> = this.db): Promise<IntegrationRuntime | null> {
+  async runtime(id: string, executor: DB = this.db): Promise<IntegrationRuntime | null> {
     const cached = this.#cache.get(id);
     if (cached !== undefined) return cached;
-    const row = await executor.selectFrom('integrations').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await integrationStore.findAny(executor, id);
     const rt = row && row.deleted_at === null ? this.#toRuntime(row) : null;
     this.#cache.set(id, rt);
     return rt;

@@ -6,7 +6,7 @@ import { newId } from '../core/ids.js';
 import { DEFAULT_KEYWORDS, keywordConflicts, type KeywordConfig } from '../core/keywords.js';
 import { actionType, type Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
-import { prepared } from '../store/prepared.js';
+import * as projectStore from '../store/projects.js';
 import type { ProjectsTable } from '../store/schema.js';
 
 export interface ProjectSettings extends EventNameSettings {
@@ -93,14 +93,12 @@ export async function createProject(db: DB, name: string, id: string = newId('pr
     created_at: now,
     updated_at: now,
   };
-  await db.insertInto('projects').values(row).execute();
+  await projectStore.insert(db, row);
   return row;
 }
 
-const projectById = prepared<{ id: string }, ProjectsTable>((db, p) => db.selectFrom('projects').selectAll().where('id', '=', p.id));
-
 export async function findProject(db: DB, id: string): Promise<ProjectsTable | undefined> {
-  return projectById.first(db, { id });
+  return projectStore.find(db, id);
 }
 
 export async function getProject(db: DB, id: string): Promise<ProjectsTable> {
@@ -110,9 +108,7 @@ export async function getProject(db: DB, id: string): Promise<ProjectsTable> {
 }
 
 export async function listProjects(db: DB, ids?: string[]): Promise<ProjectsTable[]> {
-  let q = db.selectFrom('projects').selectAll().orderBy('id');
-  if (ids) q = q.where('id', 'in', ids.length ? ids : ['']);
-  return q.execute();
+  return projectStore.list(db, ids);
 }
 
 export async function setKeywords(db: DB, id: string, channel: KeywordChannel, config: KeywordConfig | null): Promise<ProjectSettings> {
@@ -123,19 +119,19 @@ export async function setKeywords(db: DB, id: string, channel: KeywordChannel, c
   const keywords = { ...stored.keywords };
   if (config) keywords[channel] = config;
   else delete keywords[channel];
-  await db.updateTable('projects').set({ settings: JSON.stringify({ ...stored, keywords } satisfies StoredSettings), updated_at: Date.now() }).where('id', '=', id).execute();
+  await projectStore.update(db, id, { settings: JSON.stringify({ ...stored, keywords } satisfies StoredSettings), updated_at: Date.now() });
   return settingsOf(await getProject(db, id));
 }
 
 export async function rotateAppKey(db: DB, id: string): Promise<ProjectsTable> {
   await getProject(db, id);
-  await db.updateTable('projects').set({ app_key: newAppKey(), updated_at: Date.now() }).where('id', '=', id).execute();
+  await projectStore.update(db, id, { app_key: newAppKey(), updated_at: Date.now() });
   return getProject(db, id);
 }
 
 export async function renameProject(db: DB, id: string, name: string): Promise<ProjectsTable> {
   await getProject(db, id);
-  await db.updateTable('projects').set({ name, updated_at: Date.now() }).where('id', '=', id).execute();
+  await projectStore.update(db, id, { name, updated_at: Date.now() });
   return getProject(db, id);
 }
 
@@ -169,19 +165,15 @@ export async function updateSettings(
     if (!['sms', 'whatsapp', 'rcs'].includes(channel)) throw badRequest('invalid_request', `unknown channel "${channel}" in event_names`, `event_names.${channel}`);
     if (!EVENT_NAME.test(name)) throw badRequest('invalid_request', 'event names are 1-64 letters, digits, spaces or _ . : -', `event_names.${channel}`);
   }
-  await db
-    .updateTable('projects')
-    .set({
-      ...defaults,
-      ...(input.sealed_ingest_signing_secret !== undefined && { ingest_signing_secret: input.sealed_ingest_signing_secret }),
-      settings: JSON.stringify({
-        ...(JSON.parse(project.settings) as StoredSettings),
-        event_names: eventNames,
-        ...(input.link_tracking !== undefined && { link_tracking: input.link_tracking }),
-      } satisfies StoredSettings),
-      updated_at: Date.now(),
-    })
-    .where('id', '=', id)
-    .execute();
+  await projectStore.update(db, id, {
+    ...defaults,
+    ...(input.sealed_ingest_signing_secret !== undefined && { ingest_signing_secret: input.sealed_ingest_signing_secret }),
+    settings: JSON.stringify({
+      ...(JSON.parse(project.settings) as StoredSettings),
+      event_names: eventNames,
+      ...(input.link_tracking !== undefined && { link_tracking: input.link_tracking }),
+    } satisfies StoredSettings),
+    updated_at: Date.now(),
+  });
   return settingsOf(await getProject(db, id));
 }

@@ -3,8 +3,8 @@
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Channel } from '../core/status.js';
-import type { DB } from '../store/db.js';
-import { prepared } from '../store/prepared.js';
+import { inTransaction, type DB } from '../store/db.js';
+import * as senderProfileStore from '../store/sender-profiles.js';
 import type { SenderProfilesTable } from '../store/schema.js';
 import type { IntegrationService } from './integrations.js';
 import { getProject } from './projects.js';
@@ -55,9 +55,9 @@ export class SenderProfileService {
       created_at: now,
       updated_at: now,
     };
-    await this.db.transaction().execute(async (trx) => {
-      if (row.is_default) await this.#clearDefault(trx, projectId, row.channel);
-      await trx.insertInto('sender_profiles').values(row).execute();
+    await inTransaction(this.db, async (trx) => {
+      if (row.is_default) await senderProfileStore.clearDefault(trx, projectId, row.channel);
+      await senderProfileStore.insert(trx, row);
     });
     return row;
   }
@@ -68,50 +68,36 @@ export class SenderProfileService {
       throw badRequest('invalid_request', 'channel cannot be changed; create a new sender profile', 'channel');
     }
     if (input.integration_id) await this.integrations.requireForChannel(projectId, input.integration_id, current.channel);
-    await this.db.transaction().execute(async (trx) => {
-      if (input.is_default) await this.#clearDefault(trx, projectId, current.channel);
-      await trx
-        .updateTable('sender_profiles')
-        .set({
-          ...(input.name !== undefined && { name: input.name }),
-          ...(input.integration_id !== undefined && { integration_id: input.integration_id }),
-          ...(input.sender !== undefined && { sender: input.sender }),
-          ...(input.is_default !== undefined && { is_default: input.is_default ? 1 : 0 }),
-          updated_at: Date.now(),
-        })
-        .where('id', '=', id)
-        .execute();
+    await inTransaction(this.db, async (trx) => {
+      if (input.is_default) await senderProfileStore.clearDefault(trx, projectId, current.channel);
+      await senderProfileStore.update(trx, id, {
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.integration_id !== undefined && { integration_id: input.integration_id }),
+        ...(input.sender !== undefined && { sender: input.sender }),
+        ...(input.is_default !== undefined && { is_default: input.is_default ? 1 : 0 }),
+        updated_at: Date.now(),
+      });
     });
     return this.get(projectId, id);
   }
 
   async remove(projectId: string, id: string): Promise<void> {
     await this.get(projectId, id);
-    await this.db.updateTable('sender_profiles').set({ deleted_at: Date.now(), is_default: 0 }).where('id', '=', id).execute();
-  }
-
-  async #clearDefault(trx: DB, projectId: string, channel: Channel): Promise<void> {
-    await trx.updateTable('sender_profiles').set({ is_default: 0 }).where('project_id', '=', projectId).where('channel', '=', channel).execute();
+    await senderProfileStore.softDelete(this.db, id, Date.now());
   }
 
   async get(projectId: string, id: string, field = 'sender_profile_id'): Promise<SenderProfilesTable> {
-    const row = await this.db
-      .selectFrom('sender_profiles')
-      .selectAll()
-      .where('id', '=', id)
-      .where('project_id', '=', projectId)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const row = await senderProfileStore.find(this.db, projectId, id);
     if (!row) throw notFound('sender profile', field);
     return row;
   }
 
   async list(projectId: string): Promise<SenderProfilesTable[]> {
-    return this.db.selectFrom('sender_profiles').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null).orderBy('id').execute();
+    return senderProfileStore.list(this.db, projectId);
   }
 
   async defaultFor(projectId: string, channel: Channel): Promise<SenderProfilesTable | undefined> {
-    return defaultProfile.first(this.db, { project_id: projectId, channel });
+    return senderProfileStore.findDefault(this.db, projectId, channel);
   }
 
   /** A named profile, checked against the channel of the send. */
@@ -121,14 +107,3 @@ export class SenderProfileService {
     return p;
   }
 }
-
-const defaultProfile = prepared<Pick<SenderProfilesTable, 'project_id' | 'channel'>, SenderProfilesTable>((db, p) =>
-  db
-    .selectFrom('sender_profiles')
-    .selectAll()
-    .where('project_id', '=', p.project_id)
-    .where('channel', '=', p.channel)
-    .where('is_default', '=', 1)
-    .where('deleted_at', 'is', null)
-    .limit(1),
-);

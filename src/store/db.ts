@@ -132,3 +132,11 @@ export async function migrate(db: DB, upTo?: string): Promise<void> {
     throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+/**
+ * Runs `fn` in one transaction on `db`: committed when it resolves, rolled back when it throws.
+ * Services use it instead of the query builder's own transaction API.
+ */
+export async function inTransaction<T>(db: DB, fn: (trx: DB) => Promise<T>): Promise<T> {
+  return db.transaction().execute(fn);
+}

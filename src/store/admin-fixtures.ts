@@ -1,0 +1,160 @@
+// Rows for the admin-side repository tests (not a test file itself): complete rows with
+// defaults, so each test states only the columns it is about.
+import type { DB } from './db.js';
+import type { CampaignsTable, CustomersTable, EventsTable, IntegrationsTable, MessagesTable, ProjectsTable, SenderProfilesTable } from './schema.js';
+
+export function projectRow(id: string, over: Partial<ProjectsTable> = {}): ProjectsTable {
+  return {
+    id,
+    name: `Project ${id}`,
+    default_sms_integration_id: null,
+    default_whatsapp_integration_id: null,
+    default_rcs_integration_id: null,
+    app_key: `ak_${id}`,
+    ingest_signing_secret: null,
+    settings: '{}',
+    created_at: 1000,
+    updated_at: 1000,
+    ...over,
+  };
+}
+
+export function integrationRow(id: string, projectId: string, over: Partial<IntegrationsTable> = {}): IntegrationsTable {
+  return {
+    id,
+    project_id: projectId,
+    provider: 'sinch_sms',
+    name: `Integration ${id}`,
+    config: '{}',
+    secrets: 'sealed-secrets',
+    webhook_token: 'sealed-token',
+    rate_limit: 30,
+    max_concurrency: 32,
+    retry_deadline_seconds: 3600,
+    deleted_at: null,
+    created_at: 1000,
+    updated_at: 1000,
+    ...over,
+  };
+}
+
+export function customerRow(id: string, projectId: string, over: Partial<CustomersTable> = {}): CustomersTable {
+  return {
+    id,
+    project_id: projectId,
+    customer_id: `ext_${id}`,
+    phone: null,
+    country: null,
+    attributes: '{}',
+    origin: 'api',
+    created_at: 1000,
+    updated_at: 1000,
+    ...over,
+  };
+}
+
+export function senderProfileRow(id: string, projectId: string, integrationId: string, over: Partial<SenderProfilesTable> = {}): SenderProfilesTable {
+  return {
+    id,
+    project_id: projectId,
+    name: `Profile ${id}`,
+    channel: 'sms',
+    integration_id: integrationId,
+    sender: null,
+    is_default: 0,
+    deleted_at: null,
+    created_at: 1000,
+    updated_at: 1000,
+    ...over,
+  };
+}
+
+export function campaignRow(id: string, projectId: string, over: Partial<CampaignsTable> = {}): CampaignsTable {
+  return {
+    id,
+    project_id: projectId,
+    name: `Campaign ${id}`,
+    channel: 'sms',
+    body: 'Hello',
+    content: null,
+    media: null,
+    sender_profile_id: null,
+    integration_id: null,
+    sender: null,
+    track_links: null,
+    audience: '["c1"]',
+    audience_size: 1,
+    state: 'draft',
+    launch_summary: null,
+    created_at: 1000,
+    launched_at: null,
+    updated_at: 1000,
+    ...over,
+  };
+}
+
+export function messageRow(id: string, over: Partial<MessagesTable> = {}): MessagesTable {
+  return {
+    id,
+    project_id: 'prj_1',
+    integration_id: 'int_1',
+    campaign_id: null,
+    customer_ref: 'cus_1',
+    customer_id: 'ext_cus_1',
+    message_type: 'transactional',
+    channel: 'sms',
+    recipient: '+12025550100',
+    sender: null,
+    sender_profile_id: null,
+    body: `Body of ${id}`,
+    content: null,
+    media: null,
+    parts: 1,
+    encoding: 'GSM-7',
+    status: 'queued',
+    dispatch_state: 'queued',
+    attempts: 0,
+    next_attempt_at: 1000,
+    deadline_at: 9_999_999,
+    claimed_by: null,
+    in_flight_at_crash: 0,
+    provider_message_id: null,
+    sent_at_us: null,
+    expects_reports: 1,
+    last_error: null,
+    idempotency_key: null,
+    auto_reply: 0,
+    created_at: 1000,
+    updated_at: 1000,
+    ...over,
+  };
+}
+
+export function eventRow(over: Partial<Omit<EventsTable, 'id'>> = {}): Omit<EventsTable, 'id'> {
+  return {
+    project_id: 'prj_1',
+    customer_ref: 'cus_1',
+    customer_id: 'ext_cus_1',
+    name: 'SMS',
+    status: 'delivered',
+    timestamp: 1000,
+    properties: '{}',
+    message_id: null,
+    campaign_id: null,
+    dedup_key: null,
+    created_at: 1000,
+    ...over,
+  };
+}
+
+/**
+ * Seeds messages and events for tests of repositories that read them (conversations, links,
+ * campaign counts); the message pipeline's own repositories write them in the hub.
+ */
+export async function seedMessages(db: DB, rows: MessagesTable[]): Promise<void> {
+  if (rows.length) await db.insertInto('messages').values(rows).execute();
+}
+
+export async function seedEvents(db: DB, rows: Omit<EventsTable, 'id'>[]): Promise<void> {
+  if (rows.length) await db.insertInto('events').values(rows).execute();
+}

@@ -1,0 +1,65 @@
+// Customer profiles, keyed by the project's own customer_id; found by phone for inbound messages
+// and sends to bare numbers. The lookups and the insert run on hot paths: prepared.
+import type { DB } from './db.js';
+import { prepared } from './prepared.js';
+import type { CustomersTable } from './schema.js';
+
+/** The columns an update may set. */
+export type CustomerPatch = Partial<Pick<CustomersTable, 'phone' | 'country' | 'attributes' | 'updated_at'>>;
+
+/** What a campaign launch needs of each audience member. */
+export type CustomerContact = Pick<CustomersTable, 'id' | 'customer_id' | 'phone' | 'country'>;
+
+const byCustomerId = prepared<{ project_id: string; customer_id: string }, CustomersTable>((db, p) =>
+  db.selectFrom('customers').selectAll().where('project_id', '=', p.project_id).where('customer_id', '=', p.customer_id),
+);
+
+const withPhone = prepared<{ project_id: string; phone: string }, CustomersTable>((db, p) =>
+  db.selectFrom('customers').selectAll().where('project_id', '=', p.project_id).where('phone', '=', p.phone).orderBy('id').limit(1),
+);
+
+const insertRow = prepared<CustomersTable>((db, p) =>
+  db.insertInto('customers').values({
+    id: p.id,
+    project_id: p.project_id,
+    customer_id: p.customer_id,
+    phone: p.phone,
+    country: p.country,
+    attributes: p.attributes,
+    origin: p.origin,
+    created_at: p.created_at,
+    updated_at: p.updated_at,
+  }),
+);
+
+/** The project's customer with this customer_id. */
+export async function find(db: DB, projectId: string, customerId: string): Promise<CustomersTable | undefined> {
+  return byCustomerId.first(db, { project_id: projectId, customer_id: customerId });
+}
+
+/** The project's first customer (by id) with this phone. */
+export async function findByPhone(db: DB, projectId: string, phone: string): Promise<CustomersTable | undefined> {
+  return withPhone.first(db, { project_id: projectId, phone });
+}
+
+/** Inserts the row; fails if the project already has its customer_id. */
+export async function insert(db: DB, row: CustomersTable): Promise<void> {
+  await insertRow.execute(db, row);
+}
+
+export async function update(db: DB, id: string, patch: CustomerPatch): Promise<void> {
+  await db.updateTable('customers').set(patch).where('id', '=', id).execute();
+}
+
+/** A page of the project's customers in id order, after the `after` id when given. */
+export async function list(db: DB, projectId: string, opts: { limit: number; after?: string | undefined }): Promise<CustomersTable[]> {
+  let q = db.selectFrom('customers').selectAll().where('project_id', '=', projectId).orderBy('id').limit(opts.limit);
+  if (opts.after) q = q.where('id', '>', opts.after);
+  return q.execute();
+}
+
+/** The project's customers among these customer_ids (unknown ones are left out), in no order. */
+export async function listContacts(db: DB, projectId: string, customerIds: readonly string[]): Promise<CustomerContact[]> {
+  if (customerIds.length === 0) return [];
+  return db.selectFrom('customers').select(['id', 'customer_id', 'phone', 'country']).where('project_id', '=', projectId).where('customer_id', 'in', customerIds).execute();
+}

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as healthStore from './health.js';
+import { openTestStore } from './testing.js';
+
+const cases: { name: string; closed: boolean }[] = [
+  { name: 'an open store answers', closed: false },
+  { name: 'a closed store fails', closed: true },
+];
+for (const c of cases) {
+  test(`ping: ${c.name}`, async () => {
+    const store = await openTestStore();
+    if (c.closed) {
+      await store.close();
+      await assert.rejects(healthStore.ping(store.db));
+    } else {
+      try {
+        await healthStore.ping(store.db);
+      } finally {
+        await store.close();
+      }
+    }
+  });
+}
