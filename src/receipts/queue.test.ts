@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { migrate, openDatabase, type DB } from '../store/db.js';
-import { ReceiptQueue, type ReceiptRow } from './receipt-queue.js';
+import type { ReceiptRow } from '../store/receipts.js';
+import { ReceiptQueue } from './queue.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'receipt-queue-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { migrate, openDatabase, type DB } from '../store/db.js';
 import { GroupCommit } from '../store/group-commit.js';
 import { RecentDigests } from './recent-digests.js';
-import { ReceiptWriter, type IncomingReceipt } from './receipt-writer.js';
+import { ReceiptWriter, type IncomingReceipt } from './writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'receipt-writer-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +18,8 @@ async function store() {
   return { db, commit, close: async () => (await commit.close(), await db.destroy()) };
 }
 
-const receipt = (body: string, over: Partial<IncomingReceipt> = {}): IncomingReceipt => ({
+const receipt = (body: string, over: Partial<Extract<IncomingReceipt, { source: 'webhook' }>> = {}): IncomingReceipt => ({
+  source: 'webhook',
   projectId: 'prj_1',
   integrationId: 'int_1',
   route: 'delivery',

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { insertCampaignMessages } from '../store/bulk.js';
+import * as messageStore from '../store/messages.js';
 import type { DB } from '../store/db.js';
 import type { CampaignsTable, MessagesTable } from '../store/schema.js';
 import { optedOutAmong } from './consent.js';
@@ -162,7 +162,7 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
       }
       summary.queued += rows.length;
       const toInsert = trackLinks ? await storeTrackedLinks(trx, rows.map((r) => planTrackedLinks(r, deps.publicUrl, at)), deps.logger) : rows;
-      await insertCampaignMessages(trx, toInsert);
+      await messageStore.insertForCampaign(trx, toInsert);
     });
     deps.queue.notify(integration.id);
   }

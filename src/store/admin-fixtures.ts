@@ -111,7 +111,7 @@ export function messageRow(id: string, over: Partial<MessagesTable> = {}): Messa
     media: null,
     parts: 1,
     encoding: 'GSM-7',
-    status: 'queued',
+    status: 'pending',
     dispatch_state: 'queued',
     attempts: 0,
     next_attempt_at: 1000,

@@ -2,6 +2,7 @@
 import type { Channel } from '../core/status.js';
 import type { DB } from './db.js';
 import { prepared } from './prepared.js';
+import type { Selectable } from 'kysely';
 import type { ConsentLogTable, ConsentsTable } from './schema.js';
 
 const stateStatement = prepared<Pick<ConsentsTable, 'customer_ref' | 'channel'>, { opted_out: number }>((db, p) =>
@@ -23,7 +24,7 @@ export async function set(db: DB, c: { projectId: string; customerRef: string; c
     .execute();
 }
 
-export async function appendLog(db: DB, entry: Omit<ConsentLogTable, 'id'>): Promise<void> {
+export async function appendLog(db: DB, entry: Omit<Selectable<ConsentLogTable>, 'id'>): Promise<void> {
   await db.insertInto('consent_log').values(entry).execute();
 }
 
@@ -45,7 +46,7 @@ export function listForCustomer(db: DB, customerRef: string): Promise<ConsentsTa
 }
 
 /** The customer's consent trail, oldest first. */
-export async function logOf(db: DB, customerRef: string): Promise<ConsentLogTable[]> {
+export async function logOf(db: DB, customerRef: string): Promise<Selectable<ConsentLogTable>[]> {
   const rows = await db.selectFrom('consent_log').selectAll().where('customer_ref', '=', customerRef).orderBy('id').execute();
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }

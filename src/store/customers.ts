@@ -2,7 +2,7 @@
 // and sends to bare numbers. The lookups and the insert run on hot paths: prepared.
 import type { DB } from './db.js';
 import { prepared } from './prepared.js';
-import type { CustomersTable } from './schema.js';
+import type { CustomerOrigin, CustomersTable } from './schema.js';
 
 /** The columns an update may set. */
 export type CustomerPatch = Partial<Pick<CustomersTable, 'phone' | 'country' | 'attributes' | 'updated_at'>>;
@@ -62,4 +62,10 @@ export async function list(db: DB, projectId: string, opts: { limit: number; aft
 export async function listContacts(db: DB, projectId: string, customerIds: readonly string[]): Promise<CustomerContact[]> {
   if (customerIds.length === 0) return [];
   return db.selectFrom('customers').select(['id', 'customer_id', 'phone', 'country']).where('project_id', '=', projectId).where('customer_id', 'in', customerIds).execute();
+}
+
+/** How many of the project's profiles came to be this way. */
+export async function countByOrigin(db: DB, projectId: string, origin: CustomerOrigin): Promise<number> {
+  const r = await db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).where('origin', '=', origin).executeTakeFirst();
+  return Number(r?.n ?? 0);
 }

@@ -16,17 +16,17 @@ after(async () => {
 
 const insertNonce = prepared<{ integration_id: string; nonce: string; expires_at: number }>((q, p) =>
   q
-    .insertInto('webhook_nonces')
-    .values({ integration_id: p.integration_id, nonce: p.nonce, expires_at: p.expires_at })
-    .onConflict((oc) => oc.columns(['integration_id', 'nonce']).doNothing()),
+    .insertInto('signed_nonces')
+    .values({ source: 'webhook', signer_id: p.integration_id, nonce: p.nonce, expires_at: p.expires_at })
+    .onConflict((oc) => oc.columns(['source', 'signer_id', 'nonce']).doNothing()),
 );
 // A constant of the query ('int_a') bound between two placeholders, one of them used twice.
 const expiring = prepared<{ from: number; to: number }, { nonce: string }>((q, p) =>
   q
-    .selectFrom('webhook_nonces')
+    .selectFrom('signed_nonces')
     .select('nonce')
     .where('expires_at', '>=', p.from)
-    .where('integration_id', '=', 'int_a')
+    .where('signer_id', '=', 'int_a')
     .where('expires_at', '<=', p.to)
     .where('expires_at', '<>', p.from)
     .orderBy('nonce'),
@@ -49,12 +49,12 @@ test('LIMIT and OFFSET values are bound as expressions, and still limit and skip
   assert.equal(limitsAsExpressions('select * from "t" where "id" in (select "id" from "u" limit ?) limit ?'), 'select * from "t" where "id" in (select "id" from "u" limit (? + 0)) limit (? + 0)');
   assert.equal(limitsAsExpressions('select * from "t" where "a" = ? limit 5'), 'select * from "t" where "a" = ? limit 5');
   const page = prepared<{ size: number; skip: number }, { nonce: string }>((q, p) =>
-    q.selectFrom('webhook_nonces').select('nonce').where('integration_id', '=', 'int_a').orderBy('nonce').limit(p.size).offset(p.skip),
+    q.selectFrom('signed_nonces').select('nonce').where('signer_id', '=', 'int_a').orderBy('nonce').limit(p.size).offset(p.skip),
   );
   assert.deepEqual(await page.rows(db, { size: 2, skip: 0 }), [{ nonce: 'n1' }, { nonce: 'n2' }]);
   assert.deepEqual(await page.rows(db, { size: 2, skip: 1 }), [{ nonce: 'n2' }, { nonce: 'n4' }]);
   assert.deepEqual(await page.rows(db, { size: 1, skip: 2 }), [{ nonce: 'n4' }]);
-  const one = prepared<Record<string, never>, { nonce: string }>((q) => q.selectFrom('webhook_nonces').select('nonce').orderBy('nonce', 'desc').limit(1));
+  const one = prepared<Record<string, never>, { nonce: string }>((q) => q.selectFrom('signed_nonces').select('nonce').orderBy('nonce', 'desc').limit(1));
   assert.deepEqual(await one.rows(db, {}), [{ nonce: 'n4' }]);
 });
 
@@ -67,7 +67,7 @@ test('inside a transaction it writes in that transaction', async () => {
     }),
     /undo/,
   );
-  const left = await db.selectFrom('webhook_nonces').select('nonce').where('integration_id', '=', 'int_t').execute();
+  const left = await db.selectFrom('signed_nonces').select('nonce').where('signer_id', '=', 'int_t').execute();
   assert.deepEqual(left, []);
 });
 
@@ -89,28 +89,28 @@ test("outside a transaction it never runs inside someone else's open transaction
   release();
   await assert.rejects(trx, /roll back/);
   assert.equal(await outside, 1);
-  const rows = await db.selectFrom('webhook_nonces').select('nonce').where('integration_id', '=', 'int_o').execute();
+  const rows = await db.selectFrom('signed_nonces').select('nonce').where('signer_id', '=', 'int_o').execute();
   assert.deepEqual(rows, [{ nonce: 'outside' }]);
 });
 
 test('a builder that spreads the placeholders fails loudly instead of losing the values', async () => {
-  const spread = prepared<{ integration_id: string; nonce: string; expires_at: number }>((q, p) => q.insertInto('webhook_nonces').values({ ...p }));
-  await assert.rejects(spread.changes(db, { integration_id: 'x', nonce: 'y', expires_at: 1 }), /cannot be spread/);
+  const spread = prepared<{ signer_id: string; nonce: string; expires_at: number }>((q, p) => q.insertInto('signed_nonces').values({ source: 'webhook', ...p }));
+  await assert.rejects(spread.changes(db, { signer_id: 'x', nonce: 'y', expires_at: 1 }), /cannot be spread/);
 });
 
 test('a list query pads short lists, splits long ones, and matches exactly the listed values', async () => {
   const nonces = Array.from({ length: 620 }, (_, i) => `l${i}`);
   for (const nonce of nonces) await insertNonce.changes(db, { integration_id: 'int_l', nonce, expires_at: 5 });
   const byNonce = preparedList<{ integration_id: string }, { nonce: string }>((q, p, list) =>
-    q.selectFrom('webhook_nonces').select('nonce').where('integration_id', '=', p.integration_id).where('nonce', 'in', list as string[]),
+    q.selectFrom('signed_nonces').select('nonce').where('signer_id', '=', p.integration_id).where('nonce', 'in', list as string[]),
   );
   for (const n of [0, 1, 8, 9, 64, 65, 500, 501, 620]) {
     const want = nonces.slice(0, n);
     const got = (await byNonce.rows(db, { integration_id: 'int_l' }, [...want, 'absent'])).map((r) => r.nonce).sort();
     assert.deepEqual(got, [...want].sort(), `list of ${n}`);
   }
-  const expire = preparedList<{ at: number }>((q, p, list) => q.updateTable('webhook_nonces').set({ expires_at: p.at }).where('nonce', 'in', list as string[]));
+  const expire = preparedList<{ at: number }>((q, p, list) => q.updateTable('signed_nonces').set({ expires_at: p.at }).where('nonce', 'in', list as string[]));
   assert.equal(await expire.changes(db, { at: 7 }, nonces.slice(100, 610)), 510);
-  const changed = await db.selectFrom('webhook_nonces').select((eb) => eb.fn.countAll<number>().as('n')).where('expires_at', '=', 7).executeTakeFirstOrThrow();
+  const changed = await db.selectFrom('signed_nonces').select((eb) => eb.fn.countAll<number>().as('n')).where('expires_at', '=', 7).executeTakeFirstOrThrow();
   assert.equal(Number(changed.n), 510);
 });

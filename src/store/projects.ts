@@ -28,3 +28,8 @@ export async function update(db: DB, id: string, patch: ProjectPatch): Promise<b
   const res = await db.updateTable('projects').set(patch).where('id', '=', id).executeTakeFirst();
   return res.numUpdatedRows > 0n;
 }
+
+/** The project whose direct-send ingest URL carries this app key. */
+export async function findByAppKey(db: DB, appKey: string): Promise<Pick<ProjectsTable, 'id' | 'ingest_signing_secret'> | undefined> {
+  return db.selectFrom('projects').select(['id', 'ingest_signing_secret']).where('app_key', '=', appKey).executeTakeFirst();
+}

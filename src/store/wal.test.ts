@@ -118,14 +118,14 @@ test('every write through Kysely is flushed before it resolves; reads are not', 
   const db = await freshDb();
   const log: string[] = [];
   recordFlushes(walSync(sqliteConnection(db)!)!, log);
-  const nonce = (x: string) => ({ integration_id: 'i', nonce: x, expires_at: 1 });
+  const nonce = (x: string) => ({ source: 'webhook' as const, signer_id: 'i', nonce: x, expires_at: 1 });
 
-  await db.insertInto('webhook_nonces').values(nonce('a')).execute();
+  await db.insertInto('signed_nonces').values(nonce('a')).execute();
   log.push('insert resolved');
-  await db.selectFrom('webhook_nonces').selectAll().execute();
+  await db.selectFrom('signed_nonces').selectAll().execute();
   log.push('select resolved');
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('webhook_nonces').values(nonce('b')).execute();
+    await trx.insertInto('signed_nonces').values(nonce('b')).execute();
     log.push('insert in transaction resolved');
   });
   log.push('transaction resolved');
@@ -137,8 +137,8 @@ test('a prepared write outside a transaction is flushed before it resolves', asy
   const db = await freshDb();
   const log: string[] = [];
   recordFlushes(walSync(sqliteConnection(db)!)!, log);
-  const insert = prepared<{ nonce: string }>((q, p) => q.insertInto('webhook_nonces').values({ integration_id: 'i', nonce: p.nonce, expires_at: 1 }));
-  const count = prepared<Record<string, never>, { n: number }>((q) => q.selectFrom('webhook_nonces').select((eb) => eb.fn.countAll<number>().as('n')));
+  const insert = prepared<{ nonce: string }>((q, p) => q.insertInto('signed_nonces').values({ source: 'webhook', signer_id: 'i', nonce: p.nonce, expires_at: 1 }));
+  const count = prepared<Record<string, never>, { n: number }>((q) => q.selectFrom('signed_nonces').select((eb) => eb.fn.countAll<number>().as('n')));
   await insert.changes(db, { nonce: 'x' });
   log.push('insert resolved');
   assert.equal((await count.first(db, {}))?.n, 1);
@@ -163,7 +163,7 @@ test('a group is acknowledged after its flush, and the next group is built meanw
   const commit = new GroupCommit(db);
   const insert = (x: string) =>
     commit.run(async (trx) => {
-      await trx.insertInto('webhook_nonces').values({ integration_id: 'g', nonce: x, expires_at: 1 }).execute();
+      await trx.insertInto('signed_nonces').values({ source: 'webhook', signer_id: 'g', nonce: x, expires_at: 1 }).execute();
       log.push(`${x} written`);
     });
   const first = insert('a').then(() => log.push('a acknowledged'));

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { sql } from 'kysely';
+import { migrate, openDatabase } from '../db.js';
+import { customerRow, integrationRow, messageRow, projectRow } from '../admin-fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'migration-003-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('messages take the internal statuses; direct-send receipts and nonces lose the made-up integration id', async () => {
+  const db = openDatabase(`sqlite://${join(dir, 'db.sqlite')}`);
+  await migrate(db, '002_receipts_append_only');
+  // Written with the schema as it was then: the types name the tables as they are now.
+  const old = db as any;
+  await old.insertInto('projects').values(projectRow('prj_1')).execute();
+  await old.insertInto('integrations').values(integrationRow('int_1', 'prj_1')).execute();
+  await old.insertInto('customers').values(customerRow('cus_1', 'prj_1')).execute();
+  const statuses: [string, string, string][] = [
+    ['m1', 'sms', 'queued'],
+    ['m2', 'sms', 'enqueued'],
+    ['m3', 'sms', 'enqueue_failed'],
+    ['m4', 'whatsapp', 'enqueued_failed'],
+    ['m5', 'sms', 'delivered'],
+  ];
+  for (const [id, channel, status] of statuses) {
+    await old.insertInto('messages').values({ ...messageRow(id), channel, status }).execute();
+  }
+  const receipt = (integration_id: string, source: string, body: string) => ({
+    project_id: 'prj_1', source, integration_id, route: 'r', query: '', content_type: null, body: Buffer.from(body), body_hash: body, received_at: 1, processed_at: null, defer_until: null, outcome: null,
+  });
+  await old.insertInto('receipts').values([receipt('int_1', 'webhook', 'a'), receipt('ingest:prj_1', 'ingest_sinch', 'b')]).execute();
+  await old.insertInto('webhook_nonces').values([
+    { integration_id: 'int_1', nonce: 'n1', expires_at: 5 },
+    { integration_id: 'ingest:prj_1', nonce: 'n2', expires_at: 6 },
+  ]).execute();
+
+  await migrate(db);
+  const messages = await db.selectFrom('messages').select(['id', 'status']).orderBy('id').execute();
+  assert.deepEqual(messages.map((m) => [m.id, m.status]), [
+    ['m1', 'pending'],
+    ['m2', 'accepted'],
+    ['m3', 'refused'],
+    ['m4', 'refused'],
+    ['m5', 'delivered'],
+  ]);
+  const receipts = await db.selectFrom('receipts').select(['source', 'integration_id']).orderBy('id').execute();
+  assert.deepEqual(receipts, [
+    { source: 'webhook', integration_id: 'int_1' },
+    { source: 'ingest_sinch', integration_id: null },
+  ]);
+  const nonces = await db.selectFrom('signed_nonces').selectAll().orderBy('nonce').execute();
+  assert.deepEqual(nonces, [
+    { source: 'webhook', signer_id: 'int_1', nonce: 'n1', expires_at: 5 },
+    { source: 'ingest_sinch', signer_id: 'prj_1', nonce: 'n2', expires_at: 6 },
+  ]);
+  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name = 'webhook_nonces'`.execute(db);
+  assert.equal(tables.rows.length, 0);
+  await db.destroy();
+});
