@@ -1,4 +1,4 @@
-// Canonical message statuses and the forward-only order between them (DESIGN.md §2).
+// Canonical message statuses and the forward-only order between them (docs/events.md).
 
 export type Channel = 'sms' | 'mms' | 'whatsapp' | 'rcs';
 
