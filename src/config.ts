@@ -1,4 +1,4 @@
-// Runtime configuration from the environment (DESIGN.md §5). Secrets that are absent are
+// Runtime configuration from the environment (docs/design.md, "Running"). Secrets that are absent are
 // generated once into the data folder, so a restart keeps the same keys.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,4 +1,4 @@
-// The properties of campaign events, exactly as DESIGN.md §2 lists them.
+// The properties of campaign events, exactly as docs/events.md lists them.
 import { actionType, type Channel, type EventStatus } from './status.js';
 
 export interface MessageFacts {

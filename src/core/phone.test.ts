@@ -103,7 +103,7 @@ describe('normalizeMsisdn', () => {
 });
 
 describe('countries without delivery reports', () => {
-  it('lists the 34 countries of DESIGN.md §2', () => {
+  it('lists the 34 countries of docs/events.md', () => {
     assert.equal(COUNTRIES_WITHOUT_DELIVERY_REPORTS.size, 34);
     const names = new Intl.DisplayNames(['en'], { type: 'region' });
     const listed = [...COUNTRIES_WITHOUT_DELIVERY_REPORTS].map((c) => names.of(c)).sort();

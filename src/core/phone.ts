@@ -1,5 +1,5 @@
 // Phone numbers: parsing to E.164, normalising provider MSISDNs, and the countries without
-// delivery reports (DESIGN.md §2). Uses the "max" metadata: it validates number ranges and tells
+// delivery reports (docs/events.md). Uses the "max" metadata: it validates number ranges and tells
 // NANP territories apart (+1 671 Guam, +1 670 Northern Mariana Islands vs the US).
 import {
   getCountries,
@@ -14,7 +14,7 @@ export type { CountryCode };
 
 export type PhoneResult = { ok: true; e164: string; country: string | null } | { ok: false; reason: string };
 
-/** ISO 3166-1 alpha-2 codes of the countries that give no delivery reports (DESIGN.md §2). */
+/** ISO 3166-1 alpha-2 codes of the countries that give no delivery reports (docs/events.md). */
 export const COUNTRIES_WITHOUT_DELIVERY_REPORTS: ReadonlySet<string> = new Set([
   'BD', // Bangladesh
   'BJ', // Benin
@@ -159,7 +159,7 @@ function countriesFor(callingCode: string): CountryCode[] {
 
 /**
  * Whether delivery reports can be expected for a message to this E.164 number. False only for
- * the countries listed in DESIGN.md §2. A number outside the known ranges still counts as that
+ * the countries listed in docs/events.md. A number outside the known ranges still counts as that
  * country when its calling code belongs to listed countries only (e.g. any +49 number).
  * Like normalizeMsisdn, it tolerates a missing "+".
  */

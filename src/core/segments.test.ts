@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { countSegments, isGsm7, type Encoding, type SegmentInfo } from './segments.js';
 
-// Independent GSM 03.38 listing (provider-apis.md §E.1) for cost checks: char -> septets.
+// Independent GSM 03.38 listing (docs/segments.md E.1) for cost checks: char -> septets.
 const GSM_BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
   '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';

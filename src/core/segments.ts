@@ -1,7 +1,7 @@
 // SMS part counting (GSM 03.38 / UCS-2), matching Twilio's message segment calculator:
 // one non-GSM character makes the whole message UCS-2; 160/70 units fit one part, longer texts
 // are split greedily into 153/67-unit parts (6-octet UDH) without ever splitting a grapheme.
-// Reference: shared/reference/provider-apis.md §E.
+// Reference: docs/segments.md.
 
 export type Encoding = 'GSM-7' | 'UCS-2';
 
@@ -51,7 +51,7 @@ const ALONE_RANGES: ReadonlyArray<readonly [number, number]> = [
 ];
 for (const [from, to] of ALONE_RANGES) CLASS.fill(NON_GSM_ALONE, from, to);
 
-// GSM 03.38 default alphabet, as Unicode (provider-apis.md §E.1). ESC (0x1B) is not a character.
+// GSM 03.38 default alphabet, as Unicode (docs/segments.md E.1). ESC (0x1B) is not a character.
 const GSM_BASIC_CHARS =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
   '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';

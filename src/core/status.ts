@@ -1,4 +1,5 @@
-// The status vocabulary of events: what a campaign event's `status` property may say.
+// The status vocabulary of events: what a campaign event's `status` property may say
+// (docs/events.md).
 
 export type Channel = 'sms' | 'mms' | 'whatsapp' | 'rcs';
 

@@ -1,4 +1,4 @@
-// A message's own status and the forward-only order between statuses. Internal: events and the
+// A message's own status and the forward-only order between statuses (docs/events.md). Internal:
 // API speak the event vocabulary (core/status.ts), translated by eventStatus and apiStatus.
 import { refusedStatus, type Channel, type DeliveryStatus, type EventStatus } from '../core/status.js';
 

@@ -1,4 +1,4 @@
-// Integration config and secrets for the Sinch Conversation API (provider-apis.md B.1, B.2).
+// Integration config and secrets for the Sinch Conversation API (docs/providers/sinch-conversation.md B.1, B.2).
 // The core validates stored integrations against these schemas; `secrets` are write-only.
 import { Type, type Static } from '@sinclair/typebox';
 

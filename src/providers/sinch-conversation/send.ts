@@ -1,4 +1,4 @@
-// Send one message through the Conversation API (provider-apis.md B.3, B.4) and classify the
+// Send one message through the Conversation API (docs/providers/sinch-conversation.md B.3, B.4) and classify the
 // answer. Only translation happens here: the core decides what to do with `retry` and `refused`.
 import type { MessageContent } from '../../core/content.js';
 import type { Channel } from '../../core/status.js';

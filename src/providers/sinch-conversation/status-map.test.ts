@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DELIVERY_STATUS_MAP, mapDeliveryStatus, REASON_CODE_STATUS } from './status-map.js';
 
-/** Every reason code of provider-apis.md B.5 (sinch-node reason.ts, sinch-java ReasonCode.java). */
+/** Every reason code of docs/providers/sinch-conversation.md B.5 (sinch-node reason.ts, sinch-java ReasonCode.java). */
 const B5_REASON_CODES = [
   'UNKNOWN', 'INTERNAL_ERROR', 'RATE_LIMITED',
   'RECIPIENT_INVALID_CHANNEL_IDENTITY', 'RECIPIENT_NOT_REACHABLE', 'RECIPIENT_NOT_OPTED_IN',
@@ -22,7 +22,7 @@ test('every B.5 reason code is classified, and nothing else', () => {
   assert.deepEqual(Object.keys(REASON_CODE_STATUS).sort(), [...B5_REASON_CODES].sort());
 });
 
-test('delivery statuses map per DESIGN.md §2', () => {
+test('delivery statuses map per docs/providers/sinch-conversation.md B.5', () => {
   const cases: [string, string | null, ReturnType<typeof mapDeliveryStatus>][] = [
     ['QUEUED_ON_CHANNEL', null, 'sent'],
     ['DELIVERED', null, 'delivered'],

@@ -1,4 +1,4 @@
-// Conversation API delivery-report vocabulary as data (DESIGN.md §2, provider-apis.md B.5).
+// Conversation API delivery-report vocabulary as data (docs/providers/sinch-conversation.md B.5).
 import type { DeliveryStatus } from '../../core/status.js';
 
 /**

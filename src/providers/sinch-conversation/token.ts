@@ -1,4 +1,4 @@
-// OAuth2 client credentials for the Conversation API (provider-apis.md B.2): POST the token
+// OAuth2 client credentials for the Conversation API (docs/providers/sinch-conversation.md B.2): POST the token
 // endpoint with HTTP Basic `access_key:access_secret` and `grant_type=client_credentials`, then
 // send `Authorization: Bearer <access_token>`. Tokens live 3600 s; one is shared by every send of
 // an integration, fetched once for concurrent sends and dropped when the API answers 401.

@@ -18,7 +18,7 @@ export const webhookRoutes: readonly WebhookRoute[] = [
   },
 ];
 
-// Kept importable from here, where it used to live.
+// Re-exported so imports from here keep working.
 export { REPLAY_WINDOW_MS } from '../sinch/signature.js';
 
 /**

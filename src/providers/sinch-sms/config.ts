@@ -1,4 +1,4 @@
-// Integration config and secrets for Sinch SMS (provider-apis.md A.1, A.2). The core validates
+// Integration config and secrets for Sinch SMS (docs/providers/sinch-sms.md A.1, A.2). The core validates
 // stored integrations against these schemas; `secrets` are write-only and never echoed.
 import { Type, type Static } from '@sinclair/typebox';
 

@@ -1,4 +1,4 @@
-// Send one message as a Sinch SMS batch (provider-apis.md A.3–A.6) and classify the answer.
+// Send one message as a Sinch SMS batch (docs/providers/sinch-sms.md A.3–A.6) and classify the answer.
 // Only translation happens here: the core decides what to do with `retry` and `refused`.
 import { clean, describeStatus, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders, type StatusMeanings } from '../http.js';
 import { isRecord, parseJson, stringField } from '../json.js';
@@ -12,7 +12,7 @@ export interface SinchSmsSendOptions {
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
-// Kept importable from here, where it used to live.
+// Re-exported so imports from here keep working.
 export { parseRetryAfter } from '../http.js';
 
 /** Meanings of non-2xx statuses without a `{code,text}` body (A.6), used as error/comment. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mapSinchStatus, sinchCodeName, SINCH_STATUS_MAP } from './status-map.js';
 
-test('every Sinch status word maps per DESIGN.md §2', () => {
+test('every Sinch status word maps per docs/providers/sinch-sms.md A.7', () => {
   const cases: [string, ReturnType<typeof mapSinchStatus>][] = [
     ['Queued', null],
     ['Dispatched', 'sent'],

@@ -1,4 +1,4 @@
-// Sinch SMS delivery-report vocabulary as data (DESIGN.md §2, provider-apis.md A.7).
+// Sinch SMS delivery-report vocabulary as data (docs/providers/sinch-sms.md A.7).
 import type { DeliveryStatus } from '../../core/status.js';
 
 /**

@@ -14,7 +14,7 @@ export const webhookRoutes: readonly WebhookRoute[] = [
   { name: 'inbound', description: "Inbound SMS (MO) — set as the service plan's callback URL for inbound" },
 ];
 
-// Kept importable from here, where they used to live.
+// Re-exported so imports from here keep working.
 export { REPLAY_WINDOW_MS } from '../sinch/signature.js';
 export { normalizeMsisdn } from '../canonical.js';
 

@@ -1,4 +1,4 @@
-// Sinch callback signing, shared by SMS and the Conversation API (provider-apis.md B.7, A.9):
+// Sinch callback signing, shared by SMS and the Conversation API (docs/providers/sinch-conversation.md B.7, sinch-sms.md A.9):
 // base64(HMAC-SHA256(secret, rawBody + "." + nonce + "." + timestamp)), timestamp in epoch seconds.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { InboundWebhook, VerifyResult } from '../types.js';

@@ -1,4 +1,4 @@
-// Integration config and secrets for Twilio Programmable Messaging (provider-apis.md C.1, C.3, C.7).
+// Integration config and secrets for Twilio Programmable Messaging (docs/providers/twilio.md C.1, C.3, C.7).
 // The core validates stored integrations against these schemas; `secrets` are write-only.
 import { Type, type Static } from '@sinclair/typebox';
 

@@ -1,4 +1,4 @@
-// Send one message with Twilio's Create Message operation (provider-apis.md C.1–C.4) and
+// Send one message with Twilio's Create Message operation (docs/providers/twilio.md C.1–C.4) and
 // classify the answer. Only translation happens here: the core decides what to do with
 // `retry` and `refused`.
 import { clean, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders } from '../http.js';
@@ -16,7 +16,7 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Twilio takes at most ten `MediaUrl` per message (C.1). */
 export const MAX_MEDIA_URLS = 10;
 
-// Kept importable from here (and index.ts), where it used to live.
+// Re-exported so imports from here (and index.ts) keep working.
 export { parseRetryAfter } from '../http.js';
 
 /** The form fields of the Create Message request. */

@@ -12,7 +12,7 @@ import {
   type TwilioParams,
 } from './signature.js';
 
-// Published test vectors (provider-apis.md C.7).
+// Published test vectors (docs/providers/twilio.md C.7).
 const TOKEN = '12345';
 const FORM_URL = 'https://mycompany.com/myapp.php?foo=1&bar=2';
 const FORM_PARAMS = {

@@ -1,4 +1,4 @@
-// X-Twilio-Signature, exactly as provider-apis.md C.7 describes it:
+// X-Twilio-Signature, exactly as docs/providers/twilio.md C.7 describes it:
 //   data = URL as configured, then for each POST parameter in key order (UTF-16 code units):
 //   key + value (repeated keys: key + value for each distinct value, in sorted order);
 //   signature = base64(HMAC-SHA1(auth token, data)).

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mapTwilioStatus, TWILIO_STATUS_MAP, twilioErrorTitle } from './status-map.js';
 
-test('every Twilio message status maps per DESIGN.md §2', () => {
+test('every Twilio message status maps per docs/providers/twilio.md C.5', () => {
   const cases: [string, ReturnType<typeof mapTwilioStatus>][] = [
     ['sent', 'sent'],
     ['delivered', 'delivered'],

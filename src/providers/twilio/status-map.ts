@@ -1,5 +1,5 @@
-// Twilio message-status vocabulary and error-code titles as data (DESIGN.md §2,
-// provider-apis.md C.2, C.5, C.8).
+// Twilio message-status vocabulary and error-code titles as data (docs/events.md,
+// docs/providers/twilio.md C.2, C.5, C.8).
 import type { DeliveryStatus } from '../../core/status.js';
 
 /**
@@ -19,14 +19,14 @@ export const TWILIO_STATUS_MAP: Readonly<Record<string, DeliveryStatus | null>> 
   delivered: 'delivered',
   // WhatsApp/RCS read receipts; kept so a read report is never lost.
   read: 'read',
-  // Sent, but the carrier reported it undeliverable: the DESIGN §2 `failed`.
+  // Sent, but the carrier reported it undeliverable: the `failed` of docs/events.md.
   undelivered: 'failed',
   // Twilio could not send it at all (queue overflow, suspended account, media…): `rejected`.
   failed: 'rejected',
   // A scheduled message canceled before it was sent. The hub never schedules or cancels, so
   // this only happens when someone cancels in Twilio directly; the message will then never be
   // delivered, and leaving it `enqueued` would count it as pending forever. Like Sinch's
-  // `Cancelled` in DESIGN §2, it is `failed`.
+  // `Cancelled` (docs/providers/sinch-sms.md A.7), it is `failed`.
   canceled: 'failed',
   // Inbound message statuses: never about an outbound message of ours.
   receiving: null,
@@ -77,7 +77,7 @@ export const TWILIO_ERROR_TITLES: Readonly<Record<number, string>> = {
   63017: 'Rate limit exceeded',
 };
 
-/** The recipient replied STOP: the refusal doubles as an opt-out (DESIGN §2, types.ts). */
+/** The recipient replied STOP: the refusal doubles as an opt-out (docs/providers/twilio.md C.4, types.ts). */
 export const OPTED_OUT_ERROR_CODE = 21610;
 /** Too Many Requests: never processed, always safe to retry (C.8, C.9). */
 export const TOO_MANY_REQUESTS_ERROR_CODE = 20429;

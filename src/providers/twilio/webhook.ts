@@ -1,4 +1,4 @@
-// Twilio webhooks: authenticate with X-Twilio-Signature (provider-apis.md C.7) and translate
+// Twilio webhooks: authenticate with X-Twilio-Signature (docs/providers/twilio.md C.7) and translate
 // status callbacks (C.5) and incoming messages (C.6) to canonical updates. Parsing is pure and
 // runs in the receipt processor, after the raw body was stored and acknowledged.
 import type { CanonicalUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, StoredWebhook, VerifyResult, WebhookRoute } from '../types.js';

@@ -1,10 +1,10 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
-// Receipts are deduplicated by content in the receipt writer now (a window of recent digests,
-// see recent-digests.ts), no longer by a unique index on (integration_id, body_hash): every
-// insert into that index landed on a random page, which made it most of what each commit wrote
-// (measured: 1.65 of 2.3 WAL pages per receipt). Pending receipts get a partial index, which
-// a receipt leaves when it is processed instead of moving within it.
+// Receipts are deduplicated by content in the receipt writer (a window of recent digests, see
+// recent-digests.ts), not by a unique index on (integration_id, body_hash): every insert into
+// such an index lands on a random page, which makes it most of what each commit writes (see
+// bench/ANALYSIS.md). Pending receipts get a partial index, which a receipt leaves when it is
+// processed instead of moving within it.
 export async function up(db: Kysely<unknown>): Promise<void> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   if (postgres) {

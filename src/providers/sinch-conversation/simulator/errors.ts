@@ -1,4 +1,4 @@
-// Conversation API error answers: the Google-style body of provider-apis.md B.4,
+// Conversation API error answers: the Google-style body of docs/providers/sinch-conversation.md B.4,
 // `{"error": {"code": <http>, "message": "…", "status": "INVALID_ARGUMENT"|…, "details": []}}`.
 
 export interface GoogleErrorBody {

@@ -1,4 +1,4 @@
-// Structural checks of a `messages:send` body (provider-apis.md B.3). Checks that need the app
+// Structural checks of a `messages:send` body (docs/providers/sinch-conversation.md B.3). Checks that need the app
 // (unknown app, channels it lacks, templates) are the server's.
 import { errors } from './errors.js';
 

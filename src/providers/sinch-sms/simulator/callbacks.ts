@@ -1,5 +1,5 @@
 // Outbound callbacks (delivery reports, inbound messages) with Sinch's documented retry policy
-// (provider-apis.md A.10): 5xx and 429 are retried after 5 s, 10 s, 20 s, ... (doubling); other
+// (docs/providers/sinch-sms.md A.10): 5xx and 429 are retried after 5 s, 10 s, 20 s, ... (doubling); other
 // 4xx are not. Network errors and timeouts are retried like 5xx. Each attempt is signed afresh
 // over the exact bytes sent, when the service plan has a signing secret (A.9). The sending is
 // shared with the Conversation API sandbox (../../sinch/callback-sender.ts).

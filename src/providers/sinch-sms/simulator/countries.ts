@@ -1,4 +1,4 @@
-// Countries whose operators return no delivery reports (DESIGN.md §2). The simulator sends no
+// Countries whose operators return no delivery reports (docs/events.md). The simulator sends no
 // callbacks at all for recipients there, as the real network would not produce any.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 

@@ -1,6 +1,6 @@
 // The life of a batch after it is accepted: each recipient moves Queued → Dispatched → final on
 // timers, and delivery reports go to the callback URL as the batch's `delivery_report` asks
-// (provider-apis.md A.7). Test numbers add slowness, silence, duplicates and reordering.
+// (docs/providers/sinch-sms.md A.7). Test numbers add slowness, silence, duplicates and reordering.
 import type { CallbackSender } from './callbacks.js';
 import type { Scheduler } from '../../simulator-kit/scheduler.js';
 import type { RecipientState, StoredBatch } from './store.js';

@@ -1,4 +1,4 @@
-// Part counting for dry runs and max_number_of_message_parts (provider-apis.md E.1, E.2):
+// Part counting for dry runs and max_number_of_message_parts (docs/segments.md E.1, E.2):
 // GSM-7 160/153 septets with extension characters costing 2, otherwise UCS-2 70/67 code units.
 // A character (extension pair, surrogate pair) never straddles two parts.
 

@@ -1,5 +1,5 @@
 // Sinch SMS REST API ("XMS") simulator: the paths, auth, bodies, status codes, error bodies and
-// callbacks of provider-apis.md §A, so the hub and the official SDK talk to it unchanged.
+// callbacks of docs/providers/sinch-sms.md, so the hub and the official SDK talk to it unchanged.
 // Outcomes per recipient come from test-numbers.ts; README.md documents the behaviour.
 import type { FastifyRequest } from 'fastify';
 import { ulid } from 'ulid';

@@ -2,7 +2,7 @@
 // last four digits of the recipient MSISDN (README.md has the same table for humans).
 // Everything about a number's behaviour lives in this one table; the server only reads it.
 
-/** Final statuses a recipient delivery report can carry (provider-apis.md A.7). */
+/** Final statuses a recipient delivery report can carry (docs/providers/sinch-sms.md A.7). */
 export type FinalStatus =
   | 'Delivered'
   | 'Failed'

@@ -1,5 +1,5 @@
 // Validation of an `mt_text` batch request, with the error codes and limits Sinch documents
-// (provider-apis.md A.4, A.6). Returns the normalized request or throws a SinchApiError.
+// (docs/providers/sinch-sms.md A.4, A.6). Returns the normalized request or throws a SinchApiError.
 import { errors } from './errors.js';
 
 export const DELIVERY_REPORT_TYPES = ['none', 'summary', 'full', 'per_recipient', 'per_recipient_final'] as const;

@@ -1,5 +1,5 @@
 // Twilio REST errors as the sandbox answers them: `{code, message, more_info, status}` with the
-// HTTP status (provider-apis.md C.4). Codes from C.8 and Twilio's error pages; the message texts
+// HTTP status (docs/providers/twilio.md C.4). Codes from C.8 and Twilio's error pages; the message texts
 // follow the pages' titles (the API's exact wording is only known for 20003 and 21211).
 
 export class TwilioApiError extends Error {

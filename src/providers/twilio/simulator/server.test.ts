@@ -327,7 +327,7 @@ describe('Twilio sandbox', () => {
       const m = await client.messages.create({ to: us(c.suffix), from: FROM, body: `to ${c.suffix}`, statusCallback: `${receiver.base}/status?message_id=msg_${c.suffix}` });
       sids.set(us(c.suffix), m.sid);
     }
-    // A country without delivery reports (DESIGN.md §2): `sent`, then nothing.
+    // A country without delivery reports (docs/events.md): `sent`, then nothing.
     await client.messages.create({ to: '+4915123456789', from: FROM, body: 'Hallo', statusCallback: `${receiver.base}/status?message_id=msg_de` });
     await sandbox.idle();
 

@@ -1,5 +1,5 @@
 // Twilio Programmable Messaging simulator: the paths, auth, form bodies, status codes, error
-// bodies and signed webhooks of provider-apis.md §C, so the hub and the official `twilio`
+// bodies and signed webhooks of docs/providers/twilio.md, so the hub and the official `twilio`
 // package talk to it unchanged. Outcomes per number come from test-numbers.ts; README.md
 // documents the behaviour.
 import { randomBytes } from 'node:crypto';
@@ -84,7 +84,7 @@ export interface StoredMessage {
   /** `StatusCallback` as given (fragment included). */
   statusCallback?: string;
   behaviour: TestNumberBehaviour;
-  /** False for destinations without delivery reports (DESIGN.md §2): no final callback. */
+  /** False for destinations without delivery reports (docs/events.md): no final callback. */
   reports: boolean;
   timers: Scheduled[];
 }
@@ -348,7 +348,7 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
   }
 
   function segments(body: string, media: number): string {
-    // An MMS is one message whatever its text; an SMS is counted in GSM-7/UCS-2 parts (§E).
+    // An MMS is one message whatever its text; an SMS is counted in GSM-7/UCS-2 parts (docs/segments.md).
     return String(media > 0 ? 1 : countSegments(body).parts);
   }
 

@@ -4,7 +4,7 @@
 // Two kinds:
 // 1. Twilio's own "magic numbers" for test credentials, matched exactly. Their codes are from
 //    Twilio's test-credentials page (a copy at twilio-iam-remake.readme.io/reference/test-inputs-for-sms;
-//    the codes themselves are in provider-apis.md C.8, except 21212).
+//    the codes themselves are in docs/providers/twilio.md C.8, except 21212).
 // 2. The sandbox's own outcomes, keyed on the last four digits of `To` (Twilio has no numbers
 //    for delivery outcomes: test credentials never send status callbacks). The suffixes spell
 //    the code where there is one (…3003 → 30003) and avoid 0001–0009, so they never look like
