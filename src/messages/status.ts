@@ -1,5 +1,6 @@
-// A message's own status and the forward-only order between statuses (docs/events.md). Internal:
-// API speak the event vocabulary (core/status.ts), translated by eventStatus and apiStatus.
+// A message's own status and the forward-only order between statuses (docs/events.md).
+// Internal: events and the API speak the event vocabulary (core/status.ts), translated by
+// eventStatus and apiStatus.
 import { refusedStatus, type Channel, type DeliveryStatus, type EventStatus } from '../core/status.js';
 
 /**
