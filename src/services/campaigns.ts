@@ -1,11 +1,14 @@
 // Campaigns: one template to an audience of customers. A launch fans out in chunks, each chunk one
 // transaction; the (campaign, customer) unique index makes a launch that a crash interrupted safe
 // to run again, which the hub does at start for every campaign left `launching`.
-import { sql } from 'kysely';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { apiStatus } from '../messages/status.js';
+import * as campaignStore from '../store/campaigns.js';
+import type { CampaignSummary } from '../store/campaigns.js';
+import * as customerStore from '../store/customers.js';
 import * as messageStore from '../store/messages.js';
-import type { DB } from '../store/db.js';
+import { inTransaction, type DB } from '../store/db.js';
 import type { CampaignsTable, MessagesTable } from '../store/schema.js';
 import { optedOutAmong } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
@@ -28,12 +31,7 @@ export const MAX_AUDIENCE_IDS = 1_000_000;
 const CHUNK = 5000;
 
 /** A campaign without its audience list, which can hold a million ids. */
-export type CampaignSummary = Omit<CampaignsTable, 'audience'>;
-
-const SUMMARY_COLUMNS = [
-  'id', 'project_id', 'name', 'channel', 'body', 'content', 'media', 'sender_profile_id', 'integration_id', 'sender',
-  'track_links', 'audience_size', 'state', 'launch_summary', 'created_at', 'launched_at', 'updated_at',
-] as const satisfies readonly (keyof CampaignSummary)[];
+export type { CampaignSummary };
 
 export function campaignView(c: CampaignSummary) {
   return {
@@ -84,24 +82,24 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
     launched_at: null,
     updated_at: now,
   };
-  await db.insertInto('campaigns').values(row).execute();
+  await campaignStore.insert(db, row);
   return row;
 }
 
 export async function getCampaign(db: DB, projectId: string, id: string): Promise<CampaignsTable> {
-  const c = await db.selectFrom('campaigns').selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+  const c = await campaignStore.find(db, projectId, id);
   if (!c) throw notFound('campaign', 'campaign_id');
   return c;
 }
 
 export async function getCampaignSummary(db: DB, projectId: string, id: string): Promise<CampaignSummary> {
-  const c = await db.selectFrom('campaigns').select(SUMMARY_COLUMNS).where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
+  const c = await campaignStore.findSummary(db, projectId, id);
   if (!c) throw notFound('campaign', 'campaign_id');
   return c;
 }
 
 export async function listCampaigns(db: DB, projectId: string): Promise<CampaignSummary[]> {
-  return db.selectFrom('campaigns').select(SUMMARY_COLUMNS).where('project_id', '=', projectId).orderBy('id').execute();
+  return campaignStore.listSummaries(db, projectId);
 }
 
 export interface LaunchSummary {
@@ -125,24 +123,15 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
     media_urls: stored.media_urls,
   });
   const now = Date.now();
-  await db
-    .updateTable('campaigns')
-    .set({ state: 'launching', integration_id: integration.id, launched_at: campaign.launched_at ?? now, updated_at: now })
-    .where('id', '=', id)
-    .execute();
+  await campaignStore.update(db, id, { state: 'launching', integration_id: integration.id, launched_at: campaign.launched_at ?? now, updated_at: now });
 
   const audience = JSON.parse(campaign.audience) as string[];
   const trackLinks = tracksLinks(settingsOf(await getProject(db, projectId)).link_tracking, campaign.track_links);
   const summary: LaunchSummary = { audience: audience.length, queued: 0, skipped_unknown_customer: 0, skipped_no_phone: 0, skipped_opted_out: 0 };
   for (let i = 0; i < audience.length; i += CHUNK) {
     const chunk = audience.slice(i, i + CHUNK);
-    await db.transaction().execute(async (trx) => {
-      const customers = await trx
-        .selectFrom('customers')
-        .select(['id', 'customer_id', 'phone', 'country'])
-        .where('project_id', '=', projectId)
-        .where('customer_id', 'in', chunk)
-        .execute();
+    await inTransaction(db, async (trx) => {
+      const customers = await customerStore.listContacts(trx, projectId, chunk);
       summary.skipped_unknown_customer += chunk.length - customers.length;
       const optedOut = await optedOutAmong(trx, customers.map((c) => c.id), campaign.channel);
       const rows: MessagesTable[] = [];
@@ -166,35 +155,28 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
     });
     deps.queue.notify(integration.id);
   }
-  await db
-    .updateTable('campaigns')
-    .set({ state: 'launched', launch_summary: JSON.stringify(summary), updated_at: Date.now() })
-    .where('id', '=', id)
-    .execute();
+  await campaignStore.update(db, id, { state: 'launched', launch_summary: JSON.stringify(summary), updated_at: Date.now() });
   return getCampaignSummary(db, projectId, id);
 }
 
 /** Campaigns a crash left half-launched; the hub resumes them at start. */
 export async function unfinishedLaunches(db: DB): Promise<Pick<CampaignsTable, 'id' | 'project_id'>[]> {
-  return db.selectFrom('campaigns').select(['id', 'project_id']).where('state', '=', 'launching').execute();
+  return campaignStore.listLaunching(db);
 }
 
 export async function campaignStats(db: DB, projectId: string, id: string) {
   const campaign = await getCampaignSummary(db, projectId, id);
-  const byStatus = await db
-    .selectFrom('messages')
-    .select(['status', 'expects_reports', sql<number>`count(*)`.as('n')])
-    .where('campaign_id', '=', id)
-    .groupBy(['status', 'expects_reports'])
-    .execute();
+  const byStatus = await campaignStore.countMessagesByStatus(db, id);
   const current: Record<string, number> = {};
   let messages = 0;
   let noReportExpected = 0;
   for (const r of byStatus) {
-    const n = Number(r.n);
+    const n = r.n;
     messages += n;
-    current[r.status] = (current[r.status] ?? 0) + n;
-    if (Number(r.expects_reports) === 0) noReportExpected += n;
+    // The API's vocabulary, as on each message (MMS refusals are enqueue_failed, like SMS).
+    const status = apiStatus(r.status, campaign.channel);
+    current[status] = (current[status] ?? 0) + n;
+    if (r.expects_reports === 0) noReportExpected += n;
   }
   return {
     campaign_id: id,

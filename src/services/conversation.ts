@@ -1,5 +1,7 @@
 // A customer's conversation: outbound messages (with their status) and inbound ones, in order.
 import type { Channel } from '../core/status.js';
+import { apiStatus } from '../messages/status.js';
+import * as conversationStore from '../store/conversations.js';
 import type { DB } from '../store/db.js';
 import { channelsOfConsent } from './consent.js';
 
@@ -18,23 +20,10 @@ export interface ConversationEntry {
 
 export async function conversationOf(db: DB, customerRef: string, channel: Channel | undefined, limit: number): Promise<ConversationEntry[]> {
   const channels = channel ? channelsOfConsent(channel) : undefined;
-  let out = db
-    .selectFrom('messages')
-    .select(['id', 'channel', 'body', 'content', 'status', 'dispatch_state', 'auto_reply', 'created_at', 'sent_at_us'])
-    .where('customer_ref', '=', customerRef)
-    .orderBy('id', 'desc')
-    .limit(limit);
-  if (channels) out = out.where('channel', 'in', channels);
-  const inbound = await db
-    .selectFrom('events')
-    .select(['timestamp', 'properties'])
-    .where('customer_ref', '=', customerRef)
-    .where('status', '=', 'incoming_message')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
+  const outbound = await conversationStore.listOutbound(db, customerRef, channels, limit);
+  const inbound = await conversationStore.listInbound(db, customerRef, limit);
   const entries: (ConversationEntry & { t: number })[] = [];
-  for (const m of await out.execute()) {
+  for (const m of outbound) {
     entries.push({
       t: m.sent_at_us !== null ? m.sent_at_us / 1000 : m.created_at,
       direction: 'outbound',
@@ -42,7 +31,7 @@ export async function conversationOf(db: DB, customerRef: string, channel: Chann
       at: new Date(m.sent_at_us !== null ? m.sent_at_us / 1000 : m.created_at).toISOString(),
       text: m.body,
       message_id: m.id,
-      status: m.dispatch_state === 'cancelled' ? 'cancelled' : m.status,
+      status: m.dispatch_state === 'cancelled' ? 'cancelled' : apiStatus(m.status, m.channel),
       auto_reply: m.auto_reply === 1,
     });
   }

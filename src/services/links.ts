@@ -1,14 +1,14 @@
 // Tracked links: an SMS body's URLs become per-recipient short links on PUBLIC_URL; a click
 // redirects to the original and records a `clicked` event.
-import { sql } from 'kysely';
 import { campaignEventProperties, eventName } from '../core/events.js';
 import { findUrls, isAutomatedVisit, newLinkCode, replaceUrls, shortLink } from '../core/links.js';
 import { countSegments } from '../core/segments.js';
 import type { Logger } from '../logger.js';
 import type { DB } from '../store/db.js';
+import * as linkStore from '../store/links.js';
 import type { LinksTable, MessagesTable } from '../store/schema.js';
 import { recordEvent } from './events.js';
-import { settingsOf } from './projects.js';
+import { getProject, settingsOf } from './projects.js';
 
 export interface TrackedMessage {
   /** The message with its body shortened, and parts counted on the shortened text. */
@@ -36,24 +36,18 @@ export function planTrackedLinks(row: MessagesTable, publicUrl: string, now: num
 export async function storeTrackedLinks(trx: DB, planned: TrackedMessage[], logger: Logger): Promise<MessagesTable[]> {
   const links = planned.flatMap((p) => p.links);
   if (links.length === 0) return planned.map((p) => p.row);
-  await sql`savepoint tracked_links`.execute(trx);
+  let inserted: number;
   try {
-    let inserted = 0n;
-    for (let i = 0; i < links.length; i += 500) {
-      const res = await trx.insertInto('links').values(links.slice(i, i + 500)).onConflict((oc) => oc.column('code').doNothing()).executeTakeFirst();
-      inserted += res.numInsertedOrUpdatedRows ?? 0n;
-    }
-    await sql`release savepoint tracked_links`.execute(trx);
-    if (Number(inserted) === links.length) return planned.map((p) => p.row);
-    // A code collided with an existing link: those messages keep their original URLs.
-    const owners = await trx.selectFrom('links').select(['code', 'message_id']).where('code', 'in', links.map((l) => l.code)).execute();
-    const ownerOf = new Map(owners.map((o) => [o.code, o.message_id]));
-    return planned.map((p) => (p.links.every((l) => ownerOf.get(l.code) === l.message_id) ? p.row : p.original));
+    inserted = await linkStore.insertMany(trx, links);
   } catch (err) {
-    await sql`rollback to savepoint tracked_links`.execute(trx);
     logger.warn({ err }, 'link shortening unavailable: sending the original links');
     return planned.map((p) => p.original);
   }
+  if (inserted === links.length) return planned.map((p) => p.row);
+  // A code collided with an existing link: those messages keep their original URLs.
+  const owners = await linkStore.ownersOf(trx, links.map((l) => l.code));
+  const ownerOf = new Map(owners.map((o) => [o.code, o.message_id]));
+  return planned.map((p) => (p.links.every((l) => ownerOf.get(l.code) === l.message_id) ? p.row : p.original));
 }
 
 /** A send's own choice wins, then the campaign's, then the project's. */
@@ -70,12 +64,12 @@ export async function followLink(
   headers: Record<string, string | string[] | undefined>,
   now = Date.now(),
 ): Promise<{ url: string; clicked: boolean } | null> {
-  const link = await db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst();
+  const link = await linkStore.find(db, code);
   if (!link) return null;
   if (isAutomatedVisit(method, headers)) return { url: link.url, clicked: false };
-  const m = await db.selectFrom('messages').selectAll().where('id', '=', link.message_id).executeTakeFirst();
+  const m = await linkStore.findClickTarget(db, link.message_id);
   if (!m) return { url: link.url, clicked: false };
-  const project = await db.selectFrom('projects').selectAll().where('id', '=', m.project_id).executeTakeFirstOrThrow();
+  const project = await getProject(db, m.project_id);
   await recordEvent(db, {
     project_id: m.project_id,
     customer_ref: m.customer_ref,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { customerRow, projectRow } from './admin-fixtures.js';
+import { customerRow, projectRow } from './fixtures.js';
 import * as customerStore from './customers.js';
 import { inTransaction } from './db.js';
 import * as projectStore from './projects.js';

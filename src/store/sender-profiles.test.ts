@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { integrationRow, projectRow, senderProfileRow } from './admin-fixtures.js';
+import { integrationRow, projectRow, senderProfileRow } from './fixtures.js';
 import { inTransaction } from './db.js';
 import * as integrationStore from './integrations.js';
 import * as projectStore from './projects.js';

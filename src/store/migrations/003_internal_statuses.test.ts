@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { sql } from 'kysely';
 import { migrate, openDatabase } from '../db.js';
-import { customerRow, integrationRow, messageRow, projectRow } from '../admin-fixtures.js';
+import { customerRow, integrationRow, messageRow, projectRow } from '../fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'migration-003-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,8 @@
-// Rows for the admin-side repository tests (not a test file itself): complete rows with
+// Rows for repository and service tests (not a test file itself): complete rows with
 // defaults, so each test states only the columns it is about.
 import type { DB } from './db.js';
+import * as eventStore from './events.js';
+import * as messageStore from './messages.js';
 import type { CampaignsTable, CustomersTable, EventsTable, IntegrationsTable, MessagesTable, ProjectsTable, SenderProfilesTable } from './schema.js';
 
 export function projectRow(id: string, over: Partial<ProjectsTable> = {}): ProjectsTable {
@@ -152,9 +154,9 @@ export function eventRow(over: Partial<Omit<EventsTable, 'id'>> = {}): Omit<Even
  * campaign counts); the message pipeline's own repositories write them in the hub.
  */
 export async function seedMessages(db: DB, rows: MessagesTable[]): Promise<void> {
-  if (rows.length) await db.insertInto('messages').values(rows).execute();
+  for (const row of rows) await messageStore.insert(db, row);
 }
 
 export async function seedEvents(db: DB, rows: Omit<EventsTable, 'id'>[]): Promise<void> {
-  if (rows.length) await db.insertInto('events').values(rows).execute();
+  for (const row of rows) await eventStore.insert(db, row);
 }

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { campaignRow, messageRow, projectRow, seedMessages } from './fixtures.js';
+import * as campaignStore from './campaigns.js';
+import * as projectStore from './projects.js';
+import { openTestStore, type TestStore } from './testing.js';
+
+describe('campaign store', () => {
+  let store: TestStore;
+  before(async () => {
+    store = await openTestStore();
+    await projectStore.insert(store.db, projectRow('prj_1'));
+    await projectStore.insert(store.db, projectRow('prj_2'));
+    const rows = [
+      campaignRow('cmp_b', 'prj_1', { audience: '["a","b","c"]', audience_size: 3, content: '{"text":"hi"}', media: '["https://x/y.png"]', track_links: 1 }),
+      campaignRow('cmp_a', 'prj_1', { state: 'launching', launched_at: 1500 }),
+      campaignRow('cmp_c', 'prj_1', { state: 'launched', launched_at: 1600, launch_summary: '{"queued":1}' }),
+      campaignRow('cmp_other', 'prj_2', { state: 'launching' }),
+    ];
+    for (const r of rows) await campaignStore.insert(store.db, r);
+  });
+  after(() => store.close());
+
+  test('a row round-trips, audience and JSON columns included', async () => {
+    assert.deepEqual(
+      await campaignStore.find(store.db, 'prj_1', 'cmp_b'),
+      campaignRow('cmp_b', 'prj_1', { audience: '["a","b","c"]', audience_size: 3, content: '{"text":"hi"}', media: '["https://x/y.png"]', track_links: 1 }),
+    );
+  });
+
+  test('a summary is the row without its audience', async () => {
+    const { audience: _audience, ...summary } = (await campaignStore.find(store.db, 'prj_1', 'cmp_b'))!;
+    assert.deepEqual(await campaignStore.findSummary(store.db, 'prj_1', 'cmp_b'), summary);
+  });
+
+  const finds: { name: string; project: string; id: string; found: boolean }[] = [
+    { name: "the project's campaign", project: 'prj_1', id: 'cmp_a', found: true },
+    { name: "another project's campaign", project: 'prj_1', id: 'cmp_other', found: false },
+    { name: 'an unknown id', project: 'prj_1', id: 'cmp_nope', found: false },
+  ];
+  for (const c of finds) {
+    test(`find and findSummary: ${c.name}`, async () => {
+      assert.equal((await campaignStore.find(store.db, c.project, c.id))?.id, c.found ? c.id : undefined);
+      assert.equal((await campaignStore.findSummary(store.db, c.project, c.id))?.id, c.found ? c.id : undefined);
+    });
+  }
+
+  test("listSummaries: the project's campaigns in id order, without audiences", async () => {
+    const rows = await campaignStore.listSummaries(store.db, 'prj_1');
+    assert.deepEqual(rows.map((r) => r.id), ['cmp_a', 'cmp_b', 'cmp_c']);
+    assert.ok(rows.every((r) => !('audience' in r)));
+    assert.deepEqual(await campaignStore.listSummaries(store.db, 'prj_nope'), []);
+  });
+
+  test('listLaunching: half-launched campaigns of every project', async () => {
+    const rows = await campaignStore.listLaunching(store.db);
+    assert.deepEqual(rows.sort((a, b) => a.id.localeCompare(b.id)), [{ id: 'cmp_a', project_id: 'prj_1' }, { id: 'cmp_other', project_id: 'prj_2' }]);
+  });
+
+  const updates: { name: string; patch: campaignStore.CampaignPatch }[] = [
+    { name: 'starts a launch', patch: { state: 'launching', integration_id: 'int_1', launched_at: 2000, updated_at: 2000 } },
+    { name: 'finishes a launch', patch: { state: 'launched', launch_summary: '{"audience":3,"queued":2}', updated_at: 2100 } },
+  ];
+  for (const c of updates) {
+    test(`update ${c.name}, other columns unchanged`, async () => {
+      const before = (await campaignStore.find(store.db, 'prj_1', 'cmp_b'))!;
+      await campaignStore.update(store.db, 'cmp_b', c.patch);
+      assert.deepEqual(await campaignStore.find(store.db, 'prj_1', 'cmp_b'), { ...before, ...c.patch });
+    });
+  }
+
+  test('countMessagesByStatus: per status, apart by whether reports are expected, this campaign only', async () => {
+    await seedMessages(store.db, [
+      messageRow('m1', { campaign_id: 'cmp_c', customer_ref: 'c1', status: 'delivered' }),
+      messageRow('m2', { campaign_id: 'cmp_c', customer_ref: 'c2', status: 'delivered' }),
+      messageRow('m3', { campaign_id: 'cmp_c', customer_ref: 'c3', status: 'delivered', expects_reports: 0 }),
+      messageRow('m4', { campaign_id: 'cmp_c', customer_ref: 'c4', status: 'pending' }),
+      messageRow('m5', { campaign_id: 'cmp_a', customer_ref: 'c1', status: 'failed' }),
+      messageRow('m6', { customer_ref: 'c1', status: 'delivered' }),
+    ]);
+    const key = (r: { status: string; expects_reports: number }) => `${r.status}/${r.expects_reports}`;
+    const rows = (await campaignStore.countMessagesByStatus(store.db, 'cmp_c')).sort((a, b) => key(a).localeCompare(key(b)));
+    assert.deepEqual(rows, [
+      { status: 'delivered', expects_reports: 0, n: 1 },
+      { status: 'delivered', expects_reports: 1, n: 2 },
+      { status: 'pending', expects_reports: 1, n: 1 },
+    ]);
+    assert.deepEqual(await campaignStore.countMessagesByStatus(store.db, 'cmp_b'), []);
+  });
+});
