@@ -2,12 +2,11 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { ApiError } from '../core/errors.js';
 import type { Hub } from '../hub.js';
 import { authenticate } from '../services/api-keys.js';
 import * as healthStore from '../store/health.js';
 import { bearer } from './auth.js';
-import { errorHandler, sendError } from './errors.js';
+import { errorHandler, sendError, unauthorized } from './errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { customerRoutes } from './routes/customers.js';
 import { eventRoutes } from './routes/events.js';
@@ -76,7 +75,7 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
         if (req.url === '/api/v1/openapi.json') return;
         const token = bearer(req);
         req.principal = token ? await authenticate(hub.db, hub.config.adminToken, token) : null;
-        if (!req.principal) throw new ApiError(401, 'unauthorized', 'missing or invalid API key: send Authorization: Bearer <api key>');
+        if (!req.principal) throw unauthorized();
       });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await api.register(segmentRoutes(hub));

@@ -1,7 +1,7 @@
 // Bearer API keys. The admin key may do anything; a project key acts within its own project and
 // may not change integrations or settings.
 import type { FastifyRequest } from 'fastify';
-import { ApiError, forbidden } from '../core/errors.js';
+import { forbidden, unauthorized } from './errors.js';
 import type { Principal } from '../services/api-keys.js';
 
 declare module 'fastify' {
@@ -18,7 +18,7 @@ export function bearer(req: FastifyRequest): string | null {
 }
 
 export function principalOf(req: FastifyRequest): Principal {
-  if (!req.principal) throw new ApiError(401, 'unauthorized', 'missing or invalid API key: send Authorization: Bearer <api key>');
+  if (!req.principal) throw unauthorized();
   return req.principal;
 }
 

@@ -1,7 +1,24 @@
 // One error shape for every failure: {"error": {"code", "message", "field"?}}, 4xx for bad input,
 // and a bare 500 (details only in the log) for our own faults.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../core/errors.js';
+import { DomainError, type ErrorKind } from '../core/errors.js';
+
+const STATUS_OF: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409 };
+
+/** A failure that only exists at the HTTP edge: no or a wrong API key. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: 401 | 403,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const unauthorized = () => new HttpError(401, 'unauthorized', 'missing or invalid API key: send Authorization: Bearer <api key>');
+export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
 
 interface AjvError {
   instancePath: string;
@@ -36,7 +53,8 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 }
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  if (err instanceof ApiError) return sendError(reply, err.statusCode, err.code, err.message, err.field);
+  if (err instanceof DomainError) return sendError(reply, STATUS_OF[err.kind], err.code, err.message, err.field);
+  if (err instanceof HttpError) return sendError(reply, err.statusCode, err.code, err.message);
   if (err.validation && err.validation.length > 0) {
     const first = err.validation[0] as unknown as AjvError;
     const field = fieldOf(first);

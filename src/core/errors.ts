@@ -1,18 +1,22 @@
-// Client-facing errors: every bad input becomes a 4xx with a stable code and, when one field is
-// at fault, its name.
-export class ApiError extends Error {
+// What the domain says when it cannot take an input: a kind, a stable code, a message and, when
+// one field is at fault, its name. The HTTP layer maps the kind to a status (api/errors.ts).
+
+export type ErrorKind = 'invalid' | 'not_found' | 'conflict';
+
+export class DomainError extends Error {
   constructor(
-    readonly statusCode: number,
+    readonly kind: ErrorKind,
     readonly code: string,
     message: string,
     readonly field?: string,
   ) {
     super(message);
-    this.name = 'ApiError';
+    this.name = 'DomainError';
   }
 }
 
-export const badRequest = (code: string, message: string, field?: string) => new ApiError(400, code, message, field);
-export const notFound = (what: string, field?: string) => new ApiError(404, 'not_found', field ? `${what} not found (check ${field})` : `${what} not found`, field);
-export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
-export const conflict = (code: string, message: string, field?: string) => new ApiError(409, code, message, field);
+/** The input is malformed or out of range. */
+export const invalid = (code: string, message: string, field?: string) => new DomainError('invalid', code, message, field);
+export const notFound = (what: string, field?: string) => new DomainError('not_found', 'not_found', field ? `${what} not found (check ${field})` : `${what} not found`, field);
+/** The input is well formed but the current state forbids it (no default provider, opted out…). */
+export const conflict = (code: string, message: string, field?: string) => new DomainError('conflict', code, message, field);

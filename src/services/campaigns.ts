@@ -1,7 +1,7 @@
 // Campaigns: one template to an audience of customers. A launch fans out in chunks, each chunk one
 // transaction; the (campaign, customer) unique index makes a launch that a crash interrupted safe
 // to run again, which the hub does at start for every campaign left `launching`.
-import { badRequest, conflict, notFound } from '../core/errors.js';
+import { invalid, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { apiStatus } from '../messages/status.js';
 import * as campaignStore from '../store/campaigns.js';
@@ -57,8 +57,8 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
   const { db } = deps;
   const composed = composeMessage(input);
   const ids = [...new Set(input.audience.customer_ids)];
-  if (ids.length === 0) throw badRequest('invalid_request', 'audience.customer_ids must not be empty', 'audience.customer_ids');
-  if (ids.length > MAX_AUDIENCE_IDS) throw badRequest('invalid_request', `audience.customer_ids holds more than ${MAX_AUDIENCE_IDS} ids`, 'audience.customer_ids');
+  if (ids.length === 0) throw invalid('invalid_request', 'audience.customer_ids must not be empty', 'audience.customer_ids');
+  if (ids.length > MAX_AUDIENCE_IDS) throw invalid('invalid_request', `audience.customer_ids holds more than ${MAX_AUDIENCE_IDS} ids`, 'audience.customer_ids');
   // Fails now, with a clear error, rather than at launch.
   await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input);
   const now = Date.now();

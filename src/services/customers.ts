@@ -1,5 +1,5 @@
 // Customer profiles: the external customer_id, an E.164 phone and free attributes.
-import { badRequest, notFound } from '../core/errors.js';
+import { invalid, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parsePhone } from '../core/phone.js';
 import * as customerStore from '../store/customers.js';
@@ -24,7 +24,7 @@ export function customerView(c: CustomersTable) {
 
 export function parsePhoneInput(phone: string, field: string): { e164: string; country: string | null } {
   const parsed = parsePhone(phone);
-  if (!parsed.ok) throw badRequest('invalid_phone', `${field} is not a valid phone number: ${parsed.reason}`, field);
+  if (!parsed.ok) throw invalid('invalid_phone', `${field} is not a valid phone number: ${parsed.reason}`, field);
   return parsed;
 }
 

@@ -2,7 +2,7 @@
 // into the in-memory runtime the dispatcher and webhooks use, and never returned.
 import { EventEmitter } from 'node:events';
 import { SecretBox, randomToken, safeEqualFixedLength } from '../core/crypto.js';
-import { badRequest, conflict, notFound } from '../core/errors.js';
+import { invalid, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Channel } from '../core/status.js';
 import { getAdapter, providerTypes } from '../providers/registry.js';
@@ -59,9 +59,9 @@ export class IntegrationService extends EventEmitter<{ changed: [id: string] }> 
   }
 
   #adapterFor(provider: string | undefined): ProviderAdapter<any, any> {
-    if (!provider) throw badRequest('invalid_request', 'provider is required', 'provider');
+    if (!provider) throw invalid('invalid_request', 'provider is required', 'provider');
     const adapter = getAdapter(provider);
-    if (!adapter) throw badRequest('invalid_request', `provider must be one of: ${providerTypes().join(', ')}`, 'provider');
+    if (!adapter) throw invalid('invalid_request', `provider must be one of: ${providerTypes().join(', ')}`, 'provider');
     return adapter;
   }
 
@@ -94,7 +94,7 @@ export class IntegrationService extends EventEmitter<{ changed: [id: string] }> 
   async update(projectId: string, id: string, input: IntegrationInput): Promise<IntegrationsTable> {
     const row = await this.getRow(projectId, id);
     if (input.provider !== undefined && input.provider !== row.provider) {
-      throw badRequest('invalid_request', 'provider cannot be changed; create a new integration', 'provider');
+      throw invalid('invalid_request', 'provider cannot be changed; create a new integration', 'provider');
     }
     const adapter = this.#adapterFor(row.provider);
     const config = input.config
@@ -153,7 +153,7 @@ export class IntegrationService extends EventEmitter<{ changed: [id: string] }> 
     const rt = await this.runtime(id);
     if (!rt || rt.projectId !== projectId) throw notFound('integration', field);
     if (!rt.adapter.channels.includes(channel)) {
-      throw badRequest('channel_not_supported', `integration ${id} (${rt.provider}) does not send ${channel}`, field);
+      throw invalid('channel_not_supported', `integration ${id} (${rt.provider}) does not send ${channel}`, field);
     }
     return rt;
   }

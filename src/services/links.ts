@@ -1,13 +1,12 @@
 // Tracked links: an SMS body's URLs become per-recipient short links on PUBLIC_URL; a click
 // redirects to the original and records a `clicked` event.
-import { campaignEventProperties, eventName } from '../core/events.js';
 import { findUrls, isAutomatedVisit, newLinkCode, replaceUrls, shortLink } from '../core/links.js';
 import { countSegments } from '../core/segments.js';
 import type { Logger } from '../logger.js';
+import { recordMessageEvent } from '../messages/events.js';
 import type { DB } from '../store/db.js';
 import * as linkStore from '../store/links.js';
 import type { LinksTable, MessagesTable } from '../store/schema.js';
-import { recordEvent } from './events.js';
 import { getProject, settingsOf } from './projects.js';
 
 export interface TrackedMessage {
@@ -70,18 +69,7 @@ export async function followLink(
   const m = await linkStore.findClickTarget(db, link.message_id);
   if (!m) return { url: link.url, clicked: false };
   const project = await getProject(db, m.project_id);
-  await recordEvent(db, {
-    project_id: m.project_id,
-    customer_ref: m.customer_ref,
-    customer_id: m.customer_id,
-    name: eventName(settingsOf(project), m.channel),
-    status: 'clicked',
-    timestamp: now,
-    properties: { ...campaignEventProperties(m, 'clicked'), url: link.url },
-    message_id: m.id,
-    campaign_id: m.campaign_id,
-    // Every click counts: no dedup key.
-    dedup_key: null,
-  });
+  // Every click counts: not once per message.
+  await recordMessageEvent(db, m, 'clicked', settingsOf(project), { timestamp: now, extra: { url: link.url }, once: false });
   return { url: link.url, clicked: true };
 }

@@ -1,6 +1,6 @@
 // Accepting outbound messages: validation, integration resolution, part counting, and one
 // durable insert. The API answers only after that insert has committed.
-import { badRequest, conflict, notFound } from '../core/errors.js';
+import { invalid, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { COUNTRIES_WITHOUT_DELIVERY_REPORTS, expectsDeliveryReports } from '../core/phone.js';
 import type { MessageContent } from '../core/content.js';
@@ -63,8 +63,8 @@ export interface SendInput extends ContentInput {
 export const MAX_MEDIA = 10;
 
 export function checkBody(body: string, field = 'body'): void {
-  if (body.trim().length === 0) throw badRequest('invalid_request', `${field} must not be empty`, field);
-  if (body.length > MAX_BODY_CHARS) throw badRequest('invalid_request', `${field} is longer than ${MAX_BODY_CHARS} characters`, field);
+  if (body.trim().length === 0) throw invalid('invalid_request', `${field} must not be empty`, field);
+  if (body.length > MAX_BODY_CHARS) throw invalid('invalid_request', `${field} is longer than ${MAX_BODY_CHARS} characters`, field);
 }
 
 /** The content and MMS media a message or campaign row stores as JSON. */
@@ -90,21 +90,21 @@ export function composeMessage(input: ContentInput): Composed {
   const media = input.media_urls ?? [];
   const body = input.body ?? '';
   if (channel === 'sms' || channel === 'mms') {
-    if (input.content) throw badRequest('invalid_request', `content is for WhatsApp and RCS; ${channel} takes body${channel === 'mms' ? ' and media_urls' : ''}`, 'content');
-    if (channel === 'sms' && media.length > 0) throw badRequest('invalid_request', 'media_urls needs channel "mms"', 'media_urls');
-    if (media.length > MAX_MEDIA) throw badRequest('invalid_request', `media_urls holds at most ${MAX_MEDIA} URLs`, 'media_urls');
+    if (input.content) throw invalid('invalid_request', `content is for WhatsApp and RCS; ${channel} takes body${channel === 'mms' ? ' and media_urls' : ''}`, 'content');
+    if (channel === 'sms' && media.length > 0) throw invalid('invalid_request', 'media_urls needs channel "mms"', 'media_urls');
+    if (media.length > MAX_MEDIA) throw invalid('invalid_request', `media_urls holds at most ${MAX_MEDIA} URLs`, 'media_urls');
     media.forEach((url, i) => {
-      if (!/^https?:\/\/[^\s]+$/i.test(url)) throw badRequest('invalid_request', `media_urls[${i}] must be an http(s) URL`, `media_urls[${i}]`);
+      if (!/^https?:\/\/[^\s]+$/i.test(url)) throw invalid('invalid_request', `media_urls[${i}] must be an http(s) URL`, `media_urls[${i}]`);
     });
     if (channel === 'sms' || media.length === 0 || body.length > 0) checkBody(body);
     const segments = countSegments(body);
     // An MMS is one message whatever its length; an SMS is billed by parts.
     return { channel, body, content: null, media, parts: channel === 'mms' ? 1 : segments.parts, encoding: segments.encoding };
   }
-  if (media.length > 0) throw badRequest('invalid_request', `media_urls is for MMS; send a media content on ${channel}`, 'media_urls');
-  if (input.content && input.body !== undefined) throw badRequest('invalid_request', 'give either body or content, not both', 'body');
+  if (media.length > 0) throw invalid('invalid_request', `media_urls is for MMS; send a media content on ${channel}`, 'media_urls');
+  if (input.content && input.body !== undefined) throw invalid('invalid_request', 'give either body or content, not both', 'body');
   const content: MessageContent | null = input.content ?? (input.body !== undefined ? { type: 'text', text: input.body } : null);
-  if (!content) throw badRequest('invalid_request', `${channel} needs content (or body for a text message)`, 'content');
+  if (!content) throw invalid('invalid_request', `${channel} needs content (or body for a text message)`, 'content');
   if (content.type === 'text') checkBody(content.text, input.content ? 'content.text' : 'body');
   return { channel, body: content.type === 'text' ? content.text : '', content, media: [], parts: 1, encoding: '' };
 }
@@ -233,7 +233,7 @@ export async function sendTransactional(
 ): Promise<{ message: MessagesTable; replayed: boolean }> {
   const { db } = deps;
   const composed = composeMessage(input);
-  if (!input.customer_id && !input.phone) throw badRequest('invalid_request', 'give customer_id or phone', 'customer_id');
+  if (!input.customer_id && !input.phone) throw invalid('invalid_request', 'give customer_id or phone', 'customer_id');
   if (idempotencyKey) {
     const prior = await messageStore.findByIdempotencyKey(db, projectId, idempotencyKey);
     if (prior) return { message: prior, replayed: true };
@@ -257,7 +257,7 @@ export async function sendTransactional(
     const recipient = phoneInput?.e164 ?? customer.phone;
     // Known from the parse above or the profile: spares parsing the number again for it.
     const country = phoneInput ? phoneInput.country : customer.country;
-    if (!recipient) throw badRequest('missing_phone', `customer ${customer.customer_id} has no phone number; give phone`, 'phone');
+    if (!recipient) throw invalid('missing_phone', `customer ${customer.customer_id} has no phone number; give phone`, 'phone');
     // Checked inside the transaction that queues, so an opt-out can't slip in between.
     if (await isOptedOut(trx, customer.id, composed.channel)) {
       throw conflict('opted_out', `customer ${customer.customer_id} has opted out of ${composed.channel} messages`, input.customer_id ? 'customer_id' : 'phone');

@@ -1,5 +1,5 @@
 // Projects (tenants) and their settings.
-import { badRequest, notFound } from '../core/errors.js';
+import { invalid, notFound } from '../core/errors.js';
 import type { EventNameSettings } from '../core/events.js';
 import { randomToken } from '../core/crypto.js';
 import { newId } from '../core/ids.js';
@@ -114,7 +114,7 @@ export async function listProjects(db: DB, ids?: string[]): Promise<ProjectsTabl
 export async function setKeywords(db: DB, id: string, channel: KeywordChannel, config: KeywordConfig | null): Promise<ProjectSettings> {
   const project = await getProject(db, id);
   const problems = keywordConflicts(config ?? DEFAULT_KEYWORDS);
-  if (problems.length) throw badRequest('invalid_request', `keywords: ${problems.join('; ')}`, 'keywords');
+  if (problems.length) throw invalid('invalid_request', `keywords: ${problems.join('; ')}`, 'keywords');
   const stored = JSON.parse(project.settings) as StoredSettings;
   const keywords = { ...stored.keywords };
   if (config) keywords[channel] = config;
@@ -162,8 +162,8 @@ export async function updateSettings(
   }
   const eventNames = input.event_names ?? current.event_names;
   for (const [channel, name] of Object.entries(eventNames)) {
-    if (!['sms', 'whatsapp', 'rcs'].includes(channel)) throw badRequest('invalid_request', `unknown channel "${channel}" in event_names`, `event_names.${channel}`);
-    if (!EVENT_NAME.test(name)) throw badRequest('invalid_request', 'event names are 1-64 letters, digits, spaces or _ . : -', `event_names.${channel}`);
+    if (!['sms', 'whatsapp', 'rcs'].includes(channel)) throw invalid('invalid_request', `unknown channel "${channel}" in event_names`, `event_names.${channel}`);
+    if (!EVENT_NAME.test(name)) throw invalid('invalid_request', 'event names are 1-64 letters, digits, spaces or _ . : -', `event_names.${channel}`);
   }
   await projectStore.update(db, id, {
     ...defaults,

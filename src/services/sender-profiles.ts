@@ -1,6 +1,6 @@
 // Sender profiles: a channel, an integration and the sender to use on it. A send names one, or
 // the channel's default profile applies.
-import { badRequest, conflict, notFound } from '../core/errors.js';
+import { invalid, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Channel } from '../core/status.js';
 import { inTransaction, type DB } from '../store/db.js';
@@ -39,8 +39,8 @@ export class SenderProfileService {
 
   async create(projectId: string, input: SenderProfileInput): Promise<SenderProfilesTable> {
     await getProject(this.db, projectId);
-    if (!input.channel) throw badRequest('invalid_request', 'channel is required', 'channel');
-    if (!input.integration_id) throw badRequest('invalid_request', 'integration_id is required', 'integration_id');
+    if (!input.channel) throw invalid('invalid_request', 'channel is required', 'channel');
+    if (!input.integration_id) throw invalid('invalid_request', 'integration_id is required', 'integration_id');
     await this.integrations.requireForChannel(projectId, input.integration_id, input.channel);
     const now = Date.now();
     const row: SenderProfilesTable = {
@@ -65,7 +65,7 @@ export class SenderProfileService {
   async update(projectId: string, id: string, input: SenderProfileInput): Promise<SenderProfilesTable> {
     const current = await this.get(projectId, id);
     if (input.channel !== undefined && input.channel !== current.channel) {
-      throw badRequest('invalid_request', 'channel cannot be changed; create a new sender profile', 'channel');
+      throw invalid('invalid_request', 'channel cannot be changed; create a new sender profile', 'channel');
     }
     if (input.integration_id) await this.integrations.requireForChannel(projectId, input.integration_id, current.channel);
     await inTransaction(this.db, async (trx) => {

@@ -3,7 +3,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { badRequest } from '../core/errors.js';
+import { invalid } from '../core/errors.js';
 
 // TypeBox checks only the string formats it is told about; provider schemas use `uri`.
 if (!FormatRegistry.Has('uri')) {
@@ -35,5 +35,5 @@ export function validateAgainst<T>(schema: TSchema, value: unknown, prefix: stri
   const first = check.Errors(withDefaults).First();
   const path = first?.path ? first.path.replace(/^\//, '').replace(/\//g, '.') : '';
   const field = path ? `${prefix}.${path}` : prefix;
-  throw badRequest('invalid_request', `${field} ${first?.message ?? 'is invalid'}`.replace(/ Expected/, ': expected'), field);
+  throw invalid('invalid_request', `${field} ${first?.message ?? 'is invalid'}`.replace(/ Expected/, ': expected'), field);
 }

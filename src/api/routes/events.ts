@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { badRequest } from '../../core/errors.js';
+import { invalid } from '../../core/errors.js';
 import type { Hub } from '../../hub.js';
 import { findCustomer } from '../../services/customers.js';
 import { listEvents } from '../../services/events.js';
@@ -17,7 +17,7 @@ export const Event = Type.Object({
 
 export function eventCursor(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(cursor)) throw badRequest('invalid_request', 'cursor must be the next_cursor of a previous page', 'cursor');
+  if (!/^\d{1,15}$/.test(cursor)) throw invalid('invalid_request', 'cursor must be the next_cursor of a previous page', 'cursor');
   return Number(cursor);
 }
 

@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { badRequest } from '../../core/errors.js';
+import { invalid } from '../../core/errors.js';
 import type { Hub } from '../../hub.js';
 import { listEvents } from '../../services/events.js';
 import { getMessage, messageView, sendTransactional } from '../../services/messages.js';
@@ -57,7 +57,7 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
   }, async (req, reply) => {
     requireProject(req, req.params.pid);
     const key = req.headers['idempotency-key'] ?? null;
-    if (Array.isArray(key)) throw badRequest('invalid_request', 'send one Idempotency-Key header', 'idempotency-key');
+    if (Array.isArray(key)) throw invalid('invalid_request', 'send one Idempotency-Key header', 'idempotency-key');
     const { message, replayed } = await sendTransactional(hub.messaging, req.params.pid, req.body, key);
     return reply.code(replayed ? 200 : 202).send(messageView(message));
   });

@@ -6,6 +6,7 @@ import { channelsOfConsent, consentOf, setConsent } from '../../services/consent
 import { conversationOf } from '../../services/conversation.js';
 import { getCustomer } from '../../services/customers.js';
 import { getProject, keywordsFor, setKeywords, settingsOf } from '../../services/projects.js';
+import { inTransaction } from '../../store/db.js';
 import { requireProject } from '../auth.js';
 import { Channel, errorResponses } from '../schemas.js';
 
@@ -43,7 +44,7 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
     requireProject(req, req.params.pid);
     const c = await getCustomer(hub.db, req.params.pid, req.params.customer_id);
     const { channel, opted_out: optedOut, note } = req.body;
-    await hub.db.transaction().execute((trx) => setConsent(trx, { projectId: req.params.pid, customerRef: c.id, channel, optedOut, source: 'api', detail: note ?? null }));
+    await inTransaction(hub.db, (trx) => setConsent(trx, { projectId: req.params.pid, customerRef: c.id, channel, optedOut, source: 'api', detail: note ?? null }));
     if (optedOut) await hub.dispatcher.dropCustomer(c.id, channelsOfConsent(channel));
     return consentOf(hub.db, c.id);
   });
