@@ -6,9 +6,9 @@ import { loadConfig } from './config.js';
 import { startDemo, type Demo } from './demo.js';
 import { Hub } from './hub.js';
 import { createLogger } from './logger.js';
-import { runSinchConversationSandbox } from './providers/sinch-conversation/simulator/cli.js';
-import { runSinchSmsSandbox } from './providers/sinch-sms/simulator/cli.js';
-import { runTwilioSandbox } from './providers/twilio/simulator/cli.js';
+import { runSinchConversationSandbox } from './sandboxes/sinch-conversation/cli.js';
+import { runSinchSmsSandbox } from './sandboxes/sinch-sms/cli.js';
+import { runTwilioSandbox } from './sandboxes/twilio/cli.js';
 import { migrate, openDatabase } from './store/db.js';
 
 const USAGE = `usage:

@@ -3,11 +3,11 @@
 // SMS → Sinch SMS (the default SMS integration); MMS → Twilio (the default MMS sender profile);
 // WhatsApp and RCS → the Sinch Conversation API (the default WhatsApp and RCS integration).
 import type { Hub } from './hub.js';
-import { createSinchConversationSandbox, type SandboxApp } from './providers/sinch-conversation/simulator/server.js';
-import { DEMO as CONVERSATION_DEMO } from './providers/sinch-conversation/simulator/cli.js';
-import { createSinchSmsSandbox } from './providers/sinch-sms/simulator/server.js';
-import { createTwilioSandbox } from './providers/twilio/simulator/server.js';
-import { TWILIO_SANDBOX_DEMO } from './providers/twilio/simulator/cli.js';
+import { createSinchConversationSandbox, type SandboxApp } from './sandboxes/sinch-conversation/server.js';
+import { DEMO as CONVERSATION_DEMO } from './sandboxes/sinch-conversation/cli.js';
+import { createSinchSmsSandbox } from './sandboxes/sinch-sms/server.js';
+import { createTwilioSandbox } from './sandboxes/twilio/server.js';
+import { TWILIO_SANDBOX_DEMO } from './sandboxes/twilio/cli.js';
 import { createProject, findProject, getProject, updateSettings } from './services/projects.js';
 import type { IntegrationInput } from './services/integrations.js';
 

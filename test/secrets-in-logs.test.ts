@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { request } from 'undici';
 import { createLogger } from '../src/logger.js';
-import { createSinchSmsSandbox } from '../src/providers/sinch-sms/simulator/server.js';
+import { createSinchSmsSandbox } from '../src/sandboxes/sinch-sms/server.js';
 import { eventually, startHub } from './helpers.js';
 
 test('debug logs of a full flow contain no secret', async () => {

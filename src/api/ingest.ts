@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hub } from '../hub.js';
 import { checkDirectReport } from '../pipeline/direct-ingest.js';
-import { verifySinchSignature } from '../providers/sinch/signature.js';
+import { verifySinchSignature } from '../providers/sinch-signature.js';
 import { sendError } from './errors.js';
 
 /** Rejected bodies are kept for diagnosis, up to this many characters. */

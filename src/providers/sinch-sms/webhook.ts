@@ -3,7 +3,7 @@
 import type { CanonicalUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, VerifyResult, WebhookRoute } from '../types.js';
 import { ignored, normalizeMsisdn, parseDate } from '../canonical.js';
 import { isRecord, optNum, optStr, parseJsonObject, str as requiredStr } from '../json.js';
-import { verifySinchWebhook } from '../sinch/signature.js';
+import { verifySinchWebhook } from '../sinch-signature.js';
 import type { SinchSmsSecrets } from './config.js';
 import { mapSinchStatus, sinchCodeName, SINCH_SUCCESS_STATUSES } from './status-map.js';
 
@@ -15,7 +15,7 @@ export const webhookRoutes: readonly WebhookRoute[] = [
 ];
 
 // Kept importable from here, where they used to live.
-export { REPLAY_WINDOW_MS } from '../sinch/signature.js';
+export { REPLAY_WINDOW_MS } from '../sinch-signature.js';
 export { normalizeMsisdn } from '../canonical.js';
 
 /** Unsigned accounts rely on the secret URL token, which the core has already checked. */

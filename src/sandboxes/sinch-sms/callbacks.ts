@@ -3,8 +3,8 @@
 // 4xx are not. Network errors and timeouts are retried like 5xx. Each attempt is signed afresh
 // over the exact bytes sent, when the service plan has a signing secret (A.9). The sending is
 // shared with the Conversation API sandbox (../../sinch/callback-sender.ts).
-import { isRetryable, SinchCallbackSender, type SinchCallbackPolicy } from '../../sinch/callback-sender.js';
-import type { CallbackAttemptBase } from '../../simulator-kit/callback-sender.js';
+import { isRetryable, SinchCallbackSender, type SinchCallbackPolicy } from '../kit/sinch-callback-sender.js';
+import type { CallbackAttemptBase } from '../kit/callback-sender.js';
 
 export { isRetryable };
 
