@@ -40,25 +40,3 @@ export function createSinchConversationAdapter(options: SinchConversationAdapter
 
 export const sinchConversationAdapter = createSinchConversationAdapter();
 
-export * from './config.js';
-export { DELIVERY_STATUS_MAP, REASON_CODE_STATUS, CONSENT_FAILED_STATUSES, mapDeliveryStatus } from './status-map.js';
-export {
-  sendSinchConversation,
-  sendMessageBody,
-  appMessage,
-  channelIdentity,
-  CONVERSATION_CHANNELS,
-  DEFAULT_TIMEOUT_MS,
-  type SinchConversationSendOptions,
-} from './send.js';
-export { SinchConversationTokenCache, reuseSeconds, type TokenCredentials, type TokenOutcome } from './token.js';
-export {
-  webhookRoutes,
-  verifyWebhook,
-  parseWebhook,
-  normalizeIdentity,
-  ourMessageId,
-  callbackTrigger,
-  TRIGGER_KEYS,
-  REPLAY_WINDOW_MS,
-} from './webhook.js';

@@ -18,9 +18,6 @@ export const webhookRoutes: readonly WebhookRoute[] = [
   },
 ];
 
-// Kept importable from here, where it used to live.
-export { REPLAY_WINDOW_MS } from '../sinch-signature.js';
-
 /**
  * The payload has no `trigger` field: the trigger is the one top-level key besides the envelope
  * (B.5, as the Node SDK's callbacks-webhook.ts infers it).

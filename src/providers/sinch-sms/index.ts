@@ -23,7 +23,3 @@ export function createSinchSmsAdapter(options: SinchSmsAdapterOptions = {}): Pro
 
 export const sinchSmsAdapter = createSinchSmsAdapter();
 
-export * from './config.js';
-export { SINCH_STATUS_MAP, SINCH_REST_CODE_NAMES, mapSinchStatus, sinchCodeName } from './status-map.js';
-export { sendSinchSms, batchRequestBody, DEFAULT_TIMEOUT_MS, type SinchSmsSendOptions } from './send.js';
-export { webhookRoutes, verifyWebhook, parseWebhook, normalizeMsisdn, REPLAY_WINDOW_MS } from './webhook.js';

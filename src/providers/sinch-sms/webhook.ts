@@ -14,10 +14,6 @@ export const webhookRoutes: readonly WebhookRoute[] = [
   { name: 'inbound', description: "Inbound SMS (MO) — set as the service plan's callback URL for inbound" },
 ];
 
-// Kept importable from here, where they used to live.
-export { REPLAY_WINDOW_MS } from '../sinch-signature.js';
-export { normalizeMsisdn } from '../canonical.js';
-
 /** Unsigned accounts rely on the secret URL token, which the core has already checked. */
 export function verifyWebhook(secrets: SinchSmsSecrets, hook: InboundWebhook, nowMs: number): VerifyResult {
   return verifySinchWebhook(secrets.webhook_signing_secret, hook, nowMs);

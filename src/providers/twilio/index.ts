@@ -24,25 +24,3 @@ export function createTwilioAdapter(options: TwilioAdapterOptions = {}): Provide
 
 export const twilioAdapter = createTwilioAdapter();
 
-export * from './config.js';
-export {
-  TWILIO_STATUS_MAP,
-  TWILIO_ERROR_TITLES,
-  OPTED_OUT_ERROR_CODE,
-  TOO_MANY_REQUESTS_ERROR_CODE,
-  mapTwilioStatus,
-  twilioErrorTitle,
-} from './status-map.js';
-export { sendTwilio, createMessageForm, classify, parseRetryAfter, DEFAULT_TIMEOUT_MS, MAX_MEDIA_URLS, type TwilioSendOptions } from './send.js';
-export { webhookRoutes, verifyWebhook, parseWebhook, parseRawDlrDoneDate, EMPTY_TWIML } from './webhook.js';
-export {
-  twilioSignature,
-  isValidTwilioSignature,
-  checkTwilioBodySignature,
-  formParams,
-  bodySha256,
-  urlVariants,
-  SIGNATURE_HEADER,
-  IDEMPOTENCY_HEADER,
-  type TwilioParams,
-} from './signature.js';
