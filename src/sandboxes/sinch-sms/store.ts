@@ -6,9 +6,6 @@ import type { SmsEncoding } from './segments.js';
 import type { Outcome, ReportStatus, TestNumberBehaviour } from './test-numbers.js';
 import type { DeliveryReportType, ParameterGroup, TextBatchRequest } from './validate.js';
 
-// Where it used to live; the shape is every sandbox's.
-export type { ReceivedRequest };
-
 /** The batch object of the API (A.5): the request echoed plus id, timestamps and `canceled`. */
 export interface BatchJson {
   id: string;

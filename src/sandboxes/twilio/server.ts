@@ -10,7 +10,7 @@ import { countSegments } from '../../core/segments.js';
 import { appendBounded } from '../kit/history.js';
 import { SlidingWindowLimiter } from '../kit/rate-window.js';
 import { Scheduler, type Scheduled } from '../kit/scheduler.js';
-import { basicCredentials, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions, type ReceivedRequest } from '../kit/server.js';
+import { basicCredentials, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions } from '../kit/server.js';
 import { isMessagingServiceSid } from '../../providers/twilio/config.js';
 import { formParams } from '../../providers/twilio/signature.js';
 import { twilioErrorTitle } from '../../providers/twilio/status-map.js';
@@ -71,9 +71,6 @@ export interface MessageJson {
   to: string;
   uri: string;
 }
-
-// Importable from here as before; the shape is every sandbox's.
-export type { ReceivedRequest };
 
 export interface StoredMessage {
   accountSid: string;
