@@ -6,23 +6,33 @@ import { loadConfig } from './config.js';
 import { startDemo, type Demo } from './demo.js';
 import { Hub } from './hub.js';
 import { createLogger } from './logger.js';
-import { runSinchConversationSandbox } from './sandboxes/sinch-conversation/cli.js';
-import { runSinchSmsSandbox } from './sandboxes/sinch-sms/cli.js';
-import { runTwilioSandbox } from './sandboxes/twilio/cli.js';
+import { findSandbox, sandboxes } from './sandboxes/registry.js';
 import { migrate, openDatabase } from './store/db.js';
 
+/** `a, b or c` */
+function orList(words: string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+
+/** Lays `text` out after a 33-column command column, wrapped before column 95. */
+function describe(command: string, text: string): string {
+  const lines: string[] = [];
+  let line = `  ${command}`.padEnd(33);
+  for (const word of text.split(' ')) {
+    if (line.trim() !== command && line.length + 1 + word.length > 94) {
+      lines.push(line);
+      line = ' '.repeat(33) + word;
+    } else line += (line.endsWith(' ') ? '' : ' ') + word;
+  }
+  return [...lines, line].join('\n');
+}
+
+// The sandbox names come from the registry so a new sandbox shows up here by itself.
 const USAGE = `usage:
   switchboard serve [--demo]     run the hub (API, dispatcher, webhooks); --demo also runs the
                                  provider sandboxes and a demo project wired to them
   switchboard migrate            bring the database schema up to date and exit
-  switchboard sandbox PROVIDER   run one sandbox on its own: sinch-sms, twilio or
-                                 sinch-conversation (--help for its flags)`;
-
-const SANDBOXES: Record<string, (argv: string[]) => Promise<void>> = {
-  'sinch-sms': runSinchSmsSandbox,
-  twilio: runTwilioSandbox,
-  'sinch-conversation': runSinchConversationSandbox,
-};
+${describe('switchboard sandbox PROVIDER', `run one sandbox on its own: ${orList(sandboxes.map((s) => s.name))} (--help for its flags)`)}`;
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
@@ -86,9 +96,9 @@ async function main(): Promise<void> {
     }
     case 'sandbox': {
       const [provider, ...flags] = rest;
-      const run = provider ? SANDBOXES[provider] : undefined;
-      if (run) return run(flags);
-      process.stderr.write(`usage: switchboard sandbox ${Object.keys(SANDBOXES).join('|')} [flags]\n`);
+      const sandbox = provider ? findSandbox(provider) : undefined;
+      if (sandbox) return sandbox.run(flags);
+      process.stderr.write(`usage: switchboard sandbox ${sandboxes.map((s) => s.name).join('|')} [flags]\n`);
       process.exit(2);
       return;
     }
