@@ -1,5 +1,6 @@
 // The Sinch Conversation API provider (type `sinch_conversation`): WhatsApp and RCS through
 // Sinch Mobile Messaging, the pieces of this folder behind ProviderAdapter.
+import { SIGNATURE_HEADER } from '../sinch-signature.js';
 import type { ProviderAdapter } from '../types.js';
 import {
   SinchConversationConfigSchema,
@@ -31,6 +32,7 @@ export function createSinchConversationAdapter(options: SinchConversationAdapter
     configSchema: SinchConversationConfigSchema,
     secretsSchema: SinchConversationSecretsSchema,
     webhookRoutes,
+    redactHeaders: [SIGNATURE_HEADER],
     tokens,
     send: (ctx, message) => sendSinchConversation(ctx, message, tokens, options),
     verifyWebhook,

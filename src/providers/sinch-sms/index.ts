@@ -1,4 +1,5 @@
 // The Sinch SMS provider (type `sinch_sms`): the pieces of this folder behind ProviderAdapter.
+import { SIGNATURE_HEADER } from '../sinch-signature.js';
 import type { ProviderAdapter } from '../types.js';
 import { SinchSmsConfigSchema, SinchSmsSecretsSchema, type SinchSmsConfig, type SinchSmsSecrets } from './config.js';
 import { sendSinchSms, type SinchSmsSendOptions } from './send.js';
@@ -15,6 +16,7 @@ export function createSinchSmsAdapter(options: SinchSmsAdapterOptions = {}): Pro
     configSchema: SinchSmsConfigSchema,
     secretsSchema: SinchSmsSecretsSchema,
     webhookRoutes,
+    redactHeaders: [SIGNATURE_HEADER],
     send: (ctx, message) => sendSinchSms(ctx, message, options),
     verifyWebhook,
     parseWebhook: (hook) => parseWebhook(hook.route, hook.rawBody, hook.contentType),
