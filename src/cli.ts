@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// switchboard serve [--demo] | migrate | sandbox sinch-sms [flags]
+// switchboard serve [--demo] | migrate | sandbox NAME [flags]
 import { parseArgs } from 'node:util';
 import { buildApp } from './api/app.js';
 import { loadConfig } from './config.js';
@@ -14,17 +14,15 @@ function orList(words: string[]): string {
   return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
-/** Lays `text` out after a 33-column command column, wrapped before column 95. */
-function describe(command: string, text: string): string {
+/** Words into lines of at most `width` characters: the usage's description column. */
+function wrap(text: string, width = 61): string[] {
   const lines: string[] = [];
-  let line = `  ${command}`.padEnd(33);
   for (const word of text.split(' ')) {
-    if (line.trim() !== command && line.length + 1 + word.length > 94) {
-      lines.push(line);
-      line = ' '.repeat(33) + word;
-    } else line += (line.endsWith(' ') ? '' : ' ') + word;
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
   }
-  return [...lines, line].join('\n');
+  return lines;
 }
 
 // The sandbox names come from the registry so a new sandbox shows up here by itself.
@@ -32,7 +30,7 @@ const USAGE = `usage:
   switchboard serve [--demo]     run the hub (API, dispatcher, webhooks); --demo also runs the
                                  provider sandboxes and a demo project wired to them
   switchboard migrate            bring the database schema up to date and exit
-${describe('switchboard sandbox PROVIDER', `run one sandbox on its own: ${orList(sandboxes.map((s) => s.name))} (--help for its flags)`)}`;
+  switchboard sandbox PROVIDER   ${wrap(`run one sandbox on its own: ${orList(sandboxes.map((s) => s.name))} (--help for its flags)`).join(`\n${' '.repeat(33)}`)}`;
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
