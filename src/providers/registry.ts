@@ -9,7 +9,7 @@ export const adapters = {
   sinch_sms: sinchSmsAdapter,
   sinch_conversation: sinchConversationAdapter,
   twilio: twilioAdapter,
-};
+} satisfies Record<string, ProviderAdapter<any, any>>;
 
 // Adapters are typed by their own config; the registry erases that for the generic core.
 export function getAdapter(type: string): ProviderAdapter<any, any> | undefined {
