@@ -4,7 +4,7 @@
 // Environment: SANDBOX_PORT, SANDBOX_OPTIONS (JSON of SinchSmsSandboxOptions).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSinchSmsSandbox, type SinchSmsSandboxOptions } from '../src/providers/sinch-sms/simulator/server.js';
+import { createSinchSmsSandbox, type SinchSmsSandboxOptions } from '../src/sandboxes/sinch-sms/server.js';
 
 const options = JSON.parse(process.env.SANDBOX_OPTIONS ?? '{}') as SinchSmsSandboxOptions;
 const sandbox = createSinchSmsSandbox({ ...options, servicePlans: options.servicePlans ?? [{ id: 'bench', token: 'bench-token' }] });

@@ -1,28 +1,36 @@
 #!/usr/bin/env node
-// switchboard serve [--demo] | migrate | sandbox sinch-sms [flags]
+// switchboard serve [--demo] | migrate | sandbox NAME [flags]
 import { parseArgs } from 'node:util';
 import { buildApp } from './api/app.js';
 import { loadConfig } from './config.js';
 import { startDemo, type Demo } from './demo.js';
 import { Hub } from './hub.js';
 import { createLogger } from './logger.js';
-import { runSinchConversationSandbox } from './providers/sinch-conversation/simulator/cli.js';
-import { runSinchSmsSandbox } from './providers/sinch-sms/simulator/cli.js';
-import { runTwilioSandbox } from './providers/twilio/simulator/cli.js';
+import { findSandbox, sandboxes } from './sandboxes/registry.js';
 import { migrate, openDatabase } from './store/db.js';
 
+/** `a, b or c` */
+function orList(words: string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+
+/** Words into lines of at most `width` characters: the usage's description column. */
+function wrap(text: string, width = 61): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+// The sandbox names come from the registry so a new sandbox shows up here by itself.
 const USAGE = `usage:
   switchboard serve [--demo]     run the hub (API, dispatcher, webhooks); --demo also runs the
                                  provider sandboxes and a demo project wired to them
   switchboard migrate            bring the database schema up to date and exit
-  switchboard sandbox PROVIDER   run one sandbox on its own: sinch-sms, twilio or
-                                 sinch-conversation (--help for its flags)`;
-
-const SANDBOXES: Record<string, (argv: string[]) => Promise<void>> = {
-  'sinch-sms': runSinchSmsSandbox,
-  twilio: runTwilioSandbox,
-  'sinch-conversation': runSinchConversationSandbox,
-};
+  switchboard sandbox PROVIDER   ${wrap(`run one sandbox on its own: ${orList(sandboxes.map((s) => s.name))} (--help for its flags)`).join(`\n${' '.repeat(33)}`)}`;
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
@@ -86,9 +94,9 @@ async function main(): Promise<void> {
     }
     case 'sandbox': {
       const [provider, ...flags] = rest;
-      const run = provider ? SANDBOXES[provider] : undefined;
-      if (run) return run(flags);
-      process.stderr.write(`usage: switchboard sandbox ${Object.keys(SANDBOXES).join('|')} [flags]\n`);
+      const sandbox = provider ? findSandbox(provider) : undefined;
+      if (sandbox) return sandbox.run(flags);
+      process.stderr.write(`usage: switchboard sandbox ${sandboxes.map((s) => s.name).join('|')} [flags]\n`);
       process.exit(2);
       return;
     }

@@ -1,19 +1,15 @@
 // The out-of-the-box setup of `npm start`: the provider sandboxes on local ports and a demo
 // project wired to them, so messages flow on every channel with no provider account.
+// Which provider serves which channel is each sandbox's demo entry (src/sandboxes/*/demo.ts):
 // SMS → Sinch SMS (the default SMS integration); MMS → Twilio (the default MMS sender profile);
 // WhatsApp and RCS → the Sinch Conversation API (the default WhatsApp and RCS integration).
 import type { Hub } from './hub.js';
-import { createSinchConversationSandbox, type SandboxApp } from './providers/sinch-conversation/simulator/server.js';
-import { DEMO as CONVERSATION_DEMO } from './providers/sinch-conversation/simulator/cli.js';
-import { createSinchSmsSandbox } from './providers/sinch-sms/simulator/server.js';
-import { createTwilioSandbox } from './providers/twilio/simulator/server.js';
-import { TWILIO_SANDBOX_DEMO } from './providers/twilio/simulator/cli.js';
-import { createProject, findProject, getProject, updateSettings } from './services/projects.js';
+import { sandboxes } from './sandboxes/registry.js';
+import type { DemoSandbox } from './sandboxes/types.js';
+import { createProject, DEFAULT_FIELD, findProject, getProject, updateSettings, type DefaultField } from './services/projects.js';
 import type { IntegrationInput } from './services/integrations.js';
 
 export const DEMO_PROJECT_ID = 'prj_demo';
-const SINCH_PLAN = { id: 'demo', token: 'demo-token' };
-const TWILIO_NUMBER = '+15005550006';
 
 export interface Demo {
   projectId: string;
@@ -29,64 +25,39 @@ async function ensureIntegration(hub: Hub, name: string, input: IntegrationInput
 }
 
 export async function startDemo(hub: Hub, basePort: number): Promise<Demo> {
-  const sinchSms = createSinchSmsSandbox({ servicePlans: [SINCH_PLAN] });
-  const twilio = createTwilioSandbox({
-    accounts: [{ accountSid: TWILIO_SANDBOX_DEMO.accountSid, authToken: TWILIO_SANDBOX_DEMO.authToken, apiKeys: [{ sid: TWILIO_SANDBOX_DEMO.apiKeySid, secret: TWILIO_SANDBOX_DEMO.apiKeySecret }] }],
-  });
-  const conversationApp: SandboxApp = { appId: CONVERSATION_DEMO.appId, channels: ['WHATSAPP', 'RCS'], webhookSecret: 'demo-webhook-secret' };
-  const conversation = createSinchConversationSandbox({
-    projects: [{ projectId: CONVERSATION_DEMO.projectId, accessKey: CONVERSATION_DEMO.accessKey, accessSecret: CONVERSATION_DEMO.accessSecret, apps: [conversationApp] }],
-  });
-  await sinchSms.listen(basePort, '127.0.0.1');
-  await twilio.listen(basePort + 1, '127.0.0.1');
-  await conversation.listen(basePort + 2, '127.0.0.1');
+  // One port each, in registry order, so the ports stay where the console says.
+  const started: DemoSandbox[] = [];
+  for (const [i, sandbox] of sandboxes.entries()) started.push(await sandbox.startDemo(basePort + i, '127.0.0.1'));
 
   if (!(await findProject(hub.db, DEMO_PROJECT_ID))) await createProject(hub.db, 'Demo (sandboxes)', DEMO_PROJECT_ID);
-  const sms = await ensureIntegration(hub, 'Sinch SMS sandbox', {
-    provider: 'sinch_sms',
-    config: { service_plan_id: SINCH_PLAN.id, region: 'us', base_url: sinchSms.url },
-    secrets: { api_token: SINCH_PLAN.token },
-    rate_limit: 50,
-  });
-  const mms = await ensureIntegration(hub, 'Twilio sandbox', {
-    provider: 'twilio',
-    config: { account_sid: TWILIO_SANDBOX_DEMO.accountSid, base_url: twilio.url },
-    secrets: { auth_token: TWILIO_SANDBOX_DEMO.authToken, api_key_sid: TWILIO_SANDBOX_DEMO.apiKeySid, api_key_secret: TWILIO_SANDBOX_DEMO.apiKeySecret },
-    rate_limit: 50,
-  });
-  const chat = await ensureIntegration(hub, 'Sinch Conversation sandbox', {
-    provider: 'sinch_conversation',
-    config: { project_id: CONVERSATION_DEMO.projectId, app_id: CONVERSATION_DEMO.appId, region: 'eu', base_url: conversation.url, auth_url: `${conversation.url}/oauth2/token` },
-    secrets: { access_key: CONVERSATION_DEMO.accessKey, access_secret: CONVERSATION_DEMO.accessSecret, webhook_signing_secret: 'demo-webhook-secret' },
-    rate_limit: 20,
-  });
-  // What one sets up on the Sinch side: the app's webhook target is the integration's callback URL.
-  conversationApp.webhookUrl = (await hub.integrations.runtime(chat))?.webhookUrls.callbacks;
+  const integrationIds: string[] = [];
+  for (const demo of started) {
+    const id = await ensureIntegration(hub, demo.integration.name, demo.integration);
+    integrationIds.push(id);
+    if (demo.connect) demo.connect((await hub.integrations.runtime(id))?.webhookUrls);
+  }
 
+  // Defaults only fill gaps, so a demo project someone rewired keeps its choices.
   const project = await getProject(hub.db, DEMO_PROJECT_ID);
-  await updateSettings(
-    hub.db,
-    DEMO_PROJECT_ID,
-    {
-      default_sms_integration_id: project.default_sms_integration_id ?? sms,
-      default_whatsapp_integration_id: project.default_whatsapp_integration_id ?? chat,
-      default_rcs_integration_id: project.default_rcs_integration_id ?? chat,
-    },
-    async () => {},
-  );
-  if (!(await hub.profiles.defaultFor(DEMO_PROJECT_ID, 'mms'))) {
-    await hub.profiles.create(DEMO_PROJECT_ID, { name: 'Twilio MMS', channel: 'mms', integration_id: mms, sender: TWILIO_NUMBER, is_default: true });
+  const defaults: Partial<Record<DefaultField, string>> = {};
+  started.forEach((demo, i) => {
+    for (const channel of demo.defaultFor ?? []) {
+      const field = DEFAULT_FIELD[channel];
+      defaults[field] ??= project[field] ?? integrationIds[i]!;
+    }
+  });
+  await updateSettings(hub.db, DEMO_PROJECT_ID, defaults, async () => {});
+  for (const [i, demo] of started.entries()) {
+    const profile = demo.senderProfile;
+    if (!profile || (await hub.profiles.defaultFor(DEMO_PROJECT_ID, profile.channel))) continue;
+    await hub.profiles.create(DEMO_PROJECT_ID, { ...profile, integration_id: integrationIds[i]!, is_default: true });
   }
 
   return {
     projectId: DEMO_PROJECT_ID,
-    sandboxes: [
-      { name: 'Sinch SMS', url: sinchSms.url },
-      { name: 'Twilio', url: twilio.url },
-      { name: 'Sinch Conversation', url: conversation.url },
-    ],
+    sandboxes: started.map((demo, i) => ({ name: sandboxes[i]!.displayName, url: demo.url })),
     async close() {
-      await Promise.all([sinchSms.close(), twilio.close(), conversation.close()]);
+      await Promise.all(started.map((demo) => demo.close()));
     },
   };
 }

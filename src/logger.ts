@@ -1,21 +1,17 @@
 // Structured logs that never carry secrets: credentials are redacted by path, and the token
 // segment of webhook URLs is masked before a request is logged.
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { allAdapters } from './providers/registry.js';
 
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-sinch-webhook-signature"]',
-  'req.headers["x-twilio-signature"]',
-  'secrets',
-  '*.secrets',
-  '*.api_token',
-  '*.auth_token',
-  '*.access_secret',
-  '*.api_key_secret',
-  '*.webhook_signing_secret',
-  'adminToken',
-  'secretKey',
-];
+/** What every adapter declares as secret: its secrets' field names and its signature headers. */
+function providerRedactPaths(): string[] {
+  const adapters = allAdapters();
+  const headers = adapters.flatMap((a) => a.redactHeaders.map((h) => `req.headers[${JSON.stringify(h.toLowerCase())}]`));
+  const fields = adapters.flatMap((a) => Object.keys(a.secretsSchema.properties).map((name) => `*.${name}`));
+  return [...new Set([...headers, ...fields])];
+}
+
+export const REDACT_PATHS = ['req.headers.authorization', 'secrets', '*.secrets', 'adminToken', 'secretKey', ...providerRedactPaths()];
 
 /** `/webhooks/{integration_id}/{token}/…` → `/webhooks/{integration_id}/***\/…` */
 export function maskWebhookUrl(url: string): string {

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import { createSinchConversationSandbox, type SandboxApp, type SinchConversationSandbox } from '../src/providers/sinch-conversation/simulator/server.js';
-import { signSinchCallback } from '../src/providers/sinch/signature.js';
+import { createSinchConversationSandbox, type SandboxApp, type SinchConversationSandbox } from '../src/sandboxes/sinch-conversation/server.js';
+import { signSinchCallback } from '../src/providers/sinch-signature.js';
 import { eventually, startHub, type TestHub } from './helpers.js';
 
 const statuses = (events: any[]) => events.map((e) => e.properties.status);

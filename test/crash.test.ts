@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import { createSinchSmsSandbox } from '../src/providers/sinch-sms/simulator/server.js';
+import { createSinchSmsSandbox } from '../src/sandboxes/sinch-sms/server.js';
 import { ApiClient, eventually, freePort, tempDir } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SinchClient } from '@sinch/sdk-core';
 import { request } from 'undici';
-import { signSinchCallback } from '../src/providers/sinch/signature.js';
-import { createSinchSmsSandbox, type SinchSmsSandbox } from '../src/providers/sinch-sms/simulator/server.js';
+import { signSinchCallback } from '../src/providers/sinch-signature.js';
+import { createSinchSmsSandbox, type SinchSmsSandbox } from '../src/sandboxes/sinch-sms/server.js';
 import { eventually, startHub, type TestHub } from './helpers.js';
 
 describe('direct-send ingest', () => {

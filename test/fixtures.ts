@@ -1,6 +1,6 @@
 // Shared setup for end-to-end tests: a hub plus a Sinch SMS sandbox, with a project whose default
 // SMS provider is an integration wired to that sandbox.
-import { createSinchSmsSandbox, type SinchSmsSandbox, type SinchSmsSandboxOptions } from '../src/providers/sinch-sms/simulator/server.js';
+import { createSinchSmsSandbox, type SinchSmsSandbox, type SinchSmsSandboxOptions } from '../src/sandboxes/sinch-sms/server.js';
 import type { HubOptions } from '../src/hub.js';
 import { eventually, startHub, type TestHub } from './helpers.js';
 

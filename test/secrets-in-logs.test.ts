@@ -4,9 +4,46 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { request } from 'undici';
-import { createLogger } from '../src/logger.js';
-import { createSinchSmsSandbox } from '../src/providers/sinch-sms/simulator/server.js';
+import { pino } from 'pino';
+import { createLogger, loggerOptions } from '../src/logger.js';
+import { allAdapters } from '../src/providers/registry.js';
+import { createSinchSmsSandbox } from '../src/sandboxes/sinch-sms/server.js';
 import { eventually, startHub } from './helpers.js';
+
+/** A logger writing into a string. */
+function capture(make: (sink: Writable) => { info(obj: object, msg: string): void }) {
+  const out = { text: '' };
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      out.text += chunk.toString();
+      done();
+    },
+  });
+  return { logger: make(sink), out };
+}
+
+test("every adapter's secret fields and signature headers are redacted", () => {
+  const adapters = allAdapters();
+  assert.ok(adapters.length >= 3, 'the registry lists the adapters');
+  for (const adapter of adapters) {
+    const fields = Object.keys(adapter.secretsSchema.properties);
+    assert.ok(fields.length > 0 && adapter.redactHeaders.length > 0, `${adapter.type} declares what to redact`);
+    const secrets = Object.fromEntries(fields.map((f) => [f, `${adapter.type}-${f}-value`]));
+    const headers = Object.fromEntries(adapter.redactHeaders.map((h) => [h, `${adapter.type}-${h}-value`]));
+    const values = [...Object.values(secrets), ...Object.values(headers)];
+    // The hub's logger, and the same redaction without the req serializer (which keeps only
+    // method, url and id), so the header paths themselves are what is checked.
+    for (const { logger, out } of [
+      capture((sink) => createLogger('debug', sink)),
+      capture((sink) => pino({ ...loggerOptions('debug'), serializers: {} }, sink)),
+    ]) {
+      logger.info({ integration: secrets, req: { method: 'POST', url: '/webhooks/x/y/z', headers } }, 'provider call');
+      logger.info({ secrets }, 'whole secrets object');
+      assert.ok(out.text.includes('provider call'), 'something was logged');
+      for (const value of values) assert.ok(!out.text.includes(value), `the logs contain ${value}`);
+    }
+  }
+});
 
 test('debug logs of a full flow contain no secret', async () => {
   let logs = '';

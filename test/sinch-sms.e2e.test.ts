@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import { signSinchCallback } from '../src/providers/sinch/signature.js';
+import { signSinchCallback } from '../src/providers/sinch-signature.js';
 import { eventually } from './helpers.js';
 import { messageEvents, sinchWorld, statuses, type SinchWorld } from './fixtures.js';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import { createTwilioSandbox, type TwilioSandbox } from '../src/providers/twilio/simulator/server.js';
+import { createTwilioSandbox, type TwilioSandbox } from '../src/sandboxes/twilio/server.js';
 import { twilioSignature } from '../src/providers/twilio/signature.js';
 import { eventually, startHub, type TestHub } from './helpers.js';
 

@@ -2,7 +2,7 @@
 // read-only view of the hub's SQLite file for measuring (the hub itself is never asked to count).
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import type { SinchSmsSandboxOptions } from '../../src/providers/sinch-sms/simulator/server.js';
+import type { SinchSmsSandboxOptions } from '../../src/sandboxes/sinch-sms/server.js';
 import { Api } from './api.js';
 import { Child } from './proc.js';
 import { freePort, removeDir, tempDir, waitFor } from './util.js';

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { sendError } from '../api/errors.js';
 import type { Hub } from '../hub.js';
-import { verifySinchSignature } from '../providers/sinch/signature.js';
+import { verifySinchSignature } from '../providers/sinch-signature.js';
 import * as projectStore from '../store/projects.js';
 import * as rejectionStore from '../store/ingest-rejections.js';
 import { checkDirectReport } from './check.js';

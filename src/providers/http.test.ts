@@ -14,7 +14,7 @@ import {
   retryAfterAnswer,
   withSignal,
 } from './http.js';
-import { answer, cannedServerForFile } from './testing/http-server.js';
+import { answer, cannedServerForFile } from './test-support/http-server.js';
 
 const { server, agent } = cannedServerForFile();
 

@@ -4,15 +4,20 @@ import { sinchSmsAdapter } from './sinch-sms/index.js';
 import { twilioAdapter } from './twilio/index.js';
 import type { ProviderAdapter, ProviderType } from './types.js';
 
-// Adapters are typed by their own config; the registry erases that for the generic core.
-const adapters: Partial<Record<ProviderType, ProviderAdapter<any, any>>> = {
+// Each provider once, keyed by integration type; ProviderType is derived from these keys.
+export const adapters = {
   sinch_sms: sinchSmsAdapter,
   sinch_conversation: sinchConversationAdapter,
   twilio: twilioAdapter,
-};
+} satisfies Record<string, ProviderAdapter<any, any>>;
 
+// Adapters are typed by their own config; the registry erases that for the generic core.
 export function getAdapter(type: string): ProviderAdapter<any, any> | undefined {
-  return adapters[type as ProviderType];
+  return Object.hasOwn(adapters, type) ? adapters[type as ProviderType] : undefined;
+}
+
+export function allAdapters(): ProviderAdapter<any, any>[] {
+  return Object.values(adapters);
 }
 
 export function providerTypes(): ProviderType[] {

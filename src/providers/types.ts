@@ -1,12 +1,14 @@
 // The contract between the core and a provider folder. Providers only translate: they build
 // requests, classify responses, verify and parse webhooks. Queues, limits, retries, dedup, the
 // status machine and events belong to the core.
-import type { TSchema } from '@sinclair/typebox';
+import type { TObject, TSchema } from '@sinclair/typebox';
 import type { Dispatcher } from 'undici';
 import type { MessageContent } from '../core/content.js';
 import type { Channel, DeliveryStatus } from '../core/status.js';
+import type { adapters } from './registry.js';
 
-export type ProviderType = 'sinch_sms' | 'sinch_conversation' | 'twilio' | 'cm';
+/** The integration types this build knows: the registry's keys, so the list lives in one place. */
+export type ProviderType = keyof typeof adapters;
 
 export interface OutboundMessage {
   /** Our message id; providers echo it back (Sinch `client_reference`). */
@@ -138,7 +140,10 @@ export interface ProviderAdapter<Config = unknown, Secrets = unknown> {
   channels: readonly Channel[];
   /** TypeBox schemas of the non-secret config and the write-only secrets. */
   configSchema: TSchema;
-  secretsSchema: TSchema;
+  /** An object schema: its property names are also the fields the logger redacts. */
+  secretsSchema: TObject;
+  /** Request headers that carry credentials or signatures, lower-case, redacted from logs. */
+  redactHeaders: readonly string[];
   webhookRoutes: readonly WebhookRoute[];
   send(ctx: SendContext<Config, Secrets>, message: OutboundMessage): Promise<SendResult>;
   /** Authenticates a webhook on its raw bytes. The URL token has been checked by the core. */

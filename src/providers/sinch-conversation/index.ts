@@ -1,5 +1,6 @@
 // The Sinch Conversation API provider (type `sinch_conversation`): WhatsApp and RCS through
 // Sinch Mobile Messaging, the pieces of this folder behind ProviderAdapter.
+import { SIGNATURE_HEADER } from '../sinch-signature.js';
 import type { ProviderAdapter } from '../types.js';
 import {
   SinchConversationConfigSchema,
@@ -31,6 +32,7 @@ export function createSinchConversationAdapter(options: SinchConversationAdapter
     configSchema: SinchConversationConfigSchema,
     secretsSchema: SinchConversationSecretsSchema,
     webhookRoutes,
+    redactHeaders: [SIGNATURE_HEADER],
     tokens,
     send: (ctx, message) => sendSinchConversation(ctx, message, tokens, options),
     verifyWebhook,
@@ -40,25 +42,3 @@ export function createSinchConversationAdapter(options: SinchConversationAdapter
 
 export const sinchConversationAdapter = createSinchConversationAdapter();
 
-export * from './config.js';
-export { DELIVERY_STATUS_MAP, REASON_CODE_STATUS, CONSENT_FAILED_STATUSES, mapDeliveryStatus } from './status-map.js';
-export {
-  sendSinchConversation,
-  sendMessageBody,
-  appMessage,
-  channelIdentity,
-  CONVERSATION_CHANNELS,
-  DEFAULT_TIMEOUT_MS,
-  type SinchConversationSendOptions,
-} from './send.js';
-export { SinchConversationTokenCache, reuseSeconds, type TokenCredentials, type TokenOutcome } from './token.js';
-export {
-  webhookRoutes,
-  verifyWebhook,
-  parseWebhook,
-  normalizeIdentity,
-  ourMessageId,
-  callbackTrigger,
-  TRIGGER_KEYS,
-  REPLAY_WINDOW_MS,
-} from './webhook.js';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { testTransportFailures } from '../testing/adapter-transport.js';
-import { answer, cannedServerForFile, type Handler, type RecordedRequest } from '../testing/http-server.js';
+import { testTransportFailures } from '../test-support/adapter-transport.js';
+import { answer, cannedServerForFile, type Handler, type RecordedRequest } from '../test-support/http-server.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import type { SinchConversationConfig, SinchConversationSecrets } from './config.js';
 import { createSinchConversationAdapter, type SinchConversationAdapter } from './index.js';

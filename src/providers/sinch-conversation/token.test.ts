@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cannedServerForFile, refusingUrl, type Handler } from '../testing/http-server.js';
+import { cannedServerForFile, refusingUrl, type Handler } from '../test-support/http-server.js';
 import { reuseSeconds, SinchConversationTokenCache, type TokenCredentials, type TokenOutcome } from './token.js';
 
 const { server, agent } = cannedServerForFile();

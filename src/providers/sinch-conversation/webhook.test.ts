@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { validateWebhookSignature } from '@sinch/sdk-core';
 import type { CanonicalUpdate, InboundWebhook, StatusUpdate } from '../types.js';
-import { signSinchCallback } from '../sinch/signature.js';
-import { ourMessageId, parseWebhook, REPLAY_WINDOW_MS, TRIGGER_KEYS, verifyWebhook } from './webhook.js';
+import { REPLAY_WINDOW_MS, signSinchCallback } from '../sinch-signature.js';
+import { ourMessageId, parseWebhook, TRIGGER_KEYS, verifyWebhook } from './webhook.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const parse = (body: Buffer | string | object): CanonicalUpdate[] =>

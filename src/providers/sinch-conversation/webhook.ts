@@ -3,7 +3,7 @@
 import type { Channel } from '../../core/status.js';
 import { ignored, normalizeMsisdn, parseDate } from '../canonical.js';
 import { isRecord, optStr, parseJsonObject } from '../json.js';
-import { verifySinchWebhook } from '../sinch/signature.js';
+import { verifySinchWebhook } from '../sinch-signature.js';
 import type { CanonicalUpdate, ConsentUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, VerifyResult, WebhookRoute } from '../types.js';
 import type { SinchConversationSecrets } from './config.js';
 import { CONSENT_FAILED_STATUSES, mapDeliveryStatus } from './status-map.js';
@@ -17,9 +17,6 @@ export const webhookRoutes: readonly WebhookRoute[] = [
     description: "Conversation API webhook (MESSAGE_DELIVERY, MESSAGE_INBOUND, OPT_OUT…): set as the app's webhook target",
   },
 ];
-
-// Re-exported so imports from here keep working.
-export { REPLAY_WINDOW_MS } from '../sinch/signature.js';
 
 /**
  * The payload has no `trigger` field: the trigger is the one top-level key besides the envelope

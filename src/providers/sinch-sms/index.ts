@@ -1,4 +1,5 @@
 // The Sinch SMS provider (type `sinch_sms`): the pieces of this folder behind ProviderAdapter.
+import { SIGNATURE_HEADER } from '../sinch-signature.js';
 import type { ProviderAdapter } from '../types.js';
 import { SinchSmsConfigSchema, SinchSmsSecretsSchema, type SinchSmsConfig, type SinchSmsSecrets } from './config.js';
 import { sendSinchSms, type SinchSmsSendOptions } from './send.js';
@@ -15,6 +16,7 @@ export function createSinchSmsAdapter(options: SinchSmsAdapterOptions = {}): Pro
     configSchema: SinchSmsConfigSchema,
     secretsSchema: SinchSmsSecretsSchema,
     webhookRoutes,
+    redactHeaders: [SIGNATURE_HEADER],
     send: (ctx, message) => sendSinchSms(ctx, message, options),
     verifyWebhook,
     parseWebhook: (hook) => parseWebhook(hook.route, hook.rawBody, hook.contentType),
@@ -23,7 +25,3 @@ export function createSinchSmsAdapter(options: SinchSmsAdapterOptions = {}): Pro
 
 export const sinchSmsAdapter = createSinchSmsAdapter();
 
-export * from './config.js';
-export { SINCH_STATUS_MAP, SINCH_REST_CODE_NAMES, mapSinchStatus, sinchCodeName } from './status-map.js';
-export { sendSinchSms, batchRequestBody, DEFAULT_TIMEOUT_MS, type SinchSmsSendOptions } from './send.js';
-export { webhookRoutes, verifyWebhook, parseWebhook, normalizeMsisdn, REPLAY_WINDOW_MS } from './webhook.js';

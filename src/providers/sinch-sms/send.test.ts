@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { testTransportFailures } from '../testing/adapter-transport.js';
-import { answer, cannedServerForFile, type Handler } from '../testing/http-server.js';
+import { testTransportFailures } from '../test-support/adapter-transport.js';
+import { answer, cannedServerForFile, type Handler } from '../test-support/http-server.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import type { SinchSmsConfig, SinchSmsSecrets } from './config.js';
 import { createSinchSmsAdapter, sinchSmsAdapter } from './index.js';

@@ -12,9 +12,6 @@ export interface SinchSmsSendOptions {
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
-// Re-exported so imports from here keep working.
-export { parseRetryAfter } from '../http.js';
-
 /** Meanings of non-2xx statuses without a `{code,text}` body (A.6), used as error/comment. */
 const HTTP_STATUS_ERRORS: StatusMeanings = {
   400: { error: 'bad_request', comment: "Request doesn't conform to the API" },

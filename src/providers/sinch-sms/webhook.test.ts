@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { validateWebhookSignature } from '@sinch/sdk-core';
 import type { CanonicalUpdate, InboundWebhook } from '../types.js';
-import { signSinchCallback } from '../sinch/signature.js';
+import { signSinchCallback } from '../sinch-signature.js';
 import { parseWebhook, verifyWebhook, webhookRoutes } from './webhook.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));

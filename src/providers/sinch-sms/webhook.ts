@@ -3,7 +3,7 @@
 import type { CanonicalUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, VerifyResult, WebhookRoute } from '../types.js';
 import { ignored, normalizeMsisdn, parseDate } from '../canonical.js';
 import { isRecord, optNum, optStr, parseJsonObject, str as requiredStr } from '../json.js';
-import { verifySinchWebhook } from '../sinch/signature.js';
+import { verifySinchWebhook } from '../sinch-signature.js';
 import type { SinchSmsSecrets } from './config.js';
 import { mapSinchStatus, sinchCodeName, SINCH_SUCCESS_STATUSES } from './status-map.js';
 
@@ -13,10 +13,6 @@ export const webhookRoutes: readonly WebhookRoute[] = [
   { name: 'delivery', statusCallback: true, description: 'Delivery reports (callback_url of each batch)' },
   { name: 'inbound', description: "Inbound SMS (MO) — set as the service plan's callback URL for inbound" },
 ];
-
-// Re-exported so imports from here keep working.
-export { REPLAY_WINDOW_MS } from '../sinch/signature.js';
-export { normalizeMsisdn } from '../canonical.js';
 
 /** Unsigned accounts rely on the secret URL token, which the core has already checked. */
 export function verifyWebhook(secrets: SinchSmsSecrets, hook: InboundWebhook, nowMs: number): VerifyResult {

@@ -3,6 +3,7 @@
 import type { ProviderAdapter } from '../types.js';
 import { TwilioConfigSchema, TwilioSecretsSchema, type TwilioConfig, type TwilioSecrets } from './config.js';
 import { sendTwilio, type TwilioSendOptions } from './send.js';
+import { SIGNATURE_HEADER } from './signature.js';
 import { parseWebhook, verifyWebhook, webhookRoutes } from './webhook.js';
 
 export type TwilioAdapterOptions = TwilioSendOptions;
@@ -16,6 +17,7 @@ export function createTwilioAdapter(options: TwilioAdapterOptions = {}): Provide
     configSchema: TwilioConfigSchema,
     secretsSchema: TwilioSecretsSchema,
     webhookRoutes,
+    redactHeaders: [SIGNATURE_HEADER],
     send: (ctx, message) => sendTwilio(ctx, message, options),
     verifyWebhook,
     parseWebhook,
@@ -24,25 +26,3 @@ export function createTwilioAdapter(options: TwilioAdapterOptions = {}): Provide
 
 export const twilioAdapter = createTwilioAdapter();
 
-export * from './config.js';
-export {
-  TWILIO_STATUS_MAP,
-  TWILIO_ERROR_TITLES,
-  OPTED_OUT_ERROR_CODE,
-  TOO_MANY_REQUESTS_ERROR_CODE,
-  mapTwilioStatus,
-  twilioErrorTitle,
-} from './status-map.js';
-export { sendTwilio, createMessageForm, classify, parseRetryAfter, DEFAULT_TIMEOUT_MS, MAX_MEDIA_URLS, type TwilioSendOptions } from './send.js';
-export { webhookRoutes, verifyWebhook, parseWebhook, parseRawDlrDoneDate, EMPTY_TWIML } from './webhook.js';
-export {
-  twilioSignature,
-  isValidTwilioSignature,
-  checkTwilioBodySignature,
-  formParams,
-  bodySha256,
-  urlVariants,
-  SIGNATURE_HEADER,
-  IDEMPOTENCY_HEADER,
-  type TwilioParams,
-} from './signature.js';

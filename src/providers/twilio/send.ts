@@ -16,9 +16,6 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Twilio takes at most ten `MediaUrl` per message (C.1). */
 export const MAX_MEDIA_URLS = 10;
 
-// Re-exported so imports from here (and index.ts) keep working.
-export { parseRetryAfter } from '../http.js';
-
 /** The form fields of the Create Message request. */
 export function createMessageForm(message: OutboundMessage): URLSearchParams {
   const form = new URLSearchParams();

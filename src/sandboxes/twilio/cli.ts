@@ -1,6 +1,6 @@
 // `switchboard sandbox twilio`: runs the Twilio sandbox on its own, configured by flags or
 // environment variables, until SIGINT/SIGTERM.
-import { closeOnSignal, commaList, listenAddress, nonNegativeNumber as number, printHelp, printLines, parseSandboxFlags } from '../../simulator-kit/cli.js';
+import { closeOnSignal, commaList, listenAddress, nonNegativeNumber as number, printHelp, printLines, parseSandboxFlags } from '../kit/cli.js';
 import { createTwilioSandbox, type TwilioSandboxAccount } from './server.js';
 
 /** The account a bare `sandbox twilio` serves (the SIDs are the spec's example SIDs). */

@@ -2,7 +2,7 @@
 // timers, and delivery reports go to the callback URL as the batch's `delivery_report` asks
 // (docs/providers/sinch-sms.md A.7). Test numbers add slowness, silence, duplicates and reordering.
 import type { CallbackSender } from './callbacks.js';
-import type { Scheduler } from '../../simulator-kit/scheduler.js';
+import type { Scheduler } from '../kit/scheduler.js';
 import type { RecipientState, StoredBatch } from './store.js';
 import type { FinalStatus, ReportStatus } from './test-numbers.js';
 

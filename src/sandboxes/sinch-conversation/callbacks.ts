@@ -2,11 +2,9 @@
 // app has a webhook secret. Sinch documents only "retries with exponential backoff" (B.8): the
 // sandbox retries 5xx, 429, timeouts and connection errors after retryBaseMs, doubling, up to
 // maxAttempts tries; other answers end the delivery. The sending is shared with the Sinch SMS
-// sandbox (../../sinch/callback-sender.ts).
-import { isRetryable, SinchCallbackSender, type SinchCallbackPolicy } from '../../sinch/callback-sender.js';
-import type { CallbackAttemptBase } from '../../simulator-kit/callback-sender.js';
-
-export { isRetryable };
+// sandbox (../kit/sinch-callback-sender.ts).
+import { SinchCallbackSender, type SinchCallbackPolicy } from '../kit/sinch-callback-sender.js';
+import type { CallbackAttemptBase } from '../kit/callback-sender.js';
 
 export interface CallbackAttempt extends CallbackAttemptBase {
   /** The trigger, e.g. MESSAGE_DELIVERY. */

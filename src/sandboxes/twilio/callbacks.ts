@@ -6,9 +6,9 @@
 // after connection errors, timeouts and 5xx, waiting `retryBaseMs`, then twice that, and so on.
 // The fragment is never sent, so it is not part of the signed URL.
 import { randomUUID } from 'node:crypto';
-import { RetryingCallbackSender, type CallbackAttemptBase } from '../../simulator-kit/callback-sender.js';
-import type { Scheduler } from '../../simulator-kit/scheduler.js';
-import { formParams, twilioSignature } from '../signature.js';
+import { RetryingCallbackSender, type CallbackAttemptBase } from '../kit/callback-sender.js';
+import type { Scheduler } from '../kit/scheduler.js';
+import { formParams, twilioSignature } from '../../providers/twilio/signature.js';
 
 export type CallbackKind = 'status' | 'inbound';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import { describe, test } from 'node:test';
 import { SinchClient, validateWebhookSignature } from '@sinch/sdk-core';
-import { cleanupsAfterAll, startCallbackReceiver, type CallbackReceiver } from '../../testing/http-server.js';
+import { cleanupsAfterAll, startCallbackReceiver, type CallbackReceiver } from '../../providers/test-support/http-server.js';
 import { createSinchSmsSandbox, type SinchSmsSandbox, type SinchSmsSandboxOptions } from './server.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -4,12 +4,12 @@ import { describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'undici';
 import twilio from 'twilio';
-import { countSegments } from '../../../core/segments.js';
-import { cleanupsAfterAll, startCallbackReceiver, type CallbackReceiver } from '../../testing/http-server.js';
-import type { OutboundMessage, SendContext } from '../../types.js';
-import type { TwilioConfig, TwilioSecrets } from '../config.js';
-import { twilioAdapter } from '../index.js';
-import { formParams } from '../signature.js';
+import { countSegments } from '../../core/segments.js';
+import { cleanupsAfterAll, startCallbackReceiver, type CallbackReceiver } from '../../providers/test-support/http-server.js';
+import type { OutboundMessage, SendContext } from '../../providers/types.js';
+import type { TwilioConfig, TwilioSecrets } from '../../providers/twilio/config.js';
+import { twilioAdapter } from '../../providers/twilio/index.js';
+import { formParams } from '../../providers/twilio/signature.js';
 import { createTwilioSandbox, rawDlrDoneDate, rfc2822, type TwilioSandbox, type TwilioSandboxOptions } from './server.js';
 import { sandboxAccounts, TWILIO_SANDBOX_DEMO } from './cli.js';
 
@@ -258,7 +258,7 @@ describe('Twilio sandbox', () => {
 
   test('the 201 answer has the spec example\'s shape; num_segments comes from countSegments', async () => {
     const sandbox = await startSandbox();
-    const example = JSON.parse(readFileSync(new URL('../fixtures/message-created-201.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const example = JSON.parse(readFileSync(new URL('../../providers/twilio/fixtures/message-created-201.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     const texts = ['Hi', 'x'.repeat(160), 'x'.repeat(161), '€'.repeat(80), '😀'.repeat(35), 'é'.repeat(71), 'Ω'.repeat(70)];
     for (const body of texts) {
       const res = await create(sandbox, [['To', us('0100')], ['From', FROM], ['Body', body]]);

@@ -1,7 +1,7 @@
 // Sinch callback signing, shared by SMS and the Conversation API (docs/providers/sinch-conversation.md B.7, sinch-sms.md A.9):
 // base64(HMAC-SHA256(secret, rawBody + "." + nonce + "." + timestamp)), timestamp in epoch seconds.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { InboundWebhook, VerifyResult } from '../types.js';
+import type { InboundWebhook, VerifyResult } from './types.js';
 
 export const SIGNATURE_HEADER = 'x-sinch-webhook-signature';
 export const TIMESTAMP_HEADER = 'x-sinch-webhook-signature-timestamp';

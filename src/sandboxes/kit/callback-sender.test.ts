@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cleanupsAfterAll, startCallbackReceiver } from '../testing/http-server.js';
+import { cleanupsAfterAll, startCallbackReceiver } from '../../providers/test-support/http-server.js';
 import { RetryingCallbackSender, type CallbackAttemptBase, type SenderPolicy } from './callback-sender.js';
 import { Scheduler } from './scheduler.js';
 

@@ -1,6 +1,6 @@
 // `switchboard sandbox sinch-conversation`: runs the Conversation API sandbox on its own,
 // configured by flags or environment variables, until SIGINT/SIGTERM.
-import { closeOnSignal, listenAddress, nonNegativeNumber as number, printHelp, printLines, parseSandboxFlags } from '../../simulator-kit/cli.js';
+import { closeOnSignal, listenAddress, nonNegativeNumber as number, printHelp, printLines, parseSandboxFlags } from '../kit/cli.js';
 import { createSinchConversationSandbox, type SandboxChannel } from './server.js';
 
 /** The demo credentials a standalone sandbox starts with (documented in README.md). */

@@ -1,9 +1,9 @@
 // How both Sinch sandboxes (SMS, Conversation API) send callbacks: JSON, signed afresh on every
 // attempt over the exact bytes sent when there is a secret (A.9, B.7), retried after 429, 5xx,
 // timeouts and connection errors with doubling delays (A.10, B.8).
-import { RetryingCallbackSender, type CallbackAttemptBase } from '../simulator-kit/callback-sender.js';
-import type { Scheduler } from '../simulator-kit/scheduler.js';
-import { sinchCallbackHeaders } from './signature.js';
+import { RetryingCallbackSender, type CallbackAttemptBase } from './callback-sender.js';
+import type { Scheduler } from './scheduler.js';
+import { sinchCallbackHeaders } from '../../providers/sinch-signature.js';
 
 export interface SinchCallbackPolicy {
   /** Delay before the first retry; doubles for each later one (Sinch SMS: 5000). */

@@ -1,6 +1,6 @@
 // `switchboard sandbox sinch-sms`: runs the Sinch SMS sandbox on its own, configured by flags
 // or environment variables, until SIGINT/SIGTERM.
-import { closeOnSignal, commaList, listenAddress, nonNegativeNumber as number, printHelp, printLines, parseSandboxFlags } from '../../simulator-kit/cli.js';
+import { closeOnSignal, commaList, listenAddress, nonNegativeNumber as number, printHelp, printLines, parseSandboxFlags } from '../kit/cli.js';
 import { createSinchSmsSandbox, type SinchSmsServicePlan } from './server.js';
 
 export const SINCH_SMS_SANDBOX_USAGE = `usage: switchboard sandbox sinch-sms [flags]

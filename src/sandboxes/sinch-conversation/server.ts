@@ -5,10 +5,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ulid } from 'ulid';
-import { appendBounded } from '../../simulator-kit/history.js';
-import { SlidingWindowLimiter } from '../../simulator-kit/rate-window.js';
-import { Scheduler } from '../../simulator-kit/scheduler.js';
-import { basicCredentials, bearerToken, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions, type ReceivedRequest } from '../../simulator-kit/server.js';
+import { appendBounded } from '../kit/history.js';
+import { SlidingWindowLimiter } from '../kit/rate-window.js';
+import { Scheduler } from '../kit/scheduler.js';
+import { basicCredentials, bearerToken, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions } from '../kit/server.js';
 import { CallbackSender, type CallbackAttempt } from './callbacks.js';
 import { ConversationApiError, errors, OAuthError } from './errors.js';
 import { behaviourFor, identityDigits, REASON_DESCRIPTIONS, type ReportStatus, type TestNumberBehaviour } from './test-numbers.js';
@@ -62,9 +62,6 @@ export interface SinchConversationSandboxOptions extends SandboxOptions {
   /** Callback tries in all, the first included (default 6). */
   maxCallbackAttempts?: number;
 }
-
-// Importable from here as before; the shape is every sandbox's.
-export type { ReceivedRequest };
 
 export interface IssuedToken {
   projectId: string;

@@ -3,9 +3,9 @@
 // Outcomes per recipient come from test-numbers.ts; README.md documents the behaviour.
 import type { FastifyRequest } from 'fastify';
 import { ulid } from 'ulid';
-import { SlidingWindowLimiter } from '../../simulator-kit/rate-window.js';
-import { Scheduler } from '../../simulator-kit/scheduler.js';
-import { bearerToken, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions } from '../../simulator-kit/server.js';
+import { SlidingWindowLimiter } from '../kit/rate-window.js';
+import { Scheduler } from '../kit/scheduler.js';
+import { bearerToken, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions } from '../kit/server.js';
 import { CallbackSender, type CallbackAttempt } from './callbacks.js';
 import { countryGivesDeliveryReports } from './countries.js';
 import { batchReport, CODES, DeliverySimulator, recipientReport, type Delays } from './delivery.js';

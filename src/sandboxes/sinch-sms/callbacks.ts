@@ -2,11 +2,9 @@
 // (docs/providers/sinch-sms.md A.10): 5xx and 429 are retried after 5 s, 10 s, 20 s, ... (doubling); other
 // 4xx are not. Network errors and timeouts are retried like 5xx. Each attempt is signed afresh
 // over the exact bytes sent, when the service plan has a signing secret (A.9). The sending is
-// shared with the Conversation API sandbox (../../sinch/callback-sender.ts).
-import { isRetryable, SinchCallbackSender, type SinchCallbackPolicy } from '../../sinch/callback-sender.js';
-import type { CallbackAttemptBase } from '../../simulator-kit/callback-sender.js';
-
-export { isRetryable };
+// shared with the Conversation API sandbox (../kit/sinch-callback-sender.ts).
+import { SinchCallbackSender, type SinchCallbackPolicy } from '../kit/sinch-callback-sender.js';
+import type { CallbackAttemptBase } from '../kit/callback-sender.js';
 
 export type CallbackKind = 'recipient_delivery_report' | 'batch_delivery_report' | 'inbound';
 

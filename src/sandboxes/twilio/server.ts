@@ -5,15 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { expectsDeliveryReports } from '../../../core/phone.js';
-import { countSegments } from '../../../core/segments.js';
-import { appendBounded } from '../../simulator-kit/history.js';
-import { SlidingWindowLimiter } from '../../simulator-kit/rate-window.js';
-import { Scheduler, type Scheduled } from '../../simulator-kit/scheduler.js';
-import { basicCredentials, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions, type ReceivedRequest } from '../../simulator-kit/server.js';
-import { isMessagingServiceSid } from '../config.js';
-import { formParams } from '../signature.js';
-import { twilioErrorTitle } from '../status-map.js';
+import { expectsDeliveryReports } from '../../core/phone.js';
+import { countSegments } from '../../core/segments.js';
+import { appendBounded } from '../kit/history.js';
+import { SlidingWindowLimiter } from '../kit/rate-window.js';
+import { Scheduler, type Scheduled } from '../kit/scheduler.js';
+import { basicCredentials, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions } from '../kit/server.js';
+import { isMessagingServiceSid } from '../../providers/twilio/config.js';
+import { formParams } from '../../providers/twilio/signature.js';
+import { twilioErrorTitle } from '../../providers/twilio/status-map.js';
 import { CallbackSender, type CallbackAttempt } from './callbacks.js';
 import { errors, TwilioApiError } from './errors.js';
 import {
@@ -71,9 +71,6 @@ export interface MessageJson {
   to: string;
   uri: string;
 }
-
-// Importable from here as before; the shape is every sandbox's.
-export type { ReceivedRequest };
 
 export interface StoredMessage {
   accountSid: string;

@@ -1,13 +1,10 @@
 // What the sandbox received and the state of every batch and recipient, kept in memory.
-import type { Scheduled } from '../../simulator-kit/scheduler.js';
-import { appendBounded } from '../../simulator-kit/history.js';
-import type { ReceivedRequest } from '../../simulator-kit/server.js';
+import type { Scheduled } from '../kit/scheduler.js';
+import { appendBounded } from '../kit/history.js';
+import type { ReceivedRequest } from '../kit/server.js';
 import type { SmsEncoding } from './segments.js';
 import type { Outcome, ReportStatus, TestNumberBehaviour } from './test-numbers.js';
 import type { DeliveryReportType, ParameterGroup, TextBatchRequest } from './validate.js';
-
-// Re-exported for existing importers; the shape is every sandbox's.
-export type { ReceivedRequest };
 
 /** The batch object of the API (A.5): the request echoed plus id, timestamps and `canceled`. */
 export interface BatchJson {
