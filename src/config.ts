@@ -41,7 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   mkdirSync(dataDir, { recursive: true });
   const databaseUrl = env.DATABASE_URL ?? `sqlite://${join(dataDir, 'switchboard.db')}`;
   const publicUrl = (env.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, '');
-  const secretKey = env.SWITCHBOARD_SECRET_KEY ?? readOrCreate(join(dataDir, 'secret.key'), SecretBox.generateKey).value;
+  const secretKey = env.SWITCHBOARD_SECRET_KEY ?? readOrCreate(join(dataDir, 'secret.key'), () => SecretBox.generateKey()).value;
   let adminToken = env.SWITCHBOARD_ADMIN_TOKEN;
   let adminTokenGenerated = false;
   if (!adminToken) {

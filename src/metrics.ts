@@ -5,7 +5,7 @@ export class Metrics {
 
   count(name: string, integrationId: string, by = 1): void {
     let series = this.#counters.get(name);
-    if (!series) this.#counters.set(name, (series = new Map()));
+    if (!series) this.#counters.set(name, (series = new Map<string, number>()));
     series.set(integrationId, (series.get(integrationId) ?? 0) + by);
   }
 

@@ -139,7 +139,7 @@ test('a SIGKILL mid-campaign loses nothing that was acknowledged', { timeout: 12
     const statusOf: Record<string, string> = { Dispatched: 'sent', Delivered: 'delivered' };
     for (const c of sandbox.callbacks.filter((x) => x.status === 200 && x.kind !== 'inbound')) {
       const ref = c.payload.client_reference as string;
-      assert.ok(byMessage.get(ref)?.includes(statusOf[c.payload.status as string]!), `acknowledged ${c.payload.status} of ${ref} was processed`);
+      assert.ok(byMessage.get(ref)?.includes(statusOf[c.payload.status as string]!), `acknowledged ${String(c.payload.status)} of ${ref} was processed`);
     }
   } finally {
     child.kill('SIGKILL');

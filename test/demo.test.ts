@@ -20,7 +20,7 @@ test('the demo delivers on SMS, MMS, WhatsApp and RCS with no account', { timeou
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   try {
     await eventually(async () => (out.includes('Switchboard is running') ? true : undefined), 30_000, 'the banner');
     const token = /Admin token:\s+(\S+)/.exec(out)?.[1];

@@ -77,7 +77,7 @@ function instance(spec: RequestSpec, opts: { connections: number; durationS: num
         ],
       },
       (err: unknown, result: autocannon.Result) => {
-        if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+        if (err) return reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
         resolve({ ok, non2xx: result.non2xx, errors: result.errors - result.timeouts, timeouts: result.timeouts, durationS: result.duration });
       },
     );

@@ -88,8 +88,8 @@ export class Child<Info = Record<string, unknown>> {
         }
         child.#record(line);
       };
-      lines(proc.stdout!, onLine);
-      lines(proc.stderr!, onLine);
+      lines(proc.stdout, onLine);
+      lines(proc.stderr, onLine);
       proc.once('exit', (code) => {
         if (!child) {
           clearTimeout(timer);

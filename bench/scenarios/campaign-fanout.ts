@@ -8,7 +8,7 @@
 // hub process; the launch runs in a fresh one, so each peak belongs to one step.
 // Reference (no baseline exists): inserting as many message-sized rows with one prepared
 // statement in one transaction into an empty copy of the messages table and its indexes.
-import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { monotonicFactory } from 'ulid';

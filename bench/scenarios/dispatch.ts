@@ -85,7 +85,7 @@ async function hubRound(h: RunningHub, db: SQLite.Database, sandbox: Child<Sandb
 export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   const M = opts.smoke ? 300 : 10_000;
   const [sandbox, started] = await Promise.allSettled([startSandbox(), startHub()]).then(settledOrThrow);
-  let hub: RunningHub | null = started;
+  const hub: RunningHub | null = started;
   let db: SQLite.Database | null = null;
   try {
     const h = started;

@@ -102,7 +102,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   // The smoke run only checks that the scenario works: at a rate any machine sustains.
   const RATE = opts.smoke ? 100 : 500;
   const [sandbox, bare, started]: [Child<SandboxInfo>, Child<{ url: string }>, RunningHub] = await Promise.allSettled([startSandbox(), startBare(), startHub()]).then(settledOrThrow);
-  let hub: RunningHub | null = started;
+  const hub: RunningHub | null = started;
   let db: SQLite.Database | null = null;
   try {
     const h = started;

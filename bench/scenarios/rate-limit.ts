@@ -82,7 +82,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   const seconds = opts.smoke ? 2 : Math.max(10, opts.durationS);
   const plans = LIMITS.map((l) => ({ id: `rl${l}`, token: `token-${l}` }));
   const [sandbox, started] = await Promise.allSettled([startSandbox({ servicePlans: plans, historyLimit: 150_000 }), startHub()]).then(settledOrThrow);
-  let hub: RunningHub | null = started;
+  const hub: RunningHub | null = started;
   let db: SQLite.Database | null = null;
   try {
     const h = started;

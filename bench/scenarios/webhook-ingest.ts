@@ -136,7 +136,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   const warmupS = opts.smoke ? 0 : 3;
   const notes: string[] = [];
   const [sandbox, bare, durable, started] = await Promise.allSettled([startSandbox(), startBare(), startDurable(), startHub()]).then(settledOrThrow);
-  let hub: RunningHub | null = started;
+  const hub: RunningHub | null = started;
   let db: SQLite.Database | null = null;
   try {
     const h = started;

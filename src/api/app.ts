@@ -24,9 +24,11 @@ import { linkRoutes } from './links.js';
 import { lazyChildLogger } from './request-logger.js';
 
 export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  // Typed as Fastify's base logger, so the app's logger generic is the one its plugins expect.
+  const loggerInstance: FastifyBaseLogger = hub.logger;
   const app = Fastify({
     // One logger for the hub and its HTTP server, with the same redaction.
-    ...(opts.logger === false ? { logger: false } : { loggerInstance: hub.logger as FastifyBaseLogger }),
+    ...(opts.logger === false ? { logger: false } : { loggerInstance }),
     bodyLimit: hub.config.bodyLimitBytes,
     // Bad types are refused, never coerced; unknown fields are named in the error.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },

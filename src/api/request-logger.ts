@@ -53,5 +53,5 @@ class LazyChildLogger {
 
 /** For Fastify's `childLoggerFactory`. */
 export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
-  return new LazyChildLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
+  return new LazyChildLogger(logger, bindings, options);
 }

@@ -53,8 +53,8 @@ export const COUNTRIES_WITHOUT_DELIVERY_REPORTS: ReadonlySet<string> = new Set([
 ]);
 
 // Digits (any script; libphonenumber maps them), separators people type, and a leading plus.
-const ALLOWED = /^[+\uFF0B]?[\p{Nd}\s\-\u2010-\u2015().\/]+$/u;
-const SEPARATORS = /[\s\-\u2010-\u2015().\/]/gu;
+const ALLOWED = /^[+\uFF0B]?[\p{Nd}\s\-\u2010-\u2015()./]+$/u;
+const SEPARATORS = /[\s\-\u2010-\u2015()./]/gu;
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 function countryName(country: string | undefined, callingCode: string): string {

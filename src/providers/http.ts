@@ -131,7 +131,7 @@ export function withSignal<T>(work: Promise<T>, signal: AbortSignal | undefined)
       },
       (e: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
   });

@@ -2,21 +2,21 @@
 import { sinchConversationAdapter } from './sinch-conversation/index.js';
 import { sinchSmsAdapter } from './sinch-sms/index.js';
 import { twilioAdapter } from './twilio/index.js';
-import type { ProviderAdapter, ProviderType } from './types.js';
+import type { AnyAdapter, ProviderType } from './types.js';
 
 // Each provider once, keyed by integration type; ProviderType is derived from these keys.
 export const adapters = {
   sinch_sms: sinchSmsAdapter,
   sinch_conversation: sinchConversationAdapter,
   twilio: twilioAdapter,
-} satisfies Record<string, ProviderAdapter<any, any>>;
+} satisfies Record<string, AnyAdapter>;
 
 // Adapters are typed by their own config; the registry erases that for the generic core.
-export function getAdapter(type: string): ProviderAdapter<any, any> | undefined {
+export function getAdapter(type: string): AnyAdapter | undefined {
   return Object.hasOwn(adapters, type) ? adapters[type as ProviderType] : undefined;
 }
 
-export function allAdapters(): ProviderAdapter<any, any>[] {
+export function allAdapters(): AnyAdapter[] {
   return Object.values(adapters);
 }
 

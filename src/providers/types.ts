@@ -134,6 +134,13 @@ export interface WebhookRoute {
   response?: { contentType: string; body: string };
 }
 
+/**
+ * An adapter whatever its config and secrets types: what the registry and the core hold, since
+ * they pass each adapter only the config and secrets its own schemas validated.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- erased on purpose, see above
+export type AnyAdapter = ProviderAdapter<any, any>;
+
 export interface ProviderAdapter<Config = unknown, Secrets = unknown> {
   type: ProviderType;
   displayName: string;

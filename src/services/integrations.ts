@@ -6,7 +6,7 @@ import { invalid, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Channel } from '../core/status.js';
 import { getAdapter, providerTypes } from '../providers/registry.js';
-import type { ProviderAdapter, ProviderType } from '../providers/types.js';
+import type { AnyAdapter, ProviderAdapter, ProviderType } from '../providers/types.js';
 import { inTransaction, type DB } from '../store/db.js';
 import * as integrationStore from '../store/integrations.js';
 import type { IntegrationsTable } from '../store/schema.js';
@@ -18,7 +18,7 @@ export interface IntegrationRuntime {
   projectId: string;
   provider: ProviderType;
   name: string;
-  adapter: ProviderAdapter<any, any>;
+  adapter: AnyAdapter;
   config: Record<string, unknown>;
   secrets: Record<string, unknown>;
   webhookToken: string;
@@ -58,7 +58,7 @@ export class IntegrationService extends EventEmitter<{ changed: [id: string] }> 
     return Object.fromEntries(adapter.webhookRoutes.map((r) => [r.name, `${this.publicUrl}/webhooks/${id}/${token}/${r.name}`]));
   }
 
-  #adapterFor(provider: string | undefined): ProviderAdapter<any, any> {
+  #adapterFor(provider: string | undefined): AnyAdapter {
     if (!provider) throw invalid('invalid_request', 'provider is required', 'provider');
     const adapter = getAdapter(provider);
     if (!adapter) throw invalid('invalid_request', `provider must be one of: ${providerTypes().join(', ')}`, 'provider');

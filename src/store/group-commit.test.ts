@@ -57,7 +57,7 @@ test('a unique violation in one job leaves the others committed', async () => {
     commit.run((trx) => trx.insertInto('projects').values(project('a')).execute()),
     commit.run((trx) => trx.insertInto('projects').values(project('d')).execute()),
   ]);
-  assert.equal(results[0]!.status, 'rejected');
-  assert.equal(results[1]!.status, 'fulfilled');
+  assert.equal(results[0].status, 'rejected');
+  assert.equal(results[1].status, 'fulfilled');
   assert.ok(await db.selectFrom('projects').select('id').where('id', '=', 'd').executeTakeFirst());
 });

@@ -34,7 +34,7 @@ const statements = new WeakMap<SQLite.Database, Map<number, SQLite.Statement>>()
 
 function insertStatement(sqlite: SQLite.Database, rows: number): SQLite.Statement {
   let cache = statements.get(sqlite);
-  if (!cache) statements.set(sqlite, (cache = new Map()));
+  if (!cache) statements.set(sqlite, (cache = new Map<number, SQLite.Statement>()));
   let stmt = cache.get(rows);
   if (!stmt) {
     const tuple = `(${COLUMNS.map(() => '?').join(',')})`;

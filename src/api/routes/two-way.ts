@@ -1,7 +1,6 @@
 // Two-way messaging: consent, keyword auto-responses and the conversation with a customer.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import type { KeywordConfig } from '../../core/keywords.js';
 import { channelsOfConsent, consentOf, setConsent } from '../../services/consent.js';
 import { conversationOf } from '../../services/conversation.js';
 import { getCustomer } from '../../services/customers.js';
@@ -81,7 +80,7 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
     },
   }, async (req) => {
     requireProject(req, req.params.pid);
-    const settings = await setKeywords(hub.db, req.params.pid, req.params.channel, req.body as KeywordConfig);
+    const settings = await setKeywords(hub.db, req.params.pid, req.params.channel, req.body);
     return keywordsFor(settings, req.params.channel);
   });
 

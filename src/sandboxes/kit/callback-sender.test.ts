@@ -28,7 +28,7 @@ function sender(policy: Partial<SenderPolicy> = {}): { scheduler: Scheduler; sen
 
 test('RetryingCallbackSender: retries with doubling delays up to maxAttempts, logging each attempt', async () => {
   const receiver = await startCallbackReceiver((call) => call, { path: '/hook', respond: (n) => (n < 2 ? 503 : 200) });
-  cleanups.push(receiver.close);
+  cleanups.push(() => receiver.close());
   const { scheduler, sender: s } = sender();
   let headerCalls = 0;
   const first = await s.deliver({
@@ -49,14 +49,14 @@ test('RetryingCallbackSender: retries with doubling delays up to maxAttempts, lo
 
 test('RetryingCallbackSender: stops at maxAttempts and on answers that are not retryable', async () => {
   const receiver = await startCallbackReceiver((call) => call, { respond: () => 500 });
-  cleanups.push(receiver.close);
+  cleanups.push(() => receiver.close());
   const { scheduler, sender: s } = sender();
   await s.deliver({ url: receiver.url, body: '', maxAttempts: 2, headers: () => ({}), describe: () => ({ topic: 'a' }) });
   await scheduler.idle();
   assert.equal(s.log.length, 2);
 
   const gone = await startCallbackReceiver((call) => call, { respond: () => 410 });
-  cleanups.push(gone.close);
+  cleanups.push(() => gone.close());
   await s.deliver({ url: gone.url, body: '', maxAttempts: 5, headers: () => ({}), describe: () => ({ topic: 'b' }) });
   await scheduler.idle();
   assert.deepEqual(s.log.map((a) => [a.topic, a.status]), [['a', 500], ['a', 500], ['b', 410]]);
@@ -64,7 +64,7 @@ test('RetryingCallbackSender: stops at maxAttempts and on answers that are not r
 
 test('RetryingCallbackSender: keeps the answer when asked, records errors, bounds the log', async () => {
   const receiver = await startCallbackReceiver((call) => call, { contentType: 'text/xml', body: '<Response/>' });
-  cleanups.push(receiver.close);
+  cleanups.push(() => receiver.close());
   const { scheduler, sender: s } = sender({ keepResponseChars: 5, logLimit: 2 });
   const kept = await s.deliver({ url: receiver.url, body: '', maxAttempts: 1, headers: () => ({}), describe: () => ({ topic: 'a' }) });
   assert.equal(kept.responseBody, '<Resp');

@@ -25,7 +25,7 @@ export interface SandboxApp {
   /** Every request received, oldest first, kept to the newest `historyLimit`. */
   requests: ReceivedRequest[];
   /** The record of a request being handled. */
-  received(req: FastifyRequest): ReceivedRequest | undefined;
+  received: (req: FastifyRequest) => ReceivedRequest | undefined;
 }
 
 /**

@@ -31,7 +31,7 @@ async function startReceiver(respond: (n: number) => number = () => 200): Promis
     ({ headers, raw, at }) => ({ headers, raw, json: JSON.parse(raw.toString('utf8')), at }),
     { path: '/webhooks/int_1/tok/callbacks', respond },
   );
-  cleanups.push(receiver.close);
+  cleanups.push(() => receiver.close());
   return receiver;
 }
 
@@ -458,7 +458,7 @@ describe('Sinch Conversation sandbox: test numbers and callbacks', () => {
       providerMessageId: text.id,
       occurredAt: updates[0]!.kind === 'inbound' ? updates[0]!.occurredAt : null,
     });
-    assert.ok(updates[0]!.kind === 'inbound' && updates[0]!.occurredAt instanceof Date);
+    assert.ok(updates[0].kind === 'inbound' && updates[0].occurredAt instanceof Date);
     assert.ok(updates[1]!.kind === 'inbound');
     assert.equal(updates[1]!.channel, 'rcs');
     assert.deepEqual(updates[1]!.media, [{ url: 'https://media.example.com/a.jpg', contentType: null }]);
@@ -564,7 +564,7 @@ describe('Sinch Conversation sandbox: CLI', () => {
     process.stdout.write = ((chunk: string) => {
       written.push(String(chunk));
       return true;
-    }) as typeof process.stdout.write;
+    });
     try {
       await runSinchConversationSandbox(['--help']);
     } finally {

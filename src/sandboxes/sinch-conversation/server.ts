@@ -539,7 +539,7 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
       const target = findApp(project, req.params.appId);
       const input = jsonBody(req);
       const body = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-      const str = (k: string): string | undefined => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+      const str = (k: string): string | undefined => (typeof body[k] === 'string' ? (body[k]) : undefined);
       const channel = (str('channel') ?? target.channels[0]) as SandboxChannel;
       if (!target.channels.includes(channel)) throw errors.invalidArgument(`Channel ${channel} is not configured for app ${target.appId}.`);
       const url = str('url');

@@ -99,7 +99,7 @@ function checkContent(kind: MessageKind, content: unknown): TemplateRef[] {
       if (channelTemplates !== undefined) {
         if (!isRecord(channelTemplates)) throw bad(`Invalid value at '${field}.channel_template': an object is required.`);
         for (const [channel, ref] of Object.entries(channelTemplates)) {
-          if (!isChannel(channel)) throw bad(`Invalid value at '${field}.channel_template': unknown channel '${channel}'.`);
+          if (!isChannel(channel)) throw bad(`Invalid value at '${field}.channel_template': unknown channel '${String(channel)}'.`);
           refs.push(templateRef(ref, `${field}.channel_template.${channel}`, channel));
         }
       }

@@ -25,7 +25,7 @@ async function startReceiver(respond: Receiver['respond'] = () => 200): Promise<
     ({ path, headers, raw, at }) => ({ path, headers, raw: raw.toString('utf8'), json: JSON.parse(raw.toString('utf8')), at }),
     { path: '/callbacks', respond, contentType: 'text/plain', body: 'ok' },
   );
-  cleanups.push(receiver.close);
+  cleanups.push(() => receiver.close());
   return receiver;
 }
 
@@ -72,7 +72,7 @@ function reportsByRecipient(receiver: Receiver): Map<string, string[]> {
   for (const { json } of receiver.received) {
     if (json['type'] !== 'recipient_delivery_report_sms') continue;
     const key = String(json['recipient']);
-    out.set(key, [...(out.get(key) ?? []), `${json['status']}/${json['code']}`]);
+    out.set(key, [...(out.get(key) ?? []), `${String(json['status'])}/${String(json['code'])}`]);
   }
   return out;
 }

@@ -39,7 +39,7 @@ async function startReceiver(respond: Receiver['respond'] = () => 200): Promise<
     },
     { respond, contentType: 'text/xml', body: TWIML },
   );
-  cleanups.push(receiver.close);
+  cleanups.push(() => receiver.close());
   return receiver;
 }
 
@@ -97,7 +97,7 @@ function statusesByRecipient(receiver: Receiver): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const { params } of receiver.received) {
     const to = String(params['To']);
-    const status = `${params['MessageStatus']}${params['ErrorCode'] ? `/${params['ErrorCode']}` : ''}`;
+    const status = `${String(params['MessageStatus'])}${params['ErrorCode'] ? `/${String(params['ErrorCode'])}` : ''}`;
     out.set(to, [...(out.get(to) ?? []), status]);
   }
   return out;

@@ -14,9 +14,9 @@ const STATUS_RENAMES: [string, string][] = [
   ['enqueued_failed', 'refused'],
 ];
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  for (const [from, to] of STATUS_RENAMES) await db.updateTable('messages').set({ status: to }).where('status', '=', from).execute();
+  for (const [from, to] of STATUS_RENAMES) await sql`update messages set status = ${to} where status = ${from}`.execute(db);
 
   if (postgres) {
     await sql`alter table receipts alter column integration_id drop not null`.execute(db);
@@ -43,7 +43,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql`alter table receipts_rebuilt rename to receipts`.execute(db);
     await db.schema.createIndex('receipts_pending').on('receipts').column('id').where(sql.ref('processed_at'), 'is', null).execute();
   }
-  await db.updateTable('receipts').set({ integration_id: null }).where('source', '=', 'ingest_sinch').execute();
+  await sql`update receipts set integration_id = null where source = 'ingest_sinch'`.execute(db);
 
   await db.schema
     .createTable('signed_nonces')
@@ -61,7 +61,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('webhook_nonces').execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('webhook_nonces')
     .addColumn('integration_id', 'text', (c) => c.notNull())
@@ -73,6 +73,6 @@ export async function down(db: Kysely<any>): Promise<void> {
     select case when source = 'ingest_sinch' then 'ingest:' || signer_id else signer_id end, nonce, expires_at from signed_nonces`.execute(db);
   await db.schema.dropTable('signed_nonces').execute();
   await sql`update receipts set integration_id = 'ingest:' || project_id where integration_id is null`.execute(db);
-  for (const [to, from] of [['queued', 'pending'], ['enqueued', 'accepted']]) await db.updateTable('messages').set({ status: to }).where('status', '=', from).execute();
+  for (const [to, from] of [['queued', 'pending'], ['enqueued', 'accepted']]) await sql`update messages set status = ${to} where status = ${from}`.execute(db);
   await sql`update messages set status = case when channel in ('whatsapp', 'rcs') then 'enqueued_failed' else 'enqueue_failed' end where status = 'refused'`.execute(db);
 }
