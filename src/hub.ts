@@ -4,8 +4,8 @@ import { SecretBox } from './core/crypto.js';
 import type { Logger } from './logger.js';
 import { Dispatcher, type DispatcherOptions } from './dispatch/dispatcher.js';
 import { Metrics } from './metrics.js';
-import { ReceiptProcessor, type ProcessorOptions } from './receipts/processor.js';
-import { ReceiptWriter } from './receipts/writer.js';
+import { CallbackProcessor, type ProcessorOptions } from './callbacks/processor.js';
+import { CallbackWriter } from './callbacks/writer.js';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
 import { channelsOfConsent } from './services/consent.js';
 import { IntegrationService } from './services/integrations.js';
@@ -26,8 +26,8 @@ export class Hub {
   readonly integrations: IntegrationService;
   readonly profiles: SenderProfileService;
   readonly dispatcher: Dispatcher;
-  readonly processor: ReceiptProcessor;
-  readonly receipts: ReceiptWriter;
+  readonly processor: CallbackProcessor;
+  readonly callbacks: CallbackWriter;
   readonly commit: GroupCommit;
   #running = false;
 
@@ -43,8 +43,8 @@ export class Hub {
     this.profiles = new SenderProfileService(db, this.integrations);
     this.commit = new GroupCommit(db, checkpointer ? { checkpoints: checkpointer.state } : {});
     this.dispatcher = new Dispatcher(db, this.commit, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
-    this.receipts = new ReceiptWriter(this.commit, (row) => this.processor.stored(row));
-    this.processor = new ReceiptProcessor(
+    this.callbacks = new CallbackWriter(this.commit, (row) => this.processor.stored(row));
+    this.processor = new CallbackProcessor(
       db,
       this.commit,
       this.integrations,
@@ -52,7 +52,7 @@ export class Hub {
         queued: (id) => this.dispatcher.notify(id),
         optedOut: (ref, channel) => void this.dispatcher.dropCustomer(ref, channelsOfConsent(channel)),
       },
-      logger.child({ component: 'receipts' }),
+      logger.child({ component: 'callbacks' }),
       this.metrics,
       options.processor,
     );
@@ -64,7 +64,7 @@ export class Hub {
     const sqlite = sqliteConnection(db);
     const checkpointer = sqlite && !sqlite.memory ? await Checkpointer.start(sqlite, logger.child({ component: 'checkpointer' })) : null;
     const hub = new Hub(config, db, logger, options, checkpointer);
-    await hub.receipts.remember(db);
+    await hub.callbacks.remember(db);
     return hub;
   }
 
@@ -85,7 +85,7 @@ export class Hub {
     return this.#running;
   }
 
-  /** Starts the background work: dispatch, receipt processing, and resuming interrupted launches. */
+  /** Starts the background work: dispatch, callback processing, and resuming interrupted launches. */
   async start(): Promise<void> {
     await this.dispatcher.start();
     this.processor.start();

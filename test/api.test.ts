@@ -36,7 +36,7 @@ describe('API', () => {
     assert.deepEqual((await t.api.get('/readyz')).body, { status: 'ready' });
     const metrics = await t.api.get('/metrics');
     assert.equal(metrics.status, 200);
-    assert.match(String(metrics.body), /switchboard_receipts_pending/);
+    assert.match(String(metrics.body), /switchboard_callbacks_pending/);
   });
 
   test('the OpenAPI document describes the API', async () => {

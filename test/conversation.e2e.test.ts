@@ -141,8 +141,8 @@ describe('Sinch Conversation API (WhatsApp, RCS) end to end', () => {
     const res = await send({ phone: '+447911120010', channel: 'whatsapp', body: 'hi' });
     const events = await eventsOf(res.body.id, (e) => e.some((x) => x.properties.status === 'failed'));
     assert.deepEqual(statuses(events), ['enqueued', 'failed']);
-    const receipts = await t.hub.db.selectFrom('receipts').select(['outcome', 'body']).where('integration_id', '=', integration.id).execute();
-    assert.ok(receipts.some((r) => Buffer.from(r.body).toString().includes('SWITCHING_CHANNEL') && r.outcome === 'ignored'));
+    const callbacks = await t.hub.db.selectFrom('callbacks').select(['outcome', 'body']).where('integration_id', '=', integration.id).execute();
+    assert.ok(callbacks.some((r) => Buffer.from(r.body).toString().includes('SWITCHING_CHANNEL') && r.outcome === 'ignored'));
   });
 
   test('a refused request is enqueued_failed (the Conversation spelling) with status, code and text', async () => {

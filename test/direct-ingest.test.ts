@@ -119,7 +119,7 @@ describe('direct-send ingest', () => {
   });
 
   test('a report without a uid is refused with a 4xx, stored nowhere, and listed as rejected', async () => {
-    const receiptsBefore = await t.hub.db.selectFrom('receipts').select('id').execute();
+    const callbacksBefore = await t.hub.db.selectFrom('callbacks').select('id').execute();
     for (const ref of ['$cat=otp', '$uid=$cat=otp', undefined]) {
       const res = await post(report({ client_reference: ref, batch_id: 'B-nouid' }));
       assert.equal(res.status, 422);
@@ -129,8 +129,8 @@ describe('direct-send ingest', () => {
     assert.equal(notJson.status, 400);
     const mo = await post({ type: 'mo_text', from: '+12025550100', to: '12345', body: 'hi' });
     assert.equal(mo.status, 400);
-    const receiptsAfter = await t.hub.db.selectFrom('receipts').select('id').execute();
-    assert.equal(receiptsAfter.length, receiptsBefore.length);
+    const callbacksAfter = await t.hub.db.selectFrom('callbacks').select('id').execute();
+    assert.equal(callbacksAfter.length, callbacksBefore.length);
     const rejections = (await t.api.get(`/api/v1/projects/${pid}/ingest/sinch/rejections`)).body.data;
     assert.ok(rejections.length >= 5);
     assert.ok(rejections.some((r: any) => r.client_reference === '$cat=otp' && r.batch_id === 'B-nouid' && /uid/.test(r.reason)));
@@ -150,10 +150,10 @@ describe('direct-send ingest', () => {
   });
 
   test('an unknown app key is a 404 and changes nothing; a rotated key retires the old URL', async () => {
-    const receiptsBefore = (await t.hub.db.selectFrom('receipts').select('id').execute()).length;
+    const callbacksBefore = (await t.hub.db.selectFrom('callbacks').select('id').execute()).length;
     const res = await post(report({}), {}, `${t.url}/ingest/sinch/ak_not_a_real_key`);
     assert.equal(res.status, 404);
-    assert.equal((await t.hub.db.selectFrom('receipts').select('id').execute()).length, receiptsBefore);
+    assert.equal((await t.hub.db.selectFrom('callbacks').select('id').execute()).length, callbacksBefore);
 
     const other = (await t.api.post('/api/v1/projects', { name: 'Rotating' })).body.id;
     const oldUrl = (await t.api.get(`/api/v1/projects/${other}/settings`)).body.direct_ingest_url;

@@ -172,11 +172,11 @@ describe('Sinch SMS end to end', () => {
     const post = await request(w.integration.webhook_urls.delivery, { method: 'POST', headers: { 'content-type': 'application/json' }, body: report });
     assert.equal(post.statusCode, 200);
     await post.body.dump();
-    const receipt = await eventually(async () => {
-      const r = await w.t.hub.db.selectFrom('receipts').selectAll().where('body', '=', Buffer.from(report)).executeTakeFirst();
+    const callback = await eventually(async () => {
+      const r = await w.t.hub.db.selectFrom('callbacks').selectAll().where('body', '=', Buffer.from(report)).executeTakeFirst();
       return r?.processed_at ? r : undefined;
     });
-    assert.equal(receipt.outcome, 'outside_window');
+    assert.equal(callback.outcome, 'outside_window');
     const events = await messageEvents(w, res.body.id, () => true);
     assert.deepEqual(statuses(events), ['enqueued']);
   });
@@ -296,9 +296,9 @@ describe('Sinch SMS webhook authentication', () => {
 
   test('a wrong URL token is a 404 and stores nothing', async () => {
     const url = w.integration.webhook_urls.delivery.replace(/\/webhooks\/([^/]+)\/[^/]+\//, '/webhooks/$1/not-the-token/');
-    const before = await w.t.hub.db.selectFrom('receipts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await w.t.hub.db.selectFrom('callbacks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     assert.equal(await post(url, report(1), signSinchCallback('sig-secret', report(1))), 404);
-    const afterCount = await w.t.hub.db.selectFrom('receipts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const afterCount = await w.t.hub.db.selectFrom('callbacks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     assert.equal(Number(afterCount.n), Number(before.n));
   });
 
@@ -319,7 +319,7 @@ describe('Sinch SMS webhook authentication', () => {
     assert.equal(await post(url, body, signed), 200);
     assert.equal(await post(url, body, signed), 409);
     assert.equal(await post(url, body, signSinchCallback('sig-secret', body)), 200);
-    const rows = await w.t.hub.db.selectFrom('receipts').select('id').where('body', '=', Buffer.from(body)).execute();
+    const rows = await w.t.hub.db.selectFrom('callbacks').select('id').where('body', '=', Buffer.from(body)).execute();
     assert.equal(rows.length, 1);
   });
 });

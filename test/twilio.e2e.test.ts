@@ -184,14 +184,14 @@ describe('Twilio Messaging end to end', () => {
       await res.body.dump();
       return res.statusCode;
     };
-    const receipts = async () => (await t.hub.db.selectFrom('receipts').select('id').where('integration_id', '=', integration.id).execute()).length;
-    const before = await receipts();
+    const callbacks = async () => (await t.hub.db.selectFrom('callbacks').select('id').where('integration_id', '=', integration.id).execute()).length;
+    const before = await callbacks();
     assert.equal(await post(), 403);
     assert.equal(await post(twilioSignature('wrong-token', url, params)), 403);
-    assert.equal(await receipts(), before);
+    assert.equal(await callbacks(), before);
     const good = twilioSignature(AUTH_TOKEN, url, params);
     assert.equal(await post(good), 200);
     assert.equal(await post(good), 200, 'a replay is acknowledged');
-    assert.equal(await receipts(), before + 1, 'but stored once');
+    assert.equal(await callbacks(), before + 1, 'but stored once');
   });
 });

@@ -29,16 +29,16 @@ export async function waitAllDispatched(db: SQLite.Database, timeoutMs: number):
   await waitFor('all messages to be dispatched', () => ((q.get() as { n: number }).n === 0 ? true : undefined), timeoutMs, 100);
 }
 
-/** Waits until every stored receipt has been processed; returns how long that took (ms). */
-export async function waitReceiptsProcessed(db: SQLite.Database, timeoutMs: number): Promise<number> {
+/** Waits until every stored callback has been processed; returns how long that took (ms). */
+export async function waitCallbacksProcessed(db: SQLite.Database, timeoutMs: number): Promise<number> {
   const t0 = Date.now();
-  const q = db.prepare(`select count(*) as n from receipts where processed_at is null`);
-  await waitFor('all receipts to be processed', () => ((q.get() as { n: number }).n === 0 ? true : undefined), timeoutMs, 50);
+  const q = db.prepare(`select count(*) as n from callbacks where processed_at is null`);
+  await waitFor('all callbacks to be processed', () => ((q.get() as { n: number }).n === 0 ? true : undefined), timeoutMs, 50);
   return Date.now() - t0;
 }
 
-export function pendingReceipts(db: SQLite.Database): number {
-  return (db.prepare(`select count(*) as n from receipts where processed_at is null`).get() as { n: number }).n;
+export function pendingCallbacks(db: SQLite.Database): number {
+  return (db.prepare(`select count(*) as n from callbacks where processed_at is null`).get() as { n: number }).n;
 }
 
 /** Rows of the given messages, in chunks (SQLite's variable limit). */

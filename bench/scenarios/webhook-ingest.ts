@@ -1,9 +1,9 @@
 // Webhook ingest: Sinch SMS recipient delivery reports POSTed to an integration's delivery
 // webhook. The hub authenticates each (URL token), stores it durably (group commit, fsync) and
-// deduplicates it by content before its 200, then the receipt processor turns it into events.
+// deduplicates it by content before its 200, then the callback processor turns it into events.
 // Baseline: a bare Fastify app with one POST route answering 200, same generator settings. A
 // second reference, the durable floor, appends each body to a file and answers after an
-// fdatasync covering it: what answering only once a receipt is on disk costs by itself here.
+// fdatasync covering it: what answering only once a callback is on disk costs by itself here.
 //
 // Every body is distinct (random batch id, recipient and client_reference, current timestamps),
 // so content dedup never short-cuts the work, except in the one run with duplicates. A share of
@@ -11,7 +11,7 @@
 // their lag from the client receiving the 200 to the event's created_at is measured.
 import type SQLite from 'better-sqlite3';
 import { closedLoop, paced, type LoadResult, type RequestSpec } from '../lib/load.js';
-import { messageRows, pendingReceipts, sendMessages, waitAllDispatched, waitReceiptsProcessed } from '../lib/messages.js';
+import { messageRows, pendingCallbacks, sendMessages, waitAllDispatched, waitCallbacksProcessed } from '../lib/messages.js';
 import { phone } from '../lib/phones.js';
 import { cpuPercent } from '../lib/proc.js';
 import type { BenchOptions, Figure, ScenarioResult } from '../lib/types.js';
@@ -167,8 +167,8 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       const t0 = Date.now();
       const load = kind === 'max' ? await closedLoop(src.spec(h.url, hookPath), { connections: opts.connections, durationS: D }) : await paced(src.spec(h.url, hookPath), { rate, durationS: D });
       const hubCpuPct = cpuPercent(before, h.child.sample(), (Date.now() - t0) / 1000);
-      const pendingAtEnd = pendingReceipts(d);
-      const drainMs = await waitReceiptsProcessed(d, 600_000);
+      const pendingAtEnd = pendingCallbacks(d);
+      const drainMs = await waitCallbacksProcessed(d, 600_000);
       const { lagsMs, missing } = lags(d, src.answered);
       return {
         load,
@@ -200,7 +200,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       const warm = await closedLoop(new ReportSource([], warmupS * 1000, seed++).spec(h.url, hookPath), { connections: opts.connections, durationS: warmupS });
       await closedLoop(new ReportSource([], warmupS * 1000, seed++).spec(bare.info.url, hookPath), { connections: opts.connections, durationS: warmupS });
       await closedLoop(new ReportSource([], warmupS * 1000, seed++).spec(durable.info.url, hookPath), { connections: opts.connections, durationS: warmupS });
-      await waitReceiptsProcessed(d, 600_000);
+      await waitCallbacksProcessed(d, 600_000);
       estimate = warm.rps;
     }
 
@@ -226,7 +226,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
         bareMax.push(await baselineRun('max', 0));
       }
       estimate = hm.load.rps;
-      opts.log(`  hub ${round(hm.load.rps)} req/s, bare ${round(bareMax[r]!.rps)} req/s, durable floor ${round(durableMax[r]!.rps)} req/s; ${hm.pendingAtEnd} receipts pending at the end, drained in ${hm.drainMs} ms`);
+      opts.log(`  hub ${round(hm.load.rps)} req/s, bare ${round(bareMax[r]!.rps)} req/s, durable floor ${round(durableMax[r]!.rps)} req/s; ${hm.pendingAtEnd} callbacks pending at the end, drained in ${hm.drainMs} ms`);
 
       // Half the hub's maximum, as a fixed rate: latency and lag at a sustainable load.
       const rate = Math.max(1, Math.round(hm.load.rps / 2));
@@ -246,7 +246,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
     const dupT0 = Date.now();
     const dup = await closedLoop(dupSrc.spec(h.url, hookPath), { connections: opts.connections, durationS: D });
     const dupCpu = cpuPercent(dupBefore, h.child.sample(), (Date.now() - dupT0) / 1000);
-    await waitReceiptsProcessed(d, 600_000);
+    await waitCallbacksProcessed(d, 600_000);
 
     const med = (xs: number[]) => median(xs);
     const maxRps = med(hubMax.map((x) => x.load.rps));
@@ -359,7 +359,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       `Reports about real messages (Dispatched, then Delivered, for a pool of messages sent through the sandbox before each run; aimed at ${MATCHED_SHARE * 100}% of requests, spread evenly over the run, up to ${maxPool} pool messages): ${fmtRuns(hubMax.map((x) => x.matchedShare * 100))}% of requests in the max-rate runs, ${fmtRuns(hubHalf.map((x) => x.matchedShare * 100))}% at half rate; lag samples per run ${fmtRuns(hubMax.map((x) => x.lagSamples))} (max) and ${fmtRuns(hubHalf.map((x) => x.lagSamples))} (half); answered reports without an event after processing: ${sum([...hubMax, ...hubHalf].map((x) => x.lagMissing))}. The other reports name batches and messages the hub never sent, so they are stored and then processed as unmatched.`,
       `Lag p50 per round: ${fmtRuns(hubHalf.map((x) => x.lagP50))} ms at half rate, ${fmtRuns(hubMax.map((x) => x.lagP50))} ms at max rate; worst single lag per round: ${fmtRuns(hubHalf.map((x) => x.lagMax))} ms (half), ${fmtRuns(hubMax.map((x) => x.lagMax))} ms (max).`,
       `Lag = events.created_at (hub clock, set inside the transaction that commits the event) minus the time the bench received the 200 (same machine clock).`,
-      `Receipts still unprocessed when the max-rate load stopped: ${fmtRuns(hubMax.map((x) => x.pendingAtEnd))}; processed within ${fmtRuns(hubMax.map((x) => x.drainMs / 1000))} s after. At half rate: ${fmtRuns(hubHalf.map((x) => x.pendingAtEnd))} pending, ${fmtRuns(hubHalf.map((x) => x.drainMs / 1000))} s.`,
+      `Callbacks still unprocessed when the max-rate load stopped: ${fmtRuns(hubMax.map((x) => x.pendingAtEnd))}; processed within ${fmtRuns(hubMax.map((x) => x.drainMs / 1000))} s after. At half rate: ${fmtRuns(hubHalf.map((x) => x.pendingAtEnd))} pending, ${fmtRuns(hubHalf.map((x) => x.drainMs / 1000))} s.`,
       `Hub CPU (% of one core) during max-rate runs: ${fmtRuns(hubMax.map((x) => x.hubCpuPct))}; bare: ${fmtRuns(bareMax.map((x) => x.cpuPct))}; load generator (bench process): ${fmtRuns(hubMax.map((x) => x.load.generatorCpuPct))} (hub runs), ${fmtRuns(bareMax.map((x) => x.generatorCpuPct))} (bare runs).`,
       `Durable floor during max-rate runs: CPU ${fmtRuns(durableMax.map((x) => x.cpuPct))}% of one core, p50 latency ${fmtRuns(durableMax.map((x) => x.latencyMs.p50))} ms (hub ${fmtRuns(hubMax.map((x) => x.load.latencyMs.p50))} ms, bare ${fmtRuns(bareMax.map((x) => x.latencyMs.p50))} ms); load generator ${fmtRuns(durableMax.map((x) => x.generatorCpuPct))}%.`,
       `Hub CPU during half-rate runs: ${fmtRuns(hubHalf.map((x) => x.hubCpuPct))}%; bare: ${fmtRuns(bareHalf.map((x) => x.cpuPct))}%.`,

@@ -65,7 +65,7 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
     const depths = hub.dispatcher.queueDepths();
     const text = hub.metrics.render({
       dispatcher_in_flight: Object.entries(depths).map(([id, d]) => ({ labels: { integration_id: id }, value: d.inFlight })),
-      receipts_pending: [{ labels: {}, value: await hub.processor.pending() }],
+      callbacks_pending: [{ labels: {}, value: await hub.processor.pending() }],
     });
     return reply.type('text/plain; version=0.0.4').send(text);
   });

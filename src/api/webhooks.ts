@@ -1,5 +1,5 @@
 // Provider webhooks: authenticate (URL token, then the provider's signature on the raw bytes),
-// store durably, answer. Processing happens in the receipt processor, never on this path.
+// store durably, answer. Processing happens in the callback processor, never on this path.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hub } from '../hub.js';
 import { sendError } from './errors.js';
@@ -7,7 +7,7 @@ import { sendError } from './errors.js';
 interface HookParams {
   iid: string;
   token: string;
-  route: string;
+  endpoint: string;
 }
 
 export const webhookRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
@@ -15,29 +15,29 @@ export const webhookRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  app.post<{ Params: HookParams; Body: Buffer | undefined }>('/webhooks/:iid/:token/:route', { schema: { hide: true } }, async (req, reply) => {
-    const { iid, token, route } = req.params;
+  app.post<{ Params: HookParams; Body: Buffer | undefined }>('/webhooks/:iid/:token/:endpoint', { schema: { hide: true } }, async (req, reply) => {
+    const { iid, token, endpoint } = req.params;
     const rt = await hub.integrations.authenticateWebhook(iid, token);
     // The same answer for an unknown integration and a wrong token: nothing to probe.
     if (!rt) return sendError(reply, 404, 'not_found', 'unknown webhook');
-    const hookRoute = rt.adapter.webhookRoutes.find((r) => r.name === route);
-    if (!hookRoute) return sendError(reply, 404, 'not_found', 'unknown webhook');
+    const hook = rt.adapter.webhookEndpoints.find((e) => e.name === endpoint);
+    if (!hook) return sendError(reply, 404, 'not_found', 'unknown webhook');
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (rawBody.length === 0) return sendError(reply, 400, 'empty_body', 'the webhook body is empty');
     const check = rt.adapter.verifyWebhook(
       rt.secrets,
-      { route, headers: req.headers, rawBody, publicUrl: hub.config.publicUrl + req.url },
+      { endpoint, headers: req.headers, rawBody, publicUrl: hub.config.publicUrl + req.url },
       Date.now(),
     );
     if (!check.ok) {
       req.log.warn({ integration_id: iid, reason: check.reason }, 'webhook rejected');
       return sendError(reply, 403, 'invalid_signature', check.reason);
     }
-    const result = await hub.receipts.write({
+    const result = await hub.callbacks.write({
       source: 'webhook',
       projectId: rt.projectId,
       integrationId: rt.id,
-      route,
+      endpoint,
       query: req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '',
       contentType: req.headers['content-type'] ?? null,
       rawBody,
@@ -45,7 +45,7 @@ export const webhookRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
     });
     if (result === 'replayed') return sendError(reply, 409, 'replayed', 'this signed callback was already received');
     hub.metrics.count(result === 'stored' ? 'webhooks_stored_total' : 'webhooks_duplicate_total', rt.id);
-    if (hookRoute.response) return reply.code(200).type(hookRoute.response.contentType).send(hookRoute.response.body);
+    if (hook.response) return reply.code(200).type(hook.response.contentType).send(hook.response.body);
     return reply.code(200).send();
   });
 };

@@ -24,7 +24,7 @@ export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
     if (project.ingest_signing_secret) {
       const check = verifySinchSignature(hub.box.open(project.ingest_signing_secret), req.headers, rawBody, now);
       if (!check.ok) {
-        req.log.warn({ project_id: project.id, reason: check.reason }, 'direct-send receipt rejected');
+        req.log.warn({ project_id: project.id, reason: check.reason }, 'direct-send callback rejected');
         return sendError(reply, 403, 'invalid_signature', check.reason);
       }
       replayKey = { nonce: check.nonce, expiresAtMs: check.timestampMs + 10 * 60 * 1000 };
@@ -41,10 +41,10 @@ export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
       });
       return sendError(reply, verdict.status, verdict.status === 422 ? 'missing_uid' : 'invalid_report', verdict.reason);
     }
-    const result = await hub.receipts.write({
+    const result = await hub.callbacks.write({
       source: 'ingest_sinch',
       projectId: project.id,
-      route: 'sinch',
+      endpoint: 'sinch',
       query: '',
       contentType: req.headers['content-type'] ?? null,
       rawBody,

@@ -1,5 +1,5 @@
 // Delivery receipts for SMS that teams send straight through the Sinch API, not through the hub.
-// The batch's client_reference names the customer (`$uid=…$cat=…`); the receipts become
+// The batch's client_reference names the customer (`$uid=…$cat=…`); the callbacks become
 // `SMS Sent` / `SMS Delivered` / `SMS Delivery Failed` events on that profile, deduplicated and
 // forward-only like every other status.
 import { parseClientReference } from '../core/client-reference.js';
@@ -8,14 +8,14 @@ import { newId } from '../core/ids.js';
 import { transition } from '../messages/status.js';
 import { parseWebhook as parseSinchSms } from '../providers/sinch-sms/webhook.js';
 import type { CanonicalUpdate, StatusUpdate } from '../providers/types.js';
-import type { BatchContext, ReceiptHandler } from '../receipts/batch.js';
-import { asBuffer } from '../receipts/integration-callbacks.js';
+import type { BatchContext, CallbackHandler } from '../callbacks/batch.js';
+import { asBuffer } from '../callbacks/integration-callbacks.js';
 import { countryOf, findCustomer } from '../services/customers.js';
 import { recordEvent } from '../services/events.js';
 import type { DB } from '../store/db.js';
 import * as customerStore from '../store/customers.js';
 import * as directDeliveryStore from '../store/direct-deliveries.js';
-import type { ReceiptRow, UpdateOutcome } from '../store/receipts.js';
+import type { CallbackRow, UpdateOutcome } from '../store/callbacks.js';
 
 export const DIRECT_EVENT_NAMES: Record<DeliveryStatus, string | null> = {
   sent: 'SMS Sent',
@@ -25,32 +25,32 @@ export const DIRECT_EVENT_NAMES: Record<DeliveryStatus, string | null> = {
   read: null,
 };
 
-/** Applies stored direct-send receipts (source `ingest_sinch`). */
-export class DirectReports implements ReceiptHandler {
+/** Applies stored direct-send callbacks (source `ingest_sinch`). */
+export class DirectReports implements CallbackHandler {
   readonly namesHubMessages = false;
 
-  async parse(_trx: DB, receipt: ReceiptRow) {
+  async parse(_trx: DB, callback: CallbackRow) {
     try {
-      return parseSinchSms('ingest', asBuffer(receipt.body), 'application/json');
+      return parseSinchSms('ingest', asBuffer(callback.body), 'application/json');
     } catch (err) {
       return { kind: 'error' as const, reason: (err as Error).message };
     }
   }
 
-  async apply(ctx: BatchContext, receipt: ReceiptRow, u: CanonicalUpdate): Promise<UpdateOutcome> {
+  async apply(ctx: BatchContext, callback: CallbackRow, u: CanonicalUpdate): Promise<UpdateOutcome> {
     if (u.kind !== 'status') return 'ignored';
-    return applyReport(ctx.trx, receipt, u);
+    return applyReport(ctx.trx, callback, u);
   }
 }
 
 /** The report's operator_status_at, kept on the event as Sinch wrote it. */
-function operatorStatusAt(receipt: ReceiptRow): string | null {
-  const json = JSON.parse(asBuffer(receipt.body).toString('utf8')) as Record<string, unknown>;
+function operatorStatusAt(callback: CallbackRow): string | null {
+  const json = JSON.parse(asBuffer(callback.body).toString('utf8')) as Record<string, unknown>;
   return typeof json.operator_status_at === 'string' ? json.operator_status_at : null;
 }
 
-async function applyReport(trx: DB, receipt: ReceiptRow, u: StatusUpdate): Promise<UpdateOutcome> {
-  const projectId = receipt.project_id;
+async function applyReport(trx: DB, callback: CallbackRow, u: StatusUpdate): Promise<UpdateOutcome> {
+  const projectId = callback.project_id;
   const ref = parseClientReference(u.messageId);
   if (!ref.uid || !u.providerMessageId || !u.recipient) return 'no_uid';
   const name = DIRECT_EVENT_NAMES[u.status];
@@ -84,14 +84,14 @@ async function applyReport(trx: DB, receipt: ReceiptRow, u: StatusUpdate): Promi
     customer_id: customer.customer_id,
     name,
     status: u.status,
-    timestamp: (u.occurredAt ?? new Date(receipt.received_at)).getTime(),
+    timestamp: (u.occurredAt ?? new Date(callback.received_at)).getTime(),
     properties: {
       category: ref.category,
       batch_id: u.providerMessageId,
       recipient: u.recipient,
       status: u.providerStatus,
       status_code: u.statusCode,
-      operator_status_at: operatorStatusAt(receipt),
+      operator_status_at: operatorStatusAt(callback),
     },
     message_id: null,
     campaign_id: null,

@@ -192,7 +192,7 @@ export class IntegrationSender {
 
   /** The status webhook, carrying our message id for providers that echo nothing else back. */
   #statusCallbackUrl(messageId: string): string {
-    const route = this.rt.adapter.webhookRoutes.find((r) => r.statusCallback) ?? this.rt.adapter.webhookRoutes[0];
+    const route = this.rt.adapter.webhookEndpoints.find((r) => r.statusCallback) ?? this.rt.adapter.webhookEndpoints[0];
     const base = route ? this.rt.webhookUrls[route.name] : undefined;
     return base ? `${base}?message_id=${encodeURIComponent(messageId)}` : '';
   }
@@ -203,7 +203,7 @@ export class IntegrationSender {
     let result: SendResult;
     try {
       result = await this.rt.adapter.send(
-        { config: this.rt.config, secrets: this.rt.secrets, dispatcher: this.#agent, webhookUrls: this.rt.webhookUrls },
+        { config: this.rt.config, secrets: this.rt.secrets, pool: this.#agent, webhookUrls: this.rt.webhookUrls },
         {
           messageId: message.id,
           channel: message.channel,

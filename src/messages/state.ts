@@ -7,7 +7,7 @@ import type { DeliveryStatus } from '../core/status.js';
 import type { SendResult, StatusUpdate } from '../providers/types.js';
 import type { DB } from '../store/db.js';
 import * as messageStore from '../store/messages.js';
-import type { UpdateOutcome } from '../store/receipts.js';
+import type { UpdateOutcome } from '../store/callbacks.js';
 import type { MessagesTable } from '../store/schema.js';
 import { retryDelay, type BackoffPolicy } from './backoff.js';
 import { recordMessageEvent } from './events.js';
@@ -63,8 +63,8 @@ export function requeueInterrupted(db: DB, now = Date.now()): Promise<number> {
 }
 
 /**
- * Applies the delivery reports of one batch of receipts. The messages are the batch's own row
- * objects (see the receipt processor's lookup): a status applied by one report is seen by the
+ * Applies the delivery reports of one batch of callbacks. The messages are the batch's own row
+ * objects (see the callback processor's lookup): a status applied by one report is seen by the
  * next report about the same message, and each changed status is written once, by flush().
  */
 export class ReportBatch {

@@ -77,7 +77,7 @@ test('networkFailure: the error code, or aborted / network_error; a clean, prefi
 test('postCapped: POSTs with the given auth and content type, reads the answer', async () => {
   server.requests.length = 0;
   server.handler = answer(201, '{"id":"b1"}', { 'retry-after': '1' });
-  const got = await postCapped(`${server.baseUrl}/x`, { dispatcher: agent, authorization: 'Bearer t', contentType: 'application/json', body: '{}', timeoutMs: 1000 });
+  const got = await postCapped(`${server.baseUrl}/x`, { pool: agent, authorization: 'Bearer t', contentType: 'application/json', body: '{}', timeoutMs: 1000 });
   assert.equal(got.statusCode, 201);
   assert.equal(got.text, '{"id":"b1"}');
   assert.equal(got.headers['retry-after'], '1');
@@ -91,7 +91,7 @@ test('postCapped: POSTs with the given auth and content type, reads the answer',
 
 test('postCapped: a long answer is cut at MAX_BODY_BYTES', async () => {
   server.handler = answer(502, 'x'.repeat(MAX_BODY_BYTES * 3));
-  const got = await postCapped(server.baseUrl, { dispatcher: agent, authorization: '', contentType: 'text/plain', body: '', timeoutMs: 1000 });
+  const got = await postCapped(server.baseUrl, { pool: agent, authorization: '', contentType: 'text/plain', body: '', timeoutMs: 1000 });
   assert.equal(got.statusCode, 502);
   assert.equal(got.text.length, MAX_BODY_BYTES);
 });
@@ -102,7 +102,7 @@ test('postCapped: a body that breaks off reads as empty, the status still counts
     res.write('{"id":');
     setTimeout(() => res.destroy(), 20);
   };
-  const got = await postCapped(server.baseUrl, { dispatcher: agent, authorization: '', contentType: 'text/plain', body: '', timeoutMs: 1000 });
+  const got = await postCapped(server.baseUrl, { pool: agent, authorization: '', contentType: 'text/plain', body: '', timeoutMs: 1000 });
   assert.equal(got.statusCode, 201);
   assert.equal(got.text, '');
 });
@@ -111,7 +111,7 @@ test('postCapped: no answer in time throws a headers timeout', async () => {
   server.handler = () => {};
   const fresh = new Agent();
   await assert.rejects(
-    postCapped(server.baseUrl, { dispatcher: fresh, authorization: '', contentType: 'text/plain', body: '', timeoutMs: 100 }),
+    postCapped(server.baseUrl, { pool: fresh, authorization: '', contentType: 'text/plain', body: '', timeoutMs: 100 }),
     (err: unknown) => networkErrorCode(err) === 'UND_ERR_HEADERS_TIMEOUT',
   );
   server.closeAllConnections();

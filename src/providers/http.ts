@@ -20,7 +20,7 @@ export interface HttpAnswer {
 }
 
 export interface PostOptions {
-  dispatcher: Dispatcher;
+  pool: Dispatcher;
   /** The `Authorization` header value. */
   authorization: string;
   contentType: string;
@@ -37,7 +37,7 @@ export interface PostOptions {
  */
 export async function postCapped(url: string, options: PostOptions): Promise<HttpAnswer> {
   const res = await request(url, {
-    dispatcher: options.dispatcher,
+    dispatcher: options.pool,
     method: 'POST',
     headers: { authorization: options.authorization, 'content-type': options.contentType, accept: 'application/json' },
     body: options.body,

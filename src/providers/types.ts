@@ -37,8 +37,8 @@ export interface SendContext<Config, Secrets> {
   config: Config;
   secrets: Secrets;
   /** Per-integration connection pool, so one slow integration cannot starve another. */
-  dispatcher: Dispatcher;
-  /** Absolute URLs of the integration's webhooks, keyed by route name. */
+  pool: Dispatcher;
+  /** Absolute URLs of the integration's webhooks, keyed by endpoint name. */
   webhookUrls: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -55,8 +55,8 @@ export type SendResult =
   | { kind: 'retry'; statusCode: number | null; error: string; comment: string; retryAfterMs?: number };
 
 export interface InboundWebhook {
-  /** The route name from `webhookRoutes`. */
-  route: string;
+  /** The endpoint's name, from `webhookEndpoints`. */
+  endpoint: string;
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
   /** The public URL the provider called, query included (for URL-signing schemes such as Twilio's). */
@@ -65,7 +65,7 @@ export interface InboundWebhook {
 
 /** What the processor hands back to the adapter: a stored webhook. */
 export interface StoredWebhook {
-  route: string;
+  endpoint: string;
   rawBody: Buffer;
   contentType: string | null;
   /** The query string the provider called with, without '?' ('' when none). */
@@ -124,10 +124,10 @@ export interface ConsentUpdate {
 
 export type CanonicalUpdate = StatusUpdate | InboundMessage | IgnoredCallback | ConsentUpdate;
 
-export interface WebhookRoute {
+export interface WebhookEndpoint {
   /** Path segment after `/webhooks/{integration_id}/{token}/`. */
   name: string;
-  /** Set on the route the dispatcher hands to `OutboundMessage.statusCallbackUrl`. */
+  /** Set on the endpoint the dispatcher hands to `OutboundMessage.statusCallbackUrl`. */
   statusCallback?: boolean;
   description: string;
   /** What the provider expects as a successful answer. */
@@ -151,7 +151,7 @@ export interface ProviderAdapter<Config = unknown, Secrets = unknown> {
   secretsSchema: TObject;
   /** Request headers that carry credentials or signatures, lower-case, redacted from logs. */
   redactHeaders: readonly string[];
-  webhookRoutes: readonly WebhookRoute[];
+  webhookEndpoints: readonly WebhookEndpoint[];
   send(ctx: SendContext<Config, Secrets>, message: OutboundMessage): Promise<SendResult>;
   /** Authenticates a webhook on its raw bytes. The URL token has been checked by the core. */
   verifyWebhook(secrets: Secrets, hook: InboundWebhook, nowMs: number): VerifyResult;

@@ -55,7 +55,7 @@ export class IntegrationService extends EventEmitter<{ changed: [id: string] }> 
   }
 
   webhookUrls(adapter: ProviderAdapter, id: string, token: string): Record<string, string> {
-    return Object.fromEntries(adapter.webhookRoutes.map((r) => [r.name, `${this.publicUrl}/webhooks/${id}/${token}/${r.name}`]));
+    return Object.fromEntries(adapter.webhookEndpoints.map((r) => [r.name, `${this.publicUrl}/webhooks/${id}/${token}/${r.name}`]));
   }
 
   #adapterFor(provider: string | undefined): AnyAdapter {

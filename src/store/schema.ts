@@ -211,15 +211,15 @@ export interface EventsTable {
 }
 
 /** `webhook`: an integration's webhook; `ingest_sinch`: a direct-send delivery receipt. */
-export type ReceiptSource = 'webhook' | 'ingest_sinch';
+export type CallbackSource = 'webhook' | 'ingest_sinch';
 
-export interface ReceiptsTable {
+export interface CallbacksTable {
   id: Generated<number>;
   project_id: string;
-  source: ReceiptSource;
+  source: CallbackSource;
   /** The integration whose webhook was called; null for direct-send ingest. */
   integration_id: string | null;
-  route: string;
+  endpoint: string;
   /** The query string of the call, without '?'. */
   query: string;
   content_type: string | null;
@@ -243,7 +243,7 @@ export interface LinksTable {
 }
 
 export interface SignedNoncesTable {
-  source: ReceiptSource;
+  source: CallbackSource;
   /** Whose secret signed it: the integration (webhooks) or the project (direct-send ingest). */
   signer_id: string;
   nonce: string;
@@ -258,7 +258,7 @@ export interface Database {
   campaigns: CampaignsTable;
   messages: MessagesTable;
   events: EventsTable;
-  receipts: ReceiptsTable;
+  callbacks: CallbacksTable;
   signed_nonces: SignedNoncesTable;
   sender_profiles: SenderProfilesTable;
   consents: ConsentsTable;

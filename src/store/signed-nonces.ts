@@ -2,9 +2,9 @@
 // callback with the same nonce from the same signer is a replay.
 import type { DB } from './db.js';
 import { prepared } from './prepared.js';
-import type { ReceiptSource } from './schema.js';
+import type { CallbackSource } from './schema.js';
 
-const insertStatement = prepared<{ source: ReceiptSource; signer_id: string; nonce: string; expires_at: number }>((db, p) =>
+const insertStatement = prepared<{ source: CallbackSource; signer_id: string; nonce: string; expires_at: number }>((db, p) =>
   db
     .insertInto('signed_nonces')
     .values({ source: p.source, signer_id: p.signer_id, nonce: p.nonce, expires_at: p.expires_at })
@@ -12,7 +12,7 @@ const insertStatement = prepared<{ source: ReceiptSource; signer_id: string; non
 );
 
 /** Keeps the nonce; false when it was kept already (a replay). */
-export async function claim(db: DB, n: { source: ReceiptSource; signerId: string; nonce: string; expiresAt: number }): Promise<boolean> {
+export async function claim(db: DB, n: { source: CallbackSource; signerId: string; nonce: string; expiresAt: number }): Promise<boolean> {
   return (await insertStatement.changes(db, { source: n.source, signer_id: n.signerId, nonce: n.nonce, expires_at: n.expiresAt })) > 0;
 }
 

@@ -195,8 +195,8 @@ test('the checkpointer thread copies the WAL back while the connection stops che
       Array.from({ length: 100 }, (_, i) =>
         commit.run((trx) =>
           trx
-            .insertInto('receipts')
-            .values({ project_id: 'p', source: 'webhook', integration_id: 'i', route: 'r', query: '', content_type: null, body: blob, body_hash: `${round}-${i}`, received_at: 0, processed_at: null, defer_until: null, outcome: null })
+            .insertInto('callbacks')
+            .values({ project_id: 'p', source: 'webhook', integration_id: 'i', endpoint: 'r', query: '', content_type: null, body: blob, body_hash: `${round}-${i}`, received_at: 0, processed_at: null, defer_until: null, outcome: null })
             .execute(),
         ),
       ),
@@ -210,7 +210,7 @@ test('the checkpointer thread copies the WAL back while the connection stops che
   } while (state.backlog > 0 || state.walFrames === 0);
   assert.ok(statSync(sqlite.name).size > 20 * 100 * 3000, 'the rows reached the database file');
   // Caught up, the next write starts the WAL over from its beginning.
-  await commit.run((trx) => trx.deleteFrom('receipts').where('body_hash', '=', '0-0').execute());
+  await commit.run((trx) => trx.deleteFrom('callbacks').where('body_hash', '=', '0-0').execute());
   await state.nextCheckpoint(1000);
   assert.ok(state.walFrames < 100, `WAL restarted (${state.walFrames} frames)`);
   await checkpointer.stop();

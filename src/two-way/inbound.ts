@@ -1,28 +1,28 @@
-// Two-way messaging, as receipts bring it: a customer's inbound message becomes an
+// Two-way messaging, as callbacks bring it: a customer's inbound message becomes an
 // `incoming_message` event, a keyword in it changes consent and queues the keyword's reply,
 // and a provider's own opt-out notice changes consent.
 import { incomingEventProperties } from '../core/events.js';
 import { eventName } from '../core/events.js';
 import { matchKeyword } from '../core/keywords.js';
 import type { ConsentUpdate, InboundMessage } from '../providers/types.js';
-import type { BatchContext } from '../receipts/batch.js';
+import type { BatchContext } from '../callbacks/batch.js';
 import { setConsent } from '../services/consent.js';
 import { customerByPhone } from '../services/customers.js';
 import { recordEvent } from '../services/events.js';
 import { composeMessage, messageRow } from '../services/messages.js';
 import { keywordsFor, type ProjectSettings } from '../services/projects.js';
 import * as messageStore from '../store/messages.js';
-import type { UpdateOutcome } from '../store/receipts.js';
+import type { UpdateOutcome } from '../store/callbacks.js';
 import type { CustomersTable } from '../store/schema.js';
 
-/** Where a receipt came from. */
-export interface ReceiptOrigin {
+/** Where a callback came from. */
+export interface InboundOrigin {
   projectId: string;
   integrationId: string;
   receivedAt: number;
 }
 
-export async function applyInbound(ctx: BatchContext, origin: ReceiptOrigin & { bodyHash: string }, u: InboundMessage): Promise<UpdateOutcome> {
+export async function applyInbound(ctx: BatchContext, origin: InboundOrigin & { bodyHash: string }, u: InboundMessage): Promise<UpdateOutcome> {
   const customer = await customerByPhone(ctx.trx, origin.projectId, u.from, 'inbound');
   const settings = await ctx.settings(origin.projectId);
   const inserted = await recordEvent(ctx.trx, {
@@ -51,7 +51,7 @@ export async function applyInbound(ctx: BatchContext, origin: ReceiptOrigin & { 
   return 'applied';
 }
 
-export async function applyConsentUpdate(ctx: BatchContext, origin: ReceiptOrigin, u: ConsentUpdate): Promise<UpdateOutcome> {
+export async function applyConsentUpdate(ctx: BatchContext, origin: InboundOrigin, u: ConsentUpdate): Promise<UpdateOutcome> {
   const customer = await customerByPhone(ctx.trx, origin.projectId, u.phone, 'inbound');
   await setConsent(
     ctx.trx,
@@ -66,7 +66,7 @@ export async function applyConsentUpdate(ctx: BatchContext, origin: ReceiptOrigi
  * Acts on a keyword: consent for the compliance ones, and the reply, queued as a transactional
  * message through the integration and to/from the numbers the message came in on.
  */
-async function applyKeyword(ctx: BatchContext, origin: ReceiptOrigin, u: InboundMessage, customer: CustomersTable, settings: ProjectSettings): Promise<void> {
+async function applyKeyword(ctx: BatchContext, origin: InboundOrigin, u: InboundMessage, customer: CustomersTable, settings: ProjectSettings): Promise<void> {
   const match = matchKeyword(keywordsFor(settings, u.channel), u.text);
   if (!match) return;
   if (match.action === 'opt_out' || match.action === 'opt_in') {

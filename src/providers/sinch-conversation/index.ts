@@ -10,7 +10,7 @@ import {
 } from './config.js';
 import { sendSinchConversation, type SinchConversationSendOptions } from './send.js';
 import { SinchConversationTokenCache } from './token.js';
-import { parseWebhook, verifyWebhook, webhookRoutes } from './webhook.js';
+import { parseWebhook, verifyWebhook, webhookEndpoints } from './webhook.js';
 
 export interface SinchConversationAdapterOptions extends SinchConversationSendOptions {
   /** Share or inspect the OAuth2 token cache; by default each adapter makes its own. */
@@ -31,12 +31,12 @@ export function createSinchConversationAdapter(options: SinchConversationAdapter
     channels: ['whatsapp', 'rcs'],
     configSchema: SinchConversationConfigSchema,
     secretsSchema: SinchConversationSecretsSchema,
-    webhookRoutes,
+    webhookEndpoints,
     redactHeaders: [SIGNATURE_HEADER],
     tokens,
     send: (ctx, message) => sendSinchConversation(ctx, message, tokens, options),
     verifyWebhook,
-    parseWebhook: (hook) => parseWebhook(hook.route, hook.rawBody, hook.contentType),
+    parseWebhook: (hook) => parseWebhook(hook.endpoint, hook.rawBody, hook.contentType),
   };
 }
 

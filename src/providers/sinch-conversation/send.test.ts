@@ -33,7 +33,7 @@ function ctx(config: Partial<SinchConversationConfig> = {}): SendContext<SinchCo
   return {
     config: { project_id: 'prj-1', app_id: 'app-1', region: 'eu', base_url: server.baseUrl, auth_url: `${server.baseUrl}/oauth2/token`, ...config },
     secrets: { access_key: 'key-1', access_secret: SECRET },
-    dispatcher: agent,
+    pool: agent,
     webhookUrls: { callbacks: 'https://hub.example.com/webhooks/int_1/tok/callbacks' },
   };
 }
@@ -283,6 +283,6 @@ test('adapter: identity and shape', () => {
   assert.equal(adapter.type, 'sinch_conversation');
   assert.equal(adapter.displayName, 'Sinch Mobile Messaging (Conversation API)');
   assert.deepEqual(adapter.channels, ['whatsapp', 'rcs']);
-  assert.deepEqual(adapter.webhookRoutes.map((r) => [r.name, r.statusCallback]), [['callbacks', true]]);
+  assert.deepEqual(adapter.webhookEndpoints.map((r) => [r.name, r.statusCallback]), [['callbacks', true]]);
   assert.notEqual(fresh().tokens, adapter.tokens, 'each adapter owns its token cache');
 });

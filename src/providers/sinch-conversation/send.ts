@@ -170,13 +170,13 @@ export async function sendSinchConversation(
 
   // A 401 means the token expired or was revoked early: drop it, fetch a new one, try once more.
   for (let attempt = 1; ; attempt++) {
-    const got = await tokens.get(creds, { dispatcher: ctx.dispatcher, signal: ctx.signal });
+    const got = await tokens.get(creds, { pool: ctx.pool, signal: ctx.signal });
     if (!got.ok) return got.result;
     const secrets = [got.token, ctx.secrets.access_secret];
     let answer: HttpAnswer;
     try {
       answer = await postCapped(url, {
-        dispatcher: ctx.dispatcher,
+        pool: ctx.pool,
         authorization: `Bearer ${got.token}`,
         contentType: 'application/json',
         body,

@@ -30,7 +30,7 @@ test('token request: POST, Basic key:secret, form grant_type=client_credentials'
   requests.length = 0;
   server.handler = issuing();
   const cache = new SinchConversationTokenCache();
-  const got = await cache.get(creds(), { dispatcher: agent });
+  const got = await cache.get(creds(), { pool: agent });
   assert.deepEqual(got, { ok: true, token: 'tok-1' });
   assert.equal(requests.length, 1);
   const r = requests[0]!;
@@ -46,17 +46,17 @@ test('token cache: reuse, single-flight, per credentials', async () => {
   requests.length = 0;
   server.handler = issuing(3600, 50);
   const cache = new SinchConversationTokenCache();
-  const many = await Promise.all(Array.from({ length: 25 }, () => cache.get(creds(), { dispatcher: agent })));
+  const many = await Promise.all(Array.from({ length: 25 }, () => cache.get(creds(), { pool: agent })));
   assert.equal(requests.length, 1, 'concurrent callers share one token request');
   for (const got of many) assert.deepEqual(got, { ok: true, token: 'tok-1' });
-  assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-1' });
+  assert.deepEqual(await cache.get(creds(), { pool: agent }), { ok: true, token: 'tok-1' });
   assert.equal(requests.length, 1, 'a cached token is reused');
 
   // Another secret, key or endpoint is another token.
   const other = await Promise.all([
-    cache.get(creds({ accessSecret: 'rotated' }), { dispatcher: agent }),
-    cache.get(creds({ accessKey: 'key-2' }), { dispatcher: agent }),
-    cache.get(creds({ authUrl: `${server.baseUrl}/other/oauth2/token` }), { dispatcher: agent }),
+    cache.get(creds({ accessSecret: 'rotated' }), { pool: agent }),
+    cache.get(creds({ accessKey: 'key-2' }), { pool: agent }),
+    cache.get(creds({ authUrl: `${server.baseUrl}/other/oauth2/token` }), { pool: agent }),
   ]);
   assert.equal(requests.length, 4);
   assert.equal(new Set(other.map((o) => (o.ok ? o.token : ''))).size, 3);
@@ -77,11 +77,11 @@ test('token cache: refresh shortly before expiry, keeping short tokens for half 
     server.handler = issuing(c.expiresIn);
     let now = 1_000_000;
     const cache = new SinchConversationTokenCache({ now: () => now });
-    assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-1' });
+    assert.deepEqual(await cache.get(creds(), { pool: agent }), { ok: true, token: 'tok-1' });
     now += c.reuseMs - 1;
-    assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-1' }, `${c.expiresIn}: still fresh`);
+    assert.deepEqual(await cache.get(creds(), { pool: agent }), { ok: true, token: 'tok-1' }, `${c.expiresIn}: still fresh`);
     now += 1;
-    assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-2' }, `${c.expiresIn}: refreshed`);
+    assert.deepEqual(await cache.get(creds(), { pool: agent }), { ok: true, token: 'tok-2' }, `${c.expiresIn}: refreshed`);
     assert.equal(requests.length, 2);
   }
 });
@@ -91,9 +91,9 @@ test('token cache: expires_in missing or junk falls back to 3600 s', async () =>
   server.handler = json(200, { access_token: 'tok-x', expires_in: 'soon' });
   let now = 0;
   const cache = new SinchConversationTokenCache({ now: () => now });
-  await cache.get(creds(), { dispatcher: agent });
+  await cache.get(creds(), { pool: agent });
   now = 3_539_000;
-  assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-x' });
+  assert.deepEqual(await cache.get(creds(), { pool: agent }), { ok: true, token: 'tok-x' });
   assert.equal(requests.length, 1);
 });
 
@@ -101,13 +101,13 @@ test('token cache: invalidate drops only the token that failed', async () => {
   requests.length = 0;
   server.handler = issuing();
   const cache = new SinchConversationTokenCache();
-  await cache.get(creds(), { dispatcher: agent }); // tok-1
+  await cache.get(creds(), { pool: agent }); // tok-1
   cache.invalidate(creds(), 'tok-1');
-  assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-2' });
+  assert.deepEqual(await cache.get(creds(), { pool: agent }), { ok: true, token: 'tok-2' });
   cache.invalidate(creds(), 'tok-1'); // a late 401 for the old token
-  assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-2' });
+  assert.deepEqual(await cache.get(creds(), { pool: agent }), { ok: true, token: 'tok-2' });
   cache.invalidate(creds());
-  assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-3' });
+  assert.deepEqual(await cache.get(creds(), { pool: agent }), { ok: true, token: 'tok-3' });
   assert.equal(requests.length, 3);
 });
 
@@ -166,17 +166,17 @@ for (const c of errorCases) {
     requests.length = 0;
     server.handler = c.handler;
     const cache = new SinchConversationTokenCache();
-    assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), c.expected);
+    assert.deepEqual(await cache.get(creds(), { pool: agent }), c.expected);
     // Failures are not cached: the next send asks again.
     server.handler = issuing();
-    assert.deepEqual(await cache.get(creds(), { dispatcher: agent }), { ok: true, token: 'tok-2' });
+    assert.deepEqual(await cache.get(creds(), { pool: agent }), { ok: true, token: 'tok-2' });
     assert.ok(!JSON.stringify(c.expected).includes(basicValue()));
   });
 }
 
 test('token endpoint: connection refused is a retry without secrets', async () => {
   const cache = new SinchConversationTokenCache();
-  const got = await cache.get(creds({ authUrl: `${await refusingUrl()}/oauth2/token` }), { dispatcher: agent });
+  const got = await cache.get(creds({ authUrl: `${await refusingUrl()}/oauth2/token` }), { pool: agent });
   assert.equal(got.ok, false);
   assert.ok(!got.ok && got.result.kind === 'retry');
   assert.equal(got.result.statusCode, null);
@@ -189,8 +189,8 @@ test('token endpoint: one caller aborting does not fail the others', async () =>
   server.handler = issuing(3600, 150);
   const cache = new SinchConversationTokenCache();
   const controller = new AbortController();
-  const aborted = cache.get(creds(), { dispatcher: agent, signal: controller.signal });
-  const patient = cache.get(creds(), { dispatcher: agent });
+  const aborted = cache.get(creds(), { pool: agent, signal: controller.signal });
+  const patient = cache.get(creds(), { pool: agent });
   setTimeout(() => controller.abort(), 20);
   const a = await aborted;
   assert.ok(!a.ok && a.result.kind === 'retry' && a.result.error === 'aborted');
@@ -201,7 +201,7 @@ test('token endpoint: one caller aborting does not fail the others', async () =>
 test('token endpoint: a server that never answers times out as a retry', async () => {
   server.handler = () => {};
   const cache = new SinchConversationTokenCache({ timeoutMs: 150 });
-  const got = await cache.get(creds(), { dispatcher: agent });
+  const got = await cache.get(creds(), { pool: agent });
   assert.ok(!got.ok && got.result.kind === 'retry' && got.result.error === 'UND_ERR_HEADERS_TIMEOUT');
   server.closeAllConnections();
 });

@@ -15,7 +15,7 @@ export interface TokenCredentials {
 }
 
 export interface TokenRequestContext {
-  dispatcher: Dispatcher;
+  pool: Dispatcher;
   /** Aborts this caller's wait only; a shared token request carries on for the others. */
   signal?: AbortSignal;
 }
@@ -81,7 +81,7 @@ export class SinchConversationTokenCache {
     if (cached && this.now() < cached.refreshAtMs) return { ok: true, token: cached.token };
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.fetchToken(key, creds, ctx.dispatcher).finally(() => this.inflight.delete(key));
+      pending = this.fetchToken(key, creds, ctx.pool).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     try {
@@ -109,7 +109,7 @@ export class SinchConversationTokenCache {
     return this.tokens.size;
   }
 
-  private async fetchToken(key: string, creds: TokenCredentials, dispatcher: Dispatcher): Promise<TokenOutcome> {
+  private async fetchToken(key: string, creds: TokenCredentials, pool: Dispatcher): Promise<TokenOutcome> {
     this.requests += 1;
     const basic = Buffer.from(`${creds.accessKey}:${creds.accessSecret}`).toString('base64');
     const secrets = [creds.accessSecret, basic];
@@ -117,7 +117,7 @@ export class SinchConversationTokenCache {
     let answer: HttpAnswer;
     try {
       answer = await postCapped(creds.authUrl, {
-        dispatcher,
+        pool,
         authorization: `Basic ${basic}`,
         contentType: 'application/x-www-form-urlencoded',
         body: 'grant_type=client_credentials',

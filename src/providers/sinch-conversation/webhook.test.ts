@@ -259,7 +259,7 @@ const VECTOR = {
 };
 
 const hook = (headers: Record<string, string>, rawBody: Buffer): InboundWebhook => ({
-  route: 'callbacks',
+  endpoint: 'callbacks',
   headers,
   rawBody,
   publicUrl: 'https://hub.example.com/webhooks/int_1/tok/callbacks',

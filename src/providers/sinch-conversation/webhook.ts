@@ -1,16 +1,16 @@
 // Conversation API callbacks: authenticate (B.7) and translate to canonical updates (B.5).
-// Parsing is pure and runs in the receipt processor, after the raw body was stored and acked.
+// Parsing is pure and runs in the callback processor, after the raw body was stored and acked.
 import type { Channel } from '../../core/status.js';
 import { ignored, normalizeMsisdn, parseDate } from '../canonical.js';
 import { isRecord, optStr, parseJsonObject } from '../json.js';
 import { verifySinchWebhook } from '../sinch-signature.js';
-import type { CanonicalUpdate, ConsentUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, VerifyResult, WebhookRoute } from '../types.js';
+import type { CanonicalUpdate, ConsentUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, VerifyResult, WebhookEndpoint } from '../types.js';
 import type { SinchConversationSecrets } from './config.js';
 import { CONSENT_FAILED_STATUSES, mapDeliveryStatus } from './status-map.js';
 
 // A Conversation API webhook takes a target URL and a list of triggers; every trigger posts to
 // that one URL, so one route takes them all.
-export const webhookRoutes: readonly WebhookRoute[] = [
+export const webhookEndpoints: readonly WebhookEndpoint[] = [
   {
     name: 'callbacks',
     statusCallback: true,

@@ -3,7 +3,7 @@ import { SIGNATURE_HEADER } from '../sinch-signature.js';
 import type { ProviderAdapter } from '../types.js';
 import { SinchSmsConfigSchema, SinchSmsSecretsSchema, type SinchSmsConfig, type SinchSmsSecrets } from './config.js';
 import { sendSinchSms, type SinchSmsSendOptions } from './send.js';
-import { parseWebhook, verifyWebhook, webhookRoutes } from './webhook.js';
+import { parseWebhook, verifyWebhook, webhookEndpoints } from './webhook.js';
 
 export type SinchSmsAdapterOptions = SinchSmsSendOptions;
 
@@ -15,11 +15,11 @@ export function createSinchSmsAdapter(options: SinchSmsAdapterOptions = {}): Pro
     channels: ['sms'],
     configSchema: SinchSmsConfigSchema,
     secretsSchema: SinchSmsSecretsSchema,
-    webhookRoutes,
+    webhookEndpoints,
     redactHeaders: [SIGNATURE_HEADER],
     send: (ctx, message) => sendSinchSms(ctx, message, options),
     verifyWebhook,
-    parseWebhook: (hook) => parseWebhook(hook.route, hook.rawBody, hook.contentType),
+    parseWebhook: (hook) => parseWebhook(hook.endpoint, hook.rawBody, hook.contentType),
   };
 }
 

@@ -19,7 +19,7 @@ function ctx(config: Partial<SinchSmsConfig> = {}): SendContext<SinchSmsConfig, 
   return {
     config: { service_plan_id: 'plan_1', region: 'eu', base_url: server.baseUrl, ...config },
     secrets: { api_token: TOKEN },
-    dispatcher: agent,
+    pool: agent,
     webhookUrls: { delivery: DELIVERY_URL, inbound: 'https://hub.example.com/webhooks/int_1/tok/inbound' },
   };
 }

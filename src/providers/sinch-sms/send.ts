@@ -52,7 +52,7 @@ export async function sendSinchSms(
   let answer: HttpAnswer;
   try {
     answer = await postCapped(url, {
-      dispatcher: ctx.dispatcher,
+      pool: ctx.pool,
       authorization: `Bearer ${token}`,
       contentType: 'application/json',
       body: JSON.stringify(batchRequestBody(ctx, message)),

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { validateWebhookSignature } from '@sinch/sdk-core';
 import type { CanonicalUpdate, InboundWebhook } from '../types.js';
 import { signSinchCallback } from '../sinch-signature.js';
-import { parseWebhook, verifyWebhook, webhookRoutes } from './webhook.js';
+import { parseWebhook, verifyWebhook, webhookEndpoints } from './webhook.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -178,7 +178,7 @@ const parseCases: { fixture: string; expected: CanonicalUpdate[] }[] = [
 for (const c of parseCases) {
   test(`parseWebhook: ${c.fixture}`, () => {
     // Both routes parse every type: Sinch decides where it posts.
-    for (const route of webhookRoutes) {
+    for (const route of webhookEndpoints) {
       assert.deepEqual(parseWebhook(route.name, fixture(c.fixture), 'application/json'), c.expected);
     }
   });
@@ -219,7 +219,7 @@ const SECRET = 'sms-callback-secret';
 const body = fixture('recipient-dr-delivered.json');
 const NOW = 1_700_000_000_000;
 const hook = (headers: InboundWebhook['headers'], rawBody = body): InboundWebhook => ({
-  route: 'delivery',
+  endpoint: 'delivery',
   headers,
   rawBody,
   publicUrl: 'https://hub.example.com/webhooks/int_1/tok/delivery',

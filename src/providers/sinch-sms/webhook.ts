@@ -1,6 +1,6 @@
 // Sinch SMS callbacks: authenticate (A.9, B.7) and translate to canonical updates (A.7, A.8).
-// Parsing is pure and runs in the receipt processor, after the raw body was stored and acked.
-import type { CanonicalUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, VerifyResult, WebhookRoute } from '../types.js';
+// Parsing is pure and runs in the callback processor, after the raw body was stored and acked.
+import type { CanonicalUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, VerifyResult, WebhookEndpoint } from '../types.js';
 import { ignored, normalizeMsisdn, parseDate } from '../canonical.js';
 import { isRecord, optNum, optStr, parseJsonObject, str as requiredStr } from '../json.js';
 import { verifySinchWebhook } from '../sinch-signature.js';
@@ -9,7 +9,7 @@ import { mapSinchStatus, sinchCodeName, SINCH_SUCCESS_STATUSES } from './status-
 
 // Sinch posts every callback type to whichever URL it has, so both routes parse everything;
 // two names only make the dashboard setup self-explanatory.
-export const webhookRoutes: readonly WebhookRoute[] = [
+export const webhookEndpoints: readonly WebhookEndpoint[] = [
   { name: 'delivery', statusCallback: true, description: 'Delivery reports (callback_url of each batch)' },
   { name: 'inbound', description: "Inbound SMS (MO) — set as the service plan's callback URL for inbound" },
 ];

@@ -4,7 +4,7 @@ import type { ProviderAdapter } from '../types.js';
 import { TwilioConfigSchema, TwilioSecretsSchema, type TwilioConfig, type TwilioSecrets } from './config.js';
 import { sendTwilio, type TwilioSendOptions } from './send.js';
 import { SIGNATURE_HEADER } from './signature.js';
-import { parseWebhook, verifyWebhook, webhookRoutes } from './webhook.js';
+import { parseWebhook, verifyWebhook, webhookEndpoints } from './webhook.js';
 
 export type TwilioAdapterOptions = TwilioSendOptions;
 
@@ -16,7 +16,7 @@ export function createTwilioAdapter(options: TwilioAdapterOptions = {}): Provide
     channels: ['sms', 'mms'],
     configSchema: TwilioConfigSchema,
     secretsSchema: TwilioSecretsSchema,
-    webhookRoutes,
+    webhookEndpoints,
     redactHeaders: [SIGNATURE_HEADER],
     send: (ctx, message) => sendTwilio(ctx, message, options),
     verifyWebhook,

@@ -25,7 +25,7 @@ function ctx(config: Partial<TwilioConfig> = {}): SendContext<TwilioConfig, Twil
   return {
     config: { account_sid: ACCOUNT_SID, base_url: server.baseUrl, ...config },
     secrets: SECRETS,
-    dispatcher: agent,
+    pool: agent,
     webhookUrls: { status: 'https://hub.example.com/webhooks/int_1/tok/status', inbound: 'https://hub.example.com/webhooks/int_1/tok/inbound' },
   };
 }

@@ -42,7 +42,7 @@ export async function sendTwilio(
   let answer: HttpAnswer;
   try {
     answer = await postCapped(messagesUrl(ctx.config), {
-      dispatcher: ctx.dispatcher,
+      pool: ctx.pool,
       authorization: `Basic ${basic}`,
       contentType: 'application/x-www-form-urlencoded',
       body: createMessageForm(message).toString(),

@@ -32,7 +32,7 @@ export const TWILIO_STATUS_MAP: Readonly<Record<string, DeliveryStatus | null>> 
   receiving: null,
   received: null,
   // Some but not all parts/recipients delivered: neither `delivered` nor `failed` is true,
-  // and the reference documents no follow-up. The raw receipt is kept; no event.
+  // and the reference documents no follow-up. The raw callback is kept; no event.
   partially_delivered: null,
 };
 

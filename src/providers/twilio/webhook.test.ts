@@ -5,7 +5,7 @@ import twilio from 'twilio';
 import type { CanonicalUpdate, InboundWebhook, StatusUpdate } from '../types.js';
 import { twilioAdapter } from './index.js';
 import { formParams } from './signature.js';
-import { EMPTY_TWIML, parseRawDlrDoneDate, parseWebhook, verifyWebhook, webhookRoutes } from './webhook.js';
+import { EMPTY_TWIML, parseRawDlrDoneDate, parseWebhook, verifyWebhook, webhookEndpoints } from './webhook.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const FORM = 'application/x-www-form-urlencoded';
@@ -27,17 +27,17 @@ const status = (u: Partial<StatusUpdate>): StatusUpdate => ({
   ...u,
 });
 
-const parseCases: { fixture: string; route: string; query?: string; expected: CanonicalUpdate[] }[] = [
-  { fixture: 'status-sent.txt', route: 'status', query: 'message_id=msg_01', expected: [status({})] },
+const parseCases: { fixture: string; endpoint: string; query?: string; expected: CanonicalUpdate[] }[] = [
+  { fixture: 'status-sent.txt', endpoint: 'status', query: 'message_id=msg_01', expected: [status({})] },
   {
     fixture: 'status-delivered.txt',
-    route: 'status',
+    endpoint: 'status',
     query: 'message_id=msg_01',
     expected: [status({ status: 'delivered', providerStatus: 'delivered', occurredAt: new Date('2023-08-24T05:01:00Z') })],
   },
   {
     fixture: 'status-undelivered-30003.txt',
-    route: 'status',
+    endpoint: 'status',
     query: 'message_id=msg_01',
     expected: [
       status({
@@ -52,21 +52,21 @@ const parseCases: { fixture: string; route: string; query?: string; expected: Ca
   },
   {
     fixture: 'status-failed-30007.txt',
-    route: 'status',
+    endpoint: 'status',
     query: 'message_id=msg_01&x=1',
     expected: [status({ status: 'rejected', providerStatus: 'failed', statusCode: 30007, error: '30007', comment: 'Message filtered' })],
   },
   {
     fixture: 'status-read-whatsapp.txt',
-    route: 'status',
+    endpoint: 'status',
     query: '',
     // No message_id in the URL: the core finds the message by its SID. The channel prefix goes.
     expected: [status({ messageId: null, status: 'read', providerStatus: 'read' })],
   },
-  { fixture: 'status-queued.txt', route: 'status', query: 'message_id=msg_01', expected: [{ kind: 'ignored', reason: 'intermediate status queued' }] },
+  { fixture: 'status-queued.txt', endpoint: 'status', query: 'message_id=msg_01', expected: [{ kind: 'ignored', reason: 'intermediate status queued' }] },
   {
     fixture: 'inbound-sms.txt',
-    route: 'inbound',
+    endpoint: 'inbound',
     expected: [
       {
         kind: 'inbound',
@@ -82,7 +82,7 @@ const parseCases: { fixture: string; route: string; query?: string; expected: Ca
   },
   {
     fixture: 'inbound-mms.txt',
-    route: 'inbound',
+    endpoint: 'inbound',
     expected: [
       {
         kind: 'inbound',
@@ -109,7 +109,7 @@ const parseCases: { fixture: string; route: string; query?: string; expected: Ca
 
 for (const c of parseCases) {
   test(`parse: ${c.fixture}`, () => {
-    const updates = twilioAdapter.parseWebhook({ route: c.route, rawBody: fixture(c.fixture), contentType: FORM, query: c.query ?? '' });
+    const updates = twilioAdapter.parseWebhook({ endpoint: c.endpoint, rawBody: fixture(c.fixture), contentType: FORM, query: c.query ?? '' });
     assert.deepEqual(updates, c.expected);
   });
 }
@@ -117,7 +117,7 @@ for (const c of parseCases) {
 test('parse: variations of status callbacks', () => {
   const base = Object.fromEntries(new URLSearchParams(fixture('status-sent.txt').toString()));
   const parse = (params: Record<string, string>, query = 'message_id=m9') =>
-    parseWebhook({ route: 'status', rawBody: Buffer.from(new URLSearchParams(params).toString()), contentType: FORM, query });
+    parseWebhook({ endpoint: 'status', rawBody: Buffer.from(new URLSearchParams(params).toString()), contentType: FORM, query });
   const cases: { name: string; params: Record<string, string>; expected: Partial<StatusUpdate> | { kind: 'ignored'; reason: string } }[] = [
     { name: 'canceled', params: { ...base, MessageStatus: 'canceled', SmsStatus: 'canceled' }, expected: { status: 'failed', providerStatus: 'canceled' } },
     { name: 'unknown word', params: { ...base, MessageStatus: 'exploded' }, expected: { kind: 'ignored', reason: 'unknown Twilio status exploded' } },
@@ -137,38 +137,38 @@ test('parse: variations of status callbacks', () => {
 
 test('parse: JSON bodies are read like forms', () => {
   const body = Buffer.from(JSON.stringify({ MessageSid: SM, MessageStatus: 'undelivered', ErrorCode: 30005, To: '+14155550100' }));
-  assert.deepEqual(parseWebhook({ route: 'status', rawBody: body, contentType: 'application/json; charset=utf-8', query: 'message_id=msg_01' }), [
+  assert.deepEqual(parseWebhook({ endpoint: 'status', rawBody: body, contentType: 'application/json; charset=utf-8', query: 'message_id=msg_01' }), [
     status({ status: 'failed', providerStatus: 'undelivered', statusCode: 30005, error: '30005', comment: 'Unknown destination handset' }),
   ]);
 });
 
 test('parse: unreadable bodies throw', () => {
-  const cases: { route: string; body: string; contentType?: string; message: RegExp }[] = [
-    { route: 'status', body: 'MessageStatus=sent&To=%2B1', message: /"MessageSid" is missing/ },
-    { route: 'status', body: `MessageSid=${SM}`, message: /"MessageStatus" is missing/ },
-    { route: 'status', body: '', message: /"MessageSid" is missing/ },
-    { route: 'inbound', body: 'From=%2B1&To=%2B2&Body=x', message: /"MessageSid" is missing/ },
-    { route: 'inbound', body: `MessageSid=${SM}&To=%2B2`, message: /"From" is missing/ },
-    { route: 'inbound', body: `MessageSid=${SM}&From=%2B1`, message: /"To" is missing/ },
-    { route: 'inbound', body: `MessageSid=${SM}&From=%2B1&To=%2B2&NumMedia=two`, message: /"NumMedia" is not a number/ },
-    { route: 'status', body: '{"MessageSid":', contentType: 'application/json', message: /not valid JSON/ },
-    { route: 'status', body: '[1]', contentType: 'application/json', message: /not a JSON object/ },
+  const cases: { endpoint: string; body: string; contentType?: string; message: RegExp }[] = [
+    { endpoint: 'status', body: 'MessageStatus=sent&To=%2B1', message: /"MessageSid" is missing/ },
+    { endpoint: 'status', body: `MessageSid=${SM}`, message: /"MessageStatus" is missing/ },
+    { endpoint: 'status', body: '', message: /"MessageSid" is missing/ },
+    { endpoint: 'inbound', body: 'From=%2B1&To=%2B2&Body=x', message: /"MessageSid" is missing/ },
+    { endpoint: 'inbound', body: `MessageSid=${SM}&To=%2B2`, message: /"From" is missing/ },
+    { endpoint: 'inbound', body: `MessageSid=${SM}&From=%2B1`, message: /"To" is missing/ },
+    { endpoint: 'inbound', body: `MessageSid=${SM}&From=%2B1&To=%2B2&NumMedia=two`, message: /"NumMedia" is not a number/ },
+    { endpoint: 'status', body: '{"MessageSid":', contentType: 'application/json', message: /not valid JSON/ },
+    { endpoint: 'status', body: '[1]', contentType: 'application/json', message: /not a JSON object/ },
   ];
   for (const c of cases) {
     assert.throws(
-      () => parseWebhook({ route: c.route, rawBody: Buffer.from(c.body), contentType: c.contentType ?? FORM, query: '' }),
+      () => parseWebhook({ endpoint: c.endpoint, rawBody: Buffer.from(c.body), contentType: c.contentType ?? FORM, query: '' }),
       c.message,
       c.body,
     );
   }
-  assert.deepEqual(parseWebhook({ route: 'nope', rawBody: fixture('status-sent.txt'), contentType: FORM, query: '' }), [
+  assert.deepEqual(parseWebhook({ endpoint: 'nope', rawBody: fixture('status-sent.txt'), contentType: FORM, query: '' }), [
     { kind: 'ignored', reason: 'unknown Twilio webhook route nope' },
   ]);
 });
 
 test('parse: inbound with fewer media URLs than NumMedia, and no Body', () => {
   const body = `MessageSid=MM1&From=%2B1555&To=%2B1666&NumMedia=2&MediaUrl0=https%3A%2F%2Fm.example%2F0`;
-  const [update] = parseWebhook({ route: 'inbound', rawBody: Buffer.from(body), contentType: FORM, query: '' });
+  const [update] = parseWebhook({ endpoint: 'inbound', rawBody: Buffer.from(body), contentType: FORM, query: '' });
   assert.deepEqual(update, {
     kind: 'inbound',
     channel: 'mms',
@@ -203,7 +203,7 @@ test('RawDlrDoneDate', () => {
 const PUBLIC_URL = 'https://hub.example.com/webhooks/int_1/tok_abc/status?message_id=msg_01';
 
 function hook(rawBody: Buffer, headers: InboundWebhook['headers'], publicUrl = PUBLIC_URL): InboundWebhook {
-  return { route: 'status', rawBody, publicUrl, headers: { 'content-type': FORM, ...headers } };
+  return { endpoint: 'status', rawBody, publicUrl, headers: { 'content-type': FORM, ...headers } };
 }
 
 function signed(rawBody: Buffer, url = PUBLIC_URL, token = SECRETS.auth_token): string {
@@ -274,8 +274,8 @@ test('verify: the unsigned idempotency token is no replay key (Twilio reuses it 
 });
 
 test('routes', () => {
-  assert.deepEqual(webhookRoutes.map((r) => [r.name, r.statusCallback ?? false]), [['status', true], ['inbound', false]]);
-  assert.deepEqual(webhookRoutes[1]!.response, { contentType: 'text/xml', body: EMPTY_TWIML });
+  assert.deepEqual(webhookEndpoints.map((r) => [r.name, r.statusCallback ?? false]), [['status', true], ['inbound', false]]);
+  assert.deepEqual(webhookEndpoints[1]!.response, { contentType: 'text/xml', body: EMPTY_TWIML });
   assert.equal(EMPTY_TWIML, '<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
   assert.equal(twilioAdapter.type, 'twilio');
   assert.equal(twilioAdapter.displayName, 'Twilio Messaging');

@@ -1,7 +1,7 @@
 // Twilio webhooks: authenticate with X-Twilio-Signature (docs/providers/twilio.md C.7) and translate
 // status callbacks (C.5) and incoming messages (C.6) to canonical updates. Parsing is pure and
-// runs in the receipt processor, after the raw body was stored and acknowledged.
-import type { CanonicalUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, StoredWebhook, VerifyResult, WebhookRoute } from '../types.js';
+// runs in the callback processor, after the raw body was stored and acknowledged.
+import type { CanonicalUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, StoredWebhook, VerifyResult, WebhookEndpoint } from '../types.js';
 import { ignored } from '../canonical.js';
 import { parseJsonObject } from '../json.js';
 import type { TwilioSecrets } from './config.js';
@@ -11,7 +11,7 @@ import { mapTwilioStatus, twilioErrorTitle } from './status-map.js';
 /** What Twilio expects from a Messaging webhook: TwiML; an empty Response sends no reply. */
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
-export const webhookRoutes: readonly WebhookRoute[] = [
+export const webhookEndpoints: readonly WebhookEndpoint[] = [
   { name: 'status', statusCallback: true, description: 'Status callbacks (StatusCallback of each message)' },
   {
     name: 'inbound',
@@ -45,13 +45,13 @@ export function verifyWebhook(secrets: TwilioSecrets, hook: InboundWebhook, _now
 
 export function parseWebhook(hook: StoredWebhook): CanonicalUpdate[] {
   const params = readParams(hook.rawBody, hook.contentType);
-  switch (hook.route) {
+  switch (hook.endpoint) {
     case 'status':
       return [statusCallback(params, hook.query)];
     case 'inbound':
       return [inboundMessage(params)];
     default:
-      return [ignored(`unknown Twilio webhook route ${hook.route}`)];
+      return [ignored(`unknown Twilio webhook route ${hook.endpoint}`)];
   }
 }
 

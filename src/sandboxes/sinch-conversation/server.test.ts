@@ -63,7 +63,7 @@ function ctx(sandbox: SinchConversationSandbox, secret = WEBHOOK_SECRET): SendCo
   return {
     config: { project_id: PROJECT_ID, app_id: APP_ID, region: 'eu', base_url: sandbox.url, auth_url: `${sandbox.url}/oauth2/token` },
     secrets: { access_key: KEY, access_secret: SECRET, webhook_signing_secret: secret },
-    dispatcher: agent,
+    pool: agent,
     webhookUrls: {},
   };
 }
@@ -88,7 +88,7 @@ function message(to: string, m: Partial<OutboundMessage> = {}): OutboundMessage 
 /** Verifies a received callback as the hub would, and parses it. */
 function hubParse(r: Received, secret = WEBHOOK_SECRET): CanonicalUpdate[] {
   const headers = r.headers as Record<string, string | string[] | undefined>;
-  const verified = verifyWebhook({ access_key: KEY, access_secret: SECRET, webhook_signing_secret: secret }, { route: 'callbacks', headers, rawBody: r.raw, publicUrl: '' }, Date.now());
+  const verified = verifyWebhook({ access_key: KEY, access_secret: SECRET, webhook_signing_secret: secret }, { endpoint: 'callbacks', headers, rawBody: r.raw, publicUrl: '' }, Date.now());
   assert.equal(verified.ok, true, 'the hub accepts the signature');
   assert.equal(validateWebhookSignature(secret, r.headers, r.raw.toString('utf8')), true, 'the SDK accepts the signature');
   return parseWebhook('callbacks', r.raw, 'application/json');

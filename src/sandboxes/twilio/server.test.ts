@@ -476,7 +476,7 @@ describe('Twilio sandbox', () => {
     assert.equal(second.params['MessagingServiceSid'], MG);
 
     // The adapter reads them.
-    const parse = (r: Received) => twilioAdapter.parseWebhook({ route: 'inbound', rawBody: Buffer.from(r.raw), contentType: String(r.headers['content-type']), query: '' });
+    const parse = (r: Received) => twilioAdapter.parseWebhook({ endpoint: 'inbound', rawBody: Buffer.from(r.raw), contentType: String(r.headers['content-type']), query: '' });
     assert.deepEqual(parse(first), [
       { kind: 'inbound', channel: 'sms', from: '+17192103020', to: '+18105103020', text: 'New test', media: [], providerMessageId: sms.messageSid, occurredAt: null },
     ]);
@@ -528,7 +528,7 @@ describe('Twilio sandbox', () => {
     const ctx: SendContext<TwilioConfig, TwilioSecrets> = {
       config: { account_sid: ACCOUNT.accountSid, base_url: sandbox.url },
       secrets: { auth_token: ACCOUNT.authToken, api_key_sid: KEY.sid, api_key_secret: KEY.secret },
-      dispatcher: agent,
+      pool: agent,
       webhookUrls: {},
     };
     const message = (to: string, m: Partial<OutboundMessage> = {}): OutboundMessage => ({
@@ -576,13 +576,13 @@ describe('Twilio sandbox', () => {
     await sandbox.idle();
 
     const updates = receiver.received.map((r) => {
-      const hook = { route: 'status', headers: r.headers, rawBody: Buffer.from(r.raw), publicUrl: r.url };
+      const hook = { endpoint: 'status', headers: r.headers, rawBody: Buffer.from(r.raw), publicUrl: r.url };
       const check = twilioAdapter.verifyWebhook(ctx.secrets, hook, Date.now());
       assert.equal(check.ok, true, r.raw);
       // Tampering is caught.
       assert.equal(twilioAdapter.verifyWebhook(ctx.secrets, { ...hook, publicUrl: `${r.url}x` }, Date.now()).ok, false);
       const query = r.path.includes('?') ? r.path.slice(r.path.indexOf('?') + 1) : '';
-      return twilioAdapter.parseWebhook({ route: 'status', rawBody: hook.rawBody, contentType: String(r.headers['content-type']), query });
+      return twilioAdapter.parseWebhook({ endpoint: 'status', rawBody: hook.rawBody, contentType: String(r.headers['content-type']), query });
     });
     const summary = (id: string) =>
       updates

@@ -46,7 +46,7 @@ test('messages take the internal statuses; direct-send receipts and nonces lose 
     ['m4', 'refused'],
     ['m5', 'delivered'],
   ]);
-  const receipts = await db.selectFrom('receipts').select(['source', 'integration_id']).orderBy('id').execute();
+  const receipts = await db.selectFrom('callbacks').select(['source', 'integration_id']).orderBy('id').execute();
   assert.deepEqual(receipts, [
     { source: 'webhook', integration_id: 'int_1' },
     { source: 'ingest_sinch', integration_id: null },

@@ -7,6 +7,10 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 // Direct-send receipts belong to a project, not an integration: receipts and webhook nonces
 // stop carrying the made-up integration id `ingest:<project id>`. A receipt's integration is
 // null for them, and a nonce is scoped by its source and the id of whoever signed it.
+//
+// The table was called `receipts`, but it holds every call a provider makes to the hub (delivery
+// reports, inbound messages, opt-out notices): it becomes `callbacks`, and a callback's `route`
+// becomes `endpoint`, the name of the integration's webhook URL it came to.
 const STATUS_RENAMES: [string, string][] = [
   ['queued', 'pending'],
   ['enqueued', 'accepted'],
@@ -20,15 +24,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   if (postgres) {
     await sql`alter table receipts alter column integration_id drop not null`.execute(db);
+    await sql`alter table receipts rename column route to endpoint`.execute(db);
+    await sql`alter table receipts rename to callbacks`.execute(db);
+    await sql`alter index receipts_pending rename to callbacks_pending`.execute(db);
   } else {
     // SQLite can't relax NOT NULL in place: rebuild, rows and ids kept.
     await db.schema
-      .createTable('receipts_rebuilt')
+      .createTable('callbacks')
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('project_id', 'text', (c) => c.notNull())
       .addColumn('source', 'text', (c) => c.notNull().defaultTo('webhook'))
       .addColumn('integration_id', 'text')
-      .addColumn('route', 'text', (c) => c.notNull())
+      .addColumn('endpoint', 'text', (c) => c.notNull())
       .addColumn('query', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('content_type', 'text')
       .addColumn('body', 'blob', (c) => c.notNull())
@@ -38,12 +45,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .addColumn('defer_until', 'bigint')
       .addColumn('outcome', 'text')
       .execute();
-    await sql`insert into receipts_rebuilt select id, project_id, source, integration_id, route, query, content_type, body, body_hash, received_at, processed_at, defer_until, outcome from receipts`.execute(db);
+    await sql`insert into callbacks (id, project_id, source, integration_id, endpoint, query, content_type, body, body_hash, received_at, processed_at, defer_until, outcome)
+      select id, project_id, source, integration_id, route, query, content_type, body, body_hash, received_at, processed_at, defer_until, outcome from receipts`.execute(db);
     await db.schema.dropTable('receipts').execute();
-    await sql`alter table receipts_rebuilt rename to receipts`.execute(db);
-    await db.schema.createIndex('receipts_pending').on('receipts').column('id').where(sql.ref('processed_at'), 'is', null).execute();
+    await db.schema.createIndex('callbacks_pending').on('callbacks').column('id').where(sql.ref('processed_at'), 'is', null).execute();
   }
-  await sql`update receipts set integration_id = null where source = 'ingest_sinch'`.execute(db);
+  await sql`update callbacks set integration_id = null where source = 'ingest_sinch'`.execute(db);
 
   await db.schema
     .createTable('signed_nonces')
@@ -72,7 +79,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`insert into webhook_nonces (integration_id, nonce, expires_at)
     select case when source = 'ingest_sinch' then 'ingest:' || signer_id else signer_id end, nonce, expires_at from signed_nonces`.execute(db);
   await db.schema.dropTable('signed_nonces').execute();
-  await sql`update receipts set integration_id = 'ingest:' || project_id where integration_id is null`.execute(db);
+  await sql`update callbacks set integration_id = 'ingest:' || project_id where integration_id is null`.execute(db);
+  await sql`alter table callbacks rename column endpoint to route`.execute(db);
+  await sql`alter table callbacks rename to receipts`.execute(db);
   for (const [to, from] of [['queued', 'pending'], ['enqueued', 'accepted']]) await sql`update messages set status = ${to} where status = ${from}`.execute(db);
   await sql`update messages set status = case when channel in ('whatsapp', 'rcs') then 'enqueued_failed' else 'enqueue_failed' end where status = 'refused'`.execute(db);
 }

@@ -1,11 +1,11 @@
-// What the handlers of one batch of receipts share while it is processed, in one transaction.
+// What the handlers of one batch of callbacks share while it is processed, in one transaction.
 import type { ReportBatch } from '../messages/state.js';
 import type { CanonicalUpdate } from '../providers/types.js';
 import type { ProjectSettings } from '../services/projects.js';
 import type { Channel } from '../core/status.js';
 import type { IntegrationService } from '../services/integrations.js';
 import type { DB } from '../store/db.js';
-import type { ReceiptOutcome, ReceiptRow, UpdateOutcome } from '../store/receipts.js';
+import type { CallbackOutcome, CallbackRow, UpdateOutcome } from '../store/callbacks.js';
 import type { MessageLookup } from './message-lookup.js';
 
 /** What the processor tells the rest of the hub once a batch has committed. */
@@ -28,12 +28,12 @@ export interface BatchContext {
   reports: ReportBatch;
 }
 
-/** Reads and applies the receipts of one source (an integration's webhooks, direct-send ingest). */
-export interface ReceiptHandler {
-  /** The canonical updates a receipt carries, or why it can't be read. */
-  parse(trx: DB, receipt: ReceiptRow): Promise<CanonicalUpdate[] | Extract<ReceiptOutcome, { kind: 'error' }>>;
+/** Reads and applies the callbacks of one source (an integration's webhooks, direct-send ingest). */
+export interface CallbackHandler {
+  /** The canonical updates a callback carries, or why it can't be read. */
+  parse(trx: DB, callback: CallbackRow): Promise<CanonicalUpdate[] | Extract<CallbackOutcome, { kind: 'error' }>>;
   /** Whether its status updates name messages the hub sent (prefetched for the batch). */
   readonly namesHubMessages: boolean;
-  /** Applies one update; 'defer' to try the whole receipt again later. */
-  apply(ctx: BatchContext, receipt: ReceiptRow, update: CanonicalUpdate): Promise<UpdateOutcome | 'defer'>;
+  /** Applies one update; 'defer' to try the whole callback again later. */
+  apply(ctx: BatchContext, callback: CallbackRow, update: CanonicalUpdate): Promise<UpdateOutcome | 'defer'>;
 }

@@ -1,5 +1,5 @@
-// The receipt processor: turns stored receipts (see writer.ts) into events, in batches, off the
-// request path (GOV.UK Notify's "ack fast, process async"). Each receipt's source has its own
+// The callback processor: turns stored callbacks (see writer.ts) into events, in batches, off the
+// request path (GOV.UK Notify's "ack fast, process async"). Each callback's source has its own
 // handler; message statuses change through src/messages/ alone.
 import { DirectReports } from '../direct-ingest/reports.js';
 import type { Logger } from '../logger.js';
@@ -10,15 +10,15 @@ import type { IntegrationService } from '../services/integrations.js';
 import { getProject, settingsOf, type ProjectSettings } from '../services/projects.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
-import * as receiptStore from '../store/receipts.js';
-import { encodeOutcome, type ReceiptOutcome, type ReceiptRow, type UpdateOutcome } from '../store/receipts.js';
-import type { ReceiptSource } from '../store/schema.js';
+import * as callbackStore from '../store/callbacks.js';
+import { encodeOutcome, type CallbackOutcome, type CallbackRow, type UpdateOutcome } from '../store/callbacks.js';
+import type { CallbackSource } from '../store/schema.js';
 import * as nonceStore from '../store/signed-nonces.js';
 import { Signal } from '../util/signal.js';
-import type { BatchContext, ProcessorHooks, ReceiptHandler } from './batch.js';
+import type { BatchContext, ProcessorHooks, CallbackHandler } from './batch.js';
 import { IntegrationCallbacks } from './integration-callbacks.js';
 import { MessageLookup } from './message-lookup.js';
-import { ReceiptQueue } from './queue.js';
+import { CallbackQueue } from './queue.js';
 
 export type { ProcessorHooks } from './batch.js';
 
@@ -27,10 +27,10 @@ export interface ProcessorOptions {
   pollMs?: number;
 }
 
-export class ReceiptProcessor {
+export class CallbackProcessor {
   readonly #signal = new Signal();
-  readonly #queue = new ReceiptQueue();
-  readonly #handlers: Record<ReceiptSource, ReceiptHandler> = {
+  readonly #queue = new CallbackQueue();
+  readonly #handlers: Record<CallbackSource, CallbackHandler> = {
     webhook: new IntegrationCallbacks(),
     ingest_sinch: new DirectReports(),
   };
@@ -47,8 +47,8 @@ export class ReceiptProcessor {
     private readonly options: ProcessorOptions = {},
   ) {}
 
-  /** A receipt the writer has just stored: processed from memory, without reading it back. */
-  stored(row: ReceiptRow): void {
+  /** A callback the writer has just stored: processed from memory, without reading it back. */
+  stored(row: CallbackRow): void {
     this.#queue.add(row);
     this.#signal.notify();
   }
@@ -65,7 +65,7 @@ export class ReceiptProcessor {
   }
 
   pending(): Promise<number> {
-    return receiptStore.countPending(this.db);
+    return callbackStore.countPending(this.db);
   }
 
   async #run(): Promise<void> {
@@ -79,7 +79,7 @@ export class ReceiptProcessor {
           await nonceStore.sweep(this.db, lastSweep);
         }
       } catch (err) {
-        this.logger.error({ err }, 'receipt processing failed; will retry');
+        this.logger.error({ err }, 'callback processing failed; will retry');
         await new Promise((r) => setTimeout(r, 1000));
       }
       if (handled === 0) await this.#signal.wait(this.options.pollMs ?? 500);
@@ -87,10 +87,10 @@ export class ReceiptProcessor {
   }
 
   /**
-   * Processes one batch of due receipts in one transaction. Returns how many it finished.
-   * The messages the batch refers to are read in one query up front, and status and receipt
+   * Processes one batch of due callbacks in one transaction. Returns how many it finished.
+   * The messages the batch refers to are read in one query up front, and status and callback
    * updates are written per distinct value at the end: a few statements per batch instead of
-   * several per receipt.
+   * several per callback.
    */
   async processBatch(now = Date.now()): Promise<number> {
     if (this.#queue.idle(now)) return 0;
@@ -111,18 +111,18 @@ export class ReceiptProcessor {
     return finished;
   }
 
-  async #process(trx: DB, batch: ReceiptRow[], now: number, after: (() => void)[]): Promise<number> {
-    const parsed: { receipt: ReceiptRow; handler: ReceiptHandler; updates: CanonicalUpdate[] | Extract<ReceiptOutcome, { kind: 'error' }> }[] = [];
-    for (const receipt of batch) {
-      const handler = this.#handlers[receipt.source];
-      const updates = await handler.parse(trx, receipt);
-      if (!Array.isArray(updates)) this.logger.warn({ receipt_id: receipt.id, integration_id: receipt.integration_id, err: updates.reason }, 'unreadable receipt kept unprocessed');
-      parsed.push({ receipt, handler, updates });
+  async #process(trx: DB, batch: CallbackRow[], now: number, after: (() => void)[]): Promise<number> {
+    const parsed: { callback: CallbackRow; handler: CallbackHandler; updates: CanonicalUpdate[] | Extract<CallbackOutcome, { kind: 'error' }> }[] = [];
+    for (const callback of batch) {
+      const handler = this.#handlers[callback.source];
+      const updates = await handler.parse(trx, callback);
+      if (!Array.isArray(updates)) this.logger.warn({ callback_id: callback.id, integration_id: callback.integration_id, err: updates.reason }, 'unreadable callback kept unprocessed');
+      parsed.push({ callback, handler, updates });
     }
     const statuses: { integrationId: string; update: StatusUpdate }[] = [];
-    for (const { receipt, handler, updates } of parsed) {
+    for (const { callback, handler, updates } of parsed) {
       if (!handler.namesHubMessages || !Array.isArray(updates)) continue;
-      for (const update of updates) if (update.kind === 'status') statuses.push({ integrationId: receipt.integration_id!, update });
+      for (const update of updates) if (update.kind === 'status') statuses.push({ integrationId: callback.integration_id!, update });
     }
     const settings = new Map<string, ProjectSettings>();
     const reports = new ReportBatch(trx);
@@ -141,36 +141,36 @@ export class ReceiptProcessor {
     };
 
     let finished = 0;
-    const byOutcome = new Map<string, { outcome: ReceiptOutcome; ids: number[] }>();
-    for (const { receipt, handler, updates } of parsed) {
-      const outcome = Array.isArray(updates) ? await applyAll(ctx, handler, receipt, updates) : updates;
+    const byOutcome = new Map<string, { outcome: CallbackOutcome; ids: number[] }>();
+    for (const { callback, handler, updates } of parsed) {
+      const outcome = Array.isArray(updates) ? await applyAll(ctx, handler, callback, updates) : updates;
       if (outcome === 'defer') {
         // Back off with age: a report can wait minutes for a send a crash interrupted.
-        const age = now - receipt.received_at;
+        const age = now - callback.received_at;
         const until = now + Math.min(30_000, Math.max(200, age / 4));
-        await receiptStore.defer(trx, receipt.id, until);
+        await callbackStore.defer(trx, callback.id, until);
         this.#queue.deferred(until);
         continue;
       }
       const key = encodeOutcome(outcome);
       const group = byOutcome.get(key);
-      if (group) group.ids.push(receipt.id);
-      else byOutcome.set(key, { outcome, ids: [receipt.id] });
+      if (group) group.ids.push(callback.id);
+      else byOutcome.set(key, { outcome, ids: [callback.id] });
       finished++;
-      this.metrics.count('receipts_processed_total', receipt.integration_id ?? `ingest:${receipt.project_id}`);
+      this.metrics.count('callbacks_processed_total', callback.integration_id ?? `ingest:${callback.project_id}`);
     }
     await reports.flush(now);
-    for (const { outcome, ids } of byOutcome.values()) await receiptStore.markProcessed(trx, ids, outcome, now);
+    for (const { outcome, ids } of byOutcome.values()) await callbackStore.markProcessed(trx, ids, outcome, now);
     return finished;
   }
 }
 
-/** Applies each update of a receipt; whatever was applied stays applied (events are deduplicated) when the rest is deferred. */
-async function applyAll(ctx: BatchContext, handler: ReceiptHandler, receipt: ReceiptRow, updates: CanonicalUpdate[]): Promise<ReceiptOutcome | 'defer'> {
+/** Applies each update of a callback; whatever was applied stays applied (events are deduplicated) when the rest is deferred. */
+async function applyAll(ctx: BatchContext, handler: CallbackHandler, callback: CallbackRow, updates: CanonicalUpdate[]): Promise<CallbackOutcome | 'defer'> {
   const outcomes = new Set<UpdateOutcome>();
   let defer = false;
   for (const u of updates) {
-    const o = await handler.apply(ctx, receipt, u);
+    const o = await handler.apply(ctx, callback, u);
     if (o === 'defer') defer = true;
     else outcomes.add(o);
   }

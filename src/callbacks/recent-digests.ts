@@ -1,10 +1,10 @@
-// Content dedup of webhook receipts: the digests of the most recent receipts, in memory.
+// Content dedup of webhook callbacks: the digests of the most recent callbacks, in memory.
 // Providers resend a callback when they did not get a 2xx in time, within seconds to minutes;
 // the same bytes again within the window are answered as duplicates without being stored. A
 // repeat older than the window is stored again and changes nothing: processing applies each
 // status of a message, and each inbound message, once.
 
-/** Receipts remembered; at about 100 bytes each, 20 MB. */
+/** Callbacks remembered; at about 100 bytes each, 20 MB. */
 export const DEFAULT_CAPACITY = 200_000;
 
 export class RecentDigests {
@@ -27,7 +27,7 @@ export class RecentDigests {
 
   /**
    * Remembers a digest, forgetting the oldest beyond the capacity. One already remembered keeps
-   * its place: the writer adds a digest only after storing its receipt, which it does only for
+   * its place: the writer adds a digest only after storing its callback, which it does only for
    * digests it doesn't remember.
    */
   add(digest: string): void {
@@ -43,10 +43,10 @@ export class RecentDigests {
 }
 
 /**
- * The key of a receipt: the same bytes on the same route for the same `scope` (the integration,
+ * The key of a callback: the same bytes on the same endpoint for the same `scope` (the integration,
  * or the project for direct-send ingest). Half of the SHA-256 (128 bits) is plenty to tell
- * receipts apart and halves the memory.
+ * callbacks apart and halves the memory.
  */
-export function receiptDigest(scope: string, bodyHash: string): string {
+export function callbackDigest(scope: string, bodyHash: string): string {
   return `${scope}\n${bodyHash.slice(0, 32)}`;
 }

@@ -1,15 +1,15 @@
-// The receipts table: every provider callback, stored raw before it is answered and marked once
+// The callbacks table: every provider callback, stored raw before it is answered and marked once
 // it has been processed. What processing made of it is kept as text (see encodeOutcome).
 import type { Selectable } from 'kysely';
 import type { DB } from './db.js';
 import { prepared, preparedList } from './prepared.js';
-import type { ReceiptsTable } from './schema.js';
+import type { CallbacksTable } from './schema.js';
 
-export type ReceiptRow = Selectable<ReceiptsTable>;
+export type CallbackRow = Selectable<CallbacksTable>;
 
-export type NewReceipt = Pick<ReceiptRow, 'project_id' | 'source' | 'integration_id' | 'route' | 'query' | 'content_type' | 'body' | 'body_hash' | 'received_at'>;
+export type NewCallback = Pick<CallbackRow, 'project_id' | 'source' | 'integration_id' | 'endpoint' | 'query' | 'content_type' | 'body' | 'body_hash' | 'received_at'>;
 
-/** What one update of a receipt came to. */
+/** What one update of a callback came to. */
 export type UpdateOutcome =
   | 'applied'
   | 'late_event'
@@ -22,8 +22,8 @@ export type UpdateOutcome =
   /** A direct-send report whose client reference names no customer. */
   | 'no_uid';
 
-/** What processing made of a receipt. */
-export type ReceiptOutcome =
+/** What processing made of a callback. */
+export type CallbackOutcome =
   /** Each distinct outcome of its updates, in the order first seen (none: nothing to apply). */
   | { kind: 'processed'; updates: UpdateOutcome[] }
   /** Its body could not be read, or its integration is gone. */
@@ -32,24 +32,24 @@ export type ReceiptOutcome =
 const MAX_OUTCOME_CHARS = 500;
 
 /** As stored: `applied,duplicate`, `ignored` when nothing applied, `error: …`. */
-export function encodeOutcome(o: ReceiptOutcome): string {
+export function encodeOutcome(o: CallbackOutcome): string {
   if (o.kind === 'error') return `error: ${o.reason}`.slice(0, MAX_OUTCOME_CHARS);
   return o.updates.length ? o.updates.join(',') : 'ignored';
 }
 
-export function decodeOutcome(text: string): ReceiptOutcome {
+export function decodeOutcome(text: string): CallbackOutcome {
   if (text.startsWith('error: ')) return { kind: 'error', reason: text.slice('error: '.length) };
   return { kind: 'processed', updates: text.split(',') as UpdateOutcome[] };
 }
 
-const insertStatement = prepared<NewReceipt, { id: number }>((db, p) =>
+const insertStatement = prepared<NewCallback, { id: number }>((db, p) =>
   db
-    .insertInto('receipts')
+    .insertInto('callbacks')
     .values({
       project_id: p.project_id,
       source: p.source,
       integration_id: p.integration_id,
-      route: p.route,
+      endpoint: p.endpoint,
       query: p.query,
       content_type: p.content_type,
       body: p.body,
@@ -62,26 +62,26 @@ const insertStatement = prepared<NewReceipt, { id: number }>((db, p) =>
     .returning('id'),
 );
 
-/** Stores a receipt, pending; returns its id. */
-export async function insert(db: DB, r: NewReceipt): Promise<number> {
+/** Stores a callback, pending; returns its id. */
+export async function insert(db: DB, r: NewCallback): Promise<number> {
   return Number((await insertStatement.first(db, r))!.id);
 }
 
-/** The newest receipts' integration and body hash, newest first. */
-export function recentDigests(db: DB, limit: number): Promise<Pick<ReceiptRow, 'source' | 'project_id' | 'integration_id' | 'body_hash'>[]> {
-  return db.selectFrom('receipts').select(['source', 'project_id', 'integration_id', 'body_hash']).orderBy('id', 'desc').limit(limit).execute();
+/** The newest callbacks' integration and body hash, newest first. */
+export function recentDigests(db: DB, limit: number): Promise<Pick<CallbackRow, 'source' | 'project_id' | 'integration_id' | 'body_hash'>[]> {
+  return db.selectFrom('callbacks').select(['source', 'project_id', 'integration_id', 'body_hash']).orderBy('id', 'desc').limit(limit).execute();
 }
 
-const newestStatement = prepared<Record<string, never>, { id: number }>((db) => db.selectFrom('receipts').select('id').orderBy('id', 'desc').limit(1));
+const newestStatement = prepared<Record<string, never>, { id: number }>((db) => db.selectFrom('callbacks').select('id').orderBy('id', 'desc').limit(1));
 
-/** The id of the newest receipt, 0 when there is none. */
+/** The id of the newest callback, 0 when there is none. */
 export async function newestId(db: DB): Promise<number> {
   return Number((await newestStatement.first(db, {}))?.id ?? 0);
 }
 
-const dueStatement = prepared<{ now: number; limit: number }, ReceiptRow>((db, p) =>
+const dueStatement = prepared<{ now: number; limit: number }, CallbackRow>((db, p) =>
   db
-    .selectFrom('receipts')
+    .selectFrom('callbacks')
     .selectAll()
     .where('processed_at', 'is', null)
     .where((eb) => eb.or([eb('defer_until', 'is', null), eb('defer_until', '<=', p.now)]))
@@ -89,45 +89,45 @@ const dueStatement = prepared<{ now: number; limit: number }, ReceiptRow>((db, p
     .limit(p.limit),
 );
 
-/** Pending receipts not deferred past `now`, oldest first. */
-export function listDue(db: DB, now: number, limit: number): Promise<ReceiptRow[]> {
+/** Pending callbacks not deferred past `now`, oldest first. */
+export function listDue(db: DB, now: number, limit: number): Promise<CallbackRow[]> {
   return dueStatement.rows(db, { now, limit });
 }
 
 const nextDeferredStatement = prepared<{ now: number }, { at: number | null }>((db, p) =>
   db
-    .selectFrom('receipts')
+    .selectFrom('callbacks')
     .select((eb) => eb.fn.min('defer_until').as('at'))
     .where('processed_at', 'is', null)
     .where('defer_until', '>', p.now),
 );
 
-/** When the earliest receipt deferred past `now` falls due; null when none is. */
+/** When the earliest callback deferred past `now` falls due; null when none is. */
 export async function nextDeferredAt(db: DB, now: number): Promise<number | null> {
   const at = (await nextDeferredStatement.first(db, { now }))?.at;
   return at == null ? null : Number(at);
 }
 
-const deferStatement = prepared<{ id: number; until: number }>((db, p) => db.updateTable('receipts').set({ defer_until: p.until }).where('id', '=', p.id));
+const deferStatement = prepared<{ id: number; until: number }>((db, p) => db.updateTable('callbacks').set({ defer_until: p.until }).where('id', '=', p.id));
 
-/** Leaves the receipt pending until `until`. */
+/** Leaves the callback pending until `until`. */
 export async function defer(db: DB, id: number, until: number): Promise<void> {
   await deferStatement.execute(db, { id, until });
 }
 
 const processedStatement = preparedList<{ outcome: string; now: number }>((db, p, ids) =>
   db
-    .updateTable('receipts')
+    .updateTable('callbacks')
     .set({ processed_at: p.now, outcome: p.outcome, defer_until: null })
     .where('id', 'in', ids as number[]),
 );
 
-/** Marks these receipts processed, all with one outcome. */
-export async function markProcessed(db: DB, ids: readonly number[], outcome: ReceiptOutcome, now: number): Promise<void> {
+/** Marks these callbacks processed, all with one outcome. */
+export async function markProcessed(db: DB, ids: readonly number[], outcome: CallbackOutcome, now: number): Promise<void> {
   await processedStatement.changes(db, { outcome: encodeOutcome(outcome), now }, ids);
 }
 
 export async function countPending(db: DB): Promise<number> {
-  const r = await db.selectFrom('receipts').select((eb) => eb.fn.countAll<number>().as('n')).where('processed_at', 'is', null).executeTakeFirst();
+  const r = await db.selectFrom('callbacks').select((eb) => eb.fn.countAll<number>().as('n')).where('processed_at', 'is', null).executeTakeFirst();
   return Number(r?.n ?? 0);
 }

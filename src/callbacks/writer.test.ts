@@ -6,9 +6,9 @@ import { after, test } from 'node:test';
 import { migrate, openDatabase, type DB } from '../store/db.js';
 import { GroupCommit } from '../store/group-commit.js';
 import { RecentDigests } from './recent-digests.js';
-import { ReceiptWriter, type IncomingReceipt } from './writer.js';
+import { CallbackWriter, type IncomingCallback } from './writer.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'receipt-writer-'));
+const dir = mkdtempSync(join(tmpdir(), 'callback-writer-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 async function store() {
@@ -18,17 +18,17 @@ async function store() {
   return { db, commit, close: async () => (await commit.close(), await db.destroy()) };
 }
 
-const receipt = (body: string, over: Partial<Extract<IncomingReceipt, { source: 'webhook' }>> = {}): IncomingReceipt => ({
+const callback = (body: string, over: Partial<Extract<IncomingCallback, { source: 'webhook' }>> = {}): IncomingCallback => ({
   source: 'webhook',
   projectId: 'prj_1',
   integrationId: 'int_1',
-  route: 'delivery',
+  endpoint: 'delivery',
   query: '',
   contentType: 'application/json',
   rawBody: Buffer.from(body),
   ...over,
 });
-const stored = async (db: DB) => (await db.selectFrom('receipts').select(['integration_id', 'query', 'body']).orderBy('id').execute()).map((r) => `${r.integration_id}?${r.query} ${Buffer.from(r.body).toString()}`);
+const stored = async (db: DB) => (await db.selectFrom('callbacks').select(['integration_id', 'query', 'body']).orderBy('id').execute()).map((r) => `${r.integration_id}?${r.query} ${Buffer.from(r.body).toString()}`);
 
 test('recent digests forget the oldest beyond their capacity; one added again keeps its place', () => {
   const recent = new RecentDigests(3);
@@ -45,35 +45,35 @@ test('recent digests forget the oldest beyond their capacity; one added again ke
 test('the same bytes again are a duplicate and stored once, also when they arrive together', async () => {
   const { db, commit, close } = await store();
   let storedCalls = 0;
-  const writer = new ReceiptWriter(commit, () => storedCalls++);
-  assert.equal(await writer.write(receipt('{"a":1}')), 'stored');
-  assert.equal(await writer.write(receipt('{"a":1}')), 'duplicate');
-  const together = await Promise.all([writer.write(receipt('{"b":2}')), writer.write(receipt('{"b":2}')), writer.write(receipt('{"b":2}'))]);
+  const writer = new CallbackWriter(commit, () => storedCalls++);
+  assert.equal(await writer.write(callback('{"a":1}')), 'stored');
+  assert.equal(await writer.write(callback('{"a":1}')), 'duplicate');
+  const together = await Promise.all([writer.write(callback('{"b":2}')), writer.write(callback('{"b":2}')), writer.write(callback('{"b":2}'))]);
   assert.deepEqual(together.sort(), ['duplicate', 'duplicate', 'stored']);
-  // Same bytes, but another integration or another query string: another receipt.
-  assert.equal(await writer.write(receipt('{"a":1}', { integrationId: 'int_2' })), 'stored');
-  assert.equal(await writer.write(receipt('{"a":1}', { query: 'message_id=m1' })), 'stored');
+  // Same bytes, but another integration or another query string: another callback.
+  assert.equal(await writer.write(callback('{"a":1}', { integrationId: 'int_2' })), 'stored');
+  assert.equal(await writer.write(callback('{"a":1}', { query: 'message_id=m1' })), 'stored');
   assert.deepEqual(await stored(db), ['int_1? {"a":1}', 'int_1? {"b":2}', 'int_2? {"a":1}', 'int_1?message_id=m1 {"a":1}']);
   assert.equal(storedCalls, 4);
   await close();
 });
 
-test('after a restart the most recent receipts are still recognised; beyond the window a repeat is stored again', async () => {
+test('after a restart the most recent callbacks are still recognised; beyond the window a repeat is stored again', async () => {
   const { db, commit, close } = await store();
-  const first = new ReceiptWriter(commit, () => {}, new RecentDigests(2));
-  for (const b of ['1', '2', '3']) await first.write(receipt(b));
-  const restarted = new ReceiptWriter(commit, () => {}, new RecentDigests(2));
+  const first = new CallbackWriter(commit, () => {}, new RecentDigests(2));
+  for (const b of ['1', '2', '3']) await first.write(callback(b));
+  const restarted = new CallbackWriter(commit, () => {}, new RecentDigests(2));
   await restarted.remember(db);
-  assert.equal(await restarted.write(receipt('3')), 'duplicate');
-  assert.equal(await restarted.write(receipt('2')), 'duplicate');
-  assert.equal(await restarted.write(receipt('1')), 'stored', 'older than the window: stored again, processing applies it once');
+  assert.equal(await restarted.write(callback('3')), 'duplicate');
+  assert.equal(await restarted.write(callback('2')), 'duplicate');
+  assert.equal(await restarted.write(callback('1')), 'stored', 'older than the window: stored again, processing applies it once');
   await close();
 });
 
 test('a signed callback is checked for replay first: its nonce is kept even when the bytes repeat', async () => {
   const { db, commit, close } = await store();
-  const writer = new ReceiptWriter(commit);
-  const signed = (nonce: string) => receipt('{"s":1}', { replayKey: { nonce, expiresAtMs: Date.now() + 60_000 } });
+  const writer = new CallbackWriter(commit);
+  const signed = (nonce: string) => callback('{"s":1}', { replayKey: { nonce, expiresAtMs: Date.now() + 60_000 } });
   assert.equal(await writer.write(signed('n1')), 'stored');
   assert.equal(await writer.write(signed('n1')), 'replayed');
   assert.equal(await writer.write(signed('n2')), 'duplicate', 're-signed by the provider: the same report');
@@ -96,11 +96,11 @@ test('when storing the first copy fails, a copy that arrived meanwhile is stored
         return work(trx) as Promise<T>;
       }),
   } as GroupCommit;
-  const writer = new ReceiptWriter(flaky);
-  const [a, b] = await Promise.allSettled([writer.write(receipt('{"c":3}')), writer.write(receipt('{"c":3}'))]);
+  const writer = new CallbackWriter(flaky);
+  const [a, b] = await Promise.allSettled([writer.write(callback('{"c":3}')), writer.write(callback('{"c":3}'))]);
   assert.equal(a.status, 'rejected');
   assert.deepEqual(b, { status: 'fulfilled', value: 'stored' });
-  assert.equal(await writer.write(receipt('{"c":3}')), 'duplicate');
+  assert.equal(await writer.write(callback('{"c":3}')), 'duplicate');
   assert.equal((await stored(db)).length, 1);
   await close();
 });

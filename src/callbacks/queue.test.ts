@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { migrate, openDatabase, type DB } from '../store/db.js';
-import type { ReceiptRow } from '../store/receipts.js';
-import { ReceiptQueue } from './queue.js';
+import type { CallbackRow } from '../store/callbacks.js';
+import { CallbackQueue } from './queue.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'receipt-queue-'));
+const dir = mkdtempSync(join(tmpdir(), 'callback-queue-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 async function freshDb(): Promise<DB> {
@@ -16,22 +16,22 @@ async function freshDb(): Promise<DB> {
   return db;
 }
 
-/** Stores a receipt as the writer would, and returns its row. */
-async function insert(db: DB, body: string, over: Partial<ReceiptRow> = {}): Promise<ReceiptRow> {
-  const row = { project_id: 'p', source: 'webhook' as const, integration_id: 'i', route: 'r', query: '', content_type: null, body: Buffer.from(body), body_hash: body, received_at: 0, processed_at: null, defer_until: null, outcome: null, ...over };
-  const { id } = await db.insertInto('receipts').values(row).returning('id').executeTakeFirstOrThrow();
+/** Stores a callback as the writer would, and returns its row. */
+async function insert(db: DB, body: string, over: Partial<CallbackRow> = {}): Promise<CallbackRow> {
+  const row = { project_id: 'p', source: 'webhook' as const, integration_id: 'i', endpoint: 'r', query: '', content_type: null, body: Buffer.from(body), body_hash: body, received_at: 0, processed_at: null, defer_until: null, outcome: null, ...over };
+  const { id } = await db.insertInto('callbacks').values(row).returning('id').executeTakeFirstOrThrow();
   return { ...row, id: Number(id) };
 }
-const bodies = (rows: ReceiptRow[]) => rows.map((r) => Buffer.from(r.body).toString());
-const markDone = (db: DB, rows: ReceiptRow[]) =>
-  rows.length ? db.updateTable('receipts').set({ processed_at: 1 }).where('id', 'in', rows.map((r) => r.id)).execute() : undefined;
+const bodies = (rows: CallbackRow[]) => rows.map((r) => Buffer.from(r.body).toString());
+const markDone = (db: DB, rows: CallbackRow[]) =>
+  rows.length ? db.updateTable('callbacks').set({ processed_at: 1 }).where('id', 'in', rows.map((r) => r.id)).execute() : undefined;
 
 test('starts from the store, then takes what the writer hands over, in id order', async () => {
   const db = await freshDb();
   // Left pending by an earlier run: only the store knows them.
   await insert(db, 'old-1');
   await insert(db, 'old-2');
-  const q = new ReceiptQueue();
+  const q = new CallbackQueue();
   assert.equal(q.idle(0), false);
   const first = await q.take(db, 0, 10);
   assert.deepEqual(bodies(first), ['old-1', 'old-2']);
@@ -49,9 +49,9 @@ test('starts from the store, then takes what the writer hands over, in id order'
   await db.destroy();
 });
 
-test('a receipt handed over while the store was being scanned is not taken twice', async () => {
+test('a callback handed over while the store was being scanned is not taken twice', async () => {
   const db = await freshDb();
-  const q = new ReceiptQueue();
+  const q = new CallbackQueue();
   const x = await insert(db, 'x');
   // Stored and flushed before the scan: the scan takes it, memory must not give it again.
   q.add(x);
@@ -64,9 +64,9 @@ test('a receipt handed over while the store was being scanned is not taken twice
   await db.destroy();
 });
 
-test('a receipt handed over after a scan already took it from the store is not taken again', async () => {
+test('a callback handed over after a scan already took it from the store is not taken again', async () => {
   const db = await freshDb();
-  const q = new ReceiptQueue();
+  const q = new CallbackQueue();
   // Committed before the scan, its flush (and so its hand-over) done only after it.
   const late = await insert(db, 'late');
   assert.deepEqual(bodies(await q.take(db, 0, 10)), ['late']);
@@ -81,7 +81,7 @@ test('a receipt handed over after a scan already took it from the store is not t
 test('a full batch from the store means there may be more: it keeps scanning', async () => {
   const db = await freshDb();
   for (const b of ['1', '2', '3']) await insert(db, b);
-  const q = new ReceiptQueue();
+  const q = new CallbackQueue();
   const one = await q.take(db, 0, 2);
   assert.deepEqual(bodies(one), ['1', '2']);
   await markDone(db, one);
@@ -90,9 +90,9 @@ test('a full batch from the store means there may be more: it keeps scanning', a
   await db.destroy();
 });
 
-test('after a failed batch, an overflow or when a deferred receipt falls due, it reads the store again', async () => {
+test('after a failed batch, an overflow or when a deferred callback falls due, it reads the store again', async () => {
   const db = await freshDb();
-  const q = new ReceiptQueue(2);
+  const q = new CallbackQueue(2);
   await q.take(db, 0, 10);
   // Failed: the rows it took from memory are still pending in the store.
   const f = await insert(db, 'failed');

@@ -1,20 +1,20 @@
-// Receipts are stored raw and durably before the provider gets its 2xx, through the hub's group
+// Callbacks are stored raw and durably before the provider gets its 2xx, through the hub's group
 // commit: one flush acknowledges every callback of an event-loop turn. Repeats of recent
-// receipts are recognised by content and not stored again (recent-digests.ts).
+// callbacks are recognised by content and not stored again (recent-digests.ts).
 import { sha256Hex } from '../core/crypto.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
-import * as receiptStore from '../store/receipts.js';
-import type { ReceiptRow } from '../store/receipts.js';
-import type { ReceiptSource } from '../store/schema.js';
+import * as callbackStore from '../store/callbacks.js';
+import type { CallbackRow } from '../store/callbacks.js';
+import type { CallbackSource } from '../store/schema.js';
 import * as nonceStore from '../store/signed-nonces.js';
-import { receiptDigest, RecentDigests } from './recent-digests.js';
+import { callbackDigest, RecentDigests } from './recent-digests.js';
 
 /** Who a callback is for: an integration's webhook, or a project's direct-send ingest. */
-export type ReceiptOrigin = { source: 'webhook'; projectId: string; integrationId: string } | { source: 'ingest_sinch'; projectId: string };
+export type CallbackOrigin = { source: 'webhook'; projectId: string; integrationId: string } | { source: 'ingest_sinch'; projectId: string };
 
-export type IncomingReceipt = ReceiptOrigin & {
-  route: string;
+export type IncomingCallback = CallbackOrigin & {
+  endpoint: string;
   query: string;
   contentType: string | null;
   rawBody: Buffer;
@@ -26,45 +26,45 @@ export type IncomingReceipt = ReceiptOrigin & {
 export type IngestResult = 'stored' | 'duplicate' | 'replayed';
 
 /** Whose secret signs the origin's callbacks, and so the scope of its nonces and dedup. */
-function signerOf(o: { source: ReceiptSource; projectId: string; integrationId?: string | null }): string {
+function signerOf(o: { source: CallbackSource; projectId: string; integrationId?: string | null }): string {
   return o.source === 'webhook' ? o.integrationId! : o.projectId;
 }
 
-function digestScope(o: { source: ReceiptSource; projectId: string; integrationId?: string | null }): string {
+function digestScope(o: { source: CallbackSource; projectId: string; integrationId?: string | null }): string {
   return `${o.source}:${signerOf(o)}`;
 }
 
-export class ReceiptWriter {
-  /** Receipts being stored, by digest: the same bytes arriving meanwhile wait for the outcome. */
+export class CallbackWriter {
+  /** Callbacks being stored, by digest: the same bytes arriving meanwhile wait for the outcome. */
   readonly #storing = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly commit: GroupCommit,
-    /** Called with each receipt that was new, once it is committed and flushed. */
-    private readonly onStored: (row: ReceiptRow) => void = () => {},
+    /** Called with each callback that was new, once it is committed and flushed. */
+    private readonly onStored: (row: CallbackRow) => void = () => {},
     private readonly recent = new RecentDigests(),
   ) {}
 
-  /** Remembers the most recent stored receipts, so repeats are recognised across a restart. */
+  /** Remembers the most recent stored callbacks, so repeats are recognised across a restart. */
   async remember(db: DB): Promise<void> {
-    const rows = await receiptStore.recentDigests(db, this.recent.capacity);
+    const rows = await callbackStore.recentDigests(db, this.recent.capacity);
     for (let i = rows.length - 1; i >= 0; i--) {
       const r = rows[i]!;
-      this.recent.add(receiptDigest(digestScope({ source: r.source, projectId: r.project_id, integrationId: r.integration_id }), r.body_hash));
+      this.recent.add(callbackDigest(digestScope({ source: r.source, projectId: r.project_id, integrationId: r.integration_id }), r.body_hash));
     }
   }
 
-  /** Resolves once the receipt is committed, so the caller may answer 2xx. */
-  async write(receipt: IncomingReceipt, at = Date.now()): Promise<IngestResult> {
-    const bodyHash = sha256Hex(Buffer.concat([Buffer.from(`${receipt.route}?${receipt.query}\n`), receipt.rawBody]));
-    const digest = receiptDigest(digestScope(receipt), bodyHash);
+  /** Resolves once the callback is committed, so the caller may answer 2xx. */
+  async write(callback: IncomingCallback, at = Date.now()): Promise<IngestResult> {
+    const bodyHash = sha256Hex(Buffer.concat([Buffer.from(`${callback.endpoint}?${callback.query}\n`), callback.rawBody]));
+    const digest = callbackDigest(digestScope(callback), bodyHash);
     // The same bytes are being stored right now: decide once that is done.
     const earlier = this.#storing.get(digest);
     if (earlier) await earlier.catch(() => {});
     // A signed callback goes through the store either way: its nonce must be checked and kept.
-    if (!receipt.replayKey && this.recent.has(digest)) return 'duplicate';
-    // Unsigned, it is one insert; signed, the nonce's insert and the receipt's go together.
-    const storing = this.commit.run((trx) => store(trx, receipt, bodyHash, at, () => this.recent.has(digest)), { oneStatement: !receipt.replayKey });
+    if (!callback.replayKey && this.recent.has(digest)) return 'duplicate';
+    // Unsigned, it is one insert; signed, the nonce's insert and the callback's go together.
+    const storing = this.commit.run((trx) => store(trx, callback, bodyHash, at, () => this.recent.has(digest)), { oneStatement: !callback.replayKey });
     this.#storing.set(digest, storing);
     try {
       const result = await storing;
@@ -79,18 +79,18 @@ export class ReceiptWriter {
 }
 
 /** The stored row, or why nothing was stored. */
-async function store(trx: DB, r: IncomingReceipt, bodyHash: string, now: number, seen: () => boolean): Promise<ReceiptRow | 'duplicate' | 'replayed'> {
+async function store(trx: DB, r: IncomingCallback, bodyHash: string, now: number, seen: () => boolean): Promise<CallbackRow | 'duplicate' | 'replayed'> {
   if (r.replayKey) {
     const fresh = await nonceStore.claim(trx, { source: r.source, signerId: signerOf(r), nonce: r.replayKey.nonce, expiresAt: r.replayKey.expiresAtMs });
     if (!fresh) return 'replayed';
   }
   // Providers resend callbacks they think failed: the same bytes again are stored once.
   if (seen()) return 'duplicate';
-  const row: Omit<ReceiptRow, 'id'> = {
+  const row: Omit<CallbackRow, 'id'> = {
     project_id: r.projectId,
     source: r.source,
     integration_id: r.source === 'webhook' ? r.integrationId : null,
-    route: r.route,
+    endpoint: r.endpoint,
     query: r.query,
     content_type: r.contentType,
     body: r.rawBody,
@@ -100,6 +100,6 @@ async function store(trx: DB, r: IncomingReceipt, bodyHash: string, now: number,
     defer_until: null,
     outcome: null,
   };
-  const id = await receiptStore.insert(trx, row);
+  const id = await callbackStore.insert(trx, row);
   return { ...row, id };
 }
