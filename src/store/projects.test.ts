@@ -1,24 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as projectStore from './projects.js';
-import type { ProjectsTable } from './schema.js';
+import { projectRow as project } from './fixtures.js';
 import { openTestStore, type TestStore } from './testing.js';
-
-function project(id: string, over: Partial<ProjectsTable> = {}): ProjectsTable {
-  return {
-    id,
-    name: `Project ${id}`,
-    default_sms_integration_id: null,
-    default_whatsapp_integration_id: null,
-    default_rcs_integration_id: null,
-    app_key: `ak_${id}`,
-    ingest_signing_secret: null,
-    settings: '{}',
-    created_at: 1000,
-    updated_at: 1000,
-    ...over,
-  };
-}
 
 describe('project store', () => {
   let store: TestStore;
