@@ -4,8 +4,8 @@ import type { Hub } from '../../hub.js';
 import { findCustomer } from '../../services/customers.js';
 import { listEvents } from '../../services/events.js';
 import { getProject } from '../../services/projects.js';
-import { requireProject } from '../auth.js';
-import { AnyObject, errorResponses, Page, PageQuery, pageLimit, ProjectParams } from '../schemas.js';
+import { requireProject } from './auth.js';
+import { AnyObject, errorResponses, Page, PageQuery, pageLimit, ProjectParams } from './schemas.js';
 
 export const Event = Type.Object({
   id: Type.String(),

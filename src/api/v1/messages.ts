@@ -3,8 +3,8 @@ import { invalid } from '../../core/errors.js';
 import type { Hub } from '../../hub.js';
 import { listEvents } from '../../services/events.js';
 import { getMessage, messageView, sendTransactional } from '../../services/messages.js';
-import { requireProject } from '../auth.js';
-import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from '../schemas.js';
+import { requireProject } from './auth.js';
+import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from './schemas.js';
 import { Event } from './events.js';
 
 export const Message = Type.Object({

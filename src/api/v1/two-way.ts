@@ -6,8 +6,8 @@ import { conversationOf } from '../../services/conversation.js';
 import { getCustomer } from '../../services/customers.js';
 import { getProject, keywordsFor, setKeywords, settingsOf } from '../../services/projects.js';
 import { inTransaction } from '../../store/db.js';
-import { requireProject } from '../auth.js';
-import { Channel, errorResponses } from '../schemas.js';
+import { requireProject } from './auth.js';
+import { Channel, errorResponses } from './schemas.js';
 
 const CustomerParams = Type.Object({ pid: Type.String(), customer_id: Type.String({ minLength: 1, maxLength: 256 }) });
 const KeywordChannel = Type.Union([Type.Literal('sms'), Type.Literal('whatsapp'), Type.Literal('rcs')]);

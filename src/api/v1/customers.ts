@@ -3,8 +3,8 @@ import type { Hub } from '../../hub.js';
 import { customerView, getCustomer, listCustomers, upsertCustomer } from '../../services/customers.js';
 import { listEvents } from '../../services/events.js';
 import { getProject } from '../../services/projects.js';
-import { requireProject } from '../auth.js';
-import { AnyObject, errorResponses, Page, PageQuery, pageLimit, Phone, ProjectParams } from '../schemas.js';
+import { requireProject } from './auth.js';
+import { AnyObject, errorResponses, Page, PageQuery, pageLimit, Phone, ProjectParams } from './schemas.js';
 import { Event, eventCursor } from './events.js';
 
 const CustomerId = Type.String({ minLength: 1, maxLength: 256 });

@@ -1,8 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
 import { getProject } from '../../services/projects.js';
-import { requireAdmin, requireProject } from '../auth.js';
-import { AnyObject, errorResponses, ProjectParams } from '../schemas.js';
+import { requireAdmin, requireProject } from './auth.js';
+import { AnyObject, errorResponses, ProjectParams } from './schemas.js';
 
 const Params = Type.Object({ pid: Type.String(), iid: Type.String() });
 const Common = {

@@ -2,8 +2,8 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { Hub } from '../../hub.js';
 import { campaignStats, campaignView, createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS } from '../../services/campaigns.js';
 import { getProject } from '../../services/projects.js';
-import { requireProject } from '../auth.js';
-import { AnyObject, ContentFields, errorResponses, ProjectParams, RouteFields } from '../schemas.js';
+import { requireProject } from './auth.js';
+import { AnyObject, ContentFields, errorResponses, ProjectParams, RouteFields } from './schemas.js';
 
 const Campaign = Type.Object({
   id: Type.String(),

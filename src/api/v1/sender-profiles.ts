@@ -1,8 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
 import { senderProfileView } from '../../services/sender-profiles.js';
-import { requireAdmin, requireProject } from '../auth.js';
-import { Channel, errorResponses, ProjectParams } from '../schemas.js';
+import { requireAdmin, requireProject } from './auth.js';
+import { Channel, errorResponses, ProjectParams } from './schemas.js';
 
 const Params = Type.Object({ pid: Type.String(), sid: Type.String() });
 const Fields = {

@@ -3,8 +3,8 @@ import type { Hub } from '../../hub.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../services/api-keys.js';
 import { createProject, getProject, listProjects, projectView, renameProject, rotateAppKey, settingsOf, updateSettings } from '../../services/projects.js';
 import type { ProjectsTable } from '../../store/schema.js';
-import { principalOf, requireAdmin, requireProject } from '../auth.js';
-import { errorResponses, ProjectParams } from '../schemas.js';
+import { principalOf, requireAdmin, requireProject } from './auth.js';
+import { errorResponses, ProjectParams } from './schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Project = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String(), updated_at: Type.String() });

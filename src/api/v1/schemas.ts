@@ -1,6 +1,6 @@
 // Shared TypeBox schemas: they validate requests and produce the OpenAPI document.
 import { Type, type TSchema } from '@sinclair/typebox';
-import { MessageContent } from '../core/content.js';
+import { MessageContent } from '../../core/content.js';
 
 export const ErrorBody = Type.Object(
   {
