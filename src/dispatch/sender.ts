@@ -6,7 +6,7 @@ import { nowMicros } from '../core/events.js';
 import type { Logger } from '../logger.js';
 import { storedContent, type Handoff } from '../services/messages.js';
 import type { SendResult } from '../providers/types.js';
-import type { IntegrationRuntime } from '../services/integrations.js';
+import type { IntegrationRuntime } from '../services/integration-registry.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import * as messageStore from '../store/messages.js';

@@ -60,7 +60,7 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
   if (ids.length === 0) throw invalid('invalid_request', 'audience.customer_ids must not be empty', 'audience.customer_ids');
   if (ids.length > MAX_AUDIENCE_IDS) throw invalid('invalid_request', `audience.customer_ids holds more than ${MAX_AUDIENCE_IDS} ids`, 'audience.customer_ids');
   // Fails now, with a clear error, rather than at launch.
-  await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input);
+  await resolveRoute(db, deps.integrations, projectId, composed.channel, input);
   const now = Date.now();
   const row: CampaignsTable = {
     id: newId('cmp'),
@@ -114,7 +114,7 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
   const { db } = deps;
   const campaign = await getCampaign(db, projectId, id);
   if (campaign.state === 'launched') throw conflict('already_launched', 'the campaign has already been launched', 'campaign_id');
-  const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, campaign.channel, campaign);
+  const route = await resolveRoute(db, deps.integrations, projectId, campaign.channel, campaign);
   const integration = route.integration;
   const stored = storedContent(campaign);
   const composed = composeMessage({

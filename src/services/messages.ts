@@ -15,9 +15,9 @@ import type { GroupCommit } from '../store/group-commit.js';
 import { isOptedOut } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { customerByPhone, getCustomer, parsePhoneInput } from './customers.js';
-import type { IntegrationRuntime, IntegrationService } from './integrations.js';
+import type { IntegrationRegistry, IntegrationRuntime } from './integration-registry.js';
 import { DEFAULT_FIELD, getProject, settingsOf, type ProjectSettings } from './projects.js';
-import type { SenderProfileService } from './sender-profiles.js';
+import { defaultSenderProfile, senderProfileForSend } from './sender-profiles.js';
 
 /** Bodies longer than this are refused before they reach a provider (Sinch and Twilio: 1600). */
 export const MAX_BODY_CHARS = 1600;
@@ -121,8 +121,7 @@ export interface Route {
  */
 export async function resolveRoute(
   db: DB,
-  integrations: IntegrationService,
-  profiles: SenderProfileService,
+  integrations: IntegrationRegistry,
   projectId: string,
   channel: Channel,
   named: { integration_id?: string | null; sender_profile_id?: string | null; sender?: string | null },
@@ -130,14 +129,14 @@ export async function resolveRoute(
   known?: ProjectSettings,
 ): Promise<Route> {
   if (named.sender_profile_id) {
-    const p = await profiles.forSend(projectId, named.sender_profile_id, channel);
+    const p = await senderProfileForSend(db, projectId, named.sender_profile_id, channel);
     const integration = await integrations.requireForChannel(projectId, p.integration_id, channel, 'sender_profile_id');
     return { integration, sender: named.sender ?? p.sender, senderProfileId: p.id };
   }
   if (named.integration_id) {
     return { integration: await integrations.requireForChannel(projectId, named.integration_id, channel), sender: named.sender ?? null, senderProfileId: null };
   }
-  const profile = await profiles.defaultFor(projectId, channel);
+  const profile = await defaultSenderProfile(db, projectId, channel);
   if (profile) {
     const integration = await integrations.requireForChannel(projectId, profile.integration_id, channel, 'sender_profile_id');
     return { integration, sender: named.sender ?? profile.sender, senderProfileId: profile.id };
@@ -215,8 +214,7 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
 
 export interface MessagingDeps {
   db: DB;
-  integrations: IntegrationService;
-  profiles: SenderProfileService;
+  integrations: IntegrationRegistry;
   queue: QueueSignal;
   /** Request-path writes share transactions (one fsync for many sends). */
   commit: GroupCommit;
@@ -241,7 +239,7 @@ export async function sendTransactional(
   const phoneInput = input.phone ? parsePhoneInput(input.phone, 'phone') : null;
   // Read once per send: it also answers 404 for an unknown project.
   const settings = settingsOf(await getProject(db, projectId));
-  const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input, settings);
+  const route = await resolveRoute(db, deps.integrations, projectId, composed.channel, input, settings);
   const trackLinks = tracksLinks(settings.link_tracking, input.track_links);
 
   const handoff = deps.queue.handoff?.(route.integration.id) ?? null;
