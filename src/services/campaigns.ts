@@ -33,26 +33,6 @@ const CHUNK = 5000;
 /** A campaign without its audience list, which can hold a million ids. */
 export type { CampaignSummary };
 
-export function campaignView(c: CampaignSummary) {
-  return {
-    id: c.id,
-    project_id: c.project_id,
-    name: c.name,
-    channel: c.channel,
-    body: c.body,
-    ...storedContent(c),
-    sender_profile_id: c.sender_profile_id,
-    integration_id: c.integration_id,
-    sender: c.sender,
-    audience_size: c.audience_size,
-    state: c.state,
-    launch_summary: c.launch_summary ? (JSON.parse(c.launch_summary) as Record<string, number>) : null,
-    created_at: new Date(c.created_at).toISOString(),
-    launched_at: c.launched_at === null ? null : new Date(c.launched_at).toISOString(),
-    track_links: c.track_links === null ? null : c.track_links === 1,
-  };
-}
-
 export async function createCampaign(deps: MessagingDeps, projectId: string, input: CampaignInput): Promise<CampaignsTable> {
   const { db } = deps;
   const composed = composeMessage(input);

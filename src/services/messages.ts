@@ -6,7 +6,6 @@ import { COUNTRIES_WITHOUT_DELIVERY_REPORTS, expectsDeliveryReports } from '../c
 import type { MessageContent } from '../core/content.js';
 import { countSegments } from '../core/segments.js';
 import type { Channel } from '../core/status.js';
-import { apiStatus } from '../messages/status.js';
 import type { DB } from '../store/db.js';
 import * as messageStore from '../store/messages.js';
 import type { MessagesTable } from '../store/schema.js';
@@ -284,32 +283,4 @@ export async function getMessage(db: DB, projectId: string, id: string): Promise
   const m = await messageStore.findInProject(db, projectId, id);
   if (!m) throw notFound('message', 'message_id');
   return m;
-}
-
-export function messageView(m: MessagesTable) {
-  return {
-    id: m.id,
-    project_id: m.project_id,
-    integration_id: m.integration_id,
-    campaign_id: m.campaign_id,
-    customer_id: m.customer_id,
-    message_type: m.message_type,
-    channel: m.channel,
-    recipient: m.recipient,
-    sender: m.sender,
-    sender_profile_id: m.sender_profile_id,
-    body: m.body,
-    ...storedContent(m),
-    parts: m.parts,
-    encoding: m.encoding,
-    status: apiStatus(m.status, m.channel),
-    dispatch_state: m.dispatch_state,
-    attempts: m.attempts,
-    provider_message_id: m.provider_message_id,
-    sent_timestamp: m.sent_at_us === null ? null : m.sent_at_us / 1e6,
-    expects_delivery_reports: m.expects_reports === 1,
-    possible_duplicate: m.in_flight_at_crash === 1,
-    last_error: m.last_error ? (JSON.parse(m.last_error) as Record<string, unknown>) : null,
-    created_at: new Date(m.created_at).toISOString(),
-  };
 }

@@ -17,20 +17,6 @@ export interface SenderProfileInput {
   is_default?: boolean;
 }
 
-export function senderProfileView(p: SenderProfilesTable) {
-  return {
-    id: p.id,
-    project_id: p.project_id,
-    name: p.name,
-    channel: p.channel,
-    integration_id: p.integration_id,
-    sender: p.sender,
-    is_default: p.is_default === 1,
-    created_at: new Date(p.created_at).toISOString(),
-    updated_at: new Date(p.updated_at).toISOString(),
-  };
-}
-
 /** What writing sender profiles needs: the store, and the live integrations to check them against. */
 export interface SenderProfileDeps {
   db: DB;

@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { createSenderProfile, getSenderProfile, listSenderProfiles, removeSenderProfile, senderProfileView, updateSenderProfile } from '../../services/sender-profiles.js';
+import { createSenderProfile, getSenderProfile, listSenderProfiles, removeSenderProfile, updateSenderProfile } from '../../services/sender-profiles.js';
+import type { SenderProfilesTable } from '../../store/schema.js';
 import { requireAdmin, requireProject } from './auth.js';
 import { Channel, errorResponses, ProjectParams } from './schemas.js';
 
@@ -22,6 +23,20 @@ const SenderProfile = Type.Object({
   created_at: Type.String(),
   updated_at: Type.String(),
 });
+
+export function senderProfileView(p: SenderProfilesTable) {
+  return {
+    id: p.id,
+    project_id: p.project_id,
+    name: p.name,
+    channel: p.channel,
+    integration_id: p.integration_id,
+    sender: p.sender,
+    is_default: p.is_default === 1,
+    created_at: new Date(p.created_at).toISOString(),
+    updated_at: new Date(p.updated_at).toISOString(),
+  };
+}
 
 export const senderProfileRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/projects/:pid/sender-profiles', {
