@@ -7,7 +7,8 @@ import type { Hub } from './hub.js';
 import { sandboxes } from './sandboxes/registry.js';
 import type { DemoSandbox } from './sandboxes/types.js';
 import { createProject, DEFAULT_FIELD, findProject, getProject, updateSettings, type DefaultField } from './services/projects.js';
-import type { IntegrationInput } from './services/integrations.js';
+import { createIntegration, listIntegrations, updateIntegration, type IntegrationInput } from './services/integrations.js';
+import { createSenderProfile, defaultSenderProfile } from './services/sender-profiles.js';
 
 export const DEMO_PROJECT_ID = 'prj_demo';
 
@@ -19,9 +20,9 @@ export interface Demo {
 
 /** Creates or updates an integration of the demo project by name, so restarts reuse it. */
 async function ensureIntegration(hub: Hub, name: string, input: IntegrationInput): Promise<string> {
-  const existing = (await hub.integrations.list(DEMO_PROJECT_ID)).find((i) => i.name === name);
-  if (existing) return (await hub.integrations.update(DEMO_PROJECT_ID, existing.id, { config: input.config, secrets: input.secrets })).id;
-  return (await hub.integrations.create(DEMO_PROJECT_ID, { ...input, name })).id;
+  const existing = (await listIntegrations(hub.db, DEMO_PROJECT_ID)).find((i) => i.name === name);
+  if (existing) return (await updateIntegration(hub, DEMO_PROJECT_ID, existing.id, { config: input.config, secrets: input.secrets })).id;
+  return (await createIntegration(hub, DEMO_PROJECT_ID, { ...input, name })).id;
 }
 
 export async function startDemo(hub: Hub, basePort: number): Promise<Demo> {
@@ -49,8 +50,8 @@ export async function startDemo(hub: Hub, basePort: number): Promise<Demo> {
   await updateSettings(hub.db, DEMO_PROJECT_ID, defaults, async () => {});
   for (const [i, demo] of started.entries()) {
     const profile = demo.senderProfile;
-    if (!profile || (await hub.profiles.defaultFor(DEMO_PROJECT_ID, profile.channel))) continue;
-    await hub.profiles.create(DEMO_PROJECT_ID, { ...profile, integration_id: integrationIds[i]!, is_default: true });
+    if (!profile || (await defaultSenderProfile(hub.db, DEMO_PROJECT_ID, profile.channel))) continue;
+    await createSenderProfile(hub, DEMO_PROJECT_ID, { ...profile, integration_id: integrationIds[i]!, is_default: true });
   }
 
   return {

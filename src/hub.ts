@@ -8,9 +8,8 @@ import { CallbackProcessor, type ProcessorOptions } from './callbacks/processor.
 import { CallbackWriter } from './callbacks/writer.js';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
 import { channelsOfConsent } from './services/consent.js';
-import { IntegrationService } from './services/integrations.js';
+import { IntegrationRegistry } from './services/integration-registry.js';
 import type { MessagingDeps } from './services/messages.js';
-import { SenderProfileService } from './services/sender-profiles.js';
 import { migrate, openDatabase, sqliteConnection, type DB } from './store/db.js';
 import { GroupCommit } from './store/group-commit.js';
 import { Checkpointer } from './store/wal.js';
@@ -23,8 +22,8 @@ export interface HubOptions {
 export class Hub {
   readonly metrics = new Metrics();
   readonly box: SecretBox;
-  readonly integrations: IntegrationService;
-  readonly profiles: SenderProfileService;
+  /** Decrypted runtimes of the live integrations; the dispatcher follows its `changed` events. */
+  readonly integrations: IntegrationRegistry;
   readonly dispatcher: Dispatcher;
   readonly processor: CallbackProcessor;
   readonly callbacks: CallbackWriter;
@@ -39,8 +38,7 @@ export class Hub {
     private readonly checkpointer: Checkpointer | null,
   ) {
     this.box = new SecretBox(config.secretKey);
-    this.integrations = new IntegrationService(db, this.box, config.publicUrl);
-    this.profiles = new SenderProfileService(db, this.integrations);
+    this.integrations = new IntegrationRegistry(db, this.box, config.publicUrl);
     this.commit = new GroupCommit(db, checkpointer ? { checkpoints: checkpointer.state } : {});
     this.dispatcher = new Dispatcher(db, this.commit, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
     this.callbacks = new CallbackWriter(this.commit, (row) => this.processor.stored(row));
@@ -73,7 +71,6 @@ export class Hub {
     return {
       db: this.db,
       integrations: this.integrations,
-      profiles: this.profiles,
       queue: this.dispatcher,
       commit: this.commit,
       publicUrl: this.config.publicUrl,

@@ -1,26 +1,28 @@
-// The HTTP server: public API under /api/v1, provider webhooks, health and metrics.
+// The HTTP server: the authenticated REST API under /api/v1 (v1/), the unauthenticated raw-body
+// endpoints (public/: provider webhooks, short links; direct-send ingest in its feature folder),
+// health and metrics.
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Hub } from '../hub.js';
 import { authenticate } from '../services/api-keys.js';
 import * as healthStore from '../store/health.js';
-import { bearer } from './auth.js';
-import { errorHandler, sendError, unauthorized } from './errors.js';
-import { campaignRoutes } from './routes/campaigns.js';
-import { customerRoutes } from './routes/customers.js';
-import { eventRoutes } from './routes/events.js';
 import { ingestAdminRoutes } from '../direct-ingest/admin-routes.js';
-import { integrationRoutes } from './routes/integrations.js';
-import { messageRoutes } from './routes/messages.js';
-import { projectRoutes } from './routes/projects.js';
-import { segmentRoutes } from './routes/segments.js';
-import { twoWayRoutes } from './routes/two-way.js';
-import { senderProfileRoutes } from './routes/sender-profiles.js';
-import { ErrorBody } from './schemas.js';
-import { webhookRoutes } from './webhooks.js';
 import { ingestRoutes } from '../direct-ingest/endpoint.js';
-import { linkRoutes } from './links.js';
+import { errorHandler, sendError, unauthorized } from './errors.js';
+import { linkRoutes } from './public/links.js';
+import { webhookRoutes } from './public/webhooks.js';
+import { bearer } from './v1/auth.js';
+import { campaignRoutes } from './v1/campaigns.js';
+import { customerRoutes } from './v1/customers.js';
+import { eventRoutes } from './v1/events.js';
+import { integrationRoutes } from './v1/integrations.js';
+import { messageRoutes } from './v1/messages.js';
+import { projectRoutes } from './v1/projects.js';
+import { ErrorBody } from './v1/schemas.js';
+import { segmentRoutes } from './v1/segments.js';
+import { senderProfileRoutes } from './v1/sender-profiles.js';
+import { twoWayRoutes } from './v1/two-way.js';
 import { lazyChildLogger } from './request-logger.js';
 
 export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {

@@ -3,7 +3,7 @@ import type { ReportBatch } from '../messages/state.js';
 import type { CanonicalUpdate } from '../providers/types.js';
 import type { ProjectSettings } from '../services/projects.js';
 import type { Channel } from '../core/status.js';
-import type { IntegrationService } from '../services/integrations.js';
+import type { IntegrationRegistry } from '../services/integration-registry.js';
 import type { DB } from '../store/db.js';
 import type { CallbackOutcome, CallbackRow, UpdateOutcome } from '../store/callbacks.js';
 import type { MessageLookup } from './message-lookup.js';
@@ -22,7 +22,7 @@ export interface BatchContext {
   afterCommit(fn: () => void): void;
   settings(projectId: string): Promise<ProjectSettings>;
   hooks: ProcessorHooks;
-  integrations: IntegrationService;
+  integrations: IntegrationRegistry;
   /** Messages the batch's status updates name, read up front. */
   messages: MessageLookup;
   reports: ReportBatch;

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import { ReportBatch } from '../messages/state.js';
 import type { Metrics } from '../metrics.js';
 import type { CanonicalUpdate, StatusUpdate } from '../providers/types.js';
-import type { IntegrationService } from '../services/integrations.js';
+import type { IntegrationRegistry } from '../services/integration-registry.js';
 import { getProject, settingsOf, type ProjectSettings } from '../services/projects.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
@@ -40,7 +40,7 @@ export class CallbackProcessor {
   constructor(
     private readonly db: DB,
     private readonly commit: GroupCommit,
-    private readonly integrations: IntegrationService,
+    private readonly integrations: IntegrationRegistry,
     private readonly hooks: ProcessorHooks,
     private readonly logger: Logger,
     private readonly metrics: Metrics,

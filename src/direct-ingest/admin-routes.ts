@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireProject } from '../api/auth.js';
-import { eventCursor } from '../api/routes/events.js';
-import { errorResponses, Page, PageQuery, pageLimit, ProjectParams } from '../api/schemas.js';
+import { requireProject } from '../api/v1/auth.js';
+import { eventCursor } from '../api/v1/events.js';
+import { errorResponses, Page, PageQuery, pageLimit, ProjectParams } from '../api/v1/schemas.js';
 import type { Hub } from '../hub.js';
 import { getProject } from '../services/projects.js';
 import * as customerStore from '../store/customers.js';

@@ -8,7 +8,7 @@ import { DEFAULT_BACKOFF, type BackoffPolicy } from '../messages/backoff.js';
 import { requeueInterrupted } from '../messages/state.js';
 import type { Metrics } from '../metrics.js';
 import { channelsOfConsent } from '../services/consent.js';
-import type { IntegrationService } from '../services/integrations.js';
+import type { IntegrationRegistry } from '../services/integration-registry.js';
 import type { Handoff, QueueSignal } from '../services/messages.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
@@ -39,7 +39,7 @@ export class Dispatcher implements QueueSignal {
   constructor(
     private readonly db: DB,
     private readonly commit: GroupCommit,
-    private readonly integrations: IntegrationService,
+    private readonly integrations: IntegrationRegistry,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly options: DispatcherOptions = {},

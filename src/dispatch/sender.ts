@@ -6,7 +6,7 @@ import { nowMicros } from '../core/events.js';
 import type { Logger } from '../logger.js';
 import { storedContent, type Handoff } from '../services/messages.js';
 import type { SendResult } from '../providers/types.js';
-import type { IntegrationRuntime } from '../services/integrations.js';
+import type { IntegrationRuntime } from '../services/integration-registry.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import * as messageStore from '../store/messages.js';
@@ -192,8 +192,8 @@ export class IntegrationSender {
 
   /** The status webhook, carrying our message id for providers that echo nothing else back. */
   #statusCallbackUrl(messageId: string): string {
-    const route = this.rt.adapter.webhookEndpoints.find((r) => r.statusCallback) ?? this.rt.adapter.webhookEndpoints[0];
-    const base = route ? this.rt.webhookUrls[route.name] : undefined;
+    const endpoint = this.rt.adapter.webhookEndpoints.find((e) => e.statusCallback) ?? this.rt.adapter.webhookEndpoints[0];
+    const base = endpoint ? this.rt.webhookUrls[endpoint.name] : undefined;
     return base ? `${base}?message_id=${encodeURIComponent(messageId)}` : '';
   }
 

@@ -14,7 +14,7 @@ import { optedOutAmong } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { getProject, settingsOf } from './projects.js';
 import { countEventsByStatus } from './events.js';
-import { composeMessage, messageRow, resolveRoute, storedContent, type ContentInput, type MessagingDeps } from './messages.js';
+import { composeMessage, messageRow, chooseSender, storedContent, type ContentInput, type MessagingDeps } from './messages.js';
 
 export interface CampaignInput extends ContentInput {
   name: string;
@@ -33,26 +33,6 @@ const CHUNK = 5000;
 /** A campaign without its audience list, which can hold a million ids. */
 export type { CampaignSummary };
 
-export function campaignView(c: CampaignSummary) {
-  return {
-    id: c.id,
-    project_id: c.project_id,
-    name: c.name,
-    channel: c.channel,
-    body: c.body,
-    ...storedContent(c),
-    sender_profile_id: c.sender_profile_id,
-    integration_id: c.integration_id,
-    sender: c.sender,
-    audience_size: c.audience_size,
-    state: c.state,
-    launch_summary: c.launch_summary ? (JSON.parse(c.launch_summary) as Record<string, number>) : null,
-    created_at: new Date(c.created_at).toISOString(),
-    launched_at: c.launched_at === null ? null : new Date(c.launched_at).toISOString(),
-    track_links: c.track_links === null ? null : c.track_links === 1,
-  };
-}
-
 export async function createCampaign(deps: MessagingDeps, projectId: string, input: CampaignInput): Promise<CampaignsTable> {
   const { db } = deps;
   const composed = composeMessage(input);
@@ -60,7 +40,7 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
   if (ids.length === 0) throw invalid('invalid_request', 'audience.customer_ids must not be empty', 'audience.customer_ids');
   if (ids.length > MAX_AUDIENCE_IDS) throw invalid('invalid_request', `audience.customer_ids holds more than ${MAX_AUDIENCE_IDS} ids`, 'audience.customer_ids');
   // Fails now, with a clear error, rather than at launch.
-  await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input);
+  await chooseSender(db, deps.integrations, projectId, composed.channel, input);
   const now = Date.now();
   const row: CampaignsTable = {
     id: newId('cmp'),
@@ -114,8 +94,8 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
   const { db } = deps;
   const campaign = await getCampaign(db, projectId, id);
   if (campaign.state === 'launched') throw conflict('already_launched', 'the campaign has already been launched', 'campaign_id');
-  const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, campaign.channel, campaign);
-  const integration = route.integration;
+  const via = await chooseSender(db, deps.integrations, projectId, campaign.channel, campaign);
+  const integration = via.integration;
   const stored = storedContent(campaign);
   const composed = composeMessage({
     channel: campaign.channel,
@@ -146,7 +126,7 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
           continue;
         }
         rows.push(
-          messageRow({ projectId, route, campaignId: id, customerRef: c.id, customerId: c.customer_id, recipient: c.phone, country: c.country, composed, idempotencyKey: null }, at),
+          messageRow({ projectId, via, campaignId: id, customerRef: c.id, customerId: c.customer_id, recipient: c.phone, country: c.country, composed, idempotencyKey: null }, at),
         );
       }
       summary.queued += rows.length;

@@ -3,6 +3,7 @@ import type { Channel } from '../core/status.js';
 import * as consentStore from '../store/consents.js';
 import type { DB } from '../store/db.js';
 import * as messageStore from '../store/messages.js';
+import type { ConsentsTable } from '../store/schema.js';
 
 export type ConsentSource = 'keyword' | 'api' | 'provider_error' | 'provider_notification';
 
@@ -51,10 +52,15 @@ export async function isOptedOut(db: DB, customerRef: string, channel: Channel):
   return (await consentStore.find(db, customerRef, consentChannel(channel))) === true;
 }
 
-export async function consentOf(db: DB, customerRef: string) {
-  const [state, log] = await Promise.all([consentStore.listForCustomer(db, customerRef), consentStore.logOf(db, customerRef)]);
-  return {
-    channels: Object.fromEntries(state.map((s) => [s.channel, { opted_out: s.opted_out === 1, updated_at: new Date(s.updated_at).toISOString() }])),
-    history: log.map((l) => ({ channel: l.channel, action: l.action, source: l.source, detail: l.detail, at: new Date(l.created_at).toISOString() })),
-  };
+export type ConsentLogEntry = Awaited<ReturnType<typeof consentStore.logOf>>[number];
+
+/** A customer's consent: its state per channel (channels never asked about have none), and the trail, oldest first. */
+export interface CustomerConsent {
+  channels: ConsentsTable[];
+  history: ConsentLogEntry[];
+}
+
+export async function consentOf(db: DB, customerRef: string): Promise<CustomerConsent> {
+  const [channels, history] = await Promise.all([consentStore.listForCustomer(db, customerRef), consentStore.logOf(db, customerRef)]);
+  return { channels, history };
 }

@@ -5,21 +5,12 @@ import { parsePhone } from '../core/phone.js';
 import * as customerStore from '../store/customers.js';
 import { inTransaction, type DB } from '../store/db.js';
 import type { CustomerOrigin, CustomersTable } from '../store/schema.js';
+import { pageOf, type ListPage } from './paging.js';
 
 export interface CustomerInput {
   customer_id: string;
   phone?: string | null;
   attributes?: Record<string, unknown>;
-}
-
-export function customerView(c: CustomersTable) {
-  return {
-    customer_id: c.customer_id,
-    phone: c.phone,
-    attributes: JSON.parse(c.attributes) as Record<string, unknown>,
-    created_at: new Date(c.created_at).toISOString(),
-    updated_at: new Date(c.updated_at).toISOString(),
-  };
 }
 
 export function parsePhoneInput(phone: string, field: string): { e164: string; country: string | null } {
@@ -110,9 +101,7 @@ export async function customerByPhone(
   return row;
 }
 
-export async function listCustomers(db: DB, projectId: string, opts: { limit: number; after?: string }) {
-  // One more than a page: whether it comes back says whether there is a next page.
+export async function listCustomers(db: DB, projectId: string, opts: { limit: number; after?: string }): Promise<ListPage<CustomersTable>> {
   const rows = await customerStore.list(db, projectId, { limit: opts.limit + 1, after: opts.after });
-  const page = rows.slice(0, opts.limit);
-  return { data: page.map(customerView), next_cursor: rows.length > opts.limit ? page[page.length - 1]!.id : null };
+  return pageOf(rows, opts.limit, (last) => last.id);
 }

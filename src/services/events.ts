@@ -1,8 +1,9 @@
-// The event timeline on customer profiles, as the API shows it.
+// The event timeline on customer profiles.
 import type { DB } from '../store/db.js';
 import * as eventStore from '../store/events.js';
 import type { EventFilter, EventRow } from '../store/events.js';
 import type { EventsTable } from '../store/schema.js';
+import { pageOf, type ListPage } from './paging.js';
 
 /** An event as the pipeline builds it: the row, with its properties still an object. */
 export type NewEvent = Omit<EventsTable, 'id' | 'properties' | 'created_at'> & { properties: Record<string, unknown> };
@@ -12,22 +13,11 @@ export function recordEvent(db: DB, e: NewEvent): Promise<boolean> {
   return eventStore.insert(db, { ...e, properties: JSON.stringify(e.properties), created_at: Date.now() });
 }
 
-export function eventView(e: EventRow) {
-  return {
-    id: String(e.id),
-    name: e.name,
-    customer_id: e.customer_id,
-    timestamp: e.timestamp / 1000,
-    properties: JSON.parse(e.properties) as Record<string, unknown>,
-  };
-}
+export type { EventFilter, EventRow };
 
-export type { EventFilter };
-
-export async function listEvents(db: DB, projectId: string, f: EventFilter) {
+export async function listEvents(db: DB, projectId: string, f: EventFilter): Promise<ListPage<EventRow>> {
   const rows = await eventStore.list(db, projectId, { ...f, limit: f.limit + 1 });
-  const page = rows.slice(0, f.limit);
-  return { data: page.map(eventView), next_cursor: rows.length > f.limit ? String(page[page.length - 1]!.id) : null };
+  return pageOf(rows, f.limit, (last) => String(last.id));
 }
 
 export function countEventsByStatus(db: DB, campaignId: string): Promise<Record<string, number>> {

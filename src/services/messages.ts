@@ -6,7 +6,6 @@ import { COUNTRIES_WITHOUT_DELIVERY_REPORTS, expectsDeliveryReports } from '../c
 import type { MessageContent } from '../core/content.js';
 import { countSegments } from '../core/segments.js';
 import type { Channel } from '../core/status.js';
-import { apiStatus } from '../messages/status.js';
 import type { DB } from '../store/db.js';
 import * as messageStore from '../store/messages.js';
 import type { MessagesTable } from '../store/schema.js';
@@ -15,9 +14,9 @@ import type { GroupCommit } from '../store/group-commit.js';
 import { isOptedOut } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { customerByPhone, getCustomer, parsePhoneInput } from './customers.js';
-import type { IntegrationRuntime, IntegrationService } from './integrations.js';
+import type { IntegrationRegistry, IntegrationRuntime } from './integration-registry.js';
 import { DEFAULT_FIELD, getProject, settingsOf, type ProjectSettings } from './projects.js';
-import type { SenderProfileService } from './sender-profiles.js';
+import { defaultSenderProfile, senderProfileForSend } from './sender-profiles.js';
 
 /** Bodies longer than this are refused before they reach a provider (Sinch and Twilio: 1600). */
 export const MAX_BODY_CHARS = 1600;
@@ -109,7 +108,8 @@ export function composeMessage(input: ContentInput): Composed {
   return { channel, body: content.type === 'text' ? content.text : '', content, media: [], parts: 1, encoding: '' };
 }
 
-export interface Route {
+/** The integration a message goes out through, and the sender (number, short code, id) on it. */
+export interface SenderChoice {
   integration: IntegrationRuntime;
   sender: string | null;
   senderProfileId: string | null;
@@ -119,25 +119,24 @@ export interface Route {
  * Where a message goes: a named sender profile, a named integration, the channel's default
  * sender profile, or the project's default integration for the channel, in that order.
  */
-export async function resolveRoute(
+export async function chooseSender(
   db: DB,
-  integrations: IntegrationService,
-  profiles: SenderProfileService,
+  integrations: IntegrationRegistry,
   projectId: string,
   channel: Channel,
   named: { integration_id?: string | null; sender_profile_id?: string | null; sender?: string | null },
   /** The project's settings, when the caller has read them already. */
   known?: ProjectSettings,
-): Promise<Route> {
+): Promise<SenderChoice> {
   if (named.sender_profile_id) {
-    const p = await profiles.forSend(projectId, named.sender_profile_id, channel);
+    const p = await senderProfileForSend(db, projectId, named.sender_profile_id, channel);
     const integration = await integrations.requireForChannel(projectId, p.integration_id, channel, 'sender_profile_id');
     return { integration, sender: named.sender ?? p.sender, senderProfileId: p.id };
   }
   if (named.integration_id) {
     return { integration: await integrations.requireForChannel(projectId, named.integration_id, channel), sender: named.sender ?? null, senderProfileId: null };
   }
-  const profile = await profiles.defaultFor(projectId, channel);
+  const profile = await defaultSenderProfile(db, projectId, channel);
   if (profile) {
     const integration = await integrations.requireForChannel(projectId, profile.integration_id, channel, 'sender_profile_id');
     return { integration, sender: named.sender ?? profile.sender, senderProfileId: profile.id };
@@ -156,7 +155,7 @@ export async function resolveRoute(
 
 export interface MessageDraft {
   projectId: string;
-  route: Route;
+  via: SenderChoice;
   campaignId: string | null;
   customerRef: string;
   customerId: string;
@@ -180,15 +179,15 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
   return {
     id: newId('msg'),
     project_id: d.projectId,
-    integration_id: d.route.integration.id,
+    integration_id: d.via.integration.id,
     campaign_id: d.campaignId,
     customer_ref: d.customerRef,
     customer_id: d.customerId,
     message_type: d.campaignId ? 'campaign' : 'transactional',
     channel: c.channel,
     recipient: d.recipient,
-    sender: d.route.sender,
-    sender_profile_id: d.route.senderProfileId,
+    sender: d.via.sender,
+    sender_profile_id: d.via.senderProfileId,
     body: c.body,
     content: c.content ? JSON.stringify(c.content) : null,
     media: c.media.length ? JSON.stringify(c.media) : null,
@@ -198,7 +197,7 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
     dispatch_state: d.claimedBy ? 'sending' : 'queued',
     attempts: 0,
     next_attempt_at: now,
-    deadline_at: now + d.route.integration.retryDeadlineSeconds * 1000,
+    deadline_at: now + d.via.integration.retryDeadlineSeconds * 1000,
     claimed_by: d.claimedBy ?? null,
     in_flight_at_crash: 0,
     provider_message_id: null,
@@ -215,8 +214,7 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
 
 export interface MessagingDeps {
   db: DB;
-  integrations: IntegrationService;
-  profiles: SenderProfileService;
+  integrations: IntegrationRegistry;
   queue: QueueSignal;
   /** Request-path writes share transactions (one fsync for many sends). */
   commit: GroupCommit;
@@ -241,10 +239,10 @@ export async function sendTransactional(
   const phoneInput = input.phone ? parsePhoneInput(input.phone, 'phone') : null;
   // Read once per send: it also answers 404 for an unknown project.
   const settings = settingsOf(await getProject(db, projectId));
-  const route = await resolveRoute(db, deps.integrations, deps.profiles, projectId, composed.channel, input, settings);
+  const via = await chooseSender(db, deps.integrations, projectId, composed.channel, input, settings);
   const trackLinks = tracksLinks(settings.link_tracking, input.track_links);
 
-  const handoff = deps.queue.handoff?.(route.integration.id) ?? null;
+  const handoff = deps.queue.handoff?.(via.integration.id) ?? null;
   const queued = deps.commit.run(async (trx) => {
     if (idempotencyKey) {
       // A retry that raced the first request into the same group.
@@ -263,7 +261,7 @@ export async function sendTransactional(
       throw conflict('opted_out', `customer ${customer.customer_id} has opted out of ${composed.channel} messages`, input.customer_id ? 'customer_id' : 'phone');
     }
     const now = Date.now();
-    const draft = { projectId, route, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey, country, claimedBy: handoff?.claimedBy };
+    const draft = { projectId, via, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey, country, claimedBy: handoff?.claimedBy };
     let row = messageRow(draft, now);
     if (trackLinks) [row] = (await storeTrackedLinks(trx, [planTrackedLinks(row, deps.publicUrl, now)], deps.logger)) as [MessagesTable];
     await messageStore.insert(trx, row);
@@ -278,7 +276,7 @@ export async function sendTransactional(
   }
   if (result.replayed) handoff?.cancel();
   else if (handoff) handoff.deliver(result.message);
-  else deps.queue.notify(route.integration.id);
+  else deps.queue.notify(via.integration.id);
   return result;
 }
 
@@ -286,32 +284,4 @@ export async function getMessage(db: DB, projectId: string, id: string): Promise
   const m = await messageStore.findInProject(db, projectId, id);
   if (!m) throw notFound('message', 'message_id');
   return m;
-}
-
-export function messageView(m: MessagesTable) {
-  return {
-    id: m.id,
-    project_id: m.project_id,
-    integration_id: m.integration_id,
-    campaign_id: m.campaign_id,
-    customer_id: m.customer_id,
-    message_type: m.message_type,
-    channel: m.channel,
-    recipient: m.recipient,
-    sender: m.sender,
-    sender_profile_id: m.sender_profile_id,
-    body: m.body,
-    ...storedContent(m),
-    parts: m.parts,
-    encoding: m.encoding,
-    status: apiStatus(m.status, m.channel),
-    dispatch_state: m.dispatch_state,
-    attempts: m.attempts,
-    provider_message_id: m.provider_message_id,
-    sent_timestamp: m.sent_at_us === null ? null : m.sent_at_us / 1e6,
-    expects_delivery_reports: m.expects_reports === 1,
-    possible_duplicate: m.in_flight_at_crash === 1,
-    last_error: m.last_error ? (JSON.parse(m.last_error) as Record<string, unknown>) : null,
-    created_at: new Date(m.created_at).toISOString(),
-  };
 }

@@ -56,17 +56,6 @@ export function newAppKey(): string {
   return `ak_${randomToken(18)}`;
 }
 
-export interface ProjectView {
-  id: string;
-  name: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export function projectView(p: ProjectsTable): ProjectView {
-  return { id: p.id, name: p.name, created_at: new Date(p.created_at).toISOString(), updated_at: new Date(p.updated_at).toISOString() };
-}
-
 export function settingsOf(p: ProjectsTable): ProjectSettings {
   const stored = JSON.parse(p.settings) as StoredSettings;
   return {

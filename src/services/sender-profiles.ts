@@ -6,7 +6,7 @@ import type { Channel } from '../core/status.js';
 import { inTransaction, type DB } from '../store/db.js';
 import * as senderProfileStore from '../store/sender-profiles.js';
 import type { SenderProfilesTable } from '../store/schema.js';
-import type { IntegrationService } from './integrations.js';
+import type { IntegrationRegistry } from './integration-registry.js';
 import { getProject } from './projects.js';
 
 export interface SenderProfileInput {
@@ -17,93 +17,80 @@ export interface SenderProfileInput {
   is_default?: boolean;
 }
 
-export function senderProfileView(p: SenderProfilesTable) {
-  return {
-    id: p.id,
-    project_id: p.project_id,
-    name: p.name,
-    channel: p.channel,
-    integration_id: p.integration_id,
-    sender: p.sender,
-    is_default: p.is_default === 1,
-    created_at: new Date(p.created_at).toISOString(),
-    updated_at: new Date(p.updated_at).toISOString(),
-  };
+/** What writing sender profiles needs: the store, and the live integrations to check them against. */
+export interface SenderProfileDeps {
+  db: DB;
+  integrations: IntegrationRegistry;
 }
 
-export class SenderProfileService {
-  constructor(
-    private readonly db: DB,
-    private readonly integrations: IntegrationService,
-  ) {}
+export async function createSenderProfile(deps: SenderProfileDeps, projectId: string, input: SenderProfileInput): Promise<SenderProfilesTable> {
+  const { db } = deps;
+  await getProject(db, projectId);
+  if (!input.channel) throw invalid('invalid_request', 'channel is required', 'channel');
+  if (!input.integration_id) throw invalid('invalid_request', 'integration_id is required', 'integration_id');
+  await deps.integrations.requireForChannel(projectId, input.integration_id, input.channel);
+  const now = Date.now();
+  const row: SenderProfilesTable = {
+    id: newId('snd'),
+    project_id: projectId,
+    name: input.name ?? `${input.channel} ${input.sender ?? 'default sender'}`,
+    channel: input.channel,
+    integration_id: input.integration_id,
+    sender: input.sender ?? null,
+    is_default: input.is_default ? 1 : 0,
+    deleted_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await inTransaction(db, async (trx) => {
+    if (row.is_default) await senderProfileStore.clearDefault(trx, projectId, row.channel);
+    await senderProfileStore.insert(trx, row);
+  });
+  return row;
+}
 
-  async create(projectId: string, input: SenderProfileInput): Promise<SenderProfilesTable> {
-    await getProject(this.db, projectId);
-    if (!input.channel) throw invalid('invalid_request', 'channel is required', 'channel');
-    if (!input.integration_id) throw invalid('invalid_request', 'integration_id is required', 'integration_id');
-    await this.integrations.requireForChannel(projectId, input.integration_id, input.channel);
-    const now = Date.now();
-    const row: SenderProfilesTable = {
-      id: newId('snd'),
-      project_id: projectId,
-      name: input.name ?? `${input.channel} ${input.sender ?? 'default sender'}`,
-      channel: input.channel,
-      integration_id: input.integration_id,
-      sender: input.sender ?? null,
-      is_default: input.is_default ? 1 : 0,
-      deleted_at: null,
-      created_at: now,
-      updated_at: now,
-    };
-    await inTransaction(this.db, async (trx) => {
-      if (row.is_default) await senderProfileStore.clearDefault(trx, projectId, row.channel);
-      await senderProfileStore.insert(trx, row);
+export async function updateSenderProfile(deps: SenderProfileDeps, projectId: string, id: string, input: SenderProfileInput): Promise<SenderProfilesTable> {
+  const { db } = deps;
+  const current = await getSenderProfile(db, projectId, id);
+  if (input.channel !== undefined && input.channel !== current.channel) {
+    throw invalid('invalid_request', 'channel cannot be changed; create a new sender profile', 'channel');
+  }
+  if (input.integration_id) await deps.integrations.requireForChannel(projectId, input.integration_id, current.channel);
+  await inTransaction(db, async (trx) => {
+    if (input.is_default) await senderProfileStore.clearDefault(trx, projectId, current.channel);
+    await senderProfileStore.update(trx, id, {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.integration_id !== undefined && { integration_id: input.integration_id }),
+      ...(input.sender !== undefined && { sender: input.sender }),
+      ...(input.is_default !== undefined && { is_default: input.is_default ? 1 : 0 }),
+      updated_at: Date.now(),
     });
-    return row;
-  }
+  });
+  return getSenderProfile(db, projectId, id);
+}
 
-  async update(projectId: string, id: string, input: SenderProfileInput): Promise<SenderProfilesTable> {
-    const current = await this.get(projectId, id);
-    if (input.channel !== undefined && input.channel !== current.channel) {
-      throw invalid('invalid_request', 'channel cannot be changed; create a new sender profile', 'channel');
-    }
-    if (input.integration_id) await this.integrations.requireForChannel(projectId, input.integration_id, current.channel);
-    await inTransaction(this.db, async (trx) => {
-      if (input.is_default) await senderProfileStore.clearDefault(trx, projectId, current.channel);
-      await senderProfileStore.update(trx, id, {
-        ...(input.name !== undefined && { name: input.name }),
-        ...(input.integration_id !== undefined && { integration_id: input.integration_id }),
-        ...(input.sender !== undefined && { sender: input.sender }),
-        ...(input.is_default !== undefined && { is_default: input.is_default ? 1 : 0 }),
-        updated_at: Date.now(),
-      });
-    });
-    return this.get(projectId, id);
-  }
+export async function removeSenderProfile(db: DB, projectId: string, id: string): Promise<void> {
+  await getSenderProfile(db, projectId, id);
+  await senderProfileStore.softDelete(db, id, Date.now());
+}
 
-  async remove(projectId: string, id: string): Promise<void> {
-    await this.get(projectId, id);
-    await senderProfileStore.softDelete(this.db, id, Date.now());
-  }
+export async function getSenderProfile(db: DB, projectId: string, id: string, field = 'sender_profile_id'): Promise<SenderProfilesTable> {
+  const row = await senderProfileStore.find(db, projectId, id);
+  if (!row) throw notFound('sender profile', field);
+  return row;
+}
 
-  async get(projectId: string, id: string, field = 'sender_profile_id'): Promise<SenderProfilesTable> {
-    const row = await senderProfileStore.find(this.db, projectId, id);
-    if (!row) throw notFound('sender profile', field);
-    return row;
-  }
+export async function listSenderProfiles(db: DB, projectId: string): Promise<SenderProfilesTable[]> {
+  return senderProfileStore.list(db, projectId);
+}
 
-  async list(projectId: string): Promise<SenderProfilesTable[]> {
-    return senderProfileStore.list(this.db, projectId);
-  }
+export async function defaultSenderProfile(db: DB, projectId: string, channel: Channel): Promise<SenderProfilesTable | undefined> {
+  return senderProfileStore.findDefault(db, projectId, channel);
+}
 
-  async defaultFor(projectId: string, channel: Channel): Promise<SenderProfilesTable | undefined> {
-    return senderProfileStore.findDefault(this.db, projectId, channel);
-  }
-
-  /** A named profile, checked against the channel of the send. */
-  async forSend(projectId: string, id: string, channel: Channel): Promise<SenderProfilesTable> {
-    const p = await this.get(projectId, id);
-    if (p.channel !== channel) throw conflict('channel_mismatch', `sender profile ${id} is for ${p.channel}, not ${channel}`, 'sender_profile_id');
-    return p;
-  }
+/** A named profile, checked against the channel of the send. */
+export async function senderProfileForSend(db: DB, projectId: string, id: string, channel: Channel): Promise<SenderProfilesTable> {
+  const p = await getSenderProfile(db, projectId, id);
+  if (p.channel !== channel) throw conflict('channel_mismatch', `sender profile ${id} is for ${p.channel}, not ${channel}`, 'sender_profile_id');
+  return p;
 }

@@ -81,7 +81,7 @@ async function applyKeyword(ctx: BatchContext, origin: InboundOrigin, u: Inbound
   const row = messageRow(
     {
       projectId: origin.projectId,
-      route: { integration, sender: u.to || null, senderProfileId: null },
+      via: { integration, sender: u.to || null, senderProfileId: null },
       campaignId: null,
       customerRef: customer.id,
       customerId: customer.customer_id,

@@ -9,7 +9,7 @@ import type { SinchConversationSecrets } from './config.js';
 import { CONSENT_FAILED_STATUSES, mapDeliveryStatus } from './status-map.js';
 
 // A Conversation API webhook takes a target URL and a list of triggers; every trigger posts to
-// that one URL, so one route takes them all.
+// that one URL, so one endpoint takes them all.
 export const webhookEndpoints: readonly WebhookEndpoint[] = [
   {
     name: 'callbacks',

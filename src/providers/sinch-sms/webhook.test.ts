@@ -178,8 +178,8 @@ const parseCases: { fixture: string; expected: CanonicalUpdate[] }[] = [
 for (const c of parseCases) {
   test(`parseWebhook: ${c.fixture}`, () => {
     // Both routes parse every type: Sinch decides where it posts.
-    for (const route of webhookEndpoints) {
-      assert.deepEqual(parseWebhook(route.name, fixture(c.fixture), 'application/json'), c.expected);
+    for (const endpoint of webhookEndpoints) {
+      assert.deepEqual(parseWebhook(endpoint.name, fixture(c.fixture), 'application/json'), c.expected);
     }
   });
 }

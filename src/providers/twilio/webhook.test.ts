@@ -162,7 +162,7 @@ test('parse: unreadable bodies throw', () => {
     );
   }
   assert.deepEqual(parseWebhook({ endpoint: 'nope', rawBody: fixture('status-sent.txt'), contentType: FORM, query: '' }), [
-    { kind: 'ignored', reason: 'unknown Twilio webhook route nope' },
+    { kind: 'ignored', reason: 'unknown Twilio webhook endpoint nope' },
   ]);
 });
 

@@ -25,7 +25,7 @@ export const webhookEndpoints: readonly WebhookEndpoint[] = [
  * and the form parameters of the raw body; JSON bodies use the `bodySHA256` variant.
  *
  * Twilio signs no timestamp or nonce, so a captured request stays valid; its replay is absorbed
- * by the core's content dedup (route + query + body hash) and changes nothing. The
+ * by the core's content dedup (endpoint + query + body hash) and changes nothing. The
  * `I-Twilio-Idempotency-Token` header is not signed and Twilio reuses it on retries, so it is not
  * a replay key: a retry of a callback we already stored must get a 200, not a refusal.
  */
@@ -51,7 +51,7 @@ export function parseWebhook(hook: StoredWebhook): CanonicalUpdate[] {
     case 'inbound':
       return [inboundMessage(params)];
     default:
-      return [ignored(`unknown Twilio webhook route ${hook.endpoint}`)];
+      return [ignored(`unknown Twilio webhook endpoint ${hook.endpoint}`)];
   }
 }
 

@@ -1,8 +1,18 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
+import {
+  createIntegration,
+  getIntegration,
+  integrationDetails,
+  listIntegrations,
+  removeIntegration,
+  updateIntegration,
+  type IntegrationDetails,
+} from '../../services/integrations.js';
 import { getProject } from '../../services/projects.js';
-import { requireAdmin, requireProject } from '../auth.js';
-import { AnyObject, errorResponses, ProjectParams } from '../schemas.js';
+import type { IntegrationsTable } from '../../store/schema.js';
+import { requireAdmin, requireProject } from './auth.js';
+import { AnyObject, errorResponses, ProjectParams } from './schemas.js';
 
 const Params = Type.Object({ pid: Type.String(), iid: Type.String() });
 const Common = {
@@ -30,11 +40,29 @@ const Integration = Type.Object({
   updated_at: Type.String(),
 });
 
-export const integrationRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
-  const view = async (projectId: string, row: Awaited<ReturnType<typeof hub.integrations.getRow>>) => {
-    const project = await getProject(hub.db, projectId);
-    return hub.integrations.view(row, project.default_sms_integration_id);
+export function integrationView(row: IntegrationsTable, details: IntegrationDetails, defaultSmsId: string | null) {
+  return {
+    id: row.id,
+    project_id: row.project_id,
+    provider: row.provider,
+    name: row.name,
+    channels: details.channels,
+    config: JSON.parse(row.config) as Record<string, unknown>,
+    secrets_set: details.secretNames,
+    rate_limit: row.rate_limit,
+    max_concurrency: row.max_concurrency,
+    retry_deadline_seconds: row.retry_deadline_seconds,
+    is_default_sms: defaultSmsId === row.id,
+    webhook_urls: details.webhookUrls,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
   };
+}
+
+export const integrationRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
+  const view = async (row: IntegrationsTable, defaultSmsId: string | null) => integrationView(row, await integrationDetails(hub, row), defaultSmsId);
+  /** One integration, with whether it is its project's default SMS provider. */
+  const viewOne = async (projectId: string, row: IntegrationsTable) => view(row, (await getProject(hub.db, projectId)).default_sms_integration_id);
 
   app.post('/projects/:pid/integrations', {
     schema: {
@@ -46,20 +74,20 @@ export const integrationRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async 
     },
   }, async (req, reply) => {
     requireAdmin(req);
-    const row = await hub.integrations.create(req.params.pid, req.body);
-    return reply.code(201).send(await view(req.params.pid, row));
+    const row = await createIntegration(hub, req.params.pid, req.body);
+    return reply.code(201).send(await viewOne(req.params.pid, row));
   });
 
   app.get('/projects/:pid/integrations', { schema: { tags: ['integrations'], params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(Integration) }), ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     const project = await getProject(hub.db, req.params.pid);
-    const rows = await hub.integrations.list(req.params.pid);
-    return { data: await Promise.all(rows.map((r) => hub.integrations.view(r, project.default_sms_integration_id))) };
+    const rows = await listIntegrations(hub.db, req.params.pid);
+    return { data: await Promise.all(rows.map((r) => view(r, project.default_sms_integration_id))) };
   });
 
   app.get('/projects/:pid/integrations/:iid', { schema: { tags: ['integrations'], params: Params, response: { 200: Integration, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
-    return view(req.params.pid, await hub.integrations.getRow(req.params.pid, req.params.iid));
+    return viewOne(req.params.pid, await getIntegration(hub.db, req.params.pid, req.params.iid));
   });
 
   app.patch('/projects/:pid/integrations/:iid', {
@@ -72,12 +100,12 @@ export const integrationRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async 
     },
   }, async (req) => {
     requireAdmin(req);
-    return view(req.params.pid, await hub.integrations.update(req.params.pid, req.params.iid, req.body));
+    return viewOne(req.params.pid, await updateIntegration(hub, req.params.pid, req.params.iid, req.body));
   });
 
   app.delete('/projects/:pid/integrations/:iid', { schema: { tags: ['integrations'], params: Params } }, async (req, reply) => {
     requireAdmin(req);
-    await hub.integrations.remove(req.params.pid, req.params.iid);
+    await removeIntegration(hub, req.params.pid, req.params.iid);
     return reply.code(204).send();
   });
 };

@@ -1,6 +1,7 @@
 // Shared TypeBox schemas: they validate requests and produce the OpenAPI document.
 import { Type, type TSchema } from '@sinclair/typebox';
-import { MessageContent } from '../core/content.js';
+import { MessageContent } from '../../core/content.js';
+import type { ListPage } from '../../services/paging.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -54,6 +55,11 @@ export const errorResponses = {
 };
 
 export const Page = <T extends TSchema>(item: T) => Type.Object({ data: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+
+/** A page of a list as `Page` shows it, each item through its view. */
+export function pageView<T, V>(page: ListPage<T>, view: (item: T) => V): { data: V[]; next_cursor: string | null } {
+  return { data: page.items.map((item) => view(item)), next_cursor: page.nextCursor };
+}
 
 /** Free-form JSON object (config, attributes, properties). */
 export const AnyObject = Type.Record(Type.String(), Type.Unknown());

@@ -1,8 +1,8 @@
 // Provider webhooks: authenticate (URL token, then the provider's signature on the raw bytes),
 // store durably, answer. Processing happens in the callback processor, never on this path.
 import type { FastifyPluginAsync } from 'fastify';
-import type { Hub } from '../hub.js';
-import { sendError } from './errors.js';
+import type { Hub } from '../../hub.js';
+import { sendError } from '../errors.js';
 
 interface HookParams {
   iid: string;

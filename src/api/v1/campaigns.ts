@@ -1,9 +1,10 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { campaignStats, campaignView, createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS } from '../../services/campaigns.js';
+import { campaignStats, createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS, type CampaignSummary } from '../../services/campaigns.js';
+import { storedContent } from '../../services/messages.js';
 import { getProject } from '../../services/projects.js';
-import { requireProject } from '../auth.js';
-import { AnyObject, ContentFields, errorResponses, ProjectParams, RouteFields } from '../schemas.js';
+import { requireProject } from './auth.js';
+import { AnyObject, ContentFields, errorResponses, ProjectParams, RouteFields } from './schemas.js';
 
 const Campaign = Type.Object({
   id: Type.String(),
@@ -23,6 +24,27 @@ const Campaign = Type.Object({
   launched_at: Type.Union([Type.String(), Type.Null()]),
   track_links: Type.Union([Type.Boolean(), Type.Null()]),
 });
+
+export function campaignView(c: CampaignSummary) {
+  return {
+    id: c.id,
+    project_id: c.project_id,
+    name: c.name,
+    channel: c.channel,
+    body: c.body,
+    ...storedContent(c),
+    sender_profile_id: c.sender_profile_id,
+    integration_id: c.integration_id,
+    sender: c.sender,
+    audience_size: c.audience_size,
+    state: c.state,
+    launch_summary: c.launch_summary ? (JSON.parse(c.launch_summary) as Record<string, number>) : null,
+    created_at: new Date(c.created_at).toISOString(),
+    launched_at: c.launched_at === null ? null : new Date(c.launched_at).toISOString(),
+    track_links: c.track_links === null ? null : c.track_links === 1,
+  };
+}
+
 const Params = Type.Object({ pid: Type.String(), cid: Type.String() });
 
 export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {

@@ -1,8 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { senderProfileView } from '../../services/sender-profiles.js';
-import { requireAdmin, requireProject } from '../auth.js';
-import { Channel, errorResponses, ProjectParams } from '../schemas.js';
+import { createSenderProfile, getSenderProfile, listSenderProfiles, removeSenderProfile, updateSenderProfile } from '../../services/sender-profiles.js';
+import type { SenderProfilesTable } from '../../store/schema.js';
+import { requireAdmin, requireProject } from './auth.js';
+import { Channel, errorResponses, ProjectParams } from './schemas.js';
 
 const Params = Type.Object({ pid: Type.String(), sid: Type.String() });
 const Fields = {
@@ -23,6 +24,20 @@ const SenderProfile = Type.Object({
   updated_at: Type.String(),
 });
 
+export function senderProfileView(p: SenderProfilesTable) {
+  return {
+    id: p.id,
+    project_id: p.project_id,
+    name: p.name,
+    channel: p.channel,
+    integration_id: p.integration_id,
+    sender: p.sender,
+    is_default: p.is_default === 1,
+    created_at: new Date(p.created_at).toISOString(),
+    updated_at: new Date(p.updated_at).toISOString(),
+  };
+}
+
 export const senderProfileRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/projects/:pid/sender-profiles', {
     schema: {
@@ -34,29 +49,29 @@ export const senderProfileRoutes = (hub: Hub): FastifyPluginAsyncTypebox => asyn
     },
   }, async (req, reply) => {
     requireAdmin(req);
-    return reply.code(201).send(senderProfileView(await hub.profiles.create(req.params.pid, req.body)));
+    return reply.code(201).send(senderProfileView(await createSenderProfile(hub, req.params.pid, req.body)));
   });
 
   app.get('/projects/:pid/sender-profiles', { schema: { tags: ['sender profiles'], params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(SenderProfile) }), ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
-    return { data: (await hub.profiles.list(req.params.pid)).map(senderProfileView) };
+    return { data: (await listSenderProfiles(hub.db, req.params.pid)).map(senderProfileView) };
   });
 
   app.get('/projects/:pid/sender-profiles/:sid', { schema: { tags: ['sender profiles'], params: Params, response: { 200: SenderProfile, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
-    return senderProfileView(await hub.profiles.get(req.params.pid, req.params.sid));
+    return senderProfileView(await getSenderProfile(hub.db, req.params.pid, req.params.sid));
   });
 
   app.patch('/projects/:pid/sender-profiles/:sid', {
     schema: { tags: ['sender profiles'], params: Params, body: Type.Object({ ...Fields, channel: Type.Optional(Channel) }, { additionalProperties: false }), response: { 200: SenderProfile, ...errorResponses } },
   }, async (req) => {
     requireAdmin(req);
-    return senderProfileView(await hub.profiles.update(req.params.pid, req.params.sid, req.body));
+    return senderProfileView(await updateSenderProfile(hub, req.params.pid, req.params.sid, req.body));
   });
 
   app.delete('/projects/:pid/sender-profiles/:sid', { schema: { tags: ['sender profiles'], params: Params } }, async (req, reply) => {
     requireAdmin(req);
-    await hub.profiles.remove(req.params.pid, req.params.sid);
+    await removeSenderProfile(hub.db, req.params.pid, req.params.sid);
     return reply.code(204).send();
   });
 };

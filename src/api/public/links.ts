@@ -1,8 +1,8 @@
 // Tracked short links: /l/{code} redirects to the original URL and records the click.
 import type { FastifyPluginAsync } from 'fastify';
-import type { Hub } from '../hub.js';
-import { followLink } from '../services/links.js';
-import { sendError } from './errors.js';
+import type { Hub } from '../../hub.js';
+import { followLink } from '../../services/links.js';
+import { sendError } from '../errors.js';
 
 export const linkRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
   app.get<{ Params: { code: string } }>('/l/:code', { schema: { hide: true } }, async (req, reply) => {

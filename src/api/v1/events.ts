@@ -2,10 +2,10 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { invalid } from '../../core/errors.js';
 import type { Hub } from '../../hub.js';
 import { findCustomer } from '../../services/customers.js';
-import { listEvents } from '../../services/events.js';
+import { listEvents, type EventRow } from '../../services/events.js';
 import { getProject } from '../../services/projects.js';
-import { requireProject } from '../auth.js';
-import { AnyObject, errorResponses, Page, PageQuery, pageLimit, ProjectParams } from '../schemas.js';
+import { requireProject } from './auth.js';
+import { AnyObject, errorResponses, Page, PageQuery, pageLimit, pageView, ProjectParams } from './schemas.js';
 
 export const Event = Type.Object({
   id: Type.String(),
@@ -14,6 +14,16 @@ export const Event = Type.Object({
   timestamp: Type.Number({ description: 'Unix seconds' }),
   properties: AnyObject,
 });
+
+export function eventView(e: EventRow) {
+  return {
+    id: String(e.id),
+    name: e.name,
+    customer_id: e.customer_id,
+    timestamp: e.timestamp / 1000,
+    properties: JSON.parse(e.properties) as Record<string, unknown>,
+  };
+}
 
 export function eventCursor(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
@@ -47,7 +57,7 @@ export const eventRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) 
       if (!c) return { data: [], next_cursor: null };
       customerRef = c.id;
     }
-    return listEvents(hub.db, req.params.pid, {
+    const page = await listEvents(hub.db, req.params.pid, {
       customer_ref: customerRef,
       name: q.name,
       status: q.status,
@@ -56,5 +66,6 @@ export const eventRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) 
       after: eventCursor(q.cursor),
       limit: pageLimit(q.limit),
     });
+    return pageView(page, eventView);
   });
 };

@@ -1,8 +1,8 @@
 // Bearer API keys. The admin key may do anything; a project key acts within its own project and
 // may not change integrations or settings.
 import type { FastifyRequest } from 'fastify';
-import { forbidden, unauthorized } from './errors.js';
-import type { Principal } from '../services/api-keys.js';
+import { forbidden, unauthorized } from '../errors.js';
+import type { Principal } from '../../services/api-keys.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,13 +1,13 @@
 // Two-way messaging: consent, keyword auto-responses and the conversation with a customer.
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { channelsOfConsent, consentOf, setConsent } from '../../services/consent.js';
+import { channelsOfConsent, consentOf, setConsent, type CustomerConsent } from '../../services/consent.js';
 import { conversationOf } from '../../services/conversation.js';
 import { getCustomer } from '../../services/customers.js';
 import { getProject, keywordsFor, setKeywords, settingsOf } from '../../services/projects.js';
 import { inTransaction } from '../../store/db.js';
-import { requireProject } from '../auth.js';
-import { Channel, errorResponses } from '../schemas.js';
+import { requireProject } from './auth.js';
+import { Channel, errorResponses } from './schemas.js';
 
 const CustomerParams = Type.Object({ pid: Type.String(), customer_id: Type.String({ minLength: 1, maxLength: 256 }) });
 const KeywordChannel = Type.Union([Type.Literal('sms'), Type.Literal('whatsapp'), Type.Literal('rcs')]);
@@ -23,13 +23,33 @@ const Keywords = Type.Object(
   { additionalProperties: false },
 );
 
+const Consent = Type.Object({
+  channels: Type.Record(Type.String(), Type.Object({ opted_out: Type.Boolean(), updated_at: Type.String() }), { description: 'per channel; SMS and MMS share "sms"' }),
+  history: Type.Array(
+    Type.Object({ channel: Type.String(), action: Type.String(), source: Type.String(), detail: Type.Union([Type.String(), Type.Null()]), at: Type.String() }),
+    { description: 'every opt-out and opt-in, oldest first' },
+  ),
+});
+
+export function consentView(c: CustomerConsent): Static<typeof Consent> {
+  return {
+    channels: Object.fromEntries(c.channels.map((s) => [s.channel, { opted_out: s.opted_out === 1, updated_at: new Date(s.updated_at).toISOString() }])),
+    history: c.history.map((l) => ({ channel: l.channel, action: l.action, source: l.source, detail: l.detail, at: new Date(l.created_at).toISOString() })),
+  };
+}
+
 export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
   app.get('/projects/:pid/customers/:customer_id/consent', {
-    schema: { tags: ['two-way'], description: 'Consent per channel, with the audit trail of every opt-out and opt-in.', params: CustomerParams },
+    schema: {
+      tags: ['two-way'],
+      description: 'Consent per channel, with the audit trail of every opt-out and opt-in.',
+      params: CustomerParams,
+      response: { 200: Consent, ...errorResponses },
+    },
   }, async (req) => {
     requireProject(req, req.params.pid);
     const c = await getCustomer(hub.db, req.params.pid, req.params.customer_id);
-    return consentOf(hub.db, c.id);
+    return consentView(await consentOf(hub.db, c.id));
   });
 
   app.post('/projects/:pid/customers/:customer_id/consent', {
@@ -38,6 +58,7 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
       description: 'Opts a customer out of a channel (cancelling what is queued for them) or back in. SMS and MMS share one consent.',
       params: CustomerParams,
       body: Type.Object({ channel: Channel, opted_out: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+      response: { 200: Consent, ...errorResponses },
     },
   }, async (req) => {
     requireProject(req, req.params.pid);
@@ -45,7 +66,7 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
     const { channel, opted_out: optedOut, note } = req.body;
     await inTransaction(hub.db, (trx) => setConsent(trx, { projectId: req.params.pid, customerRef: c.id, channel, optedOut, source: 'api', detail: note ?? null }));
     if (optedOut) await hub.dispatcher.dropCustomer(c.id, channelsOfConsent(channel));
-    return consentOf(hub.db, c.id);
+    return consentView(await consentOf(hub.db, c.id));
   });
 
   app.get('/projects/:pid/customers/:customer_id/conversation', {

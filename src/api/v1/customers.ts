@@ -1,11 +1,12 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { customerView, getCustomer, listCustomers, upsertCustomer } from '../../services/customers.js';
+import { getCustomer, listCustomers, upsertCustomer } from '../../services/customers.js';
 import { listEvents } from '../../services/events.js';
 import { getProject } from '../../services/projects.js';
-import { requireProject } from '../auth.js';
-import { AnyObject, errorResponses, Page, PageQuery, pageLimit, Phone, ProjectParams } from '../schemas.js';
-import { Event, eventCursor } from './events.js';
+import { requireProject } from './auth.js';
+import type { CustomersTable } from '../../store/schema.js';
+import { AnyObject, errorResponses, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams } from './schemas.js';
+import { Event, eventCursor, eventView } from './events.js';
 
 const CustomerId = Type.String({ minLength: 1, maxLength: 256 });
 const Customer = Type.Object({
@@ -16,6 +17,16 @@ const Customer = Type.Object({
   updated_at: Type.String(),
 });
 const Params = Type.Object({ pid: Type.String(), customer_id: CustomerId });
+
+export function customerView(c: CustomersTable) {
+  return {
+    customer_id: c.customer_id,
+    phone: c.phone,
+    attributes: JSON.parse(c.attributes) as Record<string, unknown>,
+    created_at: new Date(c.created_at).toISOString(),
+    updated_at: new Date(c.updated_at).toISOString(),
+  };
+}
 
 export const customerRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/projects/:pid/customers', {
@@ -38,7 +49,7 @@ export const customerRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   }, async (req) => {
     requireProject(req, req.params.pid);
     await getProject(hub.db, req.params.pid);
-    return listCustomers(hub.db, req.params.pid, { limit: pageLimit(req.query.limit), after: req.query.cursor });
+    return pageView(await listCustomers(hub.db, req.params.pid, { limit: pageLimit(req.query.limit), after: req.query.cursor }), customerView);
   });
 
   app.get('/projects/:pid/customers/:customer_id', { schema: { tags: ['customers'], params: Params, response: { 200: Customer, ...errorResponses } } }, async (req) => {
@@ -51,6 +62,6 @@ export const customerRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   }, async (req) => {
     requireProject(req, req.params.pid);
     const c = await getCustomer(hub.db, req.params.pid, req.params.customer_id);
-    return listEvents(hub.db, req.params.pid, { customer_ref: c.id, limit: pageLimit(req.query.limit), after: eventCursor(req.query.cursor) });
+    return pageView(await listEvents(hub.db, req.params.pid, { customer_ref: c.id, limit: pageLimit(req.query.limit), after: eventCursor(req.query.cursor) }), eventView);
   });
 };

@@ -1,11 +1,13 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { invalid } from '../../core/errors.js';
 import type { Hub } from '../../hub.js';
+import { apiStatus } from '../../messages/status.js';
 import { listEvents } from '../../services/events.js';
-import { getMessage, messageView, sendTransactional } from '../../services/messages.js';
-import { requireProject } from '../auth.js';
-import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from '../schemas.js';
-import { Event } from './events.js';
+import { getMessage, sendTransactional, storedContent } from '../../services/messages.js';
+import type { MessagesTable } from '../../store/schema.js';
+import { requireProject } from './auth.js';
+import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from './schemas.js';
+import { Event, eventView } from './events.js';
 
 export const Message = Type.Object({
   id: Type.String(),
@@ -33,6 +35,34 @@ export const Message = Type.Object({
   last_error: Type.Union([AnyObject, Type.Null()]),
   created_at: Type.String(),
 });
+
+export function messageView(m: MessagesTable) {
+  return {
+    id: m.id,
+    project_id: m.project_id,
+    integration_id: m.integration_id,
+    campaign_id: m.campaign_id,
+    customer_id: m.customer_id,
+    message_type: m.message_type,
+    channel: m.channel,
+    recipient: m.recipient,
+    sender: m.sender,
+    sender_profile_id: m.sender_profile_id,
+    body: m.body,
+    ...storedContent(m),
+    parts: m.parts,
+    encoding: m.encoding,
+    status: apiStatus(m.status, m.channel),
+    dispatch_state: m.dispatch_state,
+    attempts: m.attempts,
+    provider_message_id: m.provider_message_id,
+    sent_timestamp: m.sent_at_us === null ? null : m.sent_at_us / 1e6,
+    expects_delivery_reports: m.expects_reports === 1,
+    possible_duplicate: m.in_flight_at_crash === 1,
+    last_error: m.last_error ? (JSON.parse(m.last_error) as Record<string, unknown>) : null,
+    created_at: new Date(m.created_at).toISOString(),
+  };
+}
 
 export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/projects/:pid/messages', {
@@ -73,6 +103,6 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
     requireProject(req, req.params.pid);
     const m = await getMessage(hub.db, req.params.pid, req.params.mid);
     const events = await listEvents(hub.db, req.params.pid, { message_id: m.id, limit: 100 });
-    return { ...messageView(m), events: events.data };
+    return { ...messageView(m), events: events.items.map((e) => eventView(e)) };
   });
 };

@@ -1,13 +1,18 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../services/api-keys.js';
-import { createProject, getProject, listProjects, projectView, renameProject, rotateAppKey, settingsOf, updateSettings } from '../../services/projects.js';
+import { createProject, getProject, listProjects, renameProject, rotateAppKey, settingsOf, updateSettings } from '../../services/projects.js';
 import type { ProjectsTable } from '../../store/schema.js';
-import { principalOf, requireAdmin, requireProject } from '../auth.js';
-import { errorResponses, ProjectParams } from '../schemas.js';
+import { principalOf, requireAdmin, requireProject } from './auth.js';
+import { errorResponses, ProjectParams } from './schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Project = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String(), updated_at: Type.String() });
+
+export function projectView(p: ProjectsTable): Static<typeof Project> {
+  return { id: p.id, name: p.name, created_at: new Date(p.created_at).toISOString(), updated_at: new Date(p.updated_at).toISOString() };
+}
+
 const Settings = Type.Object({
   app_key: Type.String({ description: 'identifies the project in the direct-send ingest URL; rotatable' }),
   direct_ingest_url: Type.String({ description: 'set as the callback URL of batches sent straight through Sinch' }),

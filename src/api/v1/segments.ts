@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { findUrls, LINK_CODE_LENGTH, replaceUrls, shortLink } from '../../core/links.js';
 import { countSegments } from '../../core/segments.js';
 import type { Hub } from '../../hub.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses } from './schemas.js';
 
 const Split = Type.Object({
   text: Type.String(),
