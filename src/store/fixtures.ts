@@ -3,7 +3,19 @@
 import type { DB } from './db.js';
 import * as eventStore from './events.js';
 import * as messageStore from './messages.js';
-import type { CampaignsTable, CustomersTable, EventsTable, IntegrationsTable, MessagesTable, ProjectsTable, SenderProfilesTable } from './schema.js';
+import type { NewCallback } from './callbacks.js';
+import type {
+  CampaignsTable,
+  ConsentLogTable,
+  CustomersTable,
+  DirectDeliveriesTable,
+  EventsTable,
+  IngestRejectionsTable,
+  IntegrationsTable,
+  MessagesTable,
+  ProjectsTable,
+  SenderProfilesTable,
+} from './schema.js';
 
 export function projectRow(id: string, over: Partial<ProjectsTable> = {}): ProjectsTable {
   return {
@@ -145,6 +157,59 @@ export function eventRow(over: Partial<Omit<EventsTable, 'id'>> = {}): Omit<Even
     campaign_id: null,
     dedup_key: null,
     created_at: 1000,
+    ...over,
+  };
+}
+
+export function callbackRow(over: Partial<NewCallback> = {}): NewCallback {
+  return {
+    project_id: 'prj_1',
+    source: 'webhook',
+    integration_id: 'int_1',
+    endpoint: 'status',
+    query: '',
+    content_type: 'application/json',
+    body: Buffer.from('{}'),
+    body_hash: 'hash',
+    received_at: 1000,
+    ...over,
+  };
+}
+
+export function consentLogRow(over: Partial<Omit<ConsentLogTable, 'id'>> = {}): Omit<ConsentLogTable, 'id'> {
+  return {
+    project_id: 'prj_1',
+    customer_ref: 'cus_1',
+    channel: 'sms',
+    action: 'opt_out',
+    source: 'keyword',
+    detail: null,
+    created_at: 1000,
+    ...over,
+  };
+}
+
+export function directDeliveryRow(batchId: string, recipient: string, over: Partial<DirectDeliveriesTable> = {}): DirectDeliveriesTable {
+  return {
+    project_id: 'prj_1',
+    batch_id: batchId,
+    recipient,
+    customer_ref: 'cus_1',
+    category: null,
+    status: 'sent',
+    updated_at: 1000,
+    ...over,
+  };
+}
+
+export function ingestRejectionRow(over: Partial<Omit<IngestRejectionsTable, 'id'>> = {}): Omit<IngestRejectionsTable, 'id'> {
+  return {
+    project_id: 'prj_1',
+    reason: 'no_client_reference',
+    client_reference: null,
+    batch_id: null,
+    body: '{}',
+    received_at: 1000,
     ...over,
   };
 }

@@ -125,7 +125,11 @@ const claimDueStatement = prepared<{ integration_id: string; worker: string; now
     .returningAll(),
 );
 
-/** Claims up to `limit` of the integration's due messages for `worker`, oldest first. */
+/**
+ * Claims for `worker` the integration's `limit` oldest due messages (by next_attempt_at, then
+ * id). They come back in no set order (RETURNING has none; SQLite gives them in id order): the
+ * caller sorts them.
+ */
 export function claimDue(db: DB, p: { integrationId: string; worker: string; now: number; limit: number }): Promise<MessagesTable[]> {
   return claimDueStatement.rows(db, { integration_id: p.integrationId, worker: p.worker, now: p.now, limit: p.limit });
 }

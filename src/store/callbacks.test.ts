@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import * as callbackStore from './callbacks.js';
+import { callbackRow } from './fixtures.js';
+import { openTestStore, type TestStore } from './testing.js';
+
+describe('callback store', () => {
+  let store: TestStore;
+  before(async () => {
+    store = await openTestStore();
+  });
+  after(() => store.close());
+
+  // The store has no reader for processed callbacks: the test reads the columns itself.
+  const stateOf = async (id: number) => {
+    const r = await store.db.selectFrom('callbacks').select(['processed_at', 'defer_until', 'outcome']).where('id', '=', id).executeTakeFirstOrThrow();
+    return { ...r, processed_at: r.processed_at === null ? null : Number(r.processed_at) };
+  };
+
+  test('newestId is 0 while there is none, and nothing is pending', async () => {
+    assert.equal(await callbackStore.newestId(store.db), 0);
+    assert.equal(await callbackStore.countPending(store.db), 0);
+    assert.deepEqual(await callbackStore.listDue(store.db, 1000, 10), []);
+    assert.deepEqual(await callbackStore.recentDigests(store.db, 10), []);
+    assert.equal(await callbackStore.nextDeferredAt(store.db, 0), null);
+  });
+
+  describe('a store of callbacks', () => {
+    const ids: number[] = [];
+    const rows = [
+      callbackRow({ body_hash: 'h1', received_at: 1001, body: Buffer.from([0, 1, 2, 255]), query: 'message_id=m1', content_type: null }),
+      callbackRow({ body_hash: 'h2', received_at: 1002, integration_id: 'int_2', endpoint: 'inbound' }),
+      callbackRow({ body_hash: 'h3', received_at: 1003, project_id: 'prj_2', source: 'ingest_sinch', integration_id: null, endpoint: 'ingest' }),
+      callbackRow({ body_hash: 'h4', received_at: 1004 }),
+      callbackRow({ body_hash: 'h5', received_at: 1005 }),
+    ];
+    before(async () => {
+      for (const r of rows) ids.push(await callbackStore.insert(store.db, r));
+    });
+
+    test('insert returns increasing ids; newestId is the last', async () => {
+      assert.ok(ids.every((id, i) => typeof id === 'number' && (i === 0 || id > ids[i - 1]!)), `ids ${ids.join(',')}`);
+      assert.equal(await callbackStore.newestId(store.db), ids[4]);
+    });
+
+    test('a callback round-trips pending, its bytes and a null integration (direct-send ingest) included', async () => {
+      const due = await callbackStore.listDue(store.db, 2000, 10);
+      const byId = new Map(due.map((r) => [r.id, r]));
+      for (const [i, r] of rows.entries()) {
+        const got = byId.get(ids[i]!)!;
+        assert.deepEqual({ ...got, id: Number(got.id), body: Buffer.from(got.body) }, { ...r, id: ids[i], processed_at: null, defer_until: null, outcome: null });
+      }
+      assert.equal(byId.get(ids[2]!)!.integration_id, null);
+    });
+
+    const digests: { limit: number; want: string[] }[] = [
+      { limit: 2, want: ['h5', 'h4'] },
+      { limit: 10, want: ['h5', 'h4', 'h3', 'h2', 'h1'] },
+    ];
+    for (const c of digests) {
+      test(`recentDigests: the newest ${c.limit}, newest first`, async () => {
+        const got = await callbackStore.recentDigests(store.db, c.limit);
+        assert.deepEqual(got.map((d) => d.body_hash), c.want);
+        if (c.limit === 10) assert.deepEqual(got[2], { source: 'ingest_sinch', project_id: 'prj_2', integration_id: null, body_hash: 'h3' });
+      });
+    }
+
+    // The steps below run in order, each on what the one before left.
+    const hashes = async (now: number, limit = 10) => (await callbackStore.listDue(store.db, now, limit)).map((r) => r.body_hash);
+
+    test('listDue: pending ones oldest first, up to the limit', async () => {
+      assert.deepEqual(await hashes(2000), ['h1', 'h2', 'h3', 'h4', 'h5']);
+      assert.deepEqual(await hashes(2000, 2), ['h1', 'h2']);
+      assert.equal(await callbackStore.countPending(store.db), 5);
+    });
+
+    test('a deferred callback stays pending but is due only once its time comes', async () => {
+      await callbackStore.defer(store.db, ids[1]!, 3000);
+      await callbackStore.defer(store.db, ids[3]!, 2500);
+      assert.deepEqual(await hashes(2000), ['h1', 'h3', 'h5']);
+      assert.deepEqual(await hashes(2000, 2), ['h1', 'h3'], 'the limit counts due ones only');
+      assert.deepEqual(await hashes(2500), ['h1', 'h3', 'h4', 'h5'], 'due at its time');
+      assert.deepEqual(await hashes(3000), ['h1', 'h2', 'h3', 'h4', 'h5']);
+      assert.equal(await callbackStore.countPending(store.db), 5, 'deferred ones are pending');
+    });
+
+    const nextDeferred: { now: number; want: number | null }[] = [
+      { now: 2000, want: 2500 },
+      { now: 2500, want: 3000 },
+      { now: 3000, want: null },
+    ];
+    for (const c of nextDeferred) {
+      test(`nextDeferredAt(${c.now}) is ${c.want}`, async () => {
+        assert.equal(await callbackStore.nextDeferredAt(store.db, c.now), c.want);
+      });
+    }
+
+    test('processed callbacks are no longer due nor pending, and keep their outcome', async () => {
+      await callbackStore.markProcessed(store.db, [ids[0]!, ids[1]!], { kind: 'processed', updates: ['applied', 'duplicate'] }, 4000);
+      await callbackStore.markProcessed(store.db, [ids[2]!], { kind: 'error', reason: 'integration gone' }, 4001);
+      assert.deepEqual(await hashes(5000), ['h4', 'h5']);
+      assert.equal(await callbackStore.countPending(store.db), 2);
+      assert.deepEqual(await stateOf(ids[0]!), { processed_at: 4000, defer_until: null, outcome: 'applied,duplicate' });
+      assert.deepEqual(await stateOf(ids[1]!), { processed_at: 4000, defer_until: null, outcome: 'applied,duplicate' }, 'no longer deferred');
+      assert.deepEqual(await stateOf(ids[2]!), { processed_at: 4001, defer_until: null, outcome: 'error: integration gone' });
+      // A processed callback that had been deferred is no longer waited for.
+      assert.equal(await callbackStore.nextDeferredAt(store.db, 2000), 2500);
+      assert.equal(await callbackStore.newestId(store.db), ids[4], 'processing removes nothing');
+      assert.equal((await callbackStore.recentDigests(store.db, 10)).length, 5);
+    });
+
+    test('markProcessed with an empty list changes nothing', async () => {
+      await callbackStore.markProcessed(store.db, [], { kind: 'processed', updates: [] }, 6000);
+      assert.equal(await callbackStore.countPending(store.db), 2);
+    });
+
+    test('markProcessed takes more than 500 ids at once', async () => {
+      const many: number[] = [];
+      for (let i = 0; i < 520; i++) many.push(await callbackStore.insert(store.db, callbackRow({ body_hash: `bulk${i}` })));
+      assert.equal(await callbackStore.countPending(store.db), 522);
+      await callbackStore.markProcessed(store.db, many, { kind: 'processed', updates: ['applied'] }, 7000);
+      assert.equal(await callbackStore.countPending(store.db), 2);
+      assert.deepEqual(await hashes(8000), ['h4', 'h5']);
+    });
+  });
+
+  const long = 'x'.repeat(1000);
+  const outcomes: { name: string; outcome: callbackStore.CallbackOutcome; stored: string; decoded: callbackStore.CallbackOutcome }[] = [
+    { name: 'one update outcome', outcome: { kind: 'processed', updates: ['applied'] }, stored: 'applied', decoded: { kind: 'processed', updates: ['applied'] } },
+    {
+      name: 'several update outcomes, in order',
+      outcome: { kind: 'processed', updates: ['late_event', 'applied', 'no_uid'] },
+      stored: 'late_event,applied,no_uid',
+      decoded: { kind: 'processed', updates: ['late_event', 'applied', 'no_uid'] },
+    },
+    // Nothing to apply is stored as `ignored`, and reads back as an ignored update.
+    { name: 'no update outcome', outcome: { kind: 'processed', updates: [] }, stored: 'ignored', decoded: { kind: 'processed', updates: ['ignored'] } },
+    { name: 'an error', outcome: { kind: 'error', reason: 'unreadable body: Unexpected token' }, stored: 'error: unreadable body: Unexpected token', decoded: { kind: 'error', reason: 'unreadable body: Unexpected token' } },
+    { name: 'an error whose reason has commas', outcome: { kind: 'error', reason: 'a, b' }, stored: 'error: a, b', decoded: { kind: 'error', reason: 'a, b' } },
+    { name: 'a long error, capped at 500 characters', outcome: { kind: 'error', reason: long }, stored: `error: ${long}`.slice(0, 500), decoded: { kind: 'error', reason: long.slice(0, 500 - 'error: '.length) } },
+  ];
+  for (const c of outcomes) {
+    test(`outcome: ${c.name} is stored as written and reads back`, async () => {
+      const encoded = callbackStore.encodeOutcome(c.outcome);
+      assert.equal(encoded, c.stored);
+      assert.ok(encoded.length <= 500);
+      assert.deepEqual(callbackStore.decodeOutcome(encoded), c.decoded);
+      // What markProcessed stores is what encodeOutcome says.
+      const id = await callbackStore.insert(store.db, callbackRow({ body_hash: `outcome:${c.name}` }));
+      await callbackStore.markProcessed(store.db, [id], c.outcome, 9000);
+      assert.deepEqual(await stateOf(id), { processed_at: 9000, defer_until: null, outcome: c.stored });
+    });
+  }
+});

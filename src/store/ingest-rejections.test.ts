@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ingestRejectionRow } from './fixtures.js';
+import * as rejectionStore from './ingest-rejections.js';
+import { openTestStore, type TestStore } from './testing.js';
+
+describe('ingest rejection store', () => {
+  let store: TestStore;
+  /** The ids of prj_1's rejections, in insertion order. */
+  let ids: number[];
+  before(async () => {
+    store = await openTestStore();
+    const rows = [
+      ingestRejectionRow({ reason: 'no_client_reference', batch_id: 'b1', body: '{"batch_id":"b1"}', received_at: 1001 }),
+      ingestRejectionRow({ project_id: 'prj_2', reason: 'no_client_reference', received_at: 1002 }),
+      ingestRejectionRow({ reason: 'no_customer_id', client_reference: '{"x":1}', batch_id: 'b2', received_at: 1003 }),
+      ingestRejectionRow({ reason: 'unreadable', received_at: 1004 }),
+      ingestRejectionRow({ reason: 'no_customer_id', received_at: 1005 }),
+    ];
+    for (const r of rows) await rejectionStore.insert(store.db, r);
+    ids = (await rejectionStore.list(store.db, 'prj_1', { limit: 100 })).map((r) => r.id);
+  });
+  after(() => store.close());
+
+  test('rows round-trip with numeric, increasing ids', async () => {
+    const rows = await rejectionStore.list(store.db, 'prj_1', { limit: 100 });
+    assert.equal(rows.length, 4);
+    assert.deepEqual(rows[1], {
+      id: ids[1],
+      ...ingestRejectionRow({ reason: 'no_customer_id', client_reference: '{"x":1}', batch_id: 'b2', received_at: 1003 }),
+    });
+    assert.ok(rows.every((r) => typeof r.id === 'number'));
+    assert.deepEqual([...ids].sort((a, b) => a - b), ids);
+  });
+
+  const pages: { name: string; limit: number; after?: (ids: number[]) => number; want: number[] }[] = [
+    { name: 'the first page, oldest first', limit: 2, want: [1001, 1003] },
+    { name: 'the page after a cursor', limit: 2, after: (ids) => ids[1]!, want: [1004, 1005] },
+    { name: 'a short last page', limit: 2, after: (ids) => ids[2]!, want: [1005] },
+    { name: 'nothing past the end', limit: 2, after: (ids) => ids[3]!, want: [] },
+    { name: 'a cursor of 0 is a cursor, not absent', limit: 10, after: () => 0, want: [1001, 1003, 1004, 1005] },
+    { name: "never another project's, even past a cursor between them", limit: 10, after: (ids) => ids[0]!, want: [1003, 1004, 1005] },
+  ];
+  for (const c of pages) {
+    test(`list: ${c.name}`, async () => {
+      const rows = await rejectionStore.list(store.db, 'prj_1', { limit: c.limit, after: c.after?.(ids) });
+      assert.deepEqual(rows.map((r) => r.received_at), c.want);
+    });
+  }
+
+  const counts: { project: string; want: number }[] = [
+    { project: 'prj_1', want: 4 },
+    { project: 'prj_2', want: 1 },
+    { project: 'prj_none', want: 0 },
+  ];
+  for (const c of counts) {
+    test(`count: ${c.want} in ${c.project}`, async () => {
+      assert.equal(await rejectionStore.count(store.db, c.project), c.want);
+      assert.equal((await rejectionStore.list(store.db, c.project, { limit: 100 })).length, c.want);
+    });
+  }
+});
