@@ -125,26 +125,24 @@ describe('callback store', () => {
   });
 
   const long = 'x'.repeat(1000);
-  const outcomes: { name: string; outcome: callbackStore.CallbackOutcome; stored: string; decoded: callbackStore.CallbackOutcome }[] = [
-    { name: 'one update outcome', outcome: { kind: 'processed', updates: ['applied'] }, stored: 'applied', decoded: { kind: 'processed', updates: ['applied'] } },
+  const outcomes: { name: string; outcome: callbackStore.CallbackOutcome; stored: string }[] = [
+    { name: 'one update outcome', outcome: { kind: 'processed', updates: ['applied'] }, stored: 'applied' },
     {
       name: 'several update outcomes, in order',
       outcome: { kind: 'processed', updates: ['late_event', 'applied', 'no_uid'] },
       stored: 'late_event,applied,no_uid',
-      decoded: { kind: 'processed', updates: ['late_event', 'applied', 'no_uid'] },
     },
-    // Nothing to apply is stored as `ignored`, and reads back as an ignored update.
-    { name: 'no update outcome', outcome: { kind: 'processed', updates: [] }, stored: 'ignored', decoded: { kind: 'processed', updates: ['ignored'] } },
-    { name: 'an error', outcome: { kind: 'error', reason: 'unreadable body: Unexpected token' }, stored: 'error: unreadable body: Unexpected token', decoded: { kind: 'error', reason: 'unreadable body: Unexpected token' } },
-    { name: 'an error whose reason has commas', outcome: { kind: 'error', reason: 'a, b' }, stored: 'error: a, b', decoded: { kind: 'error', reason: 'a, b' } },
-    { name: 'a long error, capped at 500 characters', outcome: { kind: 'error', reason: long }, stored: `error: ${long}`.slice(0, 500), decoded: { kind: 'error', reason: long.slice(0, 500 - 'error: '.length) } },
+    // Nothing to apply is stored as `ignored`.
+    { name: 'no update outcome', outcome: { kind: 'processed', updates: [] }, stored: 'ignored' },
+    { name: 'an error', outcome: { kind: 'error', reason: 'unreadable body: Unexpected token' }, stored: 'error: unreadable body: Unexpected token' },
+    { name: 'an error whose reason has commas', outcome: { kind: 'error', reason: 'a, b' }, stored: 'error: a, b' },
+    { name: 'a long error, capped at 500 characters', outcome: { kind: 'error', reason: long }, stored: `error: ${long}`.slice(0, 500) },
   ];
   for (const c of outcomes) {
-    test(`outcome: ${c.name} is stored as written and reads back`, async () => {
+    test(`outcome: ${c.name} is stored as written`, async () => {
       const encoded = callbackStore.encodeOutcome(c.outcome);
       assert.equal(encoded, c.stored);
       assert.ok(encoded.length <= 500);
-      assert.deepEqual(callbackStore.decodeOutcome(encoded), c.decoded);
       // What markProcessed stores is what encodeOutcome says.
       const id = await callbackStore.insert(store.db, callbackRow({ body_hash: `outcome:${c.name}` }));
       await callbackStore.markProcessed(store.db, [id], c.outcome, 9000);

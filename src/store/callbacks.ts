@@ -37,11 +37,6 @@ export function encodeOutcome(o: CallbackOutcome): string {
   return o.updates.length ? o.updates.join(',') : 'ignored';
 }
 
-export function decodeOutcome(text: string): CallbackOutcome {
-  if (text.startsWith('error: ')) return { kind: 'error', reason: text.slice('error: '.length) };
-  return { kind: 'processed', updates: text.split(',') as UpdateOutcome[] };
-}
-
 const insertStatement = prepared<NewCallback, { id: number }>((db, p) =>
   db
     .insertInto('callbacks')

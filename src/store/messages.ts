@@ -190,6 +190,8 @@ export async function cancelQueuedOfIntegration(db: DB, integrationId: string, r
 
 /** Cancels what is queued for the customer on these channels, keyword auto-replies excepted. */
 export async function cancelQueuedForCustomer(db: DB, customerRef: string, channels: readonly Channel[], now: number): Promise<void> {
+  // `in ()` is no valid SQL on every database.
+  if (channels.length === 0) return;
   await db
     .updateTable('messages')
     .set({ dispatch_state: 'cancelled', last_error: JSON.stringify({ reason: 'opted_out' satisfies CancelReason }), updated_at: now })
