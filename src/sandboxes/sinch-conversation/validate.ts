@@ -1,5 +1,5 @@
 // Structural checks of a `messages:send` body (docs/providers/sinch-conversation.md B.3). Checks that need the app
-// (unknown app, channels it lacks, templates) are the server's.
+// (unknown app, channels it lacks) are the server's; unknown templates fail in delivery.ts.
 import { errors } from './errors.js';
 
 /** ConversationChannel (B.3). */

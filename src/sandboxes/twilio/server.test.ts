@@ -10,7 +10,8 @@ import type { OutboundMessage, SendContext } from '../../providers/types.js';
 import type { TwilioConfig, TwilioSecrets } from '../../providers/twilio/config.js';
 import { twilioAdapter } from '../../providers/twilio/index.js';
 import { formParams } from '../../providers/twilio/signature.js';
-import { createTwilioSandbox, rawDlrDoneDate, rfc2822, type TwilioSandbox, type TwilioSandboxOptions } from './server.js';
+import { rawDlrDoneDate, rfc2822 } from './resource.js';
+import { createTwilioSandbox, type TwilioSandbox, type TwilioSandboxOptions } from './server.js';
 import { sandboxAccounts, TWILIO_SANDBOX_DEMO } from './cli.js';
 
 // ---------------------------------------------------------------------------------------------

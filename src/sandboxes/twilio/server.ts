@@ -1,29 +1,23 @@
 // Twilio Programmable Messaging simulator: the paths, auth, form bodies, status codes, error
 // bodies and signed webhooks of docs/providers/twilio.md, so the hub and the official `twilio`
 // package talk to it unchanged. Outcomes per number come from test-numbers.ts; README.md
-// documents the behaviour.
-import { randomBytes } from 'node:crypto';
+// documents the behaviour. Here: the routes and their wiring. validate.ts checks Create Message,
+// delivery.ts sends the status callbacks, resource.ts shapes the Message resource, store.ts
+// keeps the messages.
 import type { FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { expectsDeliveryReports } from '../../core/phone.js';
-import { countSegments } from '../../core/segments.js';
-import { appendBounded } from '../kit/history.js';
 import { SlidingWindowLimiter } from '../kit/rate-window.js';
-import { Scheduler, type Scheduled } from '../kit/scheduler.js';
+import { Scheduler } from '../kit/scheduler.js';
 import { basicCredentials, createSandboxApp, hasMediaType, pathOf, sameSecret, sandboxBase, type Sandbox, type SandboxOptions } from '../kit/server.js';
-import { isMessagingServiceSid } from '../../providers/twilio/config.js';
 import { formParams } from '../../providers/twilio/signature.js';
-import { twilioErrorTitle } from '../../providers/twilio/status-map.js';
 import { CallbackSender, type CallbackAttempt } from './callbacks.js';
+import { DeliverySimulator, type Delays } from './delivery.js';
 import { errors, TwilioApiError } from './errors.js';
-import {
-  behaviourFor,
-  DEFAULT_BEHAVIOUR,
-  MAGIC_FROM_NUMBERS,
-  MAGIC_TO_NUMBERS,
-  MESSAGING_SERVICE_SENDER,
-  type TestNumberBehaviour,
-} from './test-numbers.js';
+import { API_VERSION, messageResource, newSid, segments } from './resource.js';
+import { MessageStore, type StoredMessage } from './store.js';
+import { behaviourFor, DEFAULT_BEHAVIOUR } from './test-numbers.js';
+import { all, first, isHttpUrl, validateCreate, type Params } from './validate.js';
 
 export interface TwilioSandboxAccount {
   /** `AC` + 32 hex. */
@@ -34,56 +28,11 @@ export interface TwilioSandboxAccount {
   apiKeys?: { sid: string; secret: string }[];
 }
 
-export interface Delays {
-  /** From acceptance to the `sent` callback. */
-  sentMs: number;
-  /** From acceptance to the final callback. */
-  finalMs: number;
-}
-
 /** `ratePerSecond` counts Create Message requests per account (above it: 429 20429). */
 export interface TwilioSandboxOptions extends SandboxOptions {
   accounts: TwilioSandboxAccount[];
   /** Callback delays from acceptance (default 200 ms / 800 ms); the slow test number multiplies them by 10. */
   delays?: Partial<Delays>;
-}
-
-/** The Message resource (C.2), keys in the order of the spec's example. */
-export interface MessageJson {
-  account_sid: string;
-  api_version: '2010-04-01';
-  body: string;
-  date_created: string;
-  date_sent: string | null;
-  date_updated: string;
-  direction: 'outbound-api' | 'inbound';
-  error_code: number | null;
-  error_message: string | null;
-  from: string | null;
-  num_media: string;
-  num_segments: string;
-  price: string | null;
-  price_unit: string | null;
-  messaging_service_sid: string | null;
-  sid: string;
-  status: string;
-  subresource_uris: { media: string };
-  to: string;
-  uri: string;
-}
-
-export interface StoredMessage {
-  accountSid: string;
-  /** What GET …/Messages/{Sid}.json answers; updated as callbacks go out. */
-  resource: MessageJson;
-  /** The decoded form of the Create Message request (empty for injected inbound messages). */
-  params: Record<string, string | string[]>;
-  /** `StatusCallback` as given (fragment included). */
-  statusCallback?: string;
-  behaviour: TestNumberBehaviour;
-  /** False for destinations without delivery reports (docs/events.md): no final callback. */
-  reports: boolean;
-  timers: Scheduled[];
 }
 
 export interface InjectInboundOptions {
@@ -119,130 +68,6 @@ export interface TwilioSandbox extends Sandbox {
 }
 
 const DEFAULT_DELAYS: Delays = { sentMs: 200, finalMs: 800 };
-const API_VERSION = '2010-04-01';
-/** Body limit of Create Message (C.1), in UTF-16 code units as JavaScript counts them. */
-const MAX_BODY_CHARS = 1600;
-const MAX_MEDIA = 10;
-
-type Params = Record<string, string | string[]>;
-type OutboundStatus = 'sent' | 'delivered' | 'undelivered' | 'failed' | 'read';
-
-interface PlannedCallback {
-  delayMs: number;
-  status: OutboundStatus;
-  errorCode?: number;
-  /** False for a callback that repeats or trails the message's status. */
-  advances: boolean;
-}
-
-/** RFC 2822 date as the API writes it: "Thu, 24 Aug 2023 05:01:45 +0000" (C.2). */
-export function rfc2822(date: Date): string {
-  return date.toUTCString().replace(/GMT$/, '+0000');
-}
-
-/** `RawDlrDoneDate`: YYMMDDhhmm, UTC (C.5). */
-export function rawDlrDoneDate(date: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(date.getUTCFullYear() % 100)}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}`;
-}
-
-export function newSid(prefix: 'SM' | 'MM'): string {
-  return `${prefix}${randomBytes(16).toString('hex')}`;
-}
-
-function first(params: Params, key: string): string | undefined {
-  const v = params[key];
-  return typeof v === 'string' ? v : v?.[0];
-}
-
-function all(params: Params, key: string): string[] {
-  const v = params[key];
-  return v === undefined ? [] : typeof v === 'string' ? [v] : v;
-}
-
-const E164 = /^\+[1-9]\d{6,14}$/;
-const SHORT_CODE = /^\d{3,8}$/;
-const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 +\-_&.]{1,11}$/;
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-interface CreateRequest {
-  to: string;
-  from?: string;
-  messagingServiceSid?: string;
-  body: string;
-  media: string[];
-  statusCallback?: string;
-}
-
-/** Create Message checks, in order, with the codes Twilio documents for them. */
-function validateCreate(params: Params): CreateRequest {
-  const to = first(params, 'To');
-  const from = first(params, 'From') || undefined;
-  const service = first(params, 'MessagingServiceSid') || undefined;
-  const body = first(params, 'Body') ?? '';
-  const media = all(params, 'MediaUrl').filter((u) => u !== '');
-  const hasContent = body !== '' || media.length > 0 || !!first(params, 'ContentSid');
-
-  if (!to) throw errors.toRequired();
-  if (!from && !service) throw errors.senderRequired();
-  if (service && !isMessagingServiceSid(service)) throw errors.invalidMessagingService(service);
-  if (!E164.test(to)) throw errors.forced(400, 21211, to);
-  if (from && !E164.test(from) && !SHORT_CODE.test(from) && !ALPHANUMERIC_SENDER.test(from)) throw errors.forced(400, 21212, from);
-  if (!hasContent) throw service && !from ? errors.serviceContentRequired() : errors.bodyRequired();
-  if (body.length > MAX_BODY_CHARS) throw errors.bodyTooLong();
-  if (media.length > MAX_MEDIA) throw errors.tooManyMedia();
-  const badMedia = media.find((u) => !isHttpUrl(u));
-  if (badMedia !== undefined) throw errors.invalidMediaUrl(badMedia);
-
-  const magicFrom = from ? MAGIC_FROM_NUMBERS[from] : undefined;
-  if (magicFrom && from) throw errors.forced(400, magicFrom.code, from);
-  const magicTo = MAGIC_TO_NUMBERS[to];
-  if (magicTo) throw errors.forced(400, magicTo.code, to);
-
-  const statusCallback = first(params, 'StatusCallback') || undefined;
-  return { to, from, messagingServiceSid: service, body, media, statusCallback };
-}
-
-function plan(m: StoredMessage, delays: Delays): PlannedCallback[] {
-  const b = m.behaviour;
-  const early = delays.sentMs * b.delayFactor;
-  const late = delays.finalMs * b.delayFactor;
-  const sent = { status: 'sent' as const };
-  const final = { status: b.outcome.status, errorCode: b.outcome.errorCode };
-  // Not sent at all: one `failed` callback, early.
-  if (final.status === 'failed') return [{ delayMs: early, ...final, advances: true }];
-  // No report will ever come back from the network: the message stays `sent`.
-  if (!m.reports || b.callbacks === 'no-final') return [{ delayMs: early, ...sent, advances: true }];
-  switch (b.callbacks) {
-    case 'final-first':
-      return [
-        { delayMs: early, ...final, advances: true },
-        { delayMs: late, ...sent, advances: false },
-      ];
-    case 'duplicate-final':
-      return [
-        { delayMs: early, ...sent, advances: true },
-        { delayMs: late, ...final, advances: true },
-        { delayMs: late + early, ...final, advances: false },
-      ];
-    default: {
-      const events: PlannedCallback[] = [
-        { delayMs: early, ...sent, advances: true },
-        { delayMs: late, ...final, advances: true },
-      ];
-      if (b.read && final.status === 'delivered') events.push({ delayMs: late + early, status: 'read', advances: true });
-      return events;
-    }
-  }
-}
 
 export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
   const accounts = new Map(opts.accounts.map((a) => [a.accountSid, a]));
@@ -258,10 +83,8 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
     logLimit: historyLimit,
   });
   const limiter = new SlidingWindowLimiter(opts.ratePerSecond);
-  const messages: StoredMessage[] = [];
-  const bySid = new Map<string, StoredMessage>();
-  /** The latest status callback of each message, so the next one can wait for it. */
-  const lastCallback = new WeakMap<StoredMessage, Promise<unknown>>();
+  const store = new MessageStore(historyLimit);
+  const delivery = new DeliverySimulator({ scheduler, sender, delays, account: (sid) => accounts.get(sid) });
   /** Sends already failed per number, for test numbers that fail only the first N sends. */
   const forcedFailures = new Map<string, number>();
 
@@ -311,92 +134,6 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
     return errors.forced(sendError.status, sendError.code, to);
   }
 
-  function store(m: StoredMessage): void {
-    bySid.set(m.resource.sid, m);
-    for (const dropped of appendBounded(messages, m, historyLimit)) bySid.delete(dropped.resource.sid);
-  }
-
-  function resource(accountSid: string, sid: string, fields: Partial<MessageJson>, now: Date): MessageJson {
-    const uri = `/2010-04-01/Accounts/${accountSid}/Messages/${sid}`;
-    const date = rfc2822(now);
-    return {
-      account_sid: accountSid,
-      api_version: API_VERSION,
-      body: '',
-      date_created: date,
-      date_sent: date,
-      date_updated: date,
-      direction: 'outbound-api',
-      error_code: null,
-      error_message: null,
-      from: null,
-      num_media: '0',
-      num_segments: '1',
-      price: null,
-      price_unit: null,
-      messaging_service_sid: null,
-      sid,
-      status: 'queued',
-      subresource_uris: { media: `${uri}/Media.json` },
-      to: '',
-      uri: `${uri}.json`,
-      ...fields,
-    };
-  }
-
-  function segments(body: string, media: number): string {
-    // An MMS is one message whatever its text; an SMS is counted in GSM-7/UCS-2 parts (docs/segments.md).
-    return String(media > 0 ? 1 : countSegments(body).parts);
-  }
-
-  function start(m: StoredMessage): void {
-    for (const event of plan(m, delays)) {
-      m.timers.push(scheduler.after(event.delayMs, () => fire(m, event)));
-    }
-  }
-
-  /** Moves the message on (unless the callback only repeats or trails) and reports it. */
-  function fire(m: StoredMessage, event: PlannedCallback): void {
-    const now = new Date();
-    const r = m.resource;
-    // A Messaging Service picks its sender when the message leaves the queue.
-    if (r.from === null) {
-      r.from = MESSAGING_SERVICE_SENDER;
-      r.num_segments = segments(r.body, Number(r.num_media));
-    }
-    if (event.advances) {
-      r.status = event.status;
-      r.date_updated = rfc2822(now);
-      if (event.status === 'sent') r.date_sent = rfc2822(now);
-      if (event.errorCode !== undefined) {
-        r.error_code = event.errorCode;
-        r.error_message = twilioErrorTitle(event.errorCode);
-      }
-    }
-    if (!m.statusCallback || !isHttpUrl(m.statusCallback.split('#')[0] ?? '')) return;
-    const account = accounts.get(m.accountSid);
-    if (!account) return;
-    const params: [string, string][] = [];
-    if (event.errorCode !== undefined) params.push(['ErrorCode', String(event.errorCode)]);
-    params.push(['SmsSid', r.sid], ['SmsStatus', event.status], ['MessageStatus', event.status], ['To', r.to]);
-    if (r.messaging_service_sid) params.push(['MessagingServiceSid', r.messaging_service_sid]);
-    params.push(['MessageSid', r.sid], ['AccountSid', r.account_sid], ['From', r.from], ['ApiVersion', API_VERSION]);
-    if (event.status === 'delivered' || event.status === 'undelivered') params.push(['RawDlrDoneDate', rawDlrDoneDate(now)]);
-    const callback = {
-      kind: 'status' as const,
-      url: m.statusCallback,
-      accountSid: m.accountSid,
-      messageSid: r.sid,
-      params,
-      authToken: account.authToken,
-    };
-    // One message's callbacks leave in the order they happen: each waits for the previous
-    // one's first attempt, so only the test numbers reorder them (retries may still overtake).
-    const previous = lastCallback.get(m) ?? Promise.resolve();
-    const next = scheduler.track(previous.then(() => sender.send(callback)).catch(() => undefined));
-    lastCallback.set(m, next);
-  }
-
   app.post<{ Params: { accountSid: string } }>('/2010-04-01/Accounts/:accountSid/Messages.json', async (req, reply) => {
     const account = authenticate(req);
     if (!limiter.allow(account.accountSid)) throw errors.tooManyRequests();
@@ -412,7 +149,7 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
     const pending = service !== undefined && input.from === undefined;
     const m: StoredMessage = {
       accountSid: account.accountSid,
-      resource: resource(
+      resource: messageResource(
         account.accountSid,
         newSid(input.media.length > 0 ? 'MM' : 'SM'),
         {
@@ -432,15 +169,15 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
       reports: expectsDeliveryReports(input.to),
       timers: [],
     };
-    store(m);
-    start(m);
+    store.add(m);
+    delivery.start(m);
     return reply.code(201).send(m.resource);
   });
 
   app.get<{ Params: { accountSid: string; sid: string } }>('/2010-04-01/Accounts/:accountSid/Messages/:sid.json', async (req) => {
     const account = authenticate(req);
-    const m = bySid.get(req.params.sid);
-    if (!m || m.accountSid !== account.accountSid) throw errors.notFound(pathOf(req.url));
+    const m = store.get(account.accountSid, req.params.sid);
+    if (!m) throw errors.notFound(pathOf(req.url));
     return m.resource;
   });
 
@@ -490,9 +227,9 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
     media.forEach((item, n) => params.push([`MediaUrl${n}`, item.url]));
     params.push(['MessageSid', sid], ['AccountSid', account.accountSid], ['From', o.from], ['ApiVersion', API_VERSION]);
 
-    store({
+    store.add({
       accountSid: account.accountSid,
-      resource: resource(
+      resource: messageResource(
         account.accountSid,
         sid,
         {
@@ -523,7 +260,7 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
 
   return Object.assign(sandboxBase('Twilio', { app, requests, scheduler, sender }), {
     injectInbound,
-    messages,
+    messages: store.all,
     callbacks: sender.log,
   });
 }
