@@ -2,6 +2,7 @@
 // switchboard serve [--demo] | migrate | sandbox NAME [flags]
 import { parseArgs } from 'node:util';
 import { buildApp } from './api/app.js';
+import { startBanner } from './banner.js';
 import { loadConfig } from './config.js';
 import { startDemo, type Demo } from './demo.js';
 import { Hub } from './hub.js';
@@ -44,26 +45,7 @@ async function serve(argv: string[]): Promise<void> {
   await hub.start();
   await app.listen({ port: config.port, host: config.host });
 
-  const lines = [
-    '',
-    `Switchboard is running.`,
-    `  API:          ${config.publicUrl}/api/v1   (OpenAPI: ${config.publicUrl}/api/v1/openapi.json)`,
-    `  Admin token:  ${config.adminTokenGenerated ? config.adminToken + '   (generated; stored in ' + config.dataDir + '/admin.token)' : '(from SWITCHBOARD_ADMIN_TOKEN)'}`,
-    `  Database:     ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}`,
-  ];
-  if (demo) {
-    lines.push(
-      ...demo.sandboxes.map((s) => `  Sandbox:      ${s.name.padEnd(20)} ${s.url}`),
-      `  Demo project: ${demo.projectId} (SMS: Sinch SMS, MMS: Twilio, WhatsApp and RCS: Sinch Conversation)`,
-      '',
-      `Try it:`,
-      `  curl -s -X POST ${config.publicUrl}/api/v1/projects/${demo.projectId}/messages \\`,
-      `    -H "Authorization: Bearer $(cat ${config.dataDir}/admin.token)" -H 'Content-Type: application/json' \\`,
-      `    -d '{"phone": "+12025550100", "body": "Hello from Switchboard"}'`,
-      `  (and "channel": "mms" with "media_urls", or "channel": "whatsapp" / "rcs"; then GET …/events)`,
-    );
-  }
-  process.stdout.write(lines.join('\n') + '\n\n');
+  process.stdout.write(startBanner(config, demo).join('\n') + '\n\n');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -85,6 +85,35 @@ describe('two-way messaging', () => {
     assert.equal((await api().delete(path('/keywords/sms'))).body.custom.length, 0);
   });
 
+  test('opt-out keywords: never empty, and only the admin key changes them', async () => {
+    const key = await api().post(path('/api-keys'), { name: 'marketing' });
+    assert.equal(key.status, 201, JSON.stringify(key.body));
+    const asProject = api().withToken(key.body.key);
+    const current = (await api().get(path('/keywords'))).body.sms;
+
+    const emptied = await api().put(path('/keywords/sms'), { ...current, opt_out: { keywords: [], reply: '' } });
+    assert.equal(emptied.status, 400);
+    assert.equal(emptied.body.error.field, 'opt_out.keywords');
+
+    const byProject = await asProject.put(path('/keywords/sms'), { ...current, opt_out: { ...current.opt_out, keywords: ['STOP'] } });
+    assert.equal(byProject.status, 403, JSON.stringify(byProject.body));
+    const reply = await asProject.put(path('/keywords/sms'), { ...current, opt_out: { ...current.opt_out, reply: 'bye' } });
+    assert.equal(reply.status, 403);
+    // The rest is the project's to change, the opt-out rules kept as they are (order and case aside).
+    const help = await asProject.put(path('/keywords/sms'), {
+      ...current,
+      opt_out: { ...current.opt_out, keywords: [...current.opt_out.keywords].reverse().map((k: string) => k.toLowerCase()) },
+      help: { ...current.help, reply: 'Call us.' },
+    });
+    assert.equal(help.status, 200, JSON.stringify(help.body));
+
+    const byAdmin = await api().put(path('/keywords/sms'), { ...current, opt_out: { ...current.opt_out, keywords: [...current.opt_out.keywords, 'ARRET'] } });
+    assert.equal(byAdmin.status, 200);
+    // Back to the defaults drops ARRET: that too changes the opt-out rules.
+    assert.equal((await asProject.delete(path('/keywords/sms'))).status, 403);
+    assert.equal((await api().delete(path('/keywords/sms'))).status, 200);
+  });
+
   test('STOP while a campaign is queued cancels the rest for that customer within a second', async () => {
     const slow = await api().post(path('/integrations'), {
       provider: 'sinch_sms',

@@ -88,3 +88,9 @@ export function keywordConflicts(config: KeywordConfig): string[] {
   }
   return problems;
 }
+
+/** Whether two keyword groups act alike: the same keywords (as matched) and the same reply. */
+export function sameKeywordGroup(a: KeywordGroup, b: KeywordGroup): boolean {
+  const keys = (g: KeywordGroup) => [...new Set(g.keywords.map(normalizeKeyword))].sort().join('\n');
+  return a.reply === b.reply && keys(a) === keys(b);
+}

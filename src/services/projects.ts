@@ -5,7 +5,7 @@ import { randomToken } from '../core/crypto.js';
 import { newId } from '../core/ids.js';
 import { DEFAULT_KEYWORDS, keywordConflicts, type KeywordConfig } from '../core/keywords.js';
 import { actionType, type Channel } from '../core/status.js';
-import type { DB } from '../store/db.js';
+import { inTransaction, type DB } from '../store/db.js';
 import * as projectStore from '../store/projects.js';
 import type { ProjectsTable } from '../store/schema.js';
 
@@ -100,16 +100,35 @@ export async function listProjects(db: DB, ids?: string[]): Promise<ProjectsTabl
   return projectStore.list(db, ids);
 }
 
-export async function setKeywords(db: DB, id: string, channel: KeywordChannel, config: KeywordConfig | null): Promise<ProjectSettings> {
-  const project = await getProject(db, id);
-  const problems = keywordConflicts(config ?? DEFAULT_KEYWORDS);
+/**
+ * Replaces a channel's keyword rules (null: back to the defaults). `allow` sees the rules in
+ * force and the new ones inside the transaction, and throws to refuse the change (a project key
+ * may not touch the opt-out keywords). Read and write are one transaction, so concurrent changes
+ * to other settings are not lost.
+ */
+export async function setKeywords(
+  db: DB,
+  id: string,
+  channel: KeywordChannel,
+  config: KeywordConfig | null,
+  allow: (current: KeywordConfig, next: KeywordConfig) => void = () => {},
+): Promise<ProjectSettings> {
+  const next = config ?? DEFAULT_KEYWORDS;
+  const problems = keywordConflicts(next);
   if (problems.length) throw invalid('invalid_request', `keywords: ${problems.join('; ')}`, 'keywords');
-  const stored = JSON.parse(project.settings) as StoredSettings;
-  const keywords = { ...stored.keywords };
-  if (config) keywords[channel] = config;
-  else delete keywords[channel];
-  await projectStore.update(db, id, { settings: JSON.stringify({ ...stored, keywords } satisfies StoredSettings), updated_at: Date.now() });
-  return settingsOf(await getProject(db, id));
+  if (next.opt_out.keywords.length === 0) {
+    throw invalid('invalid_request', 'opt_out.keywords needs at least one keyword: customers must always be able to opt out', 'opt_out.keywords');
+  }
+  return inTransaction(db, async (trx) => {
+    const project = await getProject(trx, id);
+    allow(keywordsFor(settingsOf(project), channel), next);
+    const stored = JSON.parse(project.settings) as StoredSettings;
+    const keywords = { ...stored.keywords };
+    if (config) keywords[channel] = config;
+    else delete keywords[channel];
+    await projectStore.update(trx, id, { settings: JSON.stringify({ ...stored, keywords } satisfies StoredSettings), updated_at: Date.now() });
+    return settingsOf(await getProject(trx, id));
+  });
 }
 
 export async function rotateAppKey(db: DB, id: string): Promise<ProjectsTable> {
@@ -140,8 +159,8 @@ export async function updateSettings(
   /** Throws unless the integration belongs to the project and carries the channel. */
   checkIntegration: (projectId: string, integrationId: string, channel: Channel, field: DefaultField) => Promise<void>,
 ): Promise<ProjectSettings> {
-  const project = await getProject(db, id);
-  const current = settingsOf(project);
+  await getProject(db, id);
+  // Checked before the transaction: the integration lookups read through their own cache.
   const defaults: Partial<Record<DefaultField, string | null>> = {};
   for (const { field, channel } of DEFAULT_FIELDS) {
     const value = input[field];
@@ -149,20 +168,24 @@ export async function updateSettings(
     if (value !== null) await checkIntegration(id, value, channel, field);
     defaults[field] = value;
   }
-  const eventNames = input.event_names ?? current.event_names;
-  for (const [channel, name] of Object.entries(eventNames)) {
+  for (const [channel, name] of Object.entries(input.event_names ?? {})) {
     if (!['sms', 'whatsapp', 'rcs'].includes(channel)) throw invalid('invalid_request', `unknown channel "${channel}" in event_names`, `event_names.${channel}`);
     if (!EVENT_NAME.test(name)) throw invalid('invalid_request', 'event names are 1-64 letters, digits, spaces or _ . : -', `event_names.${channel}`);
   }
-  await projectStore.update(db, id, {
-    ...defaults,
-    ...(input.sealed_ingest_signing_secret !== undefined && { ingest_signing_secret: input.sealed_ingest_signing_secret }),
-    settings: JSON.stringify({
-      ...(JSON.parse(project.settings) as StoredSettings),
-      event_names: eventNames,
-      ...(input.link_tracking !== undefined && { link_tracking: input.link_tracking }),
-    } satisfies StoredSettings),
-    updated_at: Date.now(),
+  // Read and write in one transaction, so concurrent changes to other settings are not lost.
+  return inTransaction(db, async (trx) => {
+    const project = await getProject(trx, id);
+    const stored = JSON.parse(project.settings) as StoredSettings;
+    await projectStore.update(trx, id, {
+      ...defaults,
+      ...(input.sealed_ingest_signing_secret !== undefined && { ingest_signing_secret: input.sealed_ingest_signing_secret }),
+      settings: JSON.stringify({
+        ...stored,
+        ...(input.event_names !== undefined && { event_names: input.event_names }),
+        ...(input.link_tracking !== undefined && { link_tracking: input.link_tracking }),
+      } satisfies StoredSettings),
+      updated_at: Date.now(),
+    });
+    return settingsOf(await getProject(trx, id));
   });
-  return settingsOf(await getProject(db, id));
 }

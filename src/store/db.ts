@@ -1,5 +1,5 @@
 // Opens the store named by DATABASE_URL and brings its schema up to date.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
@@ -100,9 +100,22 @@ function cachePreparedStatements(sqlite: SQLite.Database, max = 1000): void {
   }) as typeof sqlite.prepare;
 }
 
+/**
+ * The database holds customer data and message bodies: owner-only. SQLite gives its -wal and
+ * -shm files the database file's permissions, so creating (or tightening) that file first covers
+ * them too.
+ */
+function ownerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
+}
+
 export function openDatabase(databaseUrl: string): DB {
   const path = sqlitePath(databaseUrl);
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ownerOnly(path);
   const sqlite = new SQLite(path);
   // WAL lets readers run beside the writer. Commits are flushed to disk before anything about
   // them is acknowledged, so they survive power loss, not just a killed process; the flush runs

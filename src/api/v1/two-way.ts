@@ -1,12 +1,15 @@
 // Two-way messaging: consent, keyword auto-responses and the conversation with a customer.
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { sameKeywordGroup, type KeywordConfig } from '../../core/keywords.js';
 import type { Hub } from '../../hub.js';
 import { channelsOfConsent, consentOf, setConsent, type CustomerConsent } from '../../services/consent.js';
 import { conversationOf } from '../../services/conversation.js';
 import { getCustomer } from '../../services/customers.js';
 import { getProject, keywordsFor, setKeywords, settingsOf } from '../../services/projects.js';
 import { inTransaction } from '../../store/db.js';
-import { requireProject } from './auth.js';
+import { forbidden } from '../errors.js';
+import { principalOf, requireProject } from './auth.js';
 import { Channel, errorResponses } from './schemas.js';
 
 const CustomerParams = Type.Object({ pid: Type.String(), customer_id: Type.String({ minLength: 1, maxLength: 256 }) });
@@ -30,6 +33,18 @@ const Consent = Type.Object({
     { description: 'every opt-out and opt-in, oldest first' },
   ),
 });
+
+/**
+ * Opt-out handling is compliance: a project key may change the other keyword rules, but only the
+ * admin key may change which keywords opt a customer out, or the confirmation they get.
+ */
+function optOutNeedsAdmin(req: FastifyRequest): (current: KeywordConfig, next: KeywordConfig) => void {
+  return (current, next) => {
+    if (principalOf(req).role !== 'admin' && !sameKeywordGroup(current.opt_out, next.opt_out)) {
+      throw forbidden('changing the opt-out keywords or their reply needs the admin API key');
+    }
+  };
+}
 
 export function consentView(c: CustomerConsent): Static<typeof Consent> {
   return {
@@ -101,7 +116,7 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
     },
   }, async (req) => {
     requireProject(req, req.params.pid);
-    const settings = await setKeywords(hub.db, req.params.pid, req.params.channel, req.body);
+    const settings = await setKeywords(hub.db, req.params.pid, req.params.channel, req.body, optOutNeedsAdmin(req));
     return keywordsFor(settings, req.params.channel);
   });
 
@@ -109,6 +124,6 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
     schema: { tags: ['two-way'], description: 'Back to the default keyword rules.', params: ChannelParams, response: { 200: Keywords, ...errorResponses } },
   }, async (req) => {
     requireProject(req, req.params.pid);
-    return keywordsFor(await setKeywords(hub.db, req.params.pid, req.params.channel, null), req.params.channel);
+    return keywordsFor(await setKeywords(hub.db, req.params.pid, req.params.channel, null, optOutNeedsAdmin(req)), req.params.channel);
   });
 };

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { adminTokenLine, startBanner } from './banner.js';
+import { loadConfig } from './config.js';
+import { migrate, openDatabase } from './store/db.js';
+
+const root = mkdtempSync(join(tmpdir(), 'switchboard-config-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+test('the admin token is printed on the start that generated it, and never again', () => {
+  const dataDir = join(root, 'tokens');
+  const first = loadConfig({ SWITCHBOARD_DATA_DIR: dataDir });
+  assert.equal(first.adminTokenSource, 'generated');
+  assert.ok(startBanner(first, null).join('\n').includes(first.adminToken));
+
+  const again = loadConfig({ SWITCHBOARD_DATA_DIR: dataDir });
+  assert.equal(again.adminTokenSource, 'file');
+  assert.equal(again.adminToken, first.adminToken);
+  const banner = startBanner(again, { projectId: 'prj_demo', sandboxes: [] }).join('\n');
+  assert.ok(!banner.includes(first.adminToken), banner);
+  assert.match(adminTokenLine(again), /admin\.token/);
+
+  const fromEnv = loadConfig({ SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_ADMIN_TOKEN: 'sbk_env_token' });
+  assert.equal(fromEnv.adminTokenSource, 'env');
+  assert.ok(!startBanner(fromEnv, { projectId: 'prj_demo', sandboxes: [] }).join('\n').includes('sbk_env_token'));
+});
+
+test('the data folder, its keys and the database are owner-only', async () => {
+  const dataDir = join(root, 'fresh', 'data');
+  const config = loadConfig({ SWITCHBOARD_DATA_DIR: dataDir });
+  assert.equal(mode(dataDir), 0o700);
+  assert.equal(mode(join(dataDir, 'admin.token')), 0o600);
+  assert.equal(mode(join(dataDir, 'secret.key')), 0o600);
+  const db = openDatabase(config.databaseUrl);
+  await migrate(db);
+  const file = config.databaseUrl.slice('sqlite://'.length);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) assert.equal(mode(f), 0o600, f);
+  await db.destroy();
+});
