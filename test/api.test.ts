@@ -120,6 +120,14 @@ describe('API', () => {
     assert.equal(first.status, 202);
     assert.equal(second.status, 200);
     assert.equal(second.body.id, first.body.id);
+    // The same request with its fields in another order is the same request.
+    const reordered = await t.api.post(`/api/v1/projects/${pid}/messages`, { body: 'once', phone: '+447911123457' }, { 'idempotency-key': 'order-77' });
+    assert.equal(reordered.status, 200);
+    // Another request under the same key is refused, not answered with the first message.
+    const other = await t.api.post(`/api/v1/projects/${pid}/messages`, { ...body, body: 'twice' }, { 'idempotency-key': 'order-77' });
+    assert.equal(other.status, 422, JSON.stringify(other.body));
+    assert.equal(other.body.error.code, 'idempotency_key_reused');
+    assert.equal(other.body.error.field, 'idempotency-key');
   });
 
   test('the segment counter is exposed', async () => {

@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorKind } from '../core/errors.js';
 
-const STATUS_OF: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409 };
+const STATUS_OF: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422 };
 
 /** A failure that only exists at the HTTP edge: no or a wrong API key. */
 export class HttpError extends Error {

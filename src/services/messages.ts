@@ -1,6 +1,7 @@
 // Accepting outbound messages: validation, integration resolution, part counting, and one
 // durable insert. The API answers only after that insert has committed.
-import { invalid, conflict, notFound } from '../core/errors.js';
+import { conflict, invalid, notFound, unprocessable } from '../core/errors.js';
+import { requestFingerprint } from '../core/fingerprint.js';
 import { newId } from '../core/ids.js';
 import { COUNTRIES_WITHOUT_DELIVERY_REPORTS, expectsDeliveryReports } from '../core/phone.js';
 import type { MessageContent } from '../core/content.js';
@@ -162,6 +163,8 @@ export interface MessageDraft {
   recipient: string;
   composed: Composed;
   idempotencyKey: string | null;
+  /** The fingerprint of the request the idempotency key came with. */
+  idempotencyFingerprint?: string | null;
   /** A keyword auto-response (goes out whatever the consent). */
   autoReply?: boolean;
   /** The recipient's country when the profile knows it: saves parsing the number again. */
@@ -206,6 +209,7 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
     expects_reports: c.channel === 'sms' || c.channel === 'mms' ? (expectsReports(d) ? 1 : 0) : 1,
     last_error: null,
     idempotency_key: d.idempotencyKey,
+    idempotency_fingerprint: d.idempotencyFingerprint ?? null,
     auto_reply: d.autoReply ? 1 : 0,
     created_at: now,
     updated_at: now,
@@ -232,9 +236,10 @@ export async function sendTransactional(
   const { db } = deps;
   const composed = composeMessage(input);
   if (!input.customer_id && !input.phone) throw invalid('invalid_request', 'give customer_id or phone', 'customer_id');
+  const fingerprint = idempotencyKey ? requestFingerprint(input) : null;
   if (idempotencyKey) {
     const prior = await messageStore.findByIdempotencyKey(db, projectId, idempotencyKey);
-    if (prior) return { message: prior, replayed: true };
+    if (prior) return replay(prior, fingerprint);
   }
   const phoneInput = input.phone ? parsePhoneInput(input.phone, 'phone') : null;
   // Read once per send: it also answers 404 for an unknown project.
@@ -247,7 +252,7 @@ export async function sendTransactional(
     if (idempotencyKey) {
       // A retry that raced the first request into the same group.
       const prior = await messageStore.findByIdempotencyKey(trx, projectId, idempotencyKey);
-      if (prior) return { message: prior, replayed: true };
+      if (prior) return replay(prior, fingerprint);
     }
     const customer = input.customer_id
       ? await getCustomer(trx, projectId, input.customer_id)
@@ -261,7 +266,7 @@ export async function sendTransactional(
       throw conflict('opted_out', `customer ${customer.customer_id} has opted out of ${composed.channel} messages`, input.customer_id ? 'customer_id' : 'phone');
     }
     const now = Date.now();
-    const draft = { projectId, via, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey, country, claimedBy: handoff?.claimedBy };
+    const draft = { projectId, via, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey, idempotencyFingerprint: fingerprint, country, claimedBy: handoff?.claimedBy };
     let row = messageRow(draft, now);
     if (trackLinks) [row] = (await storeTrackedLinks(trx, [planTrackedLinks(row, deps.publicUrl, now)], deps.logger)) as [MessagesTable];
     await messageStore.insert(trx, row);
@@ -278,6 +283,15 @@ export async function sendTransactional(
   else if (handoff) handoff.deliver(result.message);
   else deps.queue.notify(via.integration.id);
   return result;
+}
+
+/** The first message of an idempotency key, unless this request is not the one it came with. */
+function replay(prior: MessagesTable, fingerprint: string | null): { message: MessagesTable; replayed: true } {
+  // Messages stored before fingerprints were kept have none: nothing to compare.
+  if (prior.idempotency_fingerprint && prior.idempotency_fingerprint !== fingerprint) {
+    throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key for a new message', 'idempotency-key');
+  }
+  return { message: prior, replayed: true };
 }
 
 export async function getMessage(db: DB, projectId: string, id: string): Promise<MessagesTable> {

@@ -6,6 +6,7 @@ import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_receipts_append_only.js';
 import * as m003 from './migrations/003_internal_statuses.js';
+import * as m004 from './migrations/004_idempotency_fingerprint.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -65,6 +66,7 @@ const migrations: Record<string, Migration> = {
   '001_initial': m001,
   '002_receipts_append_only': m002,
   '003_internal_statuses': m003,
+  '004_idempotency_fingerprint': m004,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -137,6 +137,7 @@ export function messageRow(id: string, over: Partial<MessagesTable> = {}): Messa
     expects_reports: 1,
     last_error: null,
     idempotency_key: null,
+    idempotency_fingerprint: null,
     auto_reply: 0,
     created_at: 1000,
     updated_at: 1000,

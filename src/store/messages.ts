@@ -13,7 +13,7 @@ const COLUMNS = [
   'id', 'project_id', 'integration_id', 'campaign_id', 'customer_ref', 'customer_id', 'message_type', 'channel', 'recipient',
   'sender', 'sender_profile_id', 'body', 'content', 'media', 'parts', 'encoding', 'status', 'dispatch_state', 'attempts',
   'next_attempt_at', 'deadline_at', 'claimed_by', 'in_flight_at_crash', 'provider_message_id', 'sent_at_us', 'expects_reports',
-  'last_error', 'idempotency_key', 'auto_reply', 'created_at', 'updated_at',
+  'last_error', 'idempotency_key', 'idempotency_fingerprint', 'auto_reply', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof MessagesTable)[];
 
 // Every column of the table, checked at compile time: a new column must be added above.

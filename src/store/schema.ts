@@ -187,6 +187,8 @@ export interface MessagesTable {
   /** JSON {status_code, error, comment} of the last failed attempt. */
   last_error: string | null;
   idempotency_key: string | null;
+  /** The fingerprint of the request the idempotency key came with (core/fingerprint.ts). */
+  idempotency_fingerprint: string | null;
   /** 1 for a keyword auto-response: it goes out even to a customer who just opted out. */
   auto_reply: number;
   created_at: number;

@@ -6,7 +6,7 @@ import { listEvents } from '../../services/events.js';
 import { getMessage, sendTransactional, storedContent } from '../../services/messages.js';
 import type { MessagesTable } from '../../store/schema.js';
 import { requireProject } from './auth.js';
-import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from './schemas.js';
+import { AnyObject, ContentFields, ErrorBody, errorResponses, Phone, ProjectParams, RouteFields } from './schemas.js';
 import { Event, eventView } from './events.js';
 
 export const Message = Type.Object({
@@ -82,7 +82,7 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
         },
         { additionalProperties: false },
       ),
-      response: { 200: Message, 202: Message, ...errorResponses },
+      response: { 200: Message, 202: Message, ...errorResponses, 422: ErrorBody },
     },
   }, async (req, reply) => {
     requireProject(req, req.params.pid);
