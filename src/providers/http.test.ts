@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Agent } from 'undici';
 import {
-  clean,
   describeStatus,
   isRetryableStatus,
   isSuccessStatus,
@@ -47,15 +46,6 @@ test('describeStatus: the table, else http_NNN / HTTP NNN; a given comment wins'
   assert.deepEqual(describeStatus(404, table, 'No such batch'), { error: 'not_found', comment: 'No such batch' });
   assert.deepEqual(describeStatus(418, table), { error: 'http_418', comment: 'HTTP 418' });
   assert.deepEqual(describeStatus(418, table, 'teapot'), { error: 'http_418', comment: 'teapot' });
-});
-
-test('clean: one line, secrets redacted, at most 300 characters', () => {
-  assert.equal(clean('  Bad\n token   abc \t', ['abc']), 'Bad token [redacted]');
-  assert.equal(clean('abc and def', ['abc', '', 'def']), '[redacted] and [redacted]');
-  const long = clean('x'.repeat(1000), []);
-  assert.equal(long.length, 300);
-  assert.ok(long.endsWith('…'));
-  assert.equal(clean('y'.repeat(300), []), 'y'.repeat(300));
 });
 
 test('networkFailure: the error code, or aborted / network_error; a clean, prefixed comment', () => {

@@ -1,13 +1,11 @@
 // HTTP pieces every adapter's send (and the Conversation API token client) shares: one bounded
 // POST, Retry-After, network failures as retries, and comments that never carry a secret.
+import { clean } from '../core/redact.js';
 import { request, type Dispatcher } from 'undici';
 import type { SendResult } from './types.js';
 
 /** Error bodies are short; anything longer is cut so a misbehaving proxy cannot bloat events. */
 export const MAX_BODY_BYTES = 64 * 1024;
-/** Longest `comment` a SendResult carries. */
-export const MAX_COMMENT_CHARS = 300;
-
 export type RetryResult = Extract<SendResult, { kind: 'retry' }>;
 export type RefusedResult = Extract<SendResult, { kind: 'refused' }>;
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -97,12 +95,6 @@ export function describeStatus(statusCode: number, meanings: StatusMeanings, com
   return { error: known?.error ?? `http_${statusCode}`, comment: comment || known?.comment || `HTTP ${statusCode}` };
 }
 
-/** Single-line, bounded, and with every given secret replaced by `[redacted]`. */
-export function clean(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/\s+/g, ' ').trim();
-  for (const s of secrets) if (s) out = out.split(s).join('[redacted]');
-  return out.length > MAX_COMMENT_CHARS ? `${out.slice(0, MAX_COMMENT_CHARS - 1)}…` : out;
-}
 
 /** The error code of a failed request: undici's `code`, `aborted`, else `network_error`. */
 export function networkErrorCode(err: unknown): string {

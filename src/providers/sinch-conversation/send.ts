@@ -2,7 +2,8 @@
 // answer. Only translation happens here: the core decides what to do with `retry` and `refused`.
 import type { MessageContent } from '../../core/content.js';
 import type { Channel } from '../../core/status.js';
-import { clean, describeStatus, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders, type StatusMeanings } from '../http.js';
+import { clean } from '../../core/redact.js';
+import { describeStatus, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders, type StatusMeanings } from '../http.js';
 import { isRecord, parseJson, stringField } from '../json.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import { resolveAuthUrl, resolveBaseUrl, type SinchConversationConfig, type SinchConversationSecrets } from './config.js';

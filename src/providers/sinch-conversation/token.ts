@@ -4,7 +4,8 @@
 // an integration, fetched once for concurrent sends and dropped when the API answers 401.
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { clean, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, withSignal, type HttpAnswer, type RefusedResult, type RetryResult } from '../http.js';
+import { clean } from '../../core/redact.js';
+import { isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, withSignal, type HttpAnswer, type RefusedResult, type RetryResult } from '../http.js';
 import { isRecord, parseJson, stringField } from '../json.js';
 
 export interface TokenCredentials {

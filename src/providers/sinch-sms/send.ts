@@ -1,6 +1,7 @@
 // Send one message as a Sinch SMS batch (docs/providers/sinch-sms.md A.3–A.6) and classify the answer.
 // Only translation happens here: the core decides what to do with `retry` and `refused`.
-import { clean, describeStatus, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders, type StatusMeanings } from '../http.js';
+import { clean } from '../../core/redact.js';
+import { describeStatus, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders, type StatusMeanings } from '../http.js';
 import { isRecord, parseJson, stringField } from '../json.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import { resolveBaseUrl, type SinchSmsConfig, type SinchSmsSecrets } from './config.js';

@@ -1,7 +1,8 @@
 // Send one message with Twilio's Create Message operation (docs/providers/twilio.md C.1–C.4) and
 // classify the answer. Only translation happens here: the core decides what to do with
 // `retry` and `refused`.
-import { clean, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders } from '../http.js';
+import { clean } from '../../core/redact.js';
+import { isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders } from '../http.js';
 import { isRecord, parseJson, stringField } from '../json.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import { isMessagingServiceSid, messagesUrl, type TwilioConfig, type TwilioSecrets } from './config.js';
