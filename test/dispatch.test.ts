@@ -70,6 +70,31 @@ describe('dispatch', () => {
     assert.ok(total / seconds >= limit * 0.95, `used ${(total / seconds).toFixed(2)} parts/s of ${limit}`);
   });
 
+  test('a rate limit changed while a backlog drains lets no burst through', async () => {
+    // The window after the change holds the sends made before it: at most the new limit, and
+    // never a fresh window's worth on top of the old one's (without that, 20 -> 25 sent 45).
+    const iid = await limitedIntegration(20);
+    const ids = new Set<string>();
+    for (const res of await Promise.all(
+      Array.from({ length: 70 }, (_, i) => w.t.api.post(`/api/v1/projects/${w.projectId}/messages`, { phone: `+1202555${6000 + i}`, body: 'drain', integration_id: iid })),
+    ))
+      ids.add(res.body.id as string);
+    const arrived = () => w.sandbox.batches.filter((b) => ids.has(b.batch.client_reference ?? ''));
+    // Mid-drain: the first second's 20 were sent, the window is full.
+    await eventually(async () => (arrived().length >= 25 ? true : undefined), 10_000, 'the backlog under way');
+    assert.equal((await w.t.api.patch(`/api/v1/projects/${w.projectId}/integrations/${iid}`, { rate_limit: 25 })).status, 200);
+    await eventually(async () => (arrived().length === ids.size ? true : undefined), 15_000, 'all batches');
+    const times = arrived()
+      .map((b) => Date.parse(b.received.at))
+      .sort((a, b) => a - b);
+    let max = 0;
+    for (let i = 0, start = 0; i < times.length; i++) {
+      while (times[i]! - times[start]! >= 1000) start++;
+      max = Math.max(max, i - start + 1);
+    }
+    assert.ok(max <= 25, `${max} sends in one window across the change`);
+  });
+
   test('under a rate limit the sender keeps its lookahead full, so small messages use what big ones leave', async () => {
     // Eight 3-part messages (a full lookahead) queued ahead of 1-part ones, then 7 parts/s: a
     // sender that used up what it held before claiming more would send 6 parts a window until
