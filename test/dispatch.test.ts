@@ -70,6 +70,65 @@ describe('dispatch', () => {
     assert.ok(total / seconds >= limit * 0.95, `used ${(total / seconds).toFixed(2)} parts/s of ${limit}`);
   });
 
+  test('a rate limit changed while a backlog drains lets no burst through', async () => {
+    // The window after the change holds the sends made before it: at most the new limit, and
+    // never a fresh window's worth on top of the old one's (without that, 20 -> 25 sent 45).
+    const iid = await limitedIntegration(20);
+    const ids = new Set<string>();
+    for (const res of await Promise.all(
+      Array.from({ length: 70 }, (_, i) => w.t.api.post(`/api/v1/projects/${w.projectId}/messages`, { phone: `+1202555${6000 + i}`, body: 'drain', integration_id: iid })),
+    ))
+      ids.add(res.body.id as string);
+    const arrived = () => w.sandbox.batches.filter((b) => ids.has(b.batch.client_reference ?? ''));
+    // Mid-drain: the first second's 20 were sent, the window is full.
+    await eventually(async () => (arrived().length >= 25 ? true : undefined), 10_000, 'the backlog under way');
+    assert.equal((await w.t.api.patch(`/api/v1/projects/${w.projectId}/integrations/${iid}`, { rate_limit: 25 })).status, 200);
+    await eventually(async () => (arrived().length === ids.size ? true : undefined), 15_000, 'all batches');
+    const times = arrived()
+      .map((b) => Date.parse(b.received.at))
+      .sort((a, b) => a - b);
+    let max = 0;
+    for (let i = 0, start = 0; i < times.length; i++) {
+      while (times[i]! - times[start]! >= 1000) start++;
+      max = Math.max(max, i - start + 1);
+    }
+    assert.ok(max <= 25, `${max} sends in one window across the change`);
+  });
+
+  test('a message whose deadline passes while it waits for the rate window is refused, never sent', async () => {
+    // One part a second and a one-second deadline: the first goes at once, the others wait for
+    // the window past their deadline (before, they went out late: a retry at 77 s of 75).
+    const res = await w.t.api.post(`/api/v1/projects/${w.projectId}/integrations`, {
+      provider: 'sinch_sms',
+      config: { service_plan_id: 'plan1', base_url: w.sandbox.url },
+      secrets: { api_token: 'token-1' },
+      rate_limit: 1,
+      retry_deadline_seconds: 1,
+    });
+    assert.equal(res.status, 201);
+    const posted = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => w.t.api.post(`/api/v1/projects/${w.projectId}/messages`, { phone: `+1202555${6500 + i}`, body: 'late', integration_id: res.body.id })),
+    );
+    const ids = posted.map((p) => p.body.id as string);
+    const settled = await eventually(async () => {
+      const rows = await w.t.hub.db.selectFrom('messages').select(['id', 'status', 'dispatch_state', 'attempts', 'last_error']).where('id', 'in', ids).execute();
+      return rows.every((r) => r.dispatch_state === 'done') ? rows : undefined;
+    }, 10_000, 'all messages settled');
+    const refused = settled.filter((r) => r.status === 'refused');
+    // The first surely went; the second may have made it inside its deadline; the rest cannot.
+    assert.ok(refused.length >= 2, `refused: ${refused.length}`);
+    for (const r of refused) {
+      assert.equal(r.attempts, 0);
+      assert.deepEqual(JSON.parse(r.last_error!), { status_code: null, error: 'deadline_exceeded', comment: 'the retry deadline passed before the message could be sent' });
+      assert.equal(w.sandbox.batches.filter((b) => b.batch.client_reference === r.id).length, 0, 'no request to the provider');
+      const events = await messageEvents(w, r.id, (e) => e.length >= 1, 5000);
+      assert.deepEqual(
+        events.map((e: any) => [e.properties.status, e.properties.error]),
+        [['enqueue_failed', 'deadline_exceeded']],
+      );
+    }
+  });
+
   test('under a rate limit the sender keeps its lookahead full, so small messages use what big ones leave', async () => {
     // Eight 3-part messages (a full lookahead) queued ahead of 1-part ones, then 7 parts/s: a
     // sender that used up what it held before claiming more would send 6 parts a window until

@@ -124,9 +124,11 @@ export class Dispatcher implements QueueSignal {
       return;
     }
     // The limiter outlives senders: a config change must not reset the window and allow a burst.
+    // A new rate limit keeps the window too: what the old limit let through still counts.
     let limiter = this.#limiters.get(id) ?? null;
     if (!rt.rateLimit) limiter = null;
-    else if (!limiter || limiter.limit !== rt.rateLimit) limiter = new SlidingWindowLimiter(rt.rateLimit, this.options.rateWindowMs ?? 1000);
+    else if (!limiter) limiter = new SlidingWindowLimiter(rt.rateLimit, this.options.rateWindowMs ?? 1000);
+    else if (limiter.limit !== rt.rateLimit) limiter = limiter.withLimit(rt.rateLimit);
     if (limiter) this.#limiters.set(id, limiter);
     else this.#limiters.delete(id);
     const w = new IntegrationSender(rt, limiter, this.db, this.commit, this.#writer, this.#screen, this.workerId, this.logger, this.options);

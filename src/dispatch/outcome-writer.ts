@@ -2,20 +2,19 @@
 import type { Channel } from '../core/status.js';
 import type { Logger } from '../logger.js';
 import type { BackoffPolicy } from '../messages/backoff.js';
-import { recordSendResult } from '../messages/state.js';
+import { recordSendResult, type SendAttemptResult } from '../messages/state.js';
 import type { Metrics } from '../metrics.js';
-import type { SendResult } from '../providers/types.js';
 import { setConsent } from '../services/consent.js';
 import { getProject, settingsOf, type ProjectSettings } from '../services/projects.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { MessagesTable } from '../store/schema.js';
 
-/** A send attempt's result, to be written. */
+/** A send attempt's result (or that its message expired unsent), to be written. */
 export interface Outcome {
   message: MessagesTable;
-  result: SendResult;
-  /** Microseconds since the epoch when the request went out. */
+  result: SendAttemptResult;
+  /** Microseconds since the epoch when the request went out (or the message was found expired). */
   sentAtUs: number;
 }
 

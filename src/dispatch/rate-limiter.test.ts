@@ -111,3 +111,69 @@ test('waits are computed, not polled: tells how long until room frees up', () =>
   assert.equal(wait, 921);
   assert.equal(limiter.tryAcquire(1, 200 + wait), 0);
 });
+
+/** How many 1-part sends the limiter lets through at `now`. */
+function grants(limiter: SlidingWindowLimiter, now: number): number {
+  let n = 0;
+  while (limiter.tryAcquire(1, now) === 0) n++;
+  return n;
+}
+
+const limitChanges: { name: string; from: number; to: number; finished: [t: number, w: number][]; inFlight: number[]; now: number; granted: number }[] = [
+  { name: '20→25 with 20 sent this window: 5 more, not 25', from: 20, to: 25, finished: [[0, 10], [100, 10]], inFlight: [], now: 500, granted: 5 },
+  { name: '20→10 with 20 sent this window: none until they leave it', from: 20, to: 10, finished: [[0, 10], [100, 10]], inFlight: [], now: 500, granted: 0 },
+  { name: '20→10 once the first 10 left the window: still none', from: 20, to: 10, finished: [[0, 10], [100, 10]], inFlight: [], now: 1001, granted: 0 },
+  { name: '20→10 once all left the window: the new limit', from: 20, to: 10, finished: [[0, 10], [100, 10]], inFlight: [], now: 1101, granted: 10 },
+  { name: '20→25 with 10 still in flight: 15 more', from: 20, to: 25, finished: [], inFlight: [4, 6], now: 50, granted: 15 },
+  { name: '10→20 with 5 sent and 3 in flight: 12 more', from: 10, to: 20, finished: [[300, 5]], inFlight: [3], now: 900, granted: 12 },
+  { name: '20→25 with nothing in the window: the new limit', from: 20, to: 25, finished: [[0, 20]], inFlight: [], now: 1000, granted: 25 },
+];
+
+for (const c of limitChanges) {
+  test(`a new rate limit keeps the window: ${c.name}`, () => {
+    const old = new SlidingWindowLimiter(c.from, 1000);
+    for (const [t, w] of c.finished) {
+      assert.equal(old.tryAcquire(w, t), 0);
+      old.finish(w, t);
+    }
+    for (const w of c.inFlight) assert.equal(old.tryAcquire(w, c.now), 0);
+    const next = old.withLimit(c.to);
+    assert.equal(next.limit, c.to);
+    assert.equal(grants(next, c.now), c.granted);
+  });
+}
+
+test('a send in flight at a limit change finishes on the old limiter and counts once on the new', () => {
+  const old = new SlidingWindowLimiter(10, 1000);
+  assert.equal(old.tryAcquire(5, 0), 0);
+  const next = old.withLimit(10);
+  assert.equal(grants(next, 10), 5);
+  // The old sender's send finishes after the switch; the new one's five are still in flight.
+  old.finish(5, 100);
+  assert.equal(next.tryAcquire(1, 200), 901, 'the old send is in the window, and counted once');
+  for (let i = 0; i < 5; i++) next.finish(1, 300);
+  assert.equal(next.tryAcquire(1, 400), 701, 'room when the old send leaves the window');
+  assert.equal(grants(next, 1101), 5, 'the old send gone, the new ones still in the window');
+});
+
+test('a backlog across a rate limit change: no window holds more than the higher limit, none after it more than the new', () => {
+  for (const [from, to] of [[20, 25], [20, 10], [10, 20]] as const) {
+    let limiter = new SlidingWindowLimiter(from, 1000);
+    const sends: { t: number; w: number }[] = [];
+    const switchAt = 2500;
+    const queue = Array.from({ length: 200 }, (_, i) => 1 + ((i * 7) % 3));
+    for (let now = 0; queue.length > 0 && now < 6000; ) {
+      if (now >= switchAt && limiter.limit === from) limiter = limiter.withLimit(to);
+      const pick = pickFitting(limiter, queue, now);
+      if ('waitMs' in pick) {
+        now = limiter.limit === from ? Math.min(now + pick.waitMs, switchAt) : now + pick.waitMs;
+        continue;
+      }
+      const w = queue.splice(pick.index, 1)[0]!;
+      sends.push({ t: now, w });
+      limiter.finish(w, now);
+    }
+    assert.ok(maxInAnyWindow(sends) <= Math.max(from, to), `${from}→${to}: ${maxInAnyWindow(sends)} parts in one window`);
+    assert.ok(maxInAnyWindow(sends.filter((s) => s.t >= switchAt)) <= to, `${from}→${to}: after the change`);
+  }
+});

@@ -3,16 +3,21 @@
 // window's sends instead guarantees no one-second window ever holds more than the limit, as the
 // provider counts it: a send occupies the window from when it starts until a window after it ends.
 
+/** What a limiter has let through within the window: shared by a limiter and its withLimit copies. */
+class WindowLog {
+  // Finished sends, ordered by finish time: parallel arrays from head on.
+  times: number[] = [];
+  weights: number[] = [];
+  head = 0;
+  finishedSum = 0;
+  /** Parts of sends still in flight: they count against every window until they finish. */
+  inFlight = 0;
+}
+
 export class SlidingWindowLimiter {
   readonly #limit: number;
   readonly #windowMs: number;
-  // Finished sends, ordered by finish time: parallel arrays from #head on.
-  #times: number[] = [];
-  #weights: number[] = [];
-  #head = 0;
-  #finishedSum = 0;
-  /** Parts of sends still in flight: they count against every window until they finish. */
-  #inFlight = 0;
+  #log = new WindowLog();
 
   /**
    * @param limit parts allowed per window
@@ -28,16 +33,29 @@ export class SlidingWindowLimiter {
     return this.#limit;
   }
 
+  /**
+   * The same window under a new limit (the integration's rate limit changed): sends made and
+   * in flight under the old limit still count, or the change would let a fresh window's worth
+   * through on top of them. The history is shared, not copied: a send the old limiter let out
+   * may finish on it after the switch and still counts for the new one.
+   */
+  withLimit(limit: number): SlidingWindowLimiter {
+    const next = new SlidingWindowLimiter(limit, this.#windowMs);
+    next.#log = this.#log;
+    return next;
+  }
+
   #expire(now: number): void {
-    while (this.#head < this.#times.length && this.#times[this.#head]! <= now - this.#windowMs) {
-      this.#finishedSum -= this.#weights[this.#head]!;
-      this.#head++;
+    const log = this.#log;
+    while (log.head < log.times.length && log.times[log.head]! <= now - this.#windowMs) {
+      log.finishedSum -= log.weights[log.head]!;
+      log.head++;
     }
     // Compact now and then so the arrays don't grow without bound.
-    if (this.#head > 1024 && this.#head * 2 > this.#times.length) {
-      this.#times = this.#times.slice(this.#head);
-      this.#weights = this.#weights.slice(this.#head);
-      this.#head = 0;
+    if (log.head > 1024 && log.head * 2 > log.times.length) {
+      log.times = log.times.slice(log.head);
+      log.weights = log.weights.slice(log.head);
+      log.head = 0;
     }
   }
 
@@ -48,17 +66,18 @@ export class SlidingWindowLimiter {
    */
   tryAcquire(weight: number, now: number): number {
     this.#expire(now);
-    const used = this.#inFlight + this.#finishedSum;
+    const log = this.#log;
+    const used = log.inFlight + log.finishedSum;
     if (used + weight <= this.#limit || used === 0) {
-      this.#inFlight += weight;
+      log.inFlight += weight;
       return 0;
     }
     // The earliest time enough finished sends leave the window, if that is enough.
-    let remaining = this.#finishedSum;
-    for (let i = this.#head; i < this.#times.length; i++) {
-      remaining -= this.#weights[i]!;
-      const left = this.#inFlight + remaining;
-      if (left + weight <= this.#limit || left === 0) return Math.max(1, this.#times[i]! + this.#windowMs - now + 1);
+    let remaining = log.finishedSum;
+    for (let i = log.head; i < log.times.length; i++) {
+      remaining -= log.weights[i]!;
+      const left = log.inFlight + remaining;
+      if (left + weight <= this.#limit || left === 0) return Math.max(1, log.times[i]! + this.#windowMs - now + 1);
     }
     // Only sends still in flight stand in the way: look again shortly.
     return 5;
@@ -70,13 +89,14 @@ export class SlidingWindowLimiter {
    * limit, whatever the network latency (the cost: a window reopens one latency later).
    */
   finish(weight: number, now: number): void {
-    this.#inFlight = Math.max(0, this.#inFlight - weight);
+    const log = this.#log;
+    log.inFlight = Math.max(0, log.inFlight - weight);
     // Finish times are nearly monotonic: insert from the end.
-    let i = this.#times.length;
-    while (i > this.#head && this.#times[i - 1]! > now) i--;
-    this.#times.splice(i, 0, now);
-    this.#weights.splice(i, 0, weight);
-    this.#finishedSum += weight;
+    let i = log.times.length;
+    while (i > log.head && log.times[i - 1]! > now) i--;
+    log.times.splice(i, 0, now);
+    log.weights.splice(i, 0, weight);
+    log.finishedSum += weight;
   }
 }
 

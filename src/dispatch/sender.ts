@@ -162,6 +162,9 @@ export class IntegrationSender {
       // A free connection first, then the limiter: parts are taken only when they can go now.
       while (this.#running && this.#inFlight >= this.rt.maxConcurrency) await this.#slot.wait(1000);
       if (!this.#running) break;
+      // Checked here, just before a send, since a message can pass its deadline in the queue,
+      // the buffer or the rate window: past it, it is refused unsent.
+      if (this.#refuseExpired(Date.now()) > 0) continue;
       let index = 0;
       if (this.limiter) {
         const pick = pickFitting(this.limiter, this.#buffer.slice(0, LOOKAHEAD).map((m) => m.parts), Date.now());
@@ -188,6 +191,26 @@ export class IntegrationSender {
         .finally(() => this.#sends.delete(p));
       this.#sends.add(p);
     }
+  }
+
+  /**
+   * Takes the messages whose deadline has passed out of those that could go next (the
+   * limiter's lookahead) and has them recorded as refused, with no request. Returns how many.
+   */
+  #refuseExpired(now: number): number {
+    let n = 0;
+    for (let i = Math.min(LOOKAHEAD, this.#buffer.length) - 1; i >= 0; i--) {
+      const message = this.#buffer[i]!;
+      if (message.deadline_at > now) continue;
+      this.#buffer.splice(i, 1);
+      n++;
+      const p = this.writer
+        .write({ message, result: { kind: 'expired' }, sentAtUs: nowMicros() })
+        .catch((err: unknown) => this.logger.error({ err, message_id: message.id }, 'writing an expired message failed; it is refused after a restart'))
+        .finally(() => this.#sends.delete(p));
+      this.#sends.add(p);
+    }
+    return n;
   }
 
   /** The status webhook, carrying our message id for providers that echo nothing else back. */

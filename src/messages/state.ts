@@ -1,7 +1,7 @@
 // Where a message's status changes: its send outcome (accepted, retry, refused), the reports
 // that move it on, and a restart that may have interrupted its send. Each change is written
 // with the event it makes, in the caller's transaction.
-import type { EventNameSettings } from '../core/events.js';
+import type { EventNameSettings, ProviderOutcome } from '../core/events.js';
 import { withinReportWindow } from '../core/status.js';
 import type { DeliveryStatus } from '../core/status.js';
 import type { SendResult, StatusUpdate } from '../providers/types.js';
@@ -17,20 +17,47 @@ import { eventStatus, transition } from './status.js';
 export type SendTransition = 'accepted' | 'retry' | 'refused';
 
 /**
+ * A send attempt's result; or `expired`: the message's deadline passed before it could be sent,
+ * so the sender made no request (a retry after the deadline would be a send the sender was told
+ * to give up on).
+ */
+export type SendAttemptResult = SendResult | { kind: 'expired' };
+
+/** The error a message refused at its deadline is recorded with: its last attempt's, if any. */
+function expiredOutcome(m: MessagesTable): ProviderOutcome {
+  if (m.last_error !== null) {
+    try {
+      const last = JSON.parse(m.last_error) as ProviderOutcome;
+      if (typeof last.error === 'string') return { status_code: last.status_code ?? null, error: last.error, comment: last.comment ?? '' };
+    } catch {
+      // Not a send outcome: fall through to the deadline itself.
+    }
+  }
+  return { status_code: null, error: 'deadline_exceeded', comment: 'the retry deadline passed before the message could be sent' };
+}
+
+/**
  * Records a send attempt's result: the provider took the message; or it may take it later
- * (retried with backoff until the message's deadline); or it never will. Accepted and refused
- * make an event.
+ * (retried with backoff until the message's deadline); or it never will; or the deadline passed
+ * before the attempt (refused, unsent). Accepted and refused make an event.
  */
 export async function recordSendResult(
   trx: DB,
   m: MessagesTable,
-  result: SendResult,
+  result: SendAttemptResult,
   /** Microseconds since the epoch when the request went out. */
   sentAtUs: number,
   settings: EventNameSettings,
   backoff: BackoffPolicy,
   now = Date.now(),
 ): Promise<SendTransition> {
+  if (result.kind === 'expired') {
+    // Refused as if out of retries, but nothing went out: no attempt counted, no send time.
+    const outcome = expiredOutcome(m);
+    await messageStore.markRefused(trx, { id: m.id, attempts: m.attempts, sent_at_us: m.sent_at_us, last_error: JSON.stringify(outcome), updated_at: now });
+    await recordMessageEvent(trx, m, eventStatus('refused', m.channel), settings, { timestamp: now, outcome, once: true });
+    return 'refused';
+  }
   const attempts = m.attempts + 1;
   const timestamp = Math.floor(sentAtUs / 1000);
   if (result.kind === 'accepted') {
