@@ -194,14 +194,16 @@ export class IntegrationSender {
   }
 
   /**
-   * Takes the messages whose deadline has passed out of those that could go next (the
-   * limiter's lookahead) and has them recorded as refused, with no request. Returns how many.
+   * Takes the retries whose deadline has passed out of those that could go next (the limiter's
+   * lookahead) and has them recorded as refused, with no request. Returns how many. Only
+   * retries: the deadline bounds how long a failing message is retried, and a message never
+   * tried yet goes out however long the queue ahead of it (a big campaign at a low rate limit).
    */
   #refuseExpired(now: number): number {
     let n = 0;
     for (let i = Math.min(LOOKAHEAD, this.#buffer.length) - 1; i >= 0; i--) {
       const message = this.#buffer[i]!;
-      if (message.deadline_at > now) continue;
+      if (message.attempts === 0 || message.deadline_at > now) continue;
       this.#buffer.splice(i, 1);
       n++;
       const p = this.writer
