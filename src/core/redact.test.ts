@@ -19,6 +19,7 @@ const redactions: [string, string, string[], string][] = [
   ['a token as a prefix of a longer one stays', 'abc123', ['abc'], 'abc123'],
   ['regex characters in a secret', 'key a+b(c) end', ['a+b(c)'], 'key [redacted] end'],
   ['every occurrence', 'k1 and k1', ['k1'], '[redacted] and [redacted]'],
+  ['at the end of a sentence, in a path, after =', 'bad k1. /x/k1/y token=k1', ['k1'], 'bad [redacted]. /x/[redacted]/y token=[redacted]'],
 ];
 for (const [name, text, secrets, expected] of redactions) {
   test(`clean: ${name}`, () => assert.equal(clean(text, secrets), expected));

@@ -5,8 +5,12 @@
 /** The longest comment kept from a provider. */
 export const MAX_COMMENT_CHARS = 300;
 
-/** Characters a credential is made of: a secret is redacted where it stands whole among others. */
-const TOKEN_CHAR = String.raw`[A-Za-z0-9_\-.~+/=]`;
+/**
+ * Characters that continue a word: a secret is redacted unless one of them stands right before
+ * or after it. Punctuation (`.`, `/`, `=`, quotes) ends a word, so a secret at the end of a
+ * sentence, in a path or after `token=` is still found.
+ */
+const WORD_CHAR = String.raw`[A-Za-z0-9_\-]`;
 
 /**
  * Single-line, at most `max` characters, and with every given secret replaced by `[redacted]`
@@ -18,7 +22,7 @@ export function clean(text: string, secrets: readonly string[], max = MAX_COMMEN
   for (const s of secrets) {
     if (!s) continue;
     const escaped = s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    out = out.replace(new RegExp(`(?<!${TOKEN_CHAR})${escaped}(?!${TOKEN_CHAR})`, 'g'), '[redacted]');
+    out = out.replace(new RegExp(`(?<!${WORD_CHAR})${escaped}(?!${WORD_CHAR})`, 'g'), '[redacted]');
   }
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;
 }

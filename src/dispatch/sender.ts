@@ -14,6 +14,7 @@ import type { MessagesTable } from '../store/schema.js';
 import { Signal } from '../util/signal.js';
 import type { DispatcherOptions } from './dispatcher.js';
 import type { Outcome, OutcomeWriter } from './outcome-writer.js';
+import { sanitizeSendResult, secretValues } from './sanitize.js';
 import { LOOKAHEAD, pickFitting, type SlidingWindowLimiter } from './rate-limiter.js';
 
 export class IntegrationSender {
@@ -22,6 +23,8 @@ export class IntegrationSender {
   /** Notified by stop() alone: what a sender waiting for its rate window listens to. */
   readonly #stopped = new Signal();
   readonly #agent: Agent;
+  /** What no stored provider text may contain. */
+  readonly #secrets: string[];
   #buffer: MessagesTable[] = [];
   #inFlight = 0;
   #running = false;
@@ -52,6 +55,7 @@ export class IntegrationSender {
     private readonly options: DispatcherOptions,
   ) {
     this.#agent = new Agent({ connections: rt.maxConcurrency, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.#secrets = secretValues(rt.secrets, rt.webhookToken);
   }
 
   get buffered(): number {
@@ -246,7 +250,7 @@ export class IntegrationSender {
       this.logger.error({ err, message_id: message.id, integration_id: this.rt.id }, 'provider adapter threw');
       result = { kind: 'retry', statusCode: null, error: 'adapter_error', comment: err instanceof Error ? err.message : String(err) };
     }
-    return { message, result, sentAtUs };
+    return { message, result: sanitizeSendResult(result, this.#secrets), sentAtUs };
   }
 }
 

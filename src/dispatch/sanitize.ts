@@ -1,0 +1,19 @@
+// What a provider answered, made fit to store before it reaches events: adapters build `error`
+// and `comment` from response bodies, which may echo the credentials sent (an Authorization
+// value, a token endpoint's error). The core cleans them once here, whatever the adapter did.
+import { clean } from '../core/redact.js';
+import type { SendResult } from '../providers/types.js';
+
+/** The longest provider error code kept. */
+export const MAX_ERROR_CHARS = 100;
+
+/** Every string among an integration's secrets (and its webhook token), to redact. */
+export function secretValues(secrets: Record<string, unknown>, ...more: string[]): string[] {
+  const values = Object.values(secrets).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  return [...values, ...more.filter((v) => v.length > 0)];
+}
+
+export function sanitizeSendResult(result: SendResult, secrets: readonly string[]): SendResult {
+  if (result.kind === 'accepted') return { ...result, providerMessageId: clean(result.providerMessageId, [], MAX_ERROR_CHARS * 2) };
+  return { ...result, error: clean(result.error, secrets, MAX_ERROR_CHARS), comment: clean(result.comment, secrets) };
+}
