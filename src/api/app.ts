@@ -10,6 +10,7 @@ import * as healthStore from '../store/health.js';
 import { ingestAdminRoutes } from '../direct-ingest/admin-routes.js';
 import { ingestRoutes } from '../direct-ingest/endpoint.js';
 import { errorHandler, sendError, unauthorized } from './errors.js';
+import { assertJsonDepth, assertStorableStrings } from './json-guard.js';
 import { linkRoutes } from './public/links.js';
 import { webhookRoutes } from './public/webhooks.js';
 import { bearer } from './v1/auth.js';
@@ -75,6 +76,21 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
   await app.register(
     async (api) => {
       api.decorateRequest('principal', null);
+      // JSON bodies: refuse absurd nesting on the raw text, before anything recursive sees it; then
+      // Fastify's own parser (with its prototype-poisoning checks). The raw-body endpoints outside
+      // this scope keep their own parsers.
+      const parseJson = api.getDefaultJsonParser('error', 'error');
+      api.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+        const text = body as string;
+        assertJsonDepth(text);
+        void parseJson(req, text, done); // synchronous: it calls done itself
+      });
+      // Strings that cannot be stored (NUL, lone surrogates) are refused before validation, by field.
+      api.addHook('preValidation', async (req) => {
+        assertStorableStrings(req.params);
+        assertStorableStrings(req.query);
+        assertStorableStrings(req.body);
+      });
       api.addHook('onRequest', async (req) => {
         if (req.url === '/api/v1/openapi.json') return;
         const token = bearer(req);
