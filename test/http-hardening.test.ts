@@ -2,6 +2,7 @@
 // as UTF-8, and slow clients holding sockets open. Each is refused at the edge and never takes the
 // hub down for other clients.
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startHub, type TestHub } from './helpers.js';
 
@@ -88,5 +89,50 @@ describe('request bodies', () => {
   test('prototype poisoning is still refused', async () => {
     const res = await t.api.post(`/api/v1/projects/${pid}/customers`, '{"customer_id":"p","__proto__":{"x":1}}');
     assert.equal(res.status, 400, JSON.stringify(res.body));
+  });
+});
+
+describe('slow clients', () => {
+  let t: TestHub;
+
+  before(async () => {
+    t = await startHub({ env: { HTTP_REQUEST_TIMEOUT_MS: '1000', HTTP_HEADERS_TIMEOUT_MS: '1000' } });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  /** Opens a socket, sends headers promising a body, and never sends it. */
+  function stall(path: string): Promise<{ socket: Socket; closed: Promise<{ afterMs: number; data: string }> }> {
+    const { port } = new URL(t.url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`);
+        const started = Date.now();
+        let data = '';
+        socket.on('data', (chunk) => (data += chunk.toString()));
+        const closed = new Promise<{ afterMs: number; data: string }>((done) => socket.on('close', () => done({ afterMs: Date.now() - started, data })));
+        resolve({ socket, closed });
+      });
+      socket.on('error', reject);
+    });
+  }
+
+  test('a declared but unsent body is cut off within the request timeout, and /healthz still answers', async () => {
+    const stalled = await Promise.all(Array.from({ length: 20 }, () => stall('/webhooks/01UNKNOWN/some-token/delivery')));
+    try {
+      const health = await t.api.get('/healthz');
+      assert.equal(health.status, 200);
+      const timeout = new Promise<'still open'>((r) => setTimeout(() => r('still open'), 4000).unref());
+      const outcome = await Promise.race([stalled[0]!.closed, timeout]);
+      assert.notEqual(outcome, 'still open', 'the stalled socket was not closed');
+      if (outcome !== 'still open') {
+        assert.ok(outcome.afterMs < 4000);
+        if (outcome.data) assert.match(outcome.data, /^HTTP\/1\.1 408 /);
+      }
+      assert.equal((await t.api.get('/healthz')).status, 200);
+    } finally {
+      for (const s of stalled) s.socket.destroy();
+    }
   });
 });
