@@ -19,6 +19,14 @@ export interface Config {
   adminTokenSource: 'env' | 'file' | 'generated';
   logLevel: string;
   bodyLimitBytes: number;
+  /** Whole request, body included (ms; 0 = none): a client that stalls mid-body is cut off. */
+  requestTimeoutMs: number;
+  /** Until the request's headers are complete (ms; never more than requestTimeoutMs). */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (ms). */
+  keepAliveTimeoutMs: number;
+  /** Open sockets at most (0 = no cap); beyond it new connections are dropped. */
+  maxConnections: number;
 }
 
 function readOrCreate(path: string, create: () => string): { value: string; created: boolean } {
@@ -38,6 +46,9 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const requestTimeoutMs = intFromEnv(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000);
+  // Node refuses a headers timeout above the request timeout; the request timeout bounds it anyway.
+  const headersTimeoutMs = Math.min(intFromEnv(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000), requestTimeoutMs || Infinity);
   const port = intFromEnv(env, 'PORT', 8080);
   const host = env.HOST ?? '127.0.0.1';
   const dataDir = resolve(env.SWITCHBOARD_DATA_DIR ?? 'data');
@@ -64,5 +75,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminTokenSource,
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimitBytes: intFromEnv(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    // Above the 60 s idle timeout of common load balancers, so they never reuse a socket we closed.
+    keepAliveTimeoutMs: intFromEnv(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000),
+    maxConnections: intFromEnv(env, 'HTTP_MAX_CONNECTIONS', 10_000),
   };
 }

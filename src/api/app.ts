@@ -10,6 +10,7 @@ import * as healthStore from '../store/health.js';
 import { ingestAdminRoutes } from '../direct-ingest/admin-routes.js';
 import { ingestRoutes } from '../direct-ingest/endpoint.js';
 import { errorHandler, sendError, unauthorized } from './errors.js';
+import { assertJsonDepth, assertStorableStrings } from './json-guard.js';
 import { linkRoutes } from './public/links.js';
 import { webhookRoutes } from './public/webhooks.js';
 import { bearer } from './v1/auth.js';
@@ -25,9 +26,19 @@ import { senderProfileRoutes } from './v1/sender-profiles.js';
 import { twoWayRoutes } from './v1/two-way.js';
 import { lazyChildLogger } from './request-logger.js';
 
+/**
+ * How often Node looks for requests past their headers or request timeout: its default of 30 s would
+ * let a stalled request live up to 30 s beyond its timeout.
+ */
+function timeoutCheckInterval(...timeoutsMs: number[]): number {
+  const shortest = Math.min(...timeoutsMs.filter((t) => t > 0));
+  return Number.isFinite(shortest) ? Math.min(1000, Math.max(50, Math.floor(shortest / 4))) : 30_000;
+}
+
 export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   // Typed as Fastify's base logger, so the app's logger generic is the one its plugins expect.
   const loggerInstance: FastifyBaseLogger = hub.logger;
+  const { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, maxConnections } = hub.config;
   const app = Fastify({
     // One logger for the hub and its HTTP server, with the same redaction.
     ...(opts.logger === false ? { logger: false } : { loggerInstance }),
@@ -38,7 +49,17 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
     logController: new LogController({ disableRequestLogging: hub.config.logLevel !== 'debug' }),
     childLoggerFactory: lazyChildLogger,
     trustProxy: true,
+    // Slow clients (a declared body never sent, headers dribbled in) must not hold sockets forever.
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      connectionsCheckingInterval: timeoutCheckInterval(requestTimeoutMs, headersTimeoutMs),
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Keeps a flood of sockets from exhausting file descriptors (and with them /healthz).
+  if (maxConnections > 0) app.server.maxConnections = maxConnections;
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
@@ -75,6 +96,21 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
   await app.register(
     async (api) => {
       api.decorateRequest('principal', null);
+      // JSON bodies: refuse absurd nesting on the raw text, before anything recursive sees it; then
+      // Fastify's own parser (with its prototype-poisoning checks). The raw-body endpoints outside
+      // this scope keep their own parsers.
+      const parseJson = api.getDefaultJsonParser('error', 'error');
+      api.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+        const text = body as string;
+        assertJsonDepth(text);
+        void parseJson(req, text, done); // synchronous: it calls done itself
+      });
+      // Strings that cannot be stored (NUL, lone surrogates) are refused before validation, by field.
+      api.addHook('preValidation', async (req) => {
+        assertStorableStrings(req.params);
+        assertStorableStrings(req.query);
+        assertStorableStrings(req.body);
+      });
       api.addHook('onRequest', async (req) => {
         if (req.url === '/api/v1/openapi.json') return;
         const token = bearer(req);
