@@ -38,7 +38,7 @@ export async function startHub(opts: { dataDir?: string; env?: Record<string, st
     ...opts.env,
   });
   const hub = await Hub.open(config, opts.logger ?? createLogger(config.logLevel), {
-    dispatcher: { pollMs: 100, backoff: { baseMs: 50, maxMs: 500, factor: 2 }, ...opts.hub?.dispatcher },
+    dispatcher: { pollMs: 100, backoff: { baseMs: 50, maxMs: 500, factor: 2, unconfirmedWaitMs: 200 }, ...opts.hub?.dispatcher },
     processor: { pollMs: 100, ...opts.hub?.processor },
   });
   const app = await buildApp(hub);

@@ -2,7 +2,7 @@
 // and `comment` from response bodies, which may echo the credentials sent (an Authorization
 // value, a token endpoint's error). The core cleans them once here, whatever the adapter did.
 import { clean } from '../core/redact.js';
-import type { SendResult } from '../providers/types.js';
+import type { SendAttemptResult } from '../messages/state.js';
 
 /** The longest provider error code kept. */
 export const MAX_ERROR_CHARS = 100;
@@ -13,7 +13,15 @@ export function secretValues(secrets: Record<string, unknown>, ...more: string[]
   return [...values, ...more.filter((v) => v.length > 0)];
 }
 
-export function sanitizeSendResult(result: SendResult, secrets: readonly string[]): SendResult {
-  if (result.kind === 'accepted') return { ...result, providerMessageId: clean(result.providerMessageId, [], MAX_ERROR_CHARS * 2) };
-  return { ...result, error: clean(result.error, secrets, MAX_ERROR_CHARS), comment: clean(result.comment, secrets) };
+export function sanitizeSendResult(result: SendAttemptResult, secrets: readonly string[]): SendAttemptResult {
+  switch (result.kind) {
+    case 'expired':
+      return result;
+    case 'accepted':
+      return { ...result, providerMessageId: clean(result.providerMessageId, [], MAX_ERROR_CHARS * 2) };
+    case 'confirmed':
+      return { ...result, providerMessageId: result.providerMessageId === null ? null : clean(result.providerMessageId, [], MAX_ERROR_CHARS * 2) };
+    default:
+      return { ...result, error: clean(result.error, secrets, MAX_ERROR_CHARS), comment: clean(result.comment, secrets) };
+  }
 }

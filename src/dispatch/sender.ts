@@ -5,7 +5,8 @@ import { Agent } from 'undici';
 import { nowMicros } from '../core/events.js';
 import type { Logger } from '../logger.js';
 import { storedContent, type Handoff } from '../services/messages.js';
-import type { SendResult } from '../providers/types.js';
+import type { SendAttemptResult } from '../messages/state.js';
+import type { FindResult, SendContext, SendResult } from '../providers/types.js';
 import type { IntegrationRuntime } from '../services/integration-registry.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
@@ -227,29 +228,50 @@ export class IntegrationSender {
   }
 
   async #send(message: MessagesTable): Promise<Outcome> {
+    const ctx = { config: this.rt.config, secrets: this.rt.secrets, pool: this.#agent, webhookUrls: this.rt.webhookUrls, timeoutMs: this.rt.sendTimeoutMs };
+    // An earlier attempt may have reached the provider: where it can be asked, ask before sending again.
+    if (message.unconfirmed_since !== null && this.rt.adapter.findSent) {
+      const found = await this.#findSent(ctx, message);
+      if (found) return found;
+    }
+    // Written before the request: after a crash, only what may have left counts as sent.
+    await this.commit.run((trx) => messageStore.markRequestStarted(trx, message.id, Date.now()), { oneStatement: true });
     const stored = storedContent(message);
     const sentAtUs = nowMicros();
     let result: SendResult;
     try {
-      result = await this.rt.adapter.send(
-        { config: this.rt.config, secrets: this.rt.secrets, pool: this.#agent, webhookUrls: this.rt.webhookUrls },
-        {
-          messageId: message.id,
-          channel: message.channel,
-          to: message.recipient,
-          from: message.sender,
-          body: message.body,
-          parts: message.parts,
-          media: stored.media_urls,
-          content: stored.content,
-          statusCallbackUrl: this.#statusCallbackUrl(message.id),
-        },
-      );
+      result = await this.rt.adapter.send(ctx, {
+        messageId: message.id,
+        channel: message.channel,
+        to: message.recipient,
+        from: message.sender,
+        body: message.body,
+        parts: message.parts,
+        media: stored.media_urls,
+        content: stored.content,
+        statusCallbackUrl: this.#statusCallbackUrl(message.id),
+      });
     } catch (err) {
-      // An adapter bug must not lose the message: treat it as retryable.
+      // An adapter bug must not lose the message; whether its request left is not known.
       this.logger.error({ err, message_id: message.id, integration_id: this.rt.id }, 'provider adapter threw');
-      result = { kind: 'retry', statusCode: null, error: 'adapter_error', comment: err instanceof Error ? err.message : String(err) };
+      result = { kind: 'unknown', statusCode: null, error: 'adapter_error', comment: err instanceof Error ? err.message : String(err) };
     }
+    return { message, result: sanitizeSendResult(result, this.#secrets), sentAtUs };
+  }
+
+  /** The provider's answer on an earlier unanswered attempt: an outcome, or null to send again. */
+  async #findSent(ctx: SendContext<unknown, unknown>, message: MessagesTable): Promise<Outcome | null> {
+    const sentAtUs = nowMicros();
+    let found: FindResult;
+    try {
+      found = await this.rt.adapter.findSent!(ctx, { messageId: message.id, to: message.recipient, sinceMs: message.unconfirmed_since! });
+    } catch (err) {
+      this.logger.error({ err, message_id: message.id, integration_id: this.rt.id }, 'provider adapter threw looking up a message');
+      found = { kind: 'unknown', error: 'adapter_error', comment: err instanceof Error ? err.message : String(err) };
+    }
+    if (found.kind === 'absent') return null;
+    const result: SendAttemptResult =
+      found.kind === 'found' ? { kind: 'confirmed', providerMessageId: found.providerMessageId } : { kind: 'unconfirmed', error: found.error, comment: found.comment };
     return { message, result: sanitizeSendResult(result, this.#secrets), sentAtUs };
   }
 }

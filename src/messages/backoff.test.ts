@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backoffDelay, retryDelay } from './backoff.js';
 
-const policy = { baseMs: 1000, maxMs: 60_000, factor: 2 };
+const policy = { baseMs: 1000, maxMs: 60_000, factor: 2, unconfirmedWaitMs: 0 };
 
 test('the ceiling doubles per attempt up to the maximum (full jitter at random = 1)', () => {
   assert.deepEqual([1, 2, 3, 4, 7, 20].map((a) => backoffDelay(a, policy, () => 1)), [1000, 2000, 4000, 8000, 60_000, 60_000]);

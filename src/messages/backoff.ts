@@ -4,9 +4,14 @@ export interface BackoffPolicy {
   baseMs: number;
   maxMs: number;
   factor: number;
+  /**
+   * The least wait after an attempt whose outcome is unknown (a timeout): time for a report
+   * naming the message to arrive and prove the provider has it, before the hub asks or resends.
+   */
+  unconfirmedWaitMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 5 * 60 * 1000, factor: 2 };
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 5 * 60 * 1000, factor: 2, unconfirmedWaitMs: 30_000 };
 
 /** Delay before retry number `attempt` (1 = first retry). */
 export function backoffDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random: () => number = Math.random): number {

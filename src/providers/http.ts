@@ -8,6 +8,7 @@ import type { SendResult } from './types.js';
 export const MAX_BODY_BYTES = 64 * 1024;
 export type RetryResult = Extract<SendResult, { kind: 'retry' }>;
 export type RefusedResult = Extract<SendResult, { kind: 'refused' }>;
+export type UnknownResult = Extract<SendResult, { kind: 'unknown' }>;
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 /** A provider's answer: its status line decides, the (capped) text explains. */
@@ -17,28 +18,40 @@ export interface HttpAnswer {
   text: string;
 }
 
-export interface PostOptions {
+export interface RequestOptions {
   pool: Dispatcher;
   /** The `Authorization` header value. */
   authorization: string;
-  contentType: string;
-  body: string;
   signal?: AbortSignal;
   /** Header and body timeout. */
   timeoutMs: number;
 }
 
+export interface PostOptions extends RequestOptions {
+  contentType: string;
+  body: string;
+}
+
 /**
  * POSTs `body` (asking for JSON back) and reads at most MAX_BODY_BYTES of the answer. Throws on network errors,
- * timeouts and aborts (see `networkFailure`). A body that breaks off mid-way reads as '': the
+ * timeouts and aborts (see `sendFailure`). A body that breaks off mid-way reads as '': the
  * status line decides, so an accepted message never turns into a retry (and a duplicate).
  */
-export async function postCapped(url: string, options: PostOptions): Promise<HttpAnswer> {
+export function postCapped(url: string, options: PostOptions): Promise<HttpAnswer> {
+  return requestCapped(url, 'POST', options, { 'content-type': options.contentType }, options.body);
+}
+
+/** GETs `url` (asking for JSON back), reading at most MAX_BODY_BYTES of the answer. Throws as postCapped does. */
+export function getCapped(url: string, options: RequestOptions): Promise<HttpAnswer> {
+  return requestCapped(url, 'GET', options, {}, undefined);
+}
+
+async function requestCapped(url: string, method: 'GET' | 'POST', options: RequestOptions, headers: Record<string, string>, body: string | undefined): Promise<HttpAnswer> {
   const res = await request(url, {
     dispatcher: options.pool,
-    method: 'POST',
-    headers: { authorization: options.authorization, 'content-type': options.contentType, accept: 'application/json' },
-    body: options.body,
+    method,
+    headers: { authorization: options.authorization, accept: 'application/json', ...headers },
+    body,
     signal: options.signal,
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
@@ -102,11 +115,30 @@ export function networkErrorCode(err: unknown): string {
   return typeof e?.code === 'string' && e.code ? e.code : e?.name === 'AbortError' ? 'aborted' : 'network_error';
 }
 
-/** A connection error, timeout or abort: worth retrying. `prefix` leads the comment. */
+/**
+ * Failures that happen before a request is written: no address, no route, no connection. Any
+ * other failure (a timeout waiting for the answer, a connection reset or closed mid-request)
+ * may come after the provider read the request.
+ */
+const BEFORE_REQUEST_CODES: ReadonlySet<string> = new Set([
+  'ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** A connection error, timeout or abort of a request that sends nothing (a token, a lookup): worth retrying. `prefix` leads the comment. */
 export function networkFailure(err: unknown, secrets: readonly string[], prefix = ''): RetryResult {
   const e = err as { message?: unknown } | null;
   const message = typeof e?.message === 'string' && e.message ? e.message : String(err);
   return { kind: 'retry', statusCode: null, error: networkErrorCode(err), comment: clean(`${prefix}${message}`, secrets) };
+}
+
+/**
+ * A failed send request: a retry when it failed before the request could be written, else an
+ * unknown outcome, since the provider may have taken the message before the answer was lost.
+ */
+export function sendFailure(err: unknown, secrets: readonly string[]): RetryResult | UnknownResult {
+  const failure = networkFailure(err, secrets);
+  if (BEFORE_REQUEST_CODES.has(failure.error)) return failure;
+  return { kind: 'unknown', statusCode: null, error: failure.error, comment: failure.comment || failure.error };
 }
 
 /** Resolves with `work`, or rejects with an AbortError as soon as `signal` aborts. */

@@ -40,6 +40,8 @@ export interface SendContext<Config, Secrets> {
   pool: Dispatcher;
   /** Absolute URLs of the integration's webhooks, keyed by endpoint name. */
   webhookUrls: Record<string, string>;
+  /** How long to wait for the provider's answer (headers, then body) before giving up. */
+  timeoutMs: number;
   signal?: AbortSignal;
 }
 
@@ -51,8 +53,29 @@ export type SendResult =
    * the refusal says the recipient opted out (Twilio 21610): the core records the opt-out.
    */
   | { kind: 'refused'; statusCode: number; error: string; comment: string; optedOut?: boolean }
-  /** Worth retrying (429, 5xx, network): the core backs off within its deadline. */
-  | { kind: 'retry'; statusCode: number | null; error: string; comment: string; retryAfterMs?: number };
+  /** Worth retrying (429, 5xx, no connection): the core backs off within its deadline. */
+  | { kind: 'retry'; statusCode: number | null; error: string; comment: string; retryAfterMs?: number }
+  /**
+   * No answer to a request that was written, or may have been (a timeout, a connection lost
+   * mid-request): the provider may have the message. The core neither counts it refused nor
+   * simply resends it: it waits for proof (a report naming it, `findSent`), then resends
+   * marked as a possible duplicate.
+   */
+  | { kind: 'unknown'; statusCode: null; error: string; comment: string };
+
+/** What the provider's own records say of a message the hub sent without learning the outcome. */
+export type FindResult =
+  | { kind: 'found'; providerMessageId: string | null }
+  | { kind: 'absent' }
+  /** The lookup failed: nothing can be concluded. */
+  | { kind: 'unknown'; error: string; comment: string };
+
+/** The message `findSent` looks for: ours, sent to `to`, whose first unanswered attempt started at `sinceMs`. */
+export interface SentQuery {
+  messageId: string;
+  to: string;
+  sinceMs: number;
+}
 
 export interface InboundWebhook {
   /** The endpoint's name, from `webhookEndpoints`. */
@@ -153,6 +176,12 @@ export interface ProviderAdapter<Config = unknown, Secrets = unknown> {
   redactHeaders: readonly string[];
   webhookEndpoints: readonly WebhookEndpoint[];
   send(ctx: SendContext<Config, Secrets>, message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Where the provider can be asked whether it took a message, by the reference the hub put on
+   * it: after an attempt whose outcome was unknown, the core asks before sending again.
+   * Providers that cannot be asked leave it out; their reports still prove acceptance.
+   */
+  findSent?(ctx: SendContext<Config, Secrets>, query: SentQuery): Promise<FindResult>;
   /** Authenticates a webhook on its raw bytes. The URL token has been checked by the core. */
   verifyWebhook(secrets: Secrets, hook: InboundWebhook, nowMs: number): VerifyResult;
   /** Turns a stored raw webhook into canonical updates. Throws on a body it cannot read. */

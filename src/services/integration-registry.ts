@@ -24,6 +24,8 @@ export interface IntegrationRuntime {
   /** Message parts per second; null means unlimited. */
   rateLimit: number | null;
   maxConcurrency: number;
+  /** How long a send waits for the provider's answer; after that its outcome is unknown. */
+  sendTimeoutMs: number;
   retryDeadlineSeconds: number;
 }
 
@@ -96,6 +98,7 @@ export class IntegrationRegistry extends EventEmitter<{ changed: [id: string] }>
       webhookUrls: this.#webhookUrls(adapter, row.id, webhookToken),
       rateLimit: row.rate_limit,
       maxConcurrency: row.max_concurrency,
+      sendTimeoutMs: row.send_timeout_ms,
       retryDeadlineSeconds: row.retry_deadline_seconds,
     };
   }

@@ -21,11 +21,18 @@ export interface IntegrationInput {
   secrets?: Record<string, unknown>;
   rate_limit?: number | null;
   max_concurrency?: number;
+  send_timeout_ms?: number;
   retry_deadline_seconds?: number;
 }
 
 export const DEFAULT_RATE_LIMIT = 30;
 export const DEFAULT_MAX_CONCURRENCY = 32;
+/**
+ * Long enough for a provider's slow moments (their APIs answer in well under a second when
+ * healthy), short enough that a hung connection frees its slot. A send that times out has an
+ * unknown outcome, reconciled before it is sent again.
+ */
+export const DEFAULT_SEND_TIMEOUT_MS = 15_000;
 export const DEFAULT_RETRY_DEADLINE_SECONDS = 3600;
 
 /** What writing integrations needs: the store, the key that seals secrets, and the live registry to invalidate. */
@@ -59,6 +66,7 @@ export async function createIntegration(deps: IntegrationDeps, projectId: string
     webhook_token: box.seal(randomToken()),
     rate_limit: input.rate_limit === undefined ? DEFAULT_RATE_LIMIT : input.rate_limit,
     max_concurrency: input.max_concurrency ?? DEFAULT_MAX_CONCURRENCY,
+    send_timeout_ms: input.send_timeout_ms ?? DEFAULT_SEND_TIMEOUT_MS,
     retry_deadline_seconds: input.retry_deadline_seconds ?? DEFAULT_RETRY_DEADLINE_SECONDS,
     deleted_at: null,
     created_at: now,
@@ -89,6 +97,7 @@ export async function updateIntegration(deps: IntegrationDeps, projectId: string
     ...(secrets && { secrets: box.sealJson(secrets) }),
     ...(input.rate_limit !== undefined && { rate_limit: input.rate_limit }),
     ...(input.max_concurrency !== undefined && { max_concurrency: input.max_concurrency }),
+    ...(input.send_timeout_ms !== undefined && { send_timeout_ms: input.send_timeout_ms }),
     ...(input.retry_deadline_seconds !== undefined && { retry_deadline_seconds: input.retry_deadline_seconds }),
     updated_at: Date.now(),
   });

@@ -202,7 +202,9 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
     next_attempt_at: now,
     deadline_at: now + d.via.integration.retryDeadlineSeconds * 1000,
     claimed_by: d.claimedBy ?? null,
-    in_flight_at_crash: 0,
+    possible_duplicate: 0,
+    request_started_at: null,
+    unconfirmed_since: null,
     provider_message_id: null,
     sent_at_us: null,
     // Only SMS travels through the networks of countries that return no delivery reports.

@@ -7,6 +7,7 @@ import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_receipts_append_only.js';
 import * as m003 from './migrations/003_internal_statuses.js';
 import * as m004 from './migrations/004_idempotency_fingerprint.js';
+import * as m005 from './migrations/005_unknown_outcomes.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -67,6 +68,7 @@ const migrations: Record<string, Migration> = {
   '002_receipts_append_only': m002,
   '003_internal_statuses': m003,
   '004_idempotency_fingerprint': m004,
+  '005_unknown_outcomes': m005,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -36,7 +36,9 @@ describe('message store', () => {
       dispatch_state: 'done',
       attempts: 3,
       claimed_by: 'w1',
-      in_flight_at_crash: 1,
+      possible_duplicate: 1,
+      request_started_at: 1_699_999_999_000,
+      unconfirmed_since: 1_699_999_998_000,
       provider_message_id: 'prov_full',
       sent_at_us: 1_700_000_000_000_000,
       expects_reports: 0,
@@ -253,29 +255,75 @@ describe('message store', () => {
     const seed = (rows: MessagesTable[]) => Promise.all(rows.map((r) => messageStore.insert(q.db, r)));
     const state = async (id: string) => {
       const m = (await messageStore.find(q.db, id))!;
-      return { dispatch_state: m.dispatch_state, claimed_by: m.claimed_by, in_flight_at_crash: m.in_flight_at_crash, last_error: m.last_error, updated_at: m.updated_at };
+      return {
+        dispatch_state: m.dispatch_state,
+        claimed_by: m.claimed_by,
+        attempts: m.attempts,
+        possible_duplicate: m.possible_duplicate,
+        request_started_at: m.request_started_at,
+        unconfirmed_since: m.unconfirmed_since,
+        last_error: m.last_error,
+        updated_at: m.updated_at,
+      };
     };
     before(async () => {
       q = await openTestStore();
     });
     after(() => q.close());
 
-    test('requeueInterrupted puts back every claimed message, marked, and says how many', async () => {
+    const untouched = { claimed_by: null, attempts: 0, possible_duplicate: 0, request_started_at: null, unconfirmed_since: null, last_error: null, updated_at: 1000 };
+
+    test('requeueInterrupted puts back every claimed message; those whose request had started count the attempt and become unconfirmed', async () => {
       await seed([
-        messageRow('r1', { integration_id: 'int_a', dispatch_state: 'sending', claimed_by: 'w1' }),
+        messageRow('r1', { integration_id: 'int_a', dispatch_state: 'sending', claimed_by: 'w1', request_started_at: 1500 }),
         messageRow('r2', { integration_id: 'int_b', dispatch_state: 'sending', claimed_by: 'w2' }),
         messageRow('r3', { integration_id: 'int_a', dispatch_state: 'queued' }),
         messageRow('r4', { integration_id: 'int_a', dispatch_state: 'done' }),
         messageRow('r5', { integration_id: 'int_a', dispatch_state: 'cancelled' }),
+        // Already unconfirmed from an earlier timeout: it stays unconfirmed since then.
+        messageRow('r6', { integration_id: 'int_a', dispatch_state: 'sending', claimed_by: 'w1', attempts: 1, request_started_at: 1700, unconfirmed_since: 1200 }),
       ]);
-      assert.equal(await messageStore.requeueInterrupted(q.db, 2000), 2);
-      const requeued = { dispatch_state: 'queued', claimed_by: null, in_flight_at_crash: 1, last_error: null, updated_at: 2000 };
-      assert.deepEqual(await state('r1'), requeued);
-      assert.deepEqual(await state('r2'), requeued);
+      assert.equal(await messageStore.requeueInterrupted(q.db, 2000), 3);
+      assert.deepEqual(await state('r1'), { ...untouched, dispatch_state: 'queued', attempts: 1, unconfirmed_since: 1500, updated_at: 2000 });
+      assert.deepEqual(await state('r2'), { ...untouched, dispatch_state: 'queued', updated_at: 2000 }, 'claimed, never sent: not counted, not unconfirmed');
+      assert.deepEqual(await state('r6'), { ...untouched, dispatch_state: 'queued', attempts: 2, unconfirmed_since: 1200, updated_at: 2000 });
       for (const [id, s] of [['r3', 'queued'], ['r4', 'done'], ['r5', 'cancelled']] as const) {
-        assert.deepEqual(await state(id), { dispatch_state: s, claimed_by: null, in_flight_at_crash: 0, last_error: null, updated_at: 1000 }, id);
+        assert.deepEqual(await state(id), { ...untouched, dispatch_state: s }, id);
       }
       assert.equal(await messageStore.requeueInterrupted(q.db, 3000), 0, 'nothing left to requeue');
+    });
+
+    test('markRequestStarted records the moment, and marks a possible duplicate only when an earlier request is unconfirmed', async () => {
+      await seed([
+        messageRow('rs1', { dispatch_state: 'sending', claimed_by: 'w1' }),
+        messageRow('rs2', { dispatch_state: 'sending', claimed_by: 'w1', attempts: 1, unconfirmed_since: 900 }),
+        messageRow('rs3', { dispatch_state: 'queued' }),
+      ]);
+      for (const id of ['rs1', 'rs2', 'rs3']) await messageStore.markRequestStarted(q.db, id, 1500);
+      assert.deepEqual(await state('rs1'), { ...untouched, dispatch_state: 'sending', claimed_by: 'w1', request_started_at: 1500 });
+      assert.deepEqual(await state('rs2'), { ...untouched, dispatch_state: 'sending', claimed_by: 'w1', attempts: 1, request_started_at: 1500, unconfirmed_since: 900, possible_duplicate: 1 });
+      assert.deepEqual(await state('rs3'), { ...untouched, dispatch_state: 'queued' }, 'not claimed: nothing is being sent');
+    });
+
+    test('markConfirmed accepts an unconfirmed message that is queued or was refused, never one being sent', async () => {
+      await seed([
+        messageRow('mc1', { dispatch_state: 'queued', attempts: 1, unconfirmed_since: 900 }),
+        messageRow('mc2', { dispatch_state: 'done', status: 'refused', attempts: 3, unconfirmed_since: 900, provider_message_id: null }),
+        messageRow('mc3', { dispatch_state: 'sending', claimed_by: 'w1', attempts: 1, unconfirmed_since: 900 }),
+        messageRow('mc4', { dispatch_state: 'queued', attempts: 1 }),
+        messageRow('mc5', { dispatch_state: 'done', status: 'accepted', attempts: 1, unconfirmed_since: 900 }),
+      ]);
+      const confirm = (id: string) => messageStore.markConfirmed(q.db, { id, provider_message_id: 'batch_1', sent_at_us: 900_000, updated_at: 2500 });
+      assert.equal(await confirm('mc1'), true);
+      assert.equal(await confirm('mc2'), true);
+      assert.equal(await confirm('mc3'), false, 'a send is under way: its own outcome decides');
+      assert.equal(await confirm('mc4'), false, 'never unconfirmed');
+      assert.equal(await confirm('mc5'), false, 'accepted already');
+      for (const id of ['mc1', 'mc2']) {
+        const m = (await messageStore.find(q.db, id))!;
+        assert.deepEqual([m.status, m.dispatch_state, m.provider_message_id, m.sent_at_us, m.unconfirmed_since], ['accepted', 'done', 'batch_1', 900_000, null], id);
+      }
+      assert.equal((await messageStore.find(q.db, 'mc3'))!.dispatch_state, 'sending');
     });
 
     test("releaseClaims hands back the ones still claimed, untouched, with no crash mark", async () => {
@@ -287,7 +335,7 @@ describe('message store', () => {
         messageRow('rc5', { dispatch_state: 'sending', claimed_by: 'w2' }),
       ]);
       await messageStore.releaseClaims(q.db, ['rc1', 'rc2', 'rc3', 'rc4', 'nope']);
-      const released = { dispatch_state: 'queued', claimed_by: null, in_flight_at_crash: 0, last_error: null, updated_at: 1000 };
+      const released = { ...untouched, dispatch_state: 'queued' };
       assert.deepEqual(await state('rc1'), released);
       assert.deepEqual(await state('rc2'), released);
       assert.equal((await state('rc3')).dispatch_state, 'done');
@@ -304,8 +352,8 @@ describe('message store', () => {
         messageRow('cc4', { dispatch_state: 'sending', claimed_by: 'w1' }),
       ]);
       await messageStore.cancelClaimed(q.db, ['cc1', 'cc2', 'cc3'], 'opted_out', 2000);
-      assert.deepEqual(await state('cc1'), { dispatch_state: 'cancelled', claimed_by: null, in_flight_at_crash: 0, last_error: '{"reason":"opted_out"}', updated_at: 2000 });
-      assert.deepEqual(await state('cc2'), { dispatch_state: 'queued', claimed_by: null, in_flight_at_crash: 0, last_error: null, updated_at: 1000 });
+      assert.deepEqual(await state('cc1'), { ...untouched, dispatch_state: 'cancelled', last_error: '{"reason":"opted_out"}', updated_at: 2000 });
+      assert.deepEqual(await state('cc2'), { ...untouched, dispatch_state: 'queued' });
       assert.equal((await state('cc3')).dispatch_state, 'done');
       assert.equal((await state('cc4')).dispatch_state, 'sending');
       await messageStore.cancelClaimed(q.db, [], 'opted_out', 2000);
@@ -320,7 +368,7 @@ describe('message store', () => {
         messageRow('ci5', { integration_id: 'int_kept', dispatch_state: 'queued' }),
       ]);
       await messageStore.cancelQueuedOfIntegration(q.db, 'int_gone', 'integration_deleted', 3000);
-      const cancelled = { dispatch_state: 'cancelled', claimed_by: null, in_flight_at_crash: 0, last_error: '{"reason":"integration_deleted"}', updated_at: 3000 };
+      const cancelled = { ...untouched, dispatch_state: 'cancelled', last_error: '{"reason":"integration_deleted"}', updated_at: 3000 };
       assert.deepEqual(await state('ci1'), cancelled);
       assert.deepEqual(await state('ci2'), cancelled);
       assert.equal((await state('ci3')).dispatch_state, 'sending');
@@ -344,7 +392,7 @@ describe('message store', () => {
       await messageStore.cancelQueuedForCustomer(q.db, 'cus_out', channels, 4000);
       for (const [i, c] of forCustomer.entries()) {
         const s = await state(`cq${i}`);
-        if (c.cancelled) assert.deepEqual(s, { dispatch_state: 'cancelled', claimed_by: null, in_flight_at_crash: 0, last_error: '{"reason":"opted_out"}', updated_at: 4000 }, c.name);
+        if (c.cancelled) assert.deepEqual(s, { ...untouched, dispatch_state: 'cancelled', last_error: '{"reason":"opted_out"}', updated_at: 4000 }, c.name);
         else assert.equal(s.updated_at, 1000, c.name);
       }
     });
@@ -371,7 +419,7 @@ describe('message store', () => {
     test('markRetry queues the message again for later, status unchanged', async () => {
       const before = messageRow('retry_1', { dispatch_state: 'sending', claimed_by: 'w1', integration_id: 'int_retry' });
       await messageStore.insert(store.db, before);
-      const retry = { next_attempt_at: 8000, attempts: 1, last_error: '{"status_code":429}', updated_at: 6000 };
+      const retry = { next_attempt_at: 8000, attempts: 1, unconfirmed_since: null, last_error: '{"status_code":429}', updated_at: 6000 };
       await messageStore.markRetry(store.db, { id: 'retry_1', ...retry });
       assert.deepEqual(await messageStore.find(store.db, 'retry_1'), { ...before, ...retry, dispatch_state: 'queued', claimed_by: null });
       assert.deepEqual(await messageStore.claimDue(store.db, { integrationId: 'int_retry', worker: 'w1', now: 7999, limit: 10 }), [], 'not due before its time');
@@ -382,7 +430,7 @@ describe('message store', () => {
     test('markRefused makes the message refused and done', async () => {
       const before = messageRow('refused_1', { dispatch_state: 'sending', claimed_by: 'w1' });
       await messageStore.insert(store.db, before);
-      const refusal = { attempts: 2, sent_at_us: 2_000_000, last_error: '{"status_code":400}', updated_at: 7000 };
+      const refusal = { attempts: 2, sent_at_us: 2_000_000, unconfirmed_since: 1500, last_error: '{"status_code":400}', updated_at: 7000 };
       await messageStore.markRefused(store.db, { id: 'refused_1', ...refusal });
       assert.deepEqual(await messageStore.find(store.db, 'refused_1'), { ...before, ...refusal, status: 'refused', dispatch_state: 'done', claimed_by: null });
     });

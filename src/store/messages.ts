@@ -12,7 +12,7 @@ import type { MessagesTable } from './schema.js';
 const COLUMNS = [
   'id', 'project_id', 'integration_id', 'campaign_id', 'customer_ref', 'customer_id', 'message_type', 'channel', 'recipient',
   'sender', 'sender_profile_id', 'body', 'content', 'media', 'parts', 'encoding', 'status', 'dispatch_state', 'attempts',
-  'next_attempt_at', 'deadline_at', 'claimed_by', 'in_flight_at_crash', 'provider_message_id', 'sent_at_us', 'expects_reports',
+  'next_attempt_at', 'deadline_at', 'claimed_by', 'possible_duplicate', 'request_started_at', 'unconfirmed_since', 'provider_message_id', 'sent_at_us', 'expects_reports',
   'last_error', 'idempotency_key', 'idempotency_fingerprint', 'auto_reply', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof MessagesTable)[];
 
@@ -148,14 +148,42 @@ export async function nextDueAt(db: DB, integrationId: string): Promise<number |
   return t == null ? null : Number(t);
 }
 
-/** Puts back what a dead process had claimed, marked as possibly sent already. Returns how many. */
+/**
+ * Puts back what a dead process had claimed. A message whose request had started may have
+ * reached the provider: that attempt counts, and its outcome is unknown from then on. The others
+ * never left and go back untouched. Returns how many were put back.
+ */
 export async function requeueInterrupted(db: DB, now: number): Promise<number> {
   const r = await db
     .updateTable('messages')
-    .set({ dispatch_state: 'queued', claimed_by: null, in_flight_at_crash: 1, updated_at: now })
+    .set({
+      dispatch_state: 'queued',
+      claimed_by: null,
+      attempts: sql`case when request_started_at is null then attempts else attempts + 1 end`,
+      unconfirmed_since: sql`coalesce(unconfirmed_since, request_started_at)`,
+      request_started_at: null,
+      updated_at: now,
+    })
     .where('dispatch_state', '=', 'sending')
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
+}
+
+const requestStartedStatement = prepared<{ id: string; now: number }>((db, p) =>
+  db
+    .updateTable('messages')
+    .set({
+      request_started_at: p.now,
+      // A second request while an earlier one's outcome is unknown: the provider may get both.
+      possible_duplicate: sql`case when unconfirmed_since is null then possible_duplicate else 1 end`,
+    })
+    .where('id', '=', p.id)
+    .where('dispatch_state', '=', 'sending'),
+);
+
+/** Records that a request for the message is about to be written. */
+export async function markRequestStarted(db: DB, id: string, now: number): Promise<void> {
+  await requestStartedStatement.execute(db, { id, now });
 }
 
 /** Hands claimed, never-sent messages back to the queue untouched. */
@@ -216,6 +244,8 @@ const acceptedStatement = prepared<Pick<MessagesTable, 'id' | 'provider_message_
       parts: p.parts,
       attempts: p.attempts,
       claimed_by: null,
+      request_started_at: null,
+      unconfirmed_since: null,
       last_error: null,
       updated_at: p.updated_at,
     })
@@ -226,26 +256,77 @@ export async function markAccepted(db: DB, p: Pick<MessagesTable, 'id' | 'provid
   await acceptedStatement.execute(db, p);
 }
 
-const retryStatement = prepared<Pick<MessagesTable, 'id' | 'next_attempt_at' | 'attempts' | 'last_error' | 'updated_at'>>((db, p) =>
+type RetryParams = Pick<MessagesTable, 'id' | 'next_attempt_at' | 'attempts' | 'unconfirmed_since' | 'last_error' | 'updated_at'>;
+
+const retryStatement = prepared<RetryParams>((db, p) =>
   db
     .updateTable('messages')
-    .set({ dispatch_state: 'queued', next_attempt_at: p.next_attempt_at, attempts: p.attempts, claimed_by: null, last_error: p.last_error, updated_at: p.updated_at })
+    .set({
+      dispatch_state: 'queued',
+      next_attempt_at: p.next_attempt_at,
+      attempts: p.attempts,
+      claimed_by: null,
+      request_started_at: null,
+      unconfirmed_since: p.unconfirmed_since,
+      last_error: p.last_error,
+      updated_at: p.updated_at,
+    })
     .where('id', '=', p.id),
 );
 
-export async function markRetry(db: DB, p: Pick<MessagesTable, 'id' | 'next_attempt_at' | 'attempts' | 'last_error' | 'updated_at'>): Promise<void> {
+export async function markRetry(db: DB, p: RetryParams): Promise<void> {
   await retryStatement.execute(db, p);
 }
 
-const refusedStatement = prepared<Pick<MessagesTable, 'id' | 'attempts' | 'sent_at_us' | 'last_error' | 'updated_at'>>((db, p) =>
+type RefusedParams = Pick<MessagesTable, 'id' | 'attempts' | 'sent_at_us' | 'unconfirmed_since' | 'last_error' | 'updated_at'>;
+
+const refusedStatement = prepared<RefusedParams>((db, p) =>
   db
     .updateTable('messages')
-    .set({ status: 'refused', dispatch_state: 'done', attempts: p.attempts, claimed_by: null, sent_at_us: p.sent_at_us, last_error: p.last_error, updated_at: p.updated_at })
+    .set({
+      status: 'refused',
+      dispatch_state: 'done',
+      attempts: p.attempts,
+      claimed_by: null,
+      sent_at_us: p.sent_at_us,
+      request_started_at: null,
+      unconfirmed_since: p.unconfirmed_since,
+      last_error: p.last_error,
+      updated_at: p.updated_at,
+    })
     .where('id', '=', p.id),
 );
 
-export async function markRefused(db: DB, p: Pick<MessagesTable, 'id' | 'attempts' | 'sent_at_us' | 'last_error' | 'updated_at'>): Promise<void> {
+/** Refused; `unconfirmed_since` kept when an attempt's outcome stayed unknown, so its reports still count. */
+export async function markRefused(db: DB, p: RefusedParams): Promise<void> {
   await refusedStatement.execute(db, p);
+}
+
+const confirmedStatement = prepared<{ id: string; provider_message_id: string | null; sent_at_us: number; updated_at: number }>((db, p) =>
+  db
+    .updateTable('messages')
+    .set({
+      status: 'accepted',
+      dispatch_state: 'done',
+      provider_message_id: sql`coalesce(${p.provider_message_id}, provider_message_id)`,
+      sent_at_us: p.sent_at_us,
+      claimed_by: null,
+      unconfirmed_since: null,
+      updated_at: p.updated_at,
+    })
+    .where('id', '=', p.id)
+    .where('unconfirmed_since', 'is not', null)
+    // Queued for another try, or refused when the tries ran out; never while a send is under way.
+    .where((eb) => eb.or([eb('dispatch_state', '=', 'queued'), eb.and([eb('dispatch_state', '=', 'done'), eb('status', '=', 'refused')])])),
+);
+
+/**
+ * Records that the provider took a message whose send outcome was unknown, as a report or a
+ * lookup showed. False when the message is not (or no longer) in that state: a send of it is
+ * under way, or it was confirmed meanwhile.
+ */
+export async function markConfirmed(db: DB, p: { id: string; provider_message_id: string | null; sent_at_us: number; updated_at: number }): Promise<boolean> {
+  return (await confirmedStatement.changes(db, p)) > 0;
 }
 
 const setStatusStatement = preparedList<{ status: MessageStatus; now: number }>((db, p, ids) =>

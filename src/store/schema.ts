@@ -42,6 +42,8 @@ export interface IntegrationsTable {
   webhook_token: string;
   rate_limit: number | null;
   max_concurrency: number;
+  /** How long a send waits for the provider's answer before its outcome counts as unknown. */
+  send_timeout_ms: number;
   retry_deadline_seconds: number;
   deleted_at: number | null;
   created_at: number;
@@ -178,8 +180,18 @@ export interface MessagesTable {
   next_attempt_at: number;
   deadline_at: number;
   claimed_by: string | null;
-  /** 1 when a crash interrupted a send of this message: a second send may duplicate it. */
-  in_flight_at_crash: number;
+  /**
+   * 1 when a request for this message was written while the outcome of an earlier one was
+   * unknown (a timeout, a lost connection, a crash): the provider may have it twice.
+   */
+  possible_duplicate: number;
+  /** When the current attempt's request was about to be written (ms); null between attempts. */
+  request_started_at: number | null;
+  /**
+   * When the earliest attempt whose outcome is unknown started (ms): the provider may have the
+   * message. Null once it is known to (accepted) or when no attempt was left unanswered.
+   */
+  unconfirmed_since: number | null;
   provider_message_id: string | null;
   /** Microseconds since the epoch when handed to the provider. */
   sent_at_us: number | null;

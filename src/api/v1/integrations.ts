@@ -21,6 +21,13 @@ const Common = {
   secrets: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'write-only: stored encrypted, never returned' })),
   rate_limit: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 100000 }), Type.Null()], { description: 'message parts per second; null = unlimited' })),
   max_concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+  send_timeout_ms: Type.Optional(
+    Type.Integer({
+      minimum: 1000,
+      maximum: 120_000,
+      description: 'how long a send waits for the provider to answer (default 15000); a send that times out may have reached the provider, so it is reconciled before it is sent again',
+    }),
+  ),
   retry_deadline_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
 };
 const Integration = Type.Object({
@@ -33,6 +40,7 @@ const Integration = Type.Object({
   secrets_set: Type.Array(Type.String(), { description: 'names of the secrets that are set (values are never returned)' }),
   rate_limit: Type.Union([Type.Number(), Type.Null()]),
   max_concurrency: Type.Integer(),
+  send_timeout_ms: Type.Integer(),
   retry_deadline_seconds: Type.Integer(),
   is_default_sms: Type.Boolean(),
   webhook_urls: Type.Record(Type.String(), Type.String()),
@@ -51,6 +59,7 @@ export function integrationView(row: IntegrationsTable, details: IntegrationDeta
     secrets_set: details.secretNames,
     rate_limit: row.rate_limit,
     max_concurrency: row.max_concurrency,
+    send_timeout_ms: row.send_timeout_ms,
     retry_deadline_seconds: row.retry_deadline_seconds,
     is_default_sms: defaultSmsId === row.id,
     webhook_urls: details.webhookUrls,

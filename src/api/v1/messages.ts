@@ -31,7 +31,7 @@ export const Message = Type.Object({
   provider_message_id: Type.Union([Type.String(), Type.Null()]),
   sent_timestamp: Type.Union([Type.Number(), Type.Null()]),
   expects_delivery_reports: Type.Boolean(),
-  possible_duplicate: Type.Boolean({ description: 'a crash interrupted a send of this message, so the provider may have it twice' }),
+  possible_duplicate: Type.Boolean({ description: 'the message was sent again while the outcome of an earlier request was unknown (a timeout, a lost connection, a crash), so the provider may have it twice' }),
   last_error: Type.Union([AnyObject, Type.Null()]),
   created_at: Type.String(),
 });
@@ -58,7 +58,7 @@ export function messageView(m: MessagesTable) {
     provider_message_id: m.provider_message_id,
     sent_timestamp: m.sent_at_us === null ? null : m.sent_at_us / 1e6,
     expects_delivery_reports: m.expects_reports === 1,
-    possible_duplicate: m.in_flight_at_crash === 1,
+    possible_duplicate: m.possible_duplicate === 1,
     last_error: m.last_error ? (JSON.parse(m.last_error) as Record<string, unknown>) : null,
     created_at: new Date(m.created_at).toISOString(),
   };

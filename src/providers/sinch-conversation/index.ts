@@ -8,11 +8,11 @@ import {
   type SinchConversationConfig,
   type SinchConversationSecrets,
 } from './config.js';
-import { sendSinchConversation, type SinchConversationSendOptions } from './send.js';
+import { sendSinchConversation } from './send.js';
 import { SinchConversationTokenCache } from './token.js';
 import { parseWebhook, verifyWebhook, webhookEndpoints } from './webhook.js';
 
-export interface SinchConversationAdapterOptions extends SinchConversationSendOptions {
+export interface SinchConversationAdapterOptions {
   /** Share or inspect the OAuth2 token cache; by default each adapter makes its own. */
   tokens?: SinchConversationTokenCache;
 }
@@ -22,9 +22,9 @@ export type SinchConversationAdapter = ProviderAdapter<SinchConversationConfig, 
   readonly tokens: SinchConversationTokenCache;
 };
 
-/** Factory so tests (and unusual deployments) get their own token cache and timeouts. */
+/** Factory so tests (and unusual deployments) get their own token cache. */
 export function createSinchConversationAdapter(options: SinchConversationAdapterOptions = {}): SinchConversationAdapter {
-  const tokens = options.tokens ?? new SinchConversationTokenCache({ timeoutMs: options.timeoutMs });
+  const tokens = options.tokens ?? new SinchConversationTokenCache();
   return {
     type: 'sinch_conversation',
     displayName: 'Sinch Mobile Messaging (Conversation API)',
@@ -34,7 +34,7 @@ export function createSinchConversationAdapter(options: SinchConversationAdapter
     webhookEndpoints,
     redactHeaders: [SIGNATURE_HEADER],
     tokens,
-    send: (ctx, message) => sendSinchConversation(ctx, message, tokens, options),
+    send: (ctx, message) => sendSinchConversation(ctx, message, tokens),
     verifyWebhook,
     parseWebhook: (hook) => parseWebhook(hook.endpoint, hook.rawBody, hook.contentType),
   };

@@ -34,6 +34,7 @@ function ctx(config: Partial<SinchConversationConfig> = {}): SendContext<SinchCo
     config: { project_id: 'prj-1', app_id: 'app-1', region: 'eu', base_url: server.baseUrl, auth_url: `${server.baseUrl}/oauth2/token`, ...config },
     secrets: { access_key: 'key-1', access_secret: SECRET },
     pool: agent,
+    timeoutMs: 15_000,
     webhookUrls: { callbacks: 'https://hub.example.com/webhooks/int_1/tok/callbacks' },
   };
 }
@@ -274,7 +275,7 @@ testTransportFailures({
   answerWith: (h) => (handler = h),
   closeAllConnections: () => server.closeAllConnections(),
   send: ({ baseUrl, signal, timeoutMs }) =>
-    createSinchConversationAdapter({ timeoutMs }).send({ ...ctx(baseUrl ? { base_url: baseUrl } : {}), signal }, message()),
+    createSinchConversationAdapter().send({ ...ctx(baseUrl ? { base_url: baseUrl } : {}), signal, ...(timeoutMs ? { timeoutMs } : {}) }, message()),
   secrets: [SECRET, 'tok-'],
 });
 

@@ -3,18 +3,11 @@
 import type { MessageContent } from '../../core/content.js';
 import type { Channel } from '../../core/status.js';
 import { clean } from '../../core/redact.js';
-import { describeStatus, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders, type StatusMeanings } from '../http.js';
+import { describeStatus, isRetryableStatus, isSuccessStatus, sendFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders, type StatusMeanings } from '../http.js';
 import { isRecord, parseJson, stringField } from '../json.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import { resolveAuthUrl, resolveBaseUrl, type SinchConversationConfig, type SinchConversationSecrets } from './config.js';
 import type { SinchConversationTokenCache, TokenCredentials } from './token.js';
-
-export interface SinchConversationSendOptions {
-  /** Header and body timeout of the HTTP call. */
-  timeoutMs?: number;
-}
-
-export const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Our channels → the Conversation API's channel enum (B.3). */
 export const CONVERSATION_CHANNELS: Readonly<Record<Channel, string>> = {
@@ -151,9 +144,8 @@ export async function sendSinchConversation(
   ctx: SendContext<SinchConversationConfig, SinchConversationSecrets>,
   message: OutboundMessage,
   tokens: SinchConversationTokenCache,
-  options: SinchConversationSendOptions = {},
 ): Promise<SendResult> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = ctx.timeoutMs;
   let body: string;
   try {
     body = JSON.stringify(sendMessageBody(ctx.config, message));
@@ -185,7 +177,7 @@ export async function sendSinchConversation(
         timeoutMs,
       });
     } catch (err) {
-      return networkFailure(err, secrets);
+      return sendFailure(err, secrets);
     }
     if (answer.statusCode === 401 && attempt === 1) {
       tokens.invalidate(creds, got.token);

@@ -2,13 +2,12 @@
 import { SIGNATURE_HEADER } from '../sinch-signature.js';
 import type { ProviderAdapter } from '../types.js';
 import { SinchSmsConfigSchema, SinchSmsSecretsSchema, type SinchSmsConfig, type SinchSmsSecrets } from './config.js';
-import { sendSinchSms, type SinchSmsSendOptions } from './send.js';
+import { findSinchSmsBatch } from './find.js';
+import { sendSinchSms } from './send.js';
 import { parseWebhook, verifyWebhook, webhookEndpoints } from './webhook.js';
 
-export type SinchSmsAdapterOptions = SinchSmsSendOptions;
-
-/** Factory so tests (and unusual deployments) can shorten the HTTP timeout. */
-export function createSinchSmsAdapter(options: SinchSmsAdapterOptions = {}): ProviderAdapter<SinchSmsConfig, SinchSmsSecrets> {
+/** A fresh adapter object (tests that replace its methods get their own). */
+export function createSinchSmsAdapter(): ProviderAdapter<SinchSmsConfig, SinchSmsSecrets> {
   return {
     type: 'sinch_sms',
     displayName: 'Sinch SMS',
@@ -17,7 +16,8 @@ export function createSinchSmsAdapter(options: SinchSmsAdapterOptions = {}): Pro
     secretsSchema: SinchSmsSecretsSchema,
     webhookEndpoints,
     redactHeaders: [SIGNATURE_HEADER],
-    send: (ctx, message) => sendSinchSms(ctx, message, options),
+    send: sendSinchSms,
+    findSent: findSinchSmsBatch,
     verifyWebhook,
     parseWebhook: (hook) => parseWebhook(hook.endpoint, hook.rawBody, hook.contentType),
   };

@@ -20,6 +20,7 @@ function ctx(config: Partial<SinchSmsConfig> = {}): SendContext<SinchSmsConfig, 
     config: { service_plan_id: 'plan_1', region: 'eu', base_url: server.baseUrl, ...config },
     secrets: { api_token: TOKEN },
     pool: agent,
+    timeoutMs: 15_000,
     webhookUrls: { delivery: DELIVERY_URL, inbound: 'https://hub.example.com/webhooks/int_1/tok/inbound' },
   };
 }
@@ -141,6 +142,6 @@ testTransportFailures({
   answerWith: (handler) => (server.handler = handler),
   closeAllConnections: () => server.closeAllConnections(),
   send: ({ baseUrl, signal, timeoutMs }) =>
-    createSinchSmsAdapter({ timeoutMs }).send({ ...ctx(baseUrl ? { base_url: baseUrl } : {}), signal }, message()),
+    createSinchSmsAdapter().send({ ...ctx(baseUrl ? { base_url: baseUrl } : {}), signal, ...(timeoutMs ? { timeoutMs } : {}) }, message()),
   secrets: [TOKEN],
 });

@@ -1,17 +1,10 @@
 // Send one message as a Sinch SMS batch (docs/providers/sinch-sms.md A.3–A.6) and classify the answer.
 // Only translation happens here: the core decides what to do with `retry` and `refused`.
 import { clean } from '../../core/redact.js';
-import { describeStatus, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders, type StatusMeanings } from '../http.js';
+import { describeStatus, isRetryableStatus, isSuccessStatus, sendFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders, type StatusMeanings } from '../http.js';
 import { isRecord, parseJson, stringField } from '../json.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import { resolveBaseUrl, type SinchSmsConfig, type SinchSmsSecrets } from './config.js';
-
-export interface SinchSmsSendOptions {
-  /** Header and body timeout of the HTTP call. */
-  timeoutMs?: number;
-}
-
-export const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Meanings of non-2xx statuses without a `{code,text}` body (A.6), used as error/comment. */
 const HTTP_STATUS_ERRORS: StatusMeanings = {
@@ -46,7 +39,6 @@ export function batchRequestBody(
 export async function sendSinchSms(
   ctx: SendContext<SinchSmsConfig, SinchSmsSecrets>,
   message: OutboundMessage,
-  options: SinchSmsSendOptions = {},
 ): Promise<SendResult> {
   const token = ctx.secrets.api_token;
   const url = `${resolveBaseUrl(ctx.config)}/xms/v1/${encodeURIComponent(ctx.config.service_plan_id)}/batches`;
@@ -58,10 +50,10 @@ export async function sendSinchSms(
       contentType: 'application/json',
       body: JSON.stringify(batchRequestBody(ctx, message)),
       signal: ctx.signal,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs: ctx.timeoutMs,
     });
   } catch (err) {
-    return networkFailure(err, [token]);
+    return sendFailure(err, [token]);
   }
   return classify(answer.statusCode, answer.headers, answer.text, token);
 }

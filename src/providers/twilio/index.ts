@@ -2,14 +2,12 @@
 // ProviderAdapter.
 import type { ProviderAdapter } from '../types.js';
 import { TwilioConfigSchema, TwilioSecretsSchema, type TwilioConfig, type TwilioSecrets } from './config.js';
-import { sendTwilio, type TwilioSendOptions } from './send.js';
+import { sendTwilio } from './send.js';
 import { SIGNATURE_HEADER } from './signature.js';
 import { parseWebhook, verifyWebhook, webhookEndpoints } from './webhook.js';
 
-export type TwilioAdapterOptions = TwilioSendOptions;
-
-/** Factory so tests (and unusual deployments) can shorten the HTTP timeout. */
-export function createTwilioAdapter(options: TwilioAdapterOptions = {}): ProviderAdapter<TwilioConfig, TwilioSecrets> {
+/** A fresh adapter object (tests that replace its methods get their own). */
+export function createTwilioAdapter(): ProviderAdapter<TwilioConfig, TwilioSecrets> {
   return {
     type: 'twilio',
     displayName: 'Twilio Messaging',
@@ -18,7 +16,7 @@ export function createTwilioAdapter(options: TwilioAdapterOptions = {}): Provide
     secretsSchema: TwilioSecretsSchema,
     webhookEndpoints,
     redactHeaders: [SIGNATURE_HEADER],
-    send: (ctx, message) => sendTwilio(ctx, message, options),
+    send: sendTwilio,
     verifyWebhook,
     parseWebhook,
   };

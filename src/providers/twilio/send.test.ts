@@ -26,6 +26,7 @@ function ctx(config: Partial<TwilioConfig> = {}): SendContext<TwilioConfig, Twil
     config: { account_sid: ACCOUNT_SID, base_url: server.baseUrl, ...config },
     secrets: SECRETS,
     pool: agent,
+    timeoutMs: 15_000,
     webhookUrls: { status: 'https://hub.example.com/webhooks/int_1/tok/status', inbound: 'https://hub.example.com/webhooks/int_1/tok/inbound' },
   };
 }
@@ -168,6 +169,6 @@ testTransportFailures({
   answerWith: (handler) => (server.handler = handler),
   closeAllConnections: () => server.closeAllConnections(),
   send: ({ baseUrl, signal, timeoutMs }) =>
-    createTwilioAdapter({ timeoutMs }).send({ ...ctx(baseUrl ? { base_url: baseUrl } : {}), signal }, message()),
+    createTwilioAdapter().send({ ...ctx(baseUrl ? { base_url: baseUrl } : {}), signal, ...(timeoutMs ? { timeoutMs } : {}) }, message()),
   secrets: Object.values(SECRETS),
 });

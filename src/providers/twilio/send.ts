@@ -2,18 +2,12 @@
 // classify the answer. Only translation happens here: the core decides what to do with
 // `retry` and `refused`.
 import { clean } from '../../core/redact.js';
-import { isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders } from '../http.js';
+import { isRetryableStatus, isSuccessStatus, sendFailure, postCapped, retryAfterAnswer, type HttpAnswer, type ResponseHeaders } from '../http.js';
 import { isRecord, parseJson, stringField } from '../json.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import { isMessagingServiceSid, messagesUrl, type TwilioConfig, type TwilioSecrets } from './config.js';
 import { OPTED_OUT_ERROR_CODE, TOO_MANY_REQUESTS_ERROR_CODE } from './status-map.js';
 
-export interface TwilioSendOptions {
-  /** Header and body timeout of the HTTP call. */
-  timeoutMs?: number;
-}
-
-export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Twilio takes at most ten `MediaUrl` per message (C.1). */
 export const MAX_MEDIA_URLS = 10;
 
@@ -34,7 +28,6 @@ export function createMessageForm(message: OutboundMessage): URLSearchParams {
 export async function sendTwilio(
   ctx: SendContext<TwilioConfig, TwilioSecrets>,
   message: OutboundMessage,
-  options: TwilioSendOptions = {},
 ): Promise<SendResult> {
   const { api_key_sid: keySid, api_key_secret: keySecret } = ctx.secrets;
   const basic = Buffer.from(`${keySid}:${keySecret}`, 'utf8').toString('base64');
@@ -48,11 +41,10 @@ export async function sendTwilio(
       contentType: 'application/x-www-form-urlencoded',
       body: createMessageForm(message).toString(),
       signal: ctx.signal,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs: ctx.timeoutMs,
     });
   } catch (err) {
-    const failure = networkFailure(err, secrets);
-    return failure.comment ? failure : { ...failure, comment: failure.error };
+    return sendFailure(err, secrets);
   }
   return classify(answer.statusCode, answer.headers, answer.text, secrets);
 }

@@ -65,6 +65,7 @@ function ctx(sandbox: SinchConversationSandbox, secret = WEBHOOK_SECRET): SendCo
     secrets: { access_key: KEY, access_secret: SECRET, webhook_signing_secret: secret },
     pool: agent,
     webhookUrls: {},
+    timeoutMs: 15_000,
   };
 }
 

@@ -531,6 +531,7 @@ describe('Twilio sandbox', () => {
       secrets: { auth_token: ACCOUNT.authToken, api_key_sid: KEY.sid, api_key_secret: KEY.secret },
       pool: agent,
       webhookUrls: {},
+      timeoutMs: 15_000,
     };
     const message = (to: string, m: Partial<OutboundMessage> = {}): OutboundMessage => ({
       messageId: `msg_${to.slice(-4)}`,

@@ -16,7 +16,8 @@ test('messages take the internal statuses; direct-send receipts and nonces lose 
   // Written with the schema as it was then: the types name the tables as they are now.
   const old = db as any;
   await old.insertInto('projects').values(projectRow('prj_1')).execute();
-  await old.insertInto('integrations').values(integrationRow('int_1', 'prj_1')).execute();
+  const { send_timeout_ms: _005, ...integration } = integrationRow('int_1', 'prj_1');
+  await old.insertInto('integrations').values(integration).execute();
   await old.insertInto('customers').values(customerRow('cus_1', 'prj_1')).execute();
   const statuses: [string, string, string][] = [
     ['m1', 'sms', 'queued'],
@@ -27,8 +28,8 @@ test('messages take the internal statuses; direct-send receipts and nonces lose 
   ];
   for (const [id, channel, status] of statuses) {
     // Without the columns later migrations add.
-    const { idempotency_fingerprint: _later, ...row } = messageRow(id);
-    await old.insertInto('messages').values({ ...row, channel, status }).execute();
+    const { idempotency_fingerprint: _004, possible_duplicate: _005a, request_started_at: _005b, unconfirmed_since: _005c, ...row } = messageRow(id);
+    await old.insertInto('messages').values({ ...row, in_flight_at_crash: 0, channel, status }).execute();
   }
   const receipt = (integration_id: string, source: string, body: string) => ({
     project_id: 'prj_1', source, integration_id, route: 'r', query: '', content_type: null, body: Buffer.from(body), body_hash: body, received_at: 1, processed_at: null, defer_until: null, outcome: null,
