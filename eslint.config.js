@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'src/store/checkpoint-worker.cjs', 'eslint.config.js'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'src/store/checkpoint-worker.cjs', 'eslint.config.js', '.stryker-tmp/', 'reports/', 'torture/.work/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -30,12 +30,12 @@ export default tseslint.config(
   },
   {
     // The store itself, and the benchmarks, which read a hub's database file to measure it.
-    files: ['src/store/**', 'bench/**'],
+    files: ['src/store/**', 'bench/**', 'torture/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {
     // Tests read JSON answers as they come: untyped by nature.
-    files: ['**/*.test.ts', 'test/**', 'bench/**'],
+    files: ['**/*.test.ts', 'test/**', 'bench/**', 'torture/**'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
