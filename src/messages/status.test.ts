@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { actionType, REPORT_WINDOW_MS, refusedStatus, withinReportWindow, type DeliveryStatus } from '../core/status.js';
-import { apiStatus, eventStatus, statusRank, transition, type MessageStatus } from './status.js';
+import { API_MESSAGE_STATUSES, apiStatus, eventStatus, statusRank, storedStatusFilter, transition, type MessageStatus } from './status.js';
 
 test('status order: accepted < sent < delivered|failed|rejected < read', () => {
   assert.ok(statusRank('accepted') < statusRank('sent'));
@@ -84,4 +84,18 @@ test('one refused state, spelled per channel only on events; the API says queued
   assert.equal(apiStatus('accepted', 'sms'), 'enqueued');
   assert.equal(apiStatus('refused', 'whatsapp'), 'enqueued_failed');
   assert.equal(apiStatus('read', 'whatsapp'), 'read');
+});
+
+test('a status filter finds exactly the messages the API shows with that status', () => {
+  const stored: MessageStatus[] = ['pending', 'accepted', 'refused', 'sent', 'delivered', 'failed', 'rejected', 'read'];
+  const channels = ['sms', 'mms', 'whatsapp', 'rcs'] as const;
+  for (const wanted of API_MESSAGE_STATUSES) {
+    const f = storedStatusFilter(wanted);
+    for (const s of stored) {
+      for (const ch of channels) {
+        const matches = f.status === s && (f.channels === undefined || f.channels.includes(ch));
+        assert.equal(matches, apiStatus(s, ch) === wanted, `${wanted} vs stored ${s} on ${ch}`);
+      }
+    }
+  }
 });

@@ -58,3 +58,27 @@ export function eventStatus(status: Exclude<MessageStatus, 'pending'>, channel: 
 export function apiStatus(status: MessageStatus, channel: Channel): EventStatus | 'queued' {
   return status === 'pending' ? 'queued' : eventStatus(status, channel);
 }
+
+/** The statuses `GET …/messages?status=` accepts: what apiStatus shows. */
+export const API_MESSAGE_STATUSES = ['queued', 'enqueued', 'enqueue_failed', 'enqueued_failed', 'sent', 'delivered', 'failed', 'rejected', 'read'] as const;
+export type ApiMessageStatus = (typeof API_MESSAGE_STATUSES)[number];
+
+/**
+ * The stored status behind a status the API shows, and the channels on which it is spelled that
+ * way (a refusal reads `enqueue_failed` on SMS/MMS and `enqueued_failed` on WhatsApp/RCS): the
+ * inverse of apiStatus, for filtering.
+ */
+export function storedStatusFilter(status: ApiMessageStatus): { status: MessageStatus; channels?: Channel[] } {
+  switch (status) {
+    case 'queued':
+      return { status: 'pending' };
+    case 'enqueued':
+      return { status: 'accepted' };
+    case 'enqueue_failed':
+      return { status: 'refused', channels: ['sms', 'mms'] };
+    case 'enqueued_failed':
+      return { status: 'refused', channels: ['whatsapp', 'rcs'] };
+    default:
+      return { status };
+  }
+}

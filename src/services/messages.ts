@@ -11,10 +11,12 @@ import type { DB } from '../store/db.js';
 import * as messageStore from '../store/messages.js';
 import type { MessagesTable } from '../store/schema.js';
 import type { Logger } from '../logger.js';
+import { storedStatusFilter, type ApiMessageStatus } from '../messages/status.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import { isOptedOut } from './consent.js';
+import { pageOf, type ListPage } from './paging.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
-import { customerByPhone, getCustomer, parsePhoneInput } from './customers.js';
+import { customerByPhone, findCustomer, getCustomer, normalizePhoneInput, parsePhoneInput } from './customers.js';
 import type { IntegrationRegistry, IntegrationRuntime } from './integration-registry.js';
 import { DEFAULT_FIELD, getProject, settingsOf, type ProjectSettings } from './projects.js';
 import { defaultSenderProfile, senderProfileForSend } from './sender-profiles.js';
@@ -300,4 +302,49 @@ export async function getMessage(db: DB, projectId: string, id: string): Promise
   const m = await messageStore.findInProject(db, projectId, id);
   if (!m) throw notFound('message', 'message_id');
   return m;
+}
+
+/** What `GET …/messages` filters on, as the API names it (statuses in the API's vocabulary). */
+export interface MessageListQuery {
+  status?: ApiMessageStatus;
+  dispatch_state?: MessagesTable['dispatch_state'];
+  channel?: Channel;
+  integration_id?: string;
+  campaign_id?: string;
+  customer_id?: string;
+  recipient?: string;
+  created_from?: number;
+  created_to?: number;
+  possible_duplicate?: boolean;
+  /** The next_cursor of the previous page: the id of its last (oldest) message. */
+  cursor?: string;
+  limit: number;
+}
+
+/** A project's messages, newest first, a page at a time. */
+export async function listMessages(db: DB, projectId: string, q: MessageListQuery): Promise<ListPage<MessagesTable>> {
+  await getProject(db, projectId);
+  let customerRef: string | undefined;
+  if (q.customer_id !== undefined) {
+    const c = await findCustomer(db, projectId, q.customer_id);
+    if (!c) return { items: [], nextCursor: null };
+    customerRef = c.id;
+  }
+  const status = q.status === undefined ? undefined : storedStatusFilter(q.status);
+  const rows = await messageStore.list(db, projectId, {
+    status: status?.status,
+    statusChannels: status?.channels,
+    dispatchState: q.dispatch_state,
+    channel: q.channel,
+    integrationId: q.integration_id,
+    campaignId: q.campaign_id,
+    customerRef,
+    recipient: q.recipient === undefined ? undefined : normalizePhoneInput(q.recipient, 'recipient'),
+    createdFrom: q.created_from,
+    createdTo: q.created_to,
+    possibleDuplicate: q.possible_duplicate,
+    before: q.cursor,
+    limit: q.limit + 1,
+  });
+  return pageOf(rows, q.limit, (last) => last.id);
 }

@@ -104,6 +104,43 @@ export function listByProviderIds(db: DB, integrationId: string, providerIds: re
   return byProviderIds.rows(db, { integration_id: integrationId }, providerIds);
 }
 
+export interface MessageListFilter {
+  status?: MessageStatus;
+  /** With status: only on these channels (a refusal is spelled per channel in the API). */
+  statusChannels?: readonly Channel[];
+  dispatchState?: MessagesTable['dispatch_state'];
+  channel?: Channel;
+  integrationId?: string;
+  campaignId?: string;
+  customerRef?: string;
+  recipient?: string;
+  /** created_at bounds in ms, inclusive from, exclusive to. */
+  createdFrom?: number;
+  createdTo?: number;
+  possibleDuplicate?: boolean;
+  /** Only messages with an id lower than this (the cursor: ids are time-ordered). */
+  before?: string;
+  limit: number;
+}
+
+/** A project's messages matching the filter, newest first, up to `limit`. */
+export function list(db: DB, projectId: string, f: MessageListFilter): Promise<MessagesTable[]> {
+  let q = db.selectFrom('messages').selectAll().where('project_id', '=', projectId);
+  if (f.status !== undefined) q = q.where('status', '=', f.status);
+  if (f.statusChannels !== undefined) q = q.where('channel', 'in', [...f.statusChannels]);
+  if (f.dispatchState !== undefined) q = q.where('dispatch_state', '=', f.dispatchState);
+  if (f.channel !== undefined) q = q.where('channel', '=', f.channel);
+  if (f.integrationId !== undefined) q = q.where('integration_id', '=', f.integrationId);
+  if (f.campaignId !== undefined) q = q.where('campaign_id', '=', f.campaignId);
+  if (f.customerRef !== undefined) q = q.where('customer_ref', '=', f.customerRef);
+  if (f.recipient !== undefined) q = q.where('recipient', '=', f.recipient);
+  if (f.createdFrom !== undefined) q = q.where('created_at', '>=', f.createdFrom);
+  if (f.createdTo !== undefined) q = q.where('created_at', '<', f.createdTo);
+  if (f.possibleDuplicate !== undefined) q = q.where('possible_duplicate', '=', f.possibleDuplicate ? 1 : 0);
+  if (f.before !== undefined) q = q.where('id', '<', f.before);
+  return q.orderBy('id', 'desc').limit(f.limit).execute();
+}
+
 // ---- The dispatch queue ----
 
 const claimDueStatement = prepared<{ integration_id: string; worker: string; now: number; limit: number }, MessagesTable>((db, p) =>

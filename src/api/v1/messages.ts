@@ -1,12 +1,12 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { invalid } from '../../core/errors.js';
 import type { Hub } from '../../hub.js';
-import { apiStatus } from '../../messages/status.js';
+import { API_MESSAGE_STATUSES, apiStatus } from '../../messages/status.js';
 import { listEvents } from '../../services/events.js';
-import { getMessage, sendTransactional, storedContent } from '../../services/messages.js';
+import { getMessage, listMessages, sendTransactional, storedContent } from '../../services/messages.js';
 import type { MessagesTable } from '../../store/schema.js';
 import { requireProject } from './auth.js';
-import { AnyObject, ContentFields, ErrorBody, errorResponses, Phone, ProjectParams, RouteFields } from './schemas.js';
+import { AnyObject, Channel, ContentFields, ErrorBody, errorResponses, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams, RouteFields } from './schemas.js';
 import { Event, eventView } from './events.js';
 
 export const Message = Type.Object({
@@ -92,6 +92,49 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
     return reply.code(replayed ? 200 : 202).send(messageView(message));
   });
 
+  app.get('/projects/:pid/messages', {
+    schema: {
+      tags: ['messages'],
+      description:
+        'The message log, newest first, with filters and cursor pagination: each message as GET …/messages/{mid} shows it, without its events. ' +
+        'Messages retrying after a provider error are `status=queued` with `dispatch_state=queued` and their `last_error`.',
+      params: ProjectParams,
+      querystring: Type.Object({
+        ...PageQuery,
+        status: Type.Optional(Type.Union(API_MESSAGE_STATUSES.map((s) => Type.Literal(s)), { description: 'the status as the message shows it' })),
+        dispatch_state: Type.Optional(Type.Union(['queued', 'sending', 'done', 'cancelled'].map((s) => Type.Literal(s)))),
+        channel: Type.Optional(Channel),
+        integration_id: Type.Optional(Type.String({ maxLength: 64 })),
+        campaign_id: Type.Optional(Type.String({ maxLength: 64 })),
+        customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+        recipient: Type.Optional(Phone),
+        created_from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time, inclusive' })),
+        created_to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time, exclusive' })),
+        possible_duplicate: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+      }),
+      response: { 200: Page(Message), ...errorResponses },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const q = req.query;
+    if (q.cursor !== undefined && !MESSAGE_CURSOR.test(q.cursor)) throw invalid('invalid_request', 'cursor must be the next_cursor of a previous page', 'cursor');
+    const page = await listMessages(hub.db, req.params.pid, {
+      status: q.status,
+      dispatch_state: q.dispatch_state as MessagesTable['dispatch_state'] | undefined,
+      channel: q.channel,
+      integration_id: q.integration_id,
+      campaign_id: q.campaign_id,
+      customer_id: q.customer_id,
+      recipient: q.recipient,
+      created_from: timeParam(q.created_from, 'created_from'),
+      created_to: timeParam(q.created_to, 'created_to'),
+      possible_duplicate: q.possible_duplicate === undefined ? undefined : q.possible_duplicate === 'true',
+      cursor: q.cursor,
+      limit: pageLimit(q.limit),
+    });
+    return pageView(page, messageView);
+  });
+
   const Params = Type.Object({ pid: Type.String(), mid: Type.String() });
   app.get('/projects/:pid/messages/:mid', {
     schema: {
@@ -106,3 +149,15 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
     return { ...messageView(m), events: events.items.map((e) => eventView(e)) };
   });
 };
+
+/** Message ids are time-ordered, so the last id of a page is where the next one starts. */
+const MESSAGE_CURSOR = /^msg_[0-9a-z]{26}$/;
+
+/** An ISO 8601 date-time query parameter, in ms. */
+function timeParam(raw: string | undefined, field: string): number | undefined {
+  if (raw === undefined) return undefined;
+  // Date.parse accepts many shapes; a date-time must at least start with a full date.
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isNaN(ms)) throw invalid('invalid_request', `${field} must be an ISO 8601 date-time, e.g. 2026-12-04T10:00:00Z`, field);
+  return ms;
+}
