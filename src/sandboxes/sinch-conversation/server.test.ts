@@ -556,6 +556,58 @@ describe('Sinch Conversation sandbox: the official SDK', () => {
       assert.equal(webhooks.parseEvent(r.raw.toString('utf8')).trigger, 'MESSAGE_DELIVERY');
     }
   });
+
+  test('messages.get and messages.list read sent messages back, with their status', async () => {
+    const receiver = await startReceiver();
+    const sandbox = await startSandbox({ webhookUrl: receiver.url });
+    const client = new SinchClient({
+      projectId: PROJECT_ID,
+      keyId: KEY,
+      keySecret: SECRET,
+      conversationRegion: 'eu',
+      conversationHostname: sandbox.url,
+      authHostname: sandbox.url,
+    });
+    const ids: string[] = [];
+    for (const [i, identity] of ['46701230100', '46701230101', '46701230102'].entries()) {
+      const sent = await client.conversation.messages.send({
+        sendMessageRequestBody: {
+          app_id: APP_ID,
+          recipient: { identified_by: { channel_identities: [{ channel: 'WHATSAPP', identity }] } },
+          message: { text_message: { text: `Read me back ${i}` } },
+          message_metadata: `meta-${i}`,
+        },
+      });
+      ids.push(sent.message_id!);
+    }
+    await sandbox.idle();
+
+    const one = await client.conversation.messages.get({ message_id: ids[0]! });
+    assert.equal(one.id, ids[0]);
+    assert.equal(one.direction, 'TO_CONTACT');
+    assert.deepEqual(one.app_message, { text_message: { text: 'Read me back 0' } });
+    assert.deepEqual(one.channel_identity, { channel: 'WHATSAPP', identity: '46701230100', app_id: APP_ID });
+    assert.equal(one.metadata, 'meta-0');
+    assert.equal(one.message_status?.status, 'READ', 'the furthest status its reports reached');
+    await assert.rejects(client.conversation.messages.get({ message_id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }), (err: unknown) =>
+      /404/.test(String((err as { statusCode?: number }).statusCode ?? err)),
+    );
+
+    // Newest first, paged by next_page_token; the SDK's iterator follows the pages.
+    const first = await client.conversation.messages.list({ app_id: APP_ID, page_size: 2 });
+    assert.deepEqual(first.data.map((m) => m.id), [ids[2], ids[1]]);
+    assert.equal(first.hasNextPage, true);
+    const all: string[] = [];
+    for await (const m of client.conversation.messages.list({ app_id: APP_ID, page_size: 2 })) all.push(m.id!);
+    assert.deepEqual(all, [...ids].reverse());
+    const byIdentity = await client.conversation.messages.list({ channel_identity: '46701230101' });
+    assert.deepEqual(byIdentity.data.map((m) => m.id), [ids[1]]);
+    const incoming = await client.conversation.messages.list({ direction: 'TO_APP' });
+    assert.deepEqual(incoming.data, []);
+    await assert.rejects(client.conversation.messages.list({ page_size: 5000 }), (err: unknown) =>
+      /400/.test(String((err as { statusCode?: number }).statusCode ?? err)),
+    );
+  });
 });
 
 describe('Sinch Conversation sandbox: CLI', () => {

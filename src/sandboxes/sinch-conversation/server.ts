@@ -1,5 +1,5 @@
-// Sinch Conversation API simulator: the OAuth2 token endpoint (B.2) and `messages:send` (B.3,
-// B.4) on one server, and signed MESSAGE_DELIVERY / MESSAGE_INBOUND / OPT_OUT callbacks (B.5,
+// Sinch Conversation API simulator: the OAuth2 token endpoint (B.2), `messages:send` (B.3,
+// B.4) and reading sent messages back (message-resource.ts) on one server, and signed MESSAGE_DELIVERY / MESSAGE_INBOUND / OPT_OUT callbacks (B.5,
 // B.7) to each app's webhook, so the hub and the official SDK talk to it unchanged. Outcomes
 // per recipient come from test-numbers.ts; README.md documents the behaviour. Here: the routes
 // and their wiring. auth.ts issues and checks tokens, validate.ts checks a send, delivery.ts
@@ -15,6 +15,7 @@ import { CallbackSender } from './callbacks.js';
 import { DeliverySimulator, upfrontFailure } from './delivery.js';
 import { ConversationApiError, errors, OAuthError } from './errors.js';
 import { CustomerEvents } from './inbound.js';
+import { checkSource, listPage, messageResource } from './message-resource.js';
 import { behaviourFor, identityDigits } from './test-numbers.js';
 import type {
   Delays,
@@ -178,6 +179,21 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
     appendBounded(messages, message, historyLimit);
     delivery.deliver(project, target, message, upfrontFailure(target, request, channel, identity));
     return reply.code(200).send({ message_id: message.messageId, accepted_time: message.acceptedTime });
+  });
+
+  type Query = Record<string, string | undefined>;
+
+  app.get<{ Params: { projectId: string }; Querystring: Query }>('/v1/projects/:projectId/messages', async (req) => {
+    const project = auth.authenticate(req, req.params.projectId);
+    return listPage(messages, project.projectId, req.query);
+  });
+
+  app.get<{ Params: { projectId: string; messageId: string }; Querystring: Query }>('/v1/projects/:projectId/messages/:messageId', async (req) => {
+    const project = auth.authenticate(req, req.params.projectId);
+    checkSource(req.query);
+    const found = messages.find((m) => m.projectId === project.projectId && m.messageId === req.params.messageId);
+    if (!found) throw errors.notFound(`Message ${req.params.messageId} not found.`);
+    return messageResource(found);
   });
 
   // ---------------------------------------------------------------------------------------------
