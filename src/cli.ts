@@ -36,7 +36,7 @@ const USAGE = `usage:
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const hub = await Hub.open(config, logger);
   const app = await buildApp(hub);
 

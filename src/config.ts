@@ -3,6 +3,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SecretBox, randomToken } from './core/crypto.js';
+import type { LogFormat } from './logger.js';
 
 export interface Config {
   port: number;
@@ -18,6 +19,8 @@ export interface Config {
    */
   adminTokenSource: 'env' | 'file' | 'generated';
   logLevel: string;
+  /** LOG_FORMAT: json, pretty, or auto (pretty when stdout is a terminal; the default). */
+  logFormat: LogFormat;
   bodyLimitBytes: number;
   /** Whole request, body included (ms; 0 = none): a client that stalls mid-body is cut off. */
   requestTimeoutMs: number;
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken,
     adminTokenSource,
     logLevel: env.LOG_LEVEL ?? 'info',
+    logFormat: logFormatFromEnv(env.LOG_FORMAT),
     bodyLimitBytes: intFromEnv(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
     requestTimeoutMs,
     headersTimeoutMs,
@@ -81,4 +85,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepAliveTimeoutMs: intFromEnv(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000),
     maxConnections: intFromEnv(env, 'HTTP_MAX_CONNECTIONS', 10_000),
   };
+}
+
+function logFormatFromEnv(raw: string | undefined): LogFormat {
+  if (raw === undefined || raw === '') return 'auto';
+  if (raw === 'json' || raw === 'pretty' || raw === 'auto') return raw;
+  throw new Error(`LOG_FORMAT must be json, pretty or auto, got "${raw}"`);
 }

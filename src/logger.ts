@@ -1,6 +1,7 @@
 // Structured logs that never carry secrets: credentials are redacted by path, and the token
 // segment of webhook URLs is masked before a request is logged.
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import { allAdapters } from './providers/registry.js';
 
 /** What every adapter declares as secret: its secrets' field names and its signature headers. */
@@ -30,8 +31,26 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
-export function createLogger(level = 'info', destination?: DestinationStream): Logger {
-  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+/** `json` for log collectors; `pretty` for a person at a terminal; `auto` picks by whether stdout is one. */
+export type LogFormat = 'json' | 'pretty' | 'auto';
+
+export function resolveLogFormat(format: LogFormat, stdoutIsTty: boolean): 'json' | 'pretty' {
+  return format === 'auto' ? (stdoutIsTty ? 'pretty' : 'json') : format;
+}
+
+/** Readable lines (time, level, message, then the fields) on stdout, written as they come. */
+export function prettyStream(colorize: boolean, destination?: NodeJS.WritableStream): DestinationStream {
+  return PinoPretty({ colorize, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', ...(destination ? { destination } : {}) });
+}
+
+/**
+ * The hub's logger. Pretty output goes through the same redaction as JSON: it formats the JSON
+ * line pino has already censored.
+ */
+export function createLogger(level = 'info', destination?: DestinationStream, format: LogFormat = 'json'): Logger {
+  if (destination) return pino(loggerOptions(level), destination);
+  if (resolveLogFormat(format, process.stdout.isTTY === true) === 'pretty') return pino(loggerOptions(level), prettyStream(process.stdout.isTTY === true));
+  return pino(loggerOptions(level));
 }
 
 export type { Logger };
