@@ -5,13 +5,14 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { request } from 'undici';
 import { ApiClient, eventually, freePort, tempDir } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = tempDir('switchboard-demo-');
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-test('the demo delivers on SMS, MMS, WhatsApp and RCS with no account', { timeout: 60_000 }, async () => {
+test('the demo delivers on SMS, MMS, WhatsApp and RCS with no account, and takes replies', { timeout: 60_000 }, async () => {
   const port = await freePort();
   const sandboxPort = (await freePort()) + 10;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--demo'], {
@@ -40,6 +41,27 @@ test('the demo delivers on SMS, MMS, WhatsApp and RCS with no account', { timeou
         const e = await api.get(`/api/v1/projects/prj_demo/events?message_id=${res.body.id}`);
         return e.body.data.some((x: any) => x.properties.status === s.last) ? true : undefined;
       }, 15_000, `${s.body.channel ?? 'sms'} ${s.last}`);
+    }
+
+    // A customer's reply, simulated the way the README shows, with no webhook URL given: the demo
+    // set each sandbox's inbound target to its integration, as one does in the provider's console.
+    const sms = `http://127.0.0.1:${sandboxPort}`;
+    const twilio = `http://127.0.0.1:${sandboxPort + 1}`;
+    const conversation = `http://127.0.0.1:${sandboxPort + 2}`;
+    const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    const replies = [
+      { from: '+12025550100', channel: 'sms', send: () => request(`${sms}/sandbox/v1/demo/inbound`, { method: 'POST', headers: { authorization: 'Bearer demo-token', 'content-type': 'application/json' }, body: JSON.stringify({ from: '12025550100', to: '12025550000', body: 'Thanks!' }) }) },
+      { from: '+12025550101', channel: 'sms', send: () => request(`${twilio}/sandbox/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Inbound.json`, { method: 'POST', headers: { authorization: basic('ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'demo-auth-token'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'From=%2B12025550101&To=%2B15005550006&Body=Nice+picture' }) },
+      { from: '+447911123456', channel: 'whatsapp', send: () => request(`${conversation}/sandbox/v1/projects/demo-project/apps/demo-app/inbound`, { method: 'POST', headers: { authorization: basic('demo-key', 'demo-secret'), 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'WHATSAPP', from: '447911123456', text: 'Hi back' }) }) },
+    ];
+    for (const r of replies) {
+      const res = await r.send();
+      const answer = await res.body.text();
+      assert.equal(res.statusCode, 200, `${r.channel} reply from ${r.from}: ${answer}`);
+      await eventually(async () => {
+        const e = await api.get('/api/v1/projects/prj_demo/events?status=incoming_message');
+        return e.body.data.some((x: any) => x.properties.recipient === r.from || x.properties.sender === r.from) ? true : undefined;
+      }, 15_000, `incoming_message from ${r.from}`);
     }
   } finally {
     child.kill('SIGTERM');

@@ -26,6 +26,11 @@ export interface TwilioSandboxAccount {
   authToken: string;
   /** API keys of the account: HTTP Basic `SK…:secret`, the account SID staying in the path (C.3). */
   apiKeys?: { sid: string; secret: string }[];
+  /**
+   * The "A message comes in" webhook of the account's numbers (set per number in Twilio's
+   * console; the sandbox keeps no numbers, so one for all), used when an inbound names no URL.
+   */
+  inboundUrl?: string;
 }
 
 /** `ratePerSecond` counts Create Message requests per account (above it: 429 20429). */
@@ -43,8 +48,8 @@ export interface InjectInboundOptions {
   to: string;
   body: string;
   media?: { url: string; contentType: string }[];
-  /** The number's or Messaging Service's "A message comes in" webhook. */
-  url: string;
+  /** The number's or Messaging Service's "A message comes in" webhook; default: the account's inboundUrl. */
+  url?: string;
   /** Set when the number belongs to a Messaging Service. */
   messagingServiceSid?: string;
 }
@@ -189,17 +194,21 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
     const from = first(params, 'From');
     const to = first(params, 'To');
     // 20001 "Invalid parameter" (C.4): this route is the sandbox's own.
-    if (!url || !isHttpUrl(url)) throw new TwilioApiError(400, 20001, "A valid 'Url' (the incoming-message webhook) is required.");
+    if (url ? !isHttpUrl(url) : !account.inboundUrl) {
+      throw new TwilioApiError(400, 20001, "A valid 'Url' (the incoming-message webhook) is required: the account has no inbound URL.");
+    }
     if (!from || !to) throw new TwilioApiError(400, 20001, "'From' and 'To' are required.");
     const types = all(params, 'MediaContentType');
     const media = all(params, 'MediaUrl').map((u, i) => ({ url: u, contentType: types[i] ?? 'image/jpeg' }));
-    const result = await injectInbound({ accountSid: account.accountSid, from, to, body: first(params, 'Body') ?? '', media, url });
+    const result = await injectInbound({ accountSid: account.accountSid, from, to, body: first(params, 'Body') ?? '', media, ...(url ? { url } : {}) });
     return { message_sid: result.messageSid, status: result.status, ...(result.error ? { error: result.error } : {}) };
   });
 
   async function injectInbound(o: InjectInboundOptions): Promise<InjectInboundResult> {
     const account = accounts.get(o.accountSid);
     if (!account) throw new Error(`Unknown account '${o.accountSid}'`);
+    const url = o.url ?? account.inboundUrl;
+    if (!url) throw new Error(`Account '${o.accountSid}' has no inbound URL and none was given`);
     const media = o.media ?? [];
     const sid = newSid(media.length > 0 ? 'MM' : 'SM');
     const country = (n: string) => parsePhoneNumberFromString(n)?.country ?? '';
@@ -249,7 +258,7 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
       reports: false,
       timers: [],
     });
-    const attempt = await sender.send({ kind: 'inbound', url: o.url, accountSid: account.accountSid, messageSid: sid, params, authToken: account.authToken });
+    const attempt = await sender.send({ kind: 'inbound', url, accountSid: account.accountSid, messageSid: sid, params, authToken: account.authToken });
     return {
       status: attempt.status ?? 0,
       messageSid: sid,
