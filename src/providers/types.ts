@@ -4,6 +4,7 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { Dispatcher } from 'undici';
 import type { MessageContent } from '../core/content.js';
+import type { SenderKind } from '../core/sender.js';
 import type { Channel, DeliveryStatus } from '../core/status.js';
 import type { adapters } from './registry.js';
 
@@ -168,6 +169,8 @@ export interface ProviderAdapter<Config = unknown, Secrets = unknown> {
   type: ProviderType;
   displayName: string;
   channels: readonly Channel[];
+  /** Which senders (core/sender.ts kinds) the provider takes on each of its channels; none: it takes no sender there. */
+  senders: Readonly<Partial<Record<Channel, readonly SenderKind[]>>>;
   /** TypeBox schemas of the non-secret config and the write-only secrets. */
   configSchema: TSchema;
   /** An object schema: its property names are also the fields the logger redacts. */

@@ -19,7 +19,7 @@ import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { customerByPhone, findCustomer, getCustomer, normalizePhoneInput, parsePhoneInput } from './customers.js';
 import type { IntegrationRegistry, IntegrationRuntime } from './integration-registry.js';
 import { DEFAULT_FIELD, getProject, settingsOf, type ProjectSettings } from './projects.js';
-import { defaultSenderProfile, senderProfileForSend } from './sender-profiles.js';
+import { checkSender, defaultSenderProfile, senderProfileForSend } from './sender-profiles.js';
 
 /** Bodies longer than this are refused before they reach a provider (Sinch and Twilio: 1600). */
 export const MAX_BODY_CHARS = 1600;
@@ -129,6 +129,20 @@ export async function chooseSender(
   channel: Channel,
   named: { integration_id?: string | null; sender_profile_id?: string | null; sender?: string | null },
   /** The project's settings, when the caller has read them already. */
+  known?: ProjectSettings,
+): Promise<SenderChoice> {
+  const choice = await route(db, integrations, projectId, channel, named, known);
+  // A profile's own sender was checked when the profile was written; one named here is new.
+  if (named.sender) checkSender(choice.integration, channel, named.sender, 'sender');
+  return choice;
+}
+
+async function route(
+  db: DB,
+  integrations: IntegrationRegistry,
+  projectId: string,
+  channel: Channel,
+  named: { integration_id?: string | null; sender_profile_id?: string | null; sender?: string | null },
   known?: ProjectSettings,
 ): Promise<SenderChoice> {
   if (named.sender_profile_id) {

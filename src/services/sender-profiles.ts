@@ -2,11 +2,12 @@
 // the channel's default profile applies.
 import { invalid, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { senderProblem } from '../core/sender.js';
 import type { Channel } from '../core/status.js';
 import { inTransaction, type DB } from '../store/db.js';
 import * as senderProfileStore from '../store/sender-profiles.js';
 import type { SenderProfilesTable } from '../store/schema.js';
-import type { IntegrationRegistry } from './integration-registry.js';
+import type { IntegrationRegistry, IntegrationRuntime } from './integration-registry.js';
 import { getProject } from './projects.js';
 
 export interface SenderProfileInput {
@@ -28,7 +29,8 @@ export async function createSenderProfile(deps: SenderProfileDeps, projectId: st
   await getProject(db, projectId);
   if (!input.channel) throw invalid('invalid_request', 'channel is required', 'channel');
   if (!input.integration_id) throw invalid('invalid_request', 'integration_id is required', 'integration_id');
-  await deps.integrations.requireForChannel(projectId, input.integration_id, input.channel);
+  const integration = await deps.integrations.requireForChannel(projectId, input.integration_id, input.channel);
+  if (input.sender) checkSender(integration, input.channel, input.sender, 'sender');
   const now = Date.now();
   const row: SenderProfilesTable = {
     id: newId('snd'),
@@ -55,7 +57,12 @@ export async function updateSenderProfile(deps: SenderProfileDeps, projectId: st
   if (input.channel !== undefined && input.channel !== current.channel) {
     throw invalid('invalid_request', 'channel cannot be changed; create a new sender profile', 'channel');
   }
-  if (input.integration_id) await deps.integrations.requireForChannel(projectId, input.integration_id, current.channel);
+  // An empty integration_id is a bad id, not an absent one: it must not reach the store.
+  if (input.integration_id !== undefined || input.sender) {
+    const integration = await deps.integrations.requireForChannel(projectId, input.integration_id ?? current.integration_id, current.channel);
+    const sender = input.sender === undefined ? current.sender : input.sender;
+    if (sender) checkSender(integration, current.channel, sender, input.sender === undefined ? 'integration_id' : 'sender');
+  }
   await inTransaction(db, async (trx) => {
     if (input.is_default) await senderProfileStore.clearDefault(trx, projectId, current.channel);
     await senderProfileStore.update(trx, id, {
@@ -93,4 +100,10 @@ export async function senderProfileForSend(db: DB, projectId: string, id: string
   const p = await getSenderProfile(db, projectId, id);
   if (p.channel !== channel) throw conflict('channel_mismatch', `sender profile ${id} is for ${p.channel}, not ${channel}`, 'sender_profile_id');
   return p;
+}
+
+/** A 400 naming `field` unless the integration's provider takes this sender on the channel. */
+export function checkSender(integration: IntegrationRuntime, channel: Channel, sender: string, field: string): void {
+  const problem = senderProblem(sender, integration.adapter.senders[channel] ?? [], `${integration.adapter.displayName} on ${channel}`);
+  if (problem) throw invalid('invalid_sender', problem, field);
 }

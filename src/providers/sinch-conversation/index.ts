@@ -29,6 +29,8 @@ export function createSinchConversationAdapter(options: SinchConversationAdapter
     type: 'sinch_conversation',
     displayName: 'Sinch Mobile Messaging (Conversation API)',
     channels: ['whatsapp', 'rcs'],
+    // The WhatsApp sender and the RCS agent belong to the app's channel credentials.
+    senders: { whatsapp: [], rcs: [] },
     configSchema: SinchConversationConfigSchema,
     secretsSchema: SinchConversationSecretsSchema,
     webhookEndpoints,

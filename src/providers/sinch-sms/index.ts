@@ -12,6 +12,8 @@ export function createSinchSmsAdapter(): ProviderAdapter<SinchSmsConfig, SinchSm
     type: 'sinch_sms',
     displayName: 'Sinch SMS',
     channels: ['sms'],
+    // `from`: a phone number (with or without +), a short code or an alphanumeric sender ID.
+    senders: { sms: ['e164', 'msisdn', 'short_code', 'alphanumeric'] },
     configSchema: SinchSmsConfigSchema,
     secretsSchema: SinchSmsSecretsSchema,
     webhookEndpoints,

@@ -12,6 +12,9 @@ export function createTwilioAdapter(): ProviderAdapter<TwilioConfig, TwilioSecre
     type: 'twilio',
     displayName: 'Twilio Messaging',
     channels: ['sms', 'mms'],
+    // `From` is an E.164 number, a short code or (SMS only) an alphanumeric sender ID; `MG…` goes
+    // as MessagingServiceSid.
+    senders: { sms: ['e164', 'short_code', 'alphanumeric', 'messaging_service'], mms: ['e164', 'short_code', 'messaging_service'] },
     configSchema: TwilioConfigSchema,
     secretsSchema: TwilioSecretsSchema,
     webhookEndpoints,
