@@ -2,7 +2,7 @@
 import type { Channel } from '../core/status.js';
 import type { Logger } from '../logger.js';
 import type { BackoffPolicy } from '../messages/backoff.js';
-import { recordSendResult, type SendAttemptResult } from '../messages/state.js';
+import { recordSendResult, type SendAttemptResult, type SendTransition } from '../messages/state.js';
 import type { Metrics } from '../metrics.js';
 import { setConsent } from '../services/consent.js';
 import { getProject, settingsOf, type ProjectSettings } from '../services/projects.js';
@@ -50,16 +50,22 @@ export class OutcomeWriter {
       this.#pending = [];
       try {
         const optOuts: MessagesTable[] = [];
+        const transitions: SendTransition[] = [];
         await this.commit.run(async (trx) => {
           optOuts.length = 0;
+          transitions.length = 0;
           const settings = new Map<string, ProjectSettings>();
           for (const { outcome } of batch) {
             const pid = outcome.message.project_id;
             let s = settings.get(pid);
             if (!s) settings.set(pid, (s = settingsOf(await getProject(trx, pid))));
-            if (await this.#apply(trx, outcome, s)) optOuts.push(outcome.message);
+            const applied = await this.#apply(trx, outcome, s);
+            transitions.push(applied.transition);
+            if (applied.optedOut) optOuts.push(outcome.message);
           }
         });
+        // Logged once committed, so a line never tells of a retry the database does not hold.
+        batch.forEach(({ outcome }, i) => this.#log(outcome, transitions[i]!));
         for (const m of optOuts) this.onOptOut(m.customer_ref, m.channel);
         for (const b of batch) b.done();
       } catch (err) {
@@ -70,11 +76,30 @@ export class OutcomeWriter {
     this.#flushing = null;
   }
 
-  /** Returns whether the refusal showed the customer to have opted out. */
-  async #apply(trx: DB, { message: m, result, sentAtUs }: Outcome, settings: ProjectSettings): Promise<boolean> {
+  /**
+   * A retry or a final refusal, once, at warn: what an operator looks for when messages stall.
+   * Provider texts were cleaned of secrets before they got here (dispatch/sanitize.ts).
+   */
+  #log({ message: m, result }: Outcome, transition: SendTransition): void {
+    if (transition === 'accepted') return;
+    // Unconfirmed and expired outcomes were decided without a request: no attempt to count.
+    const attempts = result.kind === 'unconfirmed' || result.kind === 'expired' ? m.attempts : m.attempts + 1;
+    const base = { integration_id: m.integration_id, message_id: m.id, project_id: m.project_id, attempts };
+    const provider = 'error' in result ? { status_code: 'statusCode' in result ? result.statusCode : null, error: result.error, comment: result.comment } : {};
+    if (transition === 'retry') {
+      const what = result.kind === 'unknown' || result.kind === 'unconfirmed' ? 'send outcome unknown: the provider may have it; checking before a resend' : 'send failed; will retry';
+      this.logger.warn({ ...base, ...provider }, what);
+    } else {
+      const why = result.kind === 'expired' || result.kind === 'unconfirmed' ? 'retry deadline passed' : result.kind === 'refused' ? 'refused by the provider' : 'retries ran out';
+      this.logger.warn({ ...base, ...provider }, `send refused for good: ${why}`);
+    }
+  }
+
+  /** What the result did to the message, and whether the refusal showed the customer to have opted out. */
+  async #apply(trx: DB, { message: m, result, sentAtUs }: Outcome, settings: ProjectSettings): Promise<{ transition: SendTransition; optedOut: boolean }> {
     const transition = await recordSendResult(trx, m, result, sentAtUs, settings, this.backoff);
     this.metrics.count(transition === 'accepted' ? 'messages_enqueued_total' : transition === 'retry' ? 'send_retries_total' : 'messages_refused_total', m.integration_id);
-    if (result.kind !== 'refused' || !result.optedOut) return false;
+    if (result.kind !== 'refused' || !result.optedOut) return { transition, optedOut: false };
     // The provider knows the customer opted out (e.g. replied STOP to that sender): so do we.
     await setConsent(trx, {
       projectId: m.project_id,
@@ -84,6 +109,6 @@ export class OutcomeWriter {
       source: 'provider_error',
       detail: `${m.integration_id}: ${result.error} ${result.comment}`.slice(0, 500),
     });
-    return true;
+    return { transition, optedOut: true };
   }
 }
