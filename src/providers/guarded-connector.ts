@@ -53,7 +53,7 @@ export function guardedLookup(policy: AddressPolicy): LookupFunction {
  * a name is checked on each address it resolves to.
  */
 export function guardedConnector(policy: AddressPolicy, options: buildConnector.BuildOptions = {}): buildConnector.connector {
-  const connect = buildConnector({ ...options, lookup: guardedLookup(policy) } as buildConnector.BuildOptions);
+  const connect = buildConnector({ ...options, lookup: guardedLookup(policy) });
   return (opts, callback) => {
     const host = opts.hostname.startsWith('[') ? opts.hostname.slice(1, -1) : opts.hostname;
     if (isIP(host)) {
