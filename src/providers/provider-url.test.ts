@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { TObject } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { PROVIDER_URL_FORMAT, providerUrlProblem } from './provider-url.js';
 import { allAdapters } from './registry.js';
@@ -7,7 +8,7 @@ import { allAdapters } from './registry.js';
 test('every URL field of every provider config is a ProviderUrl', () => {
   let seen = 0;
   for (const adapter of allAdapters()) {
-    const properties = (adapter.configSchema as { properties: Record<string, { format?: string }> }).properties;
+    const properties = (adapter.configSchema as TObject).properties as Record<string, TObject['properties'][string] & { format?: string }>;
     for (const [field, schema] of Object.entries(properties)) {
       if (!field.endsWith('_url')) continue;
       seen++;
@@ -19,14 +20,14 @@ test('every URL field of every provider config is a ProviderUrl', () => {
 
 test('the schema alone refuses what no setting allows, and leaves loopback to the policy', () => {
   for (const adapter of allAdapters()) {
-    const properties = (adapter.configSchema as { properties: Record<string, { format?: string }> }).properties;
+    const properties = (adapter.configSchema as TObject).properties as Record<string, TObject['properties'][string] & { format?: string }>;
     for (const [field, schema] of Object.entries(properties)) {
       if (schema.format !== PROVIDER_URL_FORMAT) continue;
       const label = `${adapter.type}.${field}`;
-      assert.equal(Value.Check(schema as never, 'https://api.example.com/v1'), true, label);
-      assert.equal(Value.Check(schema as never, 'http://127.0.0.1:9000'), true, label);
+      assert.equal(Value.Check(schema, 'https://api.example.com/v1'), true, label);
+      assert.equal(Value.Check(schema, 'http://127.0.0.1:9000'), true, label);
       for (const bad of ['http://169.254.169.254/', 'https://u:p@api.example.com', 'https://api.example.com/#x', 'ftp://api.example.com', 'http://[::]/'])
-        assert.equal(Value.Check(schema as never, bad), false, `${label}: ${bad}`);
+        assert.equal(Value.Check(schema, bad), false, `${label}: ${bad}`);
     }
   }
 });
