@@ -48,6 +48,8 @@ describe('provider URLs, loopback not allowed', () => {
       assert.equal(res.body.error.field, field);
       assert.ok(res.body.error.message.startsWith(field), res.body.error.message);
       assert.ok(res.body.error.message.includes(words), res.body.error.message);
+      // The setting is named only where it would change the answer.
+      assert.equal(res.body.error.message.includes('ALLOW_LOOPBACK_PROVIDER_URLS'), words === 'loopback', res.body.error.message);
       assert.equal((await t.api.get(`/api/v1/projects/${pid}/integrations`)).body.data.length, beforeCount, 'nothing written');
     });
   }

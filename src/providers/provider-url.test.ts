@@ -39,9 +39,14 @@ test('providerUrlProblem names the first refused field and why', () => {
   assert.deepEqual(providerUrlProblem(adapter.configSchema, { base_url: 'https://ok.example.com', auth_url: 'http://localhost:9/token' }, strict), {
     field: 'auth_url',
     reason: 'must not point at a loopback address (127.0.0.0/8, ::1, localhost)',
+    loopback: true,
   });
   assert.equal(providerUrlProblem(adapter.configSchema, { auth_url: 'http://localhost:9/token' }, { allowLoopback: true }), null);
-  assert.equal(providerUrlProblem(adapter.configSchema, { base_url: 'http://2852039166/' }, { allowLoopback: true })?.field, 'base_url');
+  assert.deepEqual(providerUrlProblem(adapter.configSchema, { base_url: 'http://2852039166/' }, strict), {
+    field: 'base_url',
+    reason: 'must not point at a link-local address (169.254.0.0/16, fe80::/10), where cloud metadata services answer',
+    loopback: false,
+  });
   // Not a string, or no object at all: the schema reports it, not this check.
   assert.equal(providerUrlProblem(adapter.configSchema, { base_url: 5 }, strict), null);
   assert.equal(providerUrlProblem(adapter.configSchema, null, strict), null);

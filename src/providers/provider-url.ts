@@ -19,17 +19,18 @@ export function ProviderUrl(description: string): TString {
 
 /**
  * The first endpoint URL field of `config` (a provider config's top-level fields) that `policy`
- * refuses, with the reason; null when all are fine. Values that are not strings are left to
+ * refuses, with the reason and whether loopback alone is at fault; null when all are fine. Values that are not strings are left to
  * the schema to report.
  */
-export function providerUrlProblem(schema: TSchema, config: unknown, policy: AddressPolicy): { field: string; reason: string } | null {
+export function providerUrlProblem(schema: TSchema, config: unknown, policy: AddressPolicy): { field: string; reason: string; loopback: boolean } | null {
   if (typeof config !== 'object' || config === null) return null;
   for (const [field, property] of Object.entries((schema as Partial<TObject>).properties ?? {})) {
     if ((property as { format?: unknown }).format !== PROVIDER_URL_FORMAT) continue;
     const value = (config as Record<string, unknown>)[field];
     if (typeof value !== 'string') continue;
     const check = checkProviderUrl(value, policy);
-    if (!check.ok) return { field, reason: check.reason };
+    // `loopback`: refused only because loopback is, which the hub's setting can change.
+    if (!check.ok) return { field, reason: check.reason, loopback: checkProviderUrl(value, { allowLoopback: true }).ok };
   }
   return null;
 }

@@ -49,7 +49,8 @@ export function validateProviderConfig<T>(schema: TSchema, value: unknown, prefi
   const problem = providerUrlProblem(schema, value, policy);
   if (problem) {
     const field = `${prefix}.${problem.field}`;
-    throw invalid('invalid_request', `${field} ${problem.reason}`, field);
+    const hint = problem.loopback ? ' (this hub runs with ALLOW_LOOPBACK_PROVIDER_URLS off)' : '';
+    throw invalid('invalid_request', `${field} ${problem.reason}${hint}`, field);
   }
   return validateAgainst<T>(schema, value, prefix);
 }
