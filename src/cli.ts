@@ -35,7 +35,8 @@ const USAGE = `usage:
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
-  const config = loadConfig();
+  // The demo's integrations point at the sandboxes on this host, so the demo needs loopback.
+  const config = loadConfig(values.demo ? { ...process.env, ALLOW_LOOPBACK_PROVIDER_URLS: 'true' } : process.env);
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const hub = await Hub.open(config, logger);
   const app = await buildApp(hub);

@@ -42,3 +42,13 @@ test('the data folder, its keys and the database are owner-only', async () => {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) assert.equal(mode(f), 0o600, f);
   await db.destroy();
 });
+
+test('ALLOW_LOOPBACK_PROVIDER_URLS: off unless set, true/false words only', () => {
+  const dataDir = join(root, 'loopback');
+  assert.equal(loadConfig({ SWITCHBOARD_DATA_DIR: dataDir }).allowLoopbackProviderUrls, false);
+  assert.equal(loadConfig({ SWITCHBOARD_DATA_DIR: dataDir, ALLOW_LOOPBACK_PROVIDER_URLS: '' }).allowLoopbackProviderUrls, false);
+  for (const on of ['true', '1', 'yes', 'on', ' TRUE ']) assert.equal(loadConfig({ SWITCHBOARD_DATA_DIR: dataDir, ALLOW_LOOPBACK_PROVIDER_URLS: on }).allowLoopbackProviderUrls, true, on);
+  for (const off of ['false', '0', 'no', 'off']) assert.equal(loadConfig({ SWITCHBOARD_DATA_DIR: dataDir, ALLOW_LOOPBACK_PROVIDER_URLS: off }).allowLoopbackProviderUrls, false, off);
+  // A typo must not quietly leave it off (or on).
+  for (const bad of ['ture', '2', 'enabled']) assert.throws(() => loadConfig({ SWITCHBOARD_DATA_DIR: dataDir, ALLOW_LOOPBACK_PROVIDER_URLS: bad }), /ALLOW_LOOPBACK_PROVIDER_URLS must be true or false/, bad);
+});

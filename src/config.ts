@@ -30,6 +30,12 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** Open sockets at most (0 = no cap); beyond it new connections are dropped. */
   maxConnections: number;
+  /**
+   * Integrations may point at loopback (127.0.0.0/8, ::1, localhost): on for the demo and the
+   * tests, whose provider sandboxes run there; off in production, where loopback is the hub's
+   * own host and its neighbours' admin ports.
+   */
+  allowLoopbackProviderUrls: boolean;
 }
 
 function readOrCreate(path: string, create: () => string): { value: string; created: boolean } {
@@ -46,6 +52,14 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
+}
+
+function boolFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${env[name]}"`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -84,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Above the 60 s idle timeout of common load balancers, so they never reuse a socket we closed.
     keepAliveTimeoutMs: intFromEnv(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000),
     maxConnections: intFromEnv(env, 'HTTP_MAX_CONNECTIONS', 10_000),
+    allowLoopbackProviderUrls: boolFromEnv(env, 'ALLOW_LOOPBACK_PROVIDER_URLS', false),
   };
 }
 

@@ -40,7 +40,10 @@ export class Hub {
     this.box = new SecretBox(config.secretKey);
     this.integrations = new IntegrationRegistry(db, this.box, config.publicUrl);
     this.commit = new GroupCommit(db, checkpointer ? { checkpoints: checkpointer.state } : {});
-    this.dispatcher = new Dispatcher(db, this.commit, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
+    this.dispatcher = new Dispatcher(db, this.commit, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, {
+      ...options.dispatcher,
+      allowLoopbackProviderUrls: config.allowLoopbackProviderUrls,
+    });
     this.callbacks = new CallbackWriter(this.commit, (row) => this.processor.stored(row));
     this.processor = new CallbackProcessor(
       db,

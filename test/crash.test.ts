@@ -16,7 +16,7 @@ const TOKEN = 'crash-test-admin-token';
 function startProcess(dataDir: string, port: number): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
     cwd: root,
-    env: { ...process.env, SWITCHBOARD_DATA_DIR: dataDir, PORT: String(port), SWITCHBOARD_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error' },
+    env: { ...process.env, SWITCHBOARD_DATA_DIR: dataDir, PORT: String(port), SWITCHBOARD_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error', ALLOW_LOOPBACK_PROVIDER_URLS: 'true' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return child;

@@ -35,6 +35,8 @@ export async function startHub(opts: { dataDir?: string; env?: Record<string, st
     PORT: String(port),
     SWITCHBOARD_ADMIN_TOKEN: 'test-admin-token',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // The sandboxes the tests point integrations at listen on loopback.
+    ALLOW_LOOPBACK_PROVIDER_URLS: 'true',
     ...opts.env,
   });
   const hub = await Hub.open(config, opts.logger ?? createLogger(config.logLevel), {

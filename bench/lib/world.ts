@@ -47,6 +47,8 @@ export async function startHub(opts: { dataDir?: string; env?: Record<string, st
       HOST: '127.0.0.1',
       SWITCHBOARD_ADMIN_TOKEN: ADMIN_TOKEN,
       LOG_LEVEL: 'warn',
+      // The sandboxes the scenarios point integrations at listen on loopback.
+      ALLOW_LOOPBACK_PROVIDER_URLS: 'true',
       ...opts.env,
     },
     (process.env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean),

@@ -24,6 +24,8 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** The rate limiter's window (default one second). */
   rateWindowMs?: number;
+  /** Provider connections may go to loopback (the hub sets it from ALLOW_LOOPBACK_PROVIDER_URLS). */
+  allowLoopbackProviderUrls?: boolean;
 }
 
 export class Dispatcher implements QueueSignal {

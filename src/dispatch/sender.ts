@@ -6,6 +6,7 @@ import { nowMicros } from '../core/events.js';
 import type { Logger } from '../logger.js';
 import { storedContent, type Handoff } from '../services/messages.js';
 import type { SendAttemptResult } from '../messages/state.js';
+import { guardedConnector } from '../providers/guarded-connector.js';
 import type { FindResult, SendContext, SendResult } from '../providers/types.js';
 import type { IntegrationRuntime } from '../services/integration-registry.js';
 import type { DB } from '../store/db.js';
@@ -55,7 +56,14 @@ export class IntegrationSender {
     private readonly logger: Logger,
     private readonly options: DispatcherOptions,
   ) {
-    this.#agent = new Agent({ connections: rt.maxConcurrency, keepAliveTimeout: 30_000, pipelining: 1 });
+    // Every request of this integration goes through this pool (sends, lookups, tokens), so the
+    // connector's address check covers them all.
+    this.#agent = new Agent({
+      connections: rt.maxConcurrency,
+      keepAliveTimeout: 30_000,
+      pipelining: 1,
+      connect: guardedConnector({ allowLoopback: options.allowLoopbackProviderUrls ?? false }),
+    });
     this.#secrets = secretValues(rt.secrets, rt.webhookToken);
   }
 

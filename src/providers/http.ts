@@ -2,6 +2,7 @@
 // POST, Retry-After, network failures as retries, and comments that never carry a secret.
 import { clean } from '../core/redact.js';
 import { request, type Dispatcher } from 'undici';
+import { ADDRESS_REFUSED } from './guarded-connector.js';
 import type { SendResult } from './types.js';
 
 /** Error bodies are short; anything longer is cut so a misbehaving proxy cannot bloat events. */
@@ -132,10 +133,24 @@ export function networkFailure(err: unknown, secrets: readonly string[], prefix 
 }
 
 /**
- * A failed send request: a retry when it failed before the request could be written, else an
- * unknown outcome, since the provider may have taken the message before the answer was lost.
+ * The hub would not connect to the provider's address (link-local, loopback…): nothing was sent,
+ * and trying again reaches the same address, so it is a refusal until an admin fixes the URL.
+ * Null for any other failure.
  */
-export function sendFailure(err: unknown, secrets: readonly string[]): RetryResult | UnknownResult {
+export function addressRefusal(err: unknown, secrets: readonly string[], prefix = ''): RefusedResult | null {
+  const failure = networkFailure(err, secrets, prefix);
+  if (failure.error !== ADDRESS_REFUSED) return null;
+  return { kind: 'refused', statusCode: null, error: failure.error, comment: failure.comment };
+}
+
+/**
+ * A failed send request: a refusal when the hub would not connect to the address, a retry when
+ * it failed before the request could be written, else an unknown outcome, since the provider
+ * may have taken the message before the answer was lost.
+ */
+export function sendFailure(err: unknown, secrets: readonly string[]): RefusedResult | RetryResult | UnknownResult {
+  const refused = addressRefusal(err, secrets);
+  if (refused) return refused;
   const failure = networkFailure(err, secrets);
   if (BEFORE_REQUEST_CODES.has(failure.error)) return failure;
   return { kind: 'unknown', statusCode: null, error: failure.error, comment: failure.comment || failure.error };

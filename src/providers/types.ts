@@ -52,8 +52,10 @@ export type SendResult =
   /**
    * The provider refused it for good (4xx other than 429): record the refusal. `optedOut` when
    * the refusal says the recipient opted out (Twilio 21610): the core records the opt-out.
+   * `statusCode` is null when the hub itself refused to connect (a provider address it may not
+   * reach, see guarded-connector.ts): nothing was sent.
    */
-  | { kind: 'refused'; statusCode: number; error: string; comment: string; optedOut?: boolean }
+  | { kind: 'refused'; statusCode: number | null; error: string; comment: string; optedOut?: boolean }
   /** Worth retrying (429, 5xx, no connection): the core backs off within its deadline. */
   | { kind: 'retry'; statusCode: number | null; error: string; comment: string; retryAfterMs?: number }
   /**

@@ -1,9 +1,11 @@
 // Integrations: one configured provider account each. Secrets are sealed at rest, decrypted only
 // into the in-memory runtime the dispatcher and webhooks use (integration-registry.ts), and
 // never returned.
+import type { Config } from '../config.js';
 import { SecretBox, randomToken } from '../core/crypto.js';
 import { invalid, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import type { AddressPolicy } from '../core/provider-url.js';
 import type { Channel } from '../core/status.js';
 import { getAdapter, providerTypes } from '../providers/registry.js';
 import type { AnyAdapter } from '../providers/types.js';
@@ -12,7 +14,7 @@ import * as integrationStore from '../store/integrations.js';
 import type { IntegrationsTable } from '../store/schema.js';
 import type { IntegrationRegistry } from './integration-registry.js';
 import { getProject } from './projects.js';
-import { validateAgainst } from './validation.js';
+import { validateAgainst, validateProviderConfig } from './validation.js';
 
 export interface IntegrationInput {
   provider?: string;
@@ -35,11 +37,19 @@ export const DEFAULT_MAX_CONCURRENCY = 32;
 export const DEFAULT_SEND_TIMEOUT_MS = 15_000;
 export const DEFAULT_RETRY_DEADLINE_SECONDS = 3600;
 
-/** What writing integrations needs: the store, the key that seals secrets, and the live registry to invalidate. */
+/**
+ * What writing integrations needs: the store, the key that seals secrets, the live registry to
+ * invalidate, and whether endpoint URLs may point at loopback.
+ */
 export interface IntegrationDeps {
   db: DB;
   box: SecretBox;
   integrations: IntegrationRegistry;
+  config: Pick<Config, 'allowLoopbackProviderUrls'>;
+}
+
+function addressPolicy(deps: IntegrationDeps): AddressPolicy {
+  return { allowLoopback: deps.config.allowLoopbackProviderUrls };
 }
 
 function adapterFor(provider: string | undefined): AnyAdapter {
@@ -53,7 +63,7 @@ export async function createIntegration(deps: IntegrationDeps, projectId: string
   const { db, box } = deps;
   await getProject(db, projectId);
   const adapter = adapterFor(input.provider);
-  const config = validateAgainst<Record<string, unknown>>(adapter.configSchema, input.config, 'config');
+  const config = validateProviderConfig<Record<string, unknown>>(adapter.configSchema, input.config, 'config', addressPolicy(deps));
   const secrets = validateAgainst<Record<string, unknown>>(adapter.secretsSchema, input.secrets, 'secrets');
   const now = Date.now();
   const row: IntegrationsTable = {
@@ -85,7 +95,7 @@ export async function updateIntegration(deps: IntegrationDeps, projectId: string
   }
   const adapter = adapterFor(row.provider);
   const config = input.config
-    ? validateAgainst<Record<string, unknown>>(adapter.configSchema, { ...JSON.parse(row.config), ...input.config }, 'config')
+    ? validateProviderConfig<Record<string, unknown>>(adapter.configSchema, { ...JSON.parse(row.config), ...input.config }, 'config', addressPolicy(deps))
     : undefined;
   // Secrets are write-only: a PATCH replaces the keys it names and keeps the others.
   const secrets = input.secrets

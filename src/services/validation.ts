@@ -1,11 +1,14 @@
 // Turns TypeBox validation of provider config and secrets into a 400 naming the field.
 import type { TSchema } from '@sinclair/typebox';
+import type { AddressPolicy } from '../core/provider-url.js';
+import { providerUrlProblem } from '../providers/provider-url.js';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { invalid } from '../core/errors.js';
 
-// TypeBox checks only the string formats it is told about; provider schemas use `uri`.
+// TypeBox checks only the string formats it is told about; content schemas use `uri` (provider
+// endpoint URLs have their own, registered with ProviderUrl).
 if (!FormatRegistry.Has('uri')) {
   FormatRegistry.Set('uri', (value) => {
     try {
@@ -36,4 +39,18 @@ export function validateAgainst<T>(schema: TSchema, value: unknown, prefix: stri
   const path = first?.path ? first.path.replace(/^\//, '').replace(/\//g, '.') : '';
   const field = path ? `${prefix}.${path}` : prefix;
   throw invalid('invalid_request', `${field} ${first?.message ?? 'is invalid'}`.replace(/ Expected/, ': expected'), field);
+}
+
+/**
+ * A provider config: its endpoint URLs first, so a refused one is answered with the reason (the
+ * schema's format check alone could only say "does not match"), then the schema.
+ */
+export function validateProviderConfig<T>(schema: TSchema, value: unknown, prefix: string, policy: AddressPolicy): T {
+  const problem = providerUrlProblem(schema, value, policy);
+  if (problem) {
+    const field = `${prefix}.${problem.field}`;
+    const hint = problem.loopback ? ' (this hub runs with ALLOW_LOOPBACK_PROVIDER_URLS off)' : '';
+    throw invalid('invalid_request', `${field} ${problem.reason}${hint}`, field);
+  }
+  return validateAgainst<T>(schema, value, prefix);
 }

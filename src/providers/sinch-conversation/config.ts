@@ -1,14 +1,13 @@
 // Integration config and secrets for the Sinch Conversation API (docs/providers/sinch-conversation.md B.1, B.2).
 // The core validates stored integrations against these schemas; `secrets` are write-only.
 import { Type, type Static } from '@sinclair/typebox';
+import { ProviderUrl } from '../provider-url.js';
 
 export const SINCH_CONVERSATION_REGIONS = ['eu', 'us', 'br'] as const;
 export type SinchConversationRegion = (typeof SINCH_CONVERSATION_REGIONS)[number];
 
 /** The global OAuth2 token endpoint (B.2); it serves every region. */
 export const DEFAULT_AUTH_URL = 'https://auth.sinch.com/oauth2/token';
-
-const HttpUrl = (description: string) => Type.String({ format: 'uri', pattern: '^https?://', description });
 
 export const SinchConversationConfigSchema = Type.Object(
   {
@@ -20,8 +19,8 @@ export const SinchConversationConfigSchema = Type.Object(
         { default: 'eu', description: 'Region the app was created in; a mismatch gives 404 (B.1)' },
       ),
     ),
-    base_url: Type.Optional(HttpUrl('Overrides https://{region}.conversation.api.sinch.com (proxies, sandboxes, tests)')),
-    auth_url: Type.Optional(HttpUrl(`Overrides the OAuth2 token endpoint ${DEFAULT_AUTH_URL}`)),
+    base_url: Type.Optional(ProviderUrl('Overrides https://{region}.conversation.api.sinch.com (proxies, sandboxes, tests)')),
+    auth_url: Type.Optional(ProviderUrl(`Overrides the OAuth2 token endpoint ${DEFAULT_AUTH_URL}`)),
   },
   { additionalProperties: false },
 );

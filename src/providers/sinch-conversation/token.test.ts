@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Agent } from 'undici';
+import { ADDRESS_REFUSED, guardedConnector } from '../guarded-connector.js';
 import { cannedServerForFile, refusingUrl, type Handler } from '../test-support/http-server.js';
 import { reuseSeconds, SinchConversationTokenCache, type TokenCredentials, type TokenOutcome } from './token.js';
 
@@ -204,4 +206,22 @@ test('token endpoint: a server that never answers times out as a retry', async (
   const got = await cache.get(creds(), { pool: agent });
   assert.ok(!got.ok && got.result.kind === 'retry' && got.result.error === 'UND_ERR_HEADERS_TIMEOUT');
   server.closeAllConnections();
+});
+
+test('a token endpoint at an address the hub refuses is a refusal, not a retry', async () => {
+  requests.length = 0;
+  server.handler = issuing();
+  const guarded = new Agent({ connect: guardedConnector({ allowLoopback: false }) });
+  try {
+    const cache = new SinchConversationTokenCache();
+    const got = await cache.get(creds({ authUrl: `http://localhost:${new URL(server.baseUrl).port}/oauth2/token` }), { pool: guarded });
+    assert.equal(got.ok, false);
+    if (got.ok) return;
+    assert.equal(got.result.kind, 'refused');
+    assert.equal(got.result.error, ADDRESS_REFUSED);
+    assert.match(got.result.comment, /^token endpoint: refused to connect to localhost/);
+    assert.equal(requests.length, 0, 'nothing reached the server');
+  } finally {
+    await guarded.close();
+  }
 });

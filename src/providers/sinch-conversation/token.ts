@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { clean } from '../../core/redact.js';
-import { isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, withSignal, type HttpAnswer, type RefusedResult, type RetryResult } from '../http.js';
+import { addressRefusal, isRetryableStatus, isSuccessStatus, networkFailure, postCapped, retryAfterAnswer, withSignal, type HttpAnswer, type RefusedResult, type RetryResult } from '../http.js';
 import { isRecord, parseJson, stringField } from '../json.js';
 
 export interface TokenCredentials {
@@ -125,7 +125,7 @@ export class SinchConversationTokenCache {
         timeoutMs: this.timeoutMs,
       });
     } catch (err) {
-      return { ok: false, result: networkFailure(err, secrets, 'token endpoint: ') };
+      return { ok: false, result: addressRefusal(err, secrets, 'token endpoint: ') ?? networkFailure(err, secrets, 'token endpoint: ') };
     }
 
     const { statusCode, headers, text } = answer;

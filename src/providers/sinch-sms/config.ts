@@ -1,6 +1,7 @@
 // Integration config and secrets for Sinch SMS (docs/providers/sinch-sms.md A.1, A.2). The core validates
 // stored integrations against these schemas; `secrets` are write-only and never echoed.
 import { Type, type Static } from '@sinclair/typebox';
+import { ProviderUrl } from '../provider-url.js';
 
 export const SINCH_SMS_REGIONS = ['us', 'eu', 'au', 'br', 'ca'] as const;
 export type SinchSmsRegion = (typeof SINCH_SMS_REGIONS)[number];
@@ -15,13 +16,7 @@ export const SinchSmsConfigSchema = Type.Object(
         { default: 'us', description: 'Sinch SMS region; the API token works in every region' },
       ),
     ),
-    base_url: Type.Optional(
-      Type.String({
-        format: 'uri',
-        pattern: '^https?://',
-        description: 'Overrides the region host (proxies, sandboxes, tests)',
-      }),
-    ),
+    base_url: Type.Optional(ProviderUrl('Overrides the region host (proxies, sandboxes, tests)')),
     default_sender: Type.Optional(
       Type.String({ minLength: 1, description: 'Used when a message names no sender; omitted when unset' }),
     ),

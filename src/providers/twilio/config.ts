@@ -1,6 +1,7 @@
 // Integration config and secrets for Twilio Programmable Messaging (docs/providers/twilio.md C.1, C.3, C.7).
 // The core validates stored integrations against these schemas; `secrets` are write-only.
 import { Type, type Static } from '@sinclair/typebox';
+import { ProviderUrl } from '../provider-url.js';
 
 /** Twilio's REST API host (the spec's `servers` entry). */
 export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
@@ -13,13 +14,7 @@ export const TwilioConfigSchema = Type.Object(
   {
     // Goes into the URL path; the pattern keeps it URL-safe.
     account_sid: Type.String({ pattern: ACCOUNT_SID_PATTERN, description: 'Account SID (AC…), used in the API path' }),
-    base_url: Type.Optional(
-      Type.String({
-        format: 'uri',
-        pattern: '^https?://',
-        description: `Overrides ${TWILIO_API_BASE_URL} (proxies, sandboxes, tests)`,
-      }),
-    ),
+    base_url: Type.Optional(ProviderUrl(`Overrides ${TWILIO_API_BASE_URL} (proxies, sandboxes, tests)`)),
   },
   { additionalProperties: false },
 );

@@ -102,6 +102,7 @@ export async function runSinchConversationSandbox(argv: string[]): Promise<void>
     `  project ${project.projectId}  access key ${project.accessKey}  secret ${project.accessSecret}`,
     `  app ${app.appId}  channels ${app.channels.join(',')}`,
     `  integration config: {"project_id":"${project.projectId}","app_id":"${app.appId}","base_url":"${url}","auth_url":"${url}/oauth2/token"}`,
+    '  (a hub takes these loopback URLs only with ALLOW_LOOPBACK_PROVIDER_URLS=true)',
     `  webhook: ${webhookUrl ?? '(none: no callbacks)'}${webhookSecret ? ', signed (x-sinch-webhook-signature)' : ', unsigned'}`,
     '  test numbers: last four digits 0001-0014 choose the outcome (see the simulator README)',
   ]);

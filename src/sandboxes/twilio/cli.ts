@@ -91,7 +91,7 @@ export async function runTwilioSandbox(argv: string[]): Promise<void> {
   const url = await sandbox.listen(port, host);
 
   printLines([
-    `Twilio sandbox listening on ${url}  (use it as the integration's base_url)`,
+    `Twilio sandbox listening on ${url}  (use it as the integration's base_url; the hub needs ALLOW_LOOPBACK_PROVIDER_URLS=true)`,
     ...accounts.flatMap((a) => [
       `  account ${a.accountSid}  auth token ${a.authToken}`,
       ...(a.apiKeys ?? []).map((k) => `    API key ${k.sid}  secret ${k.secret}`),
