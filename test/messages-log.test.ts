@@ -13,7 +13,8 @@ describe('the message log', () => {
   let startedAt: string;
 
   before(async () => {
-    w = await sinchWorld();
+    // A long backoff keeps the message that met a 500 queued (not being retried) while the tests look.
+    w = await sinchWorld({ hub: { dispatcher: { backoff: { baseMs: 60_000, maxMs: 60_000, factor: 2, unconfirmedWaitMs: 200 } } } });
     startedAt = new Date().toISOString();
     const customer = await w.t.api.post(`/api/v1/projects/${w.projectId}/customers`, { customer_id: 'ada', phone: '+12025550007' });
     assert.equal(customer.status, 201, JSON.stringify(customer.body));
