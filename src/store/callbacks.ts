@@ -3,7 +3,7 @@
 import type { Selectable } from 'kysely';
 import type { DB } from './db.js';
 import { prepared, preparedList } from './prepared.js';
-import type { CallbacksTable } from './schema.js';
+import type { CallbackSource, CallbacksTable } from './schema.js';
 
 export type CallbackRow = Selectable<CallbacksTable>;
 
@@ -125,4 +125,41 @@ export async function markProcessed(db: DB, ids: readonly number[], outcome: Cal
 export async function countPending(db: DB): Promise<number> {
   const r = await db.selectFrom('callbacks').select((eb) => eb.fn.countAll<number>().as('n')).where('processed_at', 'is', null).executeTakeFirst();
   return Number(r?.n ?? 0);
+}
+
+/** Pending callbacks per origin: how many, and their bodies' bytes. */
+export interface PendingTotals {
+  source: CallbackSource;
+  project_id: string;
+  integration_id: string | null;
+  count: number;
+  bytes: number;
+}
+
+/** What is pending, per origin (the partial index `callbacks_pending` holds only pending rows). */
+export async function pendingBySource(db: DB): Promise<PendingTotals[]> {
+  const rows = await db
+    .selectFrom('callbacks')
+    .select((eb) => ['source', 'project_id', 'integration_id', eb.fn.countAll<number>().as('count'), eb.fn.sum<number>(eb.fn('length', ['body'])).as('bytes')])
+    .where('processed_at', 'is', null)
+    .groupBy(['source', 'project_id', 'integration_id'])
+    .execute();
+  return rows.map((r) => ({ ...r, count: Number(r.count), bytes: Number(r.bytes ?? 0) }));
+}
+
+/**
+ * Deletes up to `limit` processed callbacks received before `before`, oldest first; returns how
+ * many. Pending ones are kept whatever their age: each was acknowledged to its provider. Ids
+ * grow with arrival, so the rows to delete all sit below the first one received since `before`,
+ * and both statements walk the rowid from the start instead of needing an index on age.
+ */
+export async function deleteProcessedBefore(db: DB, before: number, limit: number): Promise<number> {
+  const recent = await db.selectFrom('callbacks').select('id').where('received_at', '>=', before).orderBy('id').limit(1).executeTakeFirst();
+  let old = db.selectFrom('callbacks').select('id').where('processed_at', 'is not', null).where('received_at', '<', before);
+  if (recent) old = old.where('id', '<', Number(recent.id));
+  const r = await db
+    .deleteFrom('callbacks')
+    .where('id', 'in', old.orderBy('id').limit(limit))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

@@ -21,3 +21,33 @@ export async function count(db: DB, projectId: string): Promise<number> {
   const r = await db.selectFrom('ingest_rejections').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirst();
   return Number(r?.n ?? 0);
 }
+
+/**
+ * Deletes up to `limit` rejections received before `before`, oldest first; returns how many.
+ * Like callbacks, they sit in arrival order by id: what is old lies below the first recent one.
+ */
+export async function deleteBefore(db: DB, before: number, limit: number): Promise<number> {
+  const recent = await db.selectFrom('ingest_rejections').select('id').where('received_at', '>=', before).orderBy('id').limit(1).executeTakeFirst();
+  let old = db.selectFrom('ingest_rejections').select('id').where('received_at', '<', before);
+  if (recent) old = old.where('id', '<', Number(recent.id));
+  const r = await db.deleteFrom('ingest_rejections').where('id', 'in', old.orderBy('id').limit(limit)).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** The projects that have any rejection. */
+export async function projectsWithRejections(db: DB): Promise<string[]> {
+  const rows = await db.selectFrom('ingest_rejections').select('project_id').distinct().execute();
+  return rows.map((r) => r.project_id);
+}
+
+/**
+ * Deletes up to `limit` of the project's rejections beyond its newest `keep`, oldest first;
+ * returns how many. Both statements walk the (project_id, id) index.
+ */
+export async function deleteBeyond(db: DB, projectId: string, keep: number, limit: number): Promise<number> {
+  const edge = await db.selectFrom('ingest_rejections').select('id').where('project_id', '=', projectId).orderBy('id', 'desc').limit(1).offset(keep).executeTakeFirst();
+  if (!edge) return 0;
+  const old = db.selectFrom('ingest_rejections').select('id').where('project_id', '=', projectId).where('id', '<=', Number(edge.id)).orderBy('id').limit(limit);
+  const r = await db.deleteFrom('ingest_rejections').where('id', 'in', old).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
