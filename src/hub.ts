@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import { Dispatcher, type DispatcherOptions } from './dispatch/dispatcher.js';
 import { Metrics } from './metrics.js';
 import { CallbackProcessor, type ProcessorOptions } from './callbacks/processor.js';
+import { PendingCallbacks } from './callbacks/pending.js';
 import { CallbackWriter } from './callbacks/writer.js';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
 import { channelsOfConsent } from './services/consent.js';
@@ -41,7 +42,12 @@ export class Hub {
     this.integrations = new IntegrationRegistry(db, this.box, config.publicUrl);
     this.commit = new GroupCommit(db, checkpointer ? { checkpoints: checkpointer.state } : {});
     this.dispatcher = new Dispatcher(db, this.commit, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, options.dispatcher);
-    this.callbacks = new CallbackWriter(this.commit, (row) => this.processor.stored(row));
+    this.callbacks = new CallbackWriter(
+      this.commit,
+      (row) => this.processor.stored(row),
+      undefined,
+      new PendingCallbacks({ count: config.storage.callbackPendingMax, bytes: config.storage.callbackPendingMaxBytes }),
+    );
     this.processor = new CallbackProcessor(
       db,
       this.commit,
@@ -49,6 +55,7 @@ export class Hub {
       {
         queued: (id) => this.dispatcher.notify(id),
         optedOut: (ref, channel) => void this.dispatcher.dropCustomer(ref, channelsOfConsent(channel)),
+        processed: (row) => this.callbacks.processed(row),
       },
       logger.child({ component: 'callbacks' }),
       this.metrics,

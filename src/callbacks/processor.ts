@@ -116,7 +116,8 @@ export class CallbackProcessor {
     for (const callback of batch) {
       const handler = this.#handlers[callback.source];
       const updates = await handler.parse(trx, callback);
-      if (!Array.isArray(updates)) this.logger.warn({ callback_id: callback.id, integration_id: callback.integration_id, err: updates.reason }, 'unreadable callback kept unprocessed');
+      // Marked processed with the error as its outcome: reading it again would fail the same way.
+      if (!Array.isArray(updates)) this.logger.warn({ callback_id: callback.id, integration_id: callback.integration_id, err: updates.reason }, 'unreadable callback marked processed with an error outcome');
       parsed.push({ callback, handler, updates });
     }
     const statuses: { integrationId: string; update: StatusUpdate }[] = [];
@@ -157,6 +158,7 @@ export class CallbackProcessor {
       if (group) group.ids.push(callback.id);
       else byOutcome.set(key, { outcome, ids: [callback.id] });
       finished++;
+      after.push(() => this.hooks.processed(callback));
       this.metrics.count('callbacks_processed_total', callback.integration_id ?? `ingest:${callback.project_id}`);
     }
     await reports.flush(now);

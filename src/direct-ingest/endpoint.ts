@@ -1,7 +1,7 @@
 // Direct-send ingest: Sinch SMS delivery reports for batches a team sent through Sinch itself,
 // posted to /ingest/sinch/{app_key}. Verified, checked for a customer id, stored, answered.
 import type { FastifyPluginAsync } from 'fastify';
-import { sendError } from '../api/errors.js';
+import { sendError, sendTooManyPending } from '../api/errors.js';
 import type { Hub } from '../hub.js';
 import { verifySinchSignature } from '../providers/sinch-signature.js';
 import * as projectStore from '../store/projects.js';
@@ -24,7 +24,9 @@ export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
     if (project.ingest_signing_secret) {
       const check = verifySinchSignature(hub.box.open(project.ingest_signing_secret), req.headers, rawBody, now);
       if (!check.ok) {
-        req.log.warn({ project_id: project.id, reason: check.reason }, 'direct-send callback rejected');
+        // Counted rather than logged at warn: a flood of refusals must not become a flood of log lines.
+      hub.metrics.count('callbacks_refused_pending_total', `ingest:${project.id}`);
+      req.log.debug({ project_id: project.id, reason: check.reason }, 'direct-send callback rejected');
         return sendError(reply, 403, 'invalid_signature', check.reason);
       }
       replayKey = { nonce: check.nonce, expiresAtMs: check.timestampMs + 10 * 60 * 1000 };
@@ -51,6 +53,12 @@ export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
       replayKey,
     });
     if (result === 'replayed') return sendError(reply, 409, 'replayed', 'this signed callback was already received');
+    if (result === 'too_many_pending') {
+      // Counted rather than logged at warn: a flood of refusals must not become a flood of log lines.
+      hub.metrics.count('callbacks_refused_pending_total', `ingest:${project.id}`);
+      req.log.debug({ project_id: project.id }, 'callback refused: its source has too many pending');
+      return sendTooManyPending(reply);
+    }
     return reply.code(200).send();
   });
 };
