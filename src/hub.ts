@@ -6,6 +6,7 @@ import { Dispatcher, type DispatcherOptions } from './dispatch/dispatcher.js';
 import { Metrics } from './metrics.js';
 import { CallbackProcessor, type ProcessorOptions } from './callbacks/processor.js';
 import { PendingCallbacks } from './callbacks/pending.js';
+import { Retention, type RetentionOptions } from './callbacks/retention.js';
 import { CallbackWriter } from './callbacks/writer.js';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
 import { channelsOfConsent } from './services/consent.js';
@@ -18,6 +19,7 @@ import { Checkpointer } from './store/wal.js';
 export interface HubOptions {
   dispatcher?: DispatcherOptions;
   processor?: ProcessorOptions;
+  retention?: RetentionOptions;
 }
 
 export class Hub {
@@ -28,6 +30,7 @@ export class Hub {
   readonly dispatcher: Dispatcher;
   readonly processor: CallbackProcessor;
   readonly callbacks: CallbackWriter;
+  readonly retention: Retention;
   readonly commit: GroupCommit;
   #running = false;
 
@@ -61,6 +64,7 @@ export class Hub {
       this.metrics,
       options.processor,
     );
+    this.retention = new Retention(db, config.storage, logger.child({ component: 'retention' }), options.retention);
   }
 
   static async open(config: Config, logger: Logger, options: HubOptions = {}): Promise<Hub> {
@@ -89,10 +93,11 @@ export class Hub {
     return this.#running;
   }
 
-  /** Starts the background work: dispatch, callback processing, and resuming interrupted launches. */
+  /** Starts the background work: dispatch, callback processing, retention, and resuming interrupted launches. */
   async start(): Promise<void> {
     await this.dispatcher.start();
     this.processor.start();
+    this.retention.start();
     this.#running = true;
     for (const c of await unfinishedLaunches(this.db)) {
       this.logger.warn({ campaign_id: c.id }, 'resuming a campaign launch interrupted by the last stop');
@@ -106,6 +111,7 @@ export class Hub {
     this.#running = false;
     await this.dispatcher.stop();
     await this.processor.stop();
+    await this.retention.stop();
     await this.commit.close();
     await this.checkpointer?.stop();
     await this.db.destroy();
