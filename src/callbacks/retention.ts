@@ -83,11 +83,16 @@ export class Retention {
     this.#rejectionsSince.clear();
     const { callbackRetentionDays, ingestRejectionRetentionDays, ingestRejectionsMax } = this.bounds;
     const pruned: Pruned = { callbacks: 0, rejections: 0 };
+    // Where old rows end is found once per round; rows arriving meanwhile all lie above it.
     if (callbackRetentionDays > 0) {
-      pruned.callbacks += await this.#drain((limit) => callbackStore.deleteProcessedBefore(this.db, now - callbackRetentionDays * DAY_MS, limit));
+      const before = now - callbackRetentionDays * DAY_MS;
+      const belowId = await callbackStore.firstIdSince(this.db, before);
+      pruned.callbacks += await this.#drain((limit) => callbackStore.deleteProcessedBefore(this.db, before, belowId, limit));
     }
     if (ingestRejectionRetentionDays > 0) {
-      pruned.rejections += await this.#drain((limit) => rejectionStore.deleteBefore(this.db, now - ingestRejectionRetentionDays * DAY_MS, limit));
+      const before = now - ingestRejectionRetentionDays * DAY_MS;
+      const belowId = await rejectionStore.firstIdSince(this.db, before);
+      pruned.rejections += await this.#drain((limit) => rejectionStore.deleteBefore(this.db, before, belowId, limit));
     }
     if (ingestRejectionsMax > 0) {
       for (const projectId of await rejectionStore.projectsWithRejections(this.db)) {

@@ -175,6 +175,20 @@ describe('callback store: what is pending, and pruning', () => {
     ]);
   });
 
+  test('firstIdSince finds where old callbacks end, across gaps left by deletes', async () => {
+    assert.equal(await callbackStore.firstIdSince(store.db, 0), null, 'an empty table');
+    const ids: number[] = [];
+    for (let i = 0; i < 100; i++) ids.push(await callbackStore.insert(store.db, callbackRow({ received_at: i * 10 })));
+    // Gaps, as a round of pruning leaves them among pending callbacks.
+    const gone = ids.filter((_, i) => i % 3 === 0 || (i > 40 && i < 60));
+    await store.db.deleteFrom('callbacks').where('id', 'in', gone).execute();
+    const kept = ids.map((id, i) => ({ id, at: i * 10 })).filter((r) => !gone.includes(r.id));
+    for (const at of [-5, 0, 5, 10, 405, 415, 600, 605, 985, 990, 991, 5000]) {
+      const want = kept.find((r) => r.at >= at)?.id ?? null;
+      assert.equal(await callbackStore.firstIdSince(store.db, at), want, `at ${at}`);
+    }
+  });
+
   test('deleteProcessedBefore deletes processed old callbacks, oldest first, and keeps pending and recent ones', async () => {
     const oldDone = [];
     for (let i = 0; i < 5; i++) oldDone.push(await callbackStore.insert(store.db, callbackRow({ received_at: 1000 + i })));
@@ -185,24 +199,30 @@ describe('callback store: what is pending, and pruning', () => {
     const recentPending = await callbackStore.insert(store.db, callbackRow({ received_at: 5001 }));
     await callbackStore.markProcessed(store.db, [...oldDone, recentDone], { kind: 'processed', updates: ['applied'] }, 6000);
 
-    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, 3), 3);
+    const below = await callbackStore.firstIdSince(store.db, 5000);
+    assert.equal(below, recentDone);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, below, 3), 3);
     assert.deepEqual(await ids(), [oldDone[3], oldDone[4], oldPending, oldDeferred, recentDone, recentPending]);
-    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, 3), 2);
-    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, 3), 0);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, below, 3), 2);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, below, 3), 0);
     assert.deepEqual(await ids(), [oldPending, oldDeferred, recentDone, recentPending]);
     assert.equal(await callbackStore.countPending(store.db), 3);
   });
 
-  test('deleteProcessedBefore never deletes a recent callback, even one with a lower id than an old one', async () => {
+  test('deleteProcessedBefore never deletes a recent callback, and leaves what lies above the bound for a later round', async () => {
     // Ids follow arrival only roughly (stamps are taken before a flush orders the inserts).
     const old = await callbackStore.insert(store.db, callbackRow({ received_at: 1000 }));
     const recent = await callbackStore.insert(store.db, callbackRow({ received_at: 5000 }));
     const oldAgain = await callbackStore.insert(store.db, callbackRow({ received_at: 1001 }));
     await callbackStore.markProcessed(store.db, [old, recent, oldAgain], { kind: 'processed', updates: [] }, 6000);
-    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, 10), 1);
+    assert.equal(await callbackStore.firstIdSince(store.db, 5000), recent);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, recent, 10), 1);
     // The old one above the first recent one waits until that one is old too.
     assert.deepEqual(await ids(), [recent, oldAgain]);
-    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5001, 10), 2);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, null, 10), 1, 'without a bound: every old one, and still no recent one');
+    assert.deepEqual(await ids(), [recent]);
+    assert.equal(await callbackStore.firstIdSince(store.db, 5001), null);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5001, null, 10), 1);
     assert.deepEqual(await ids(), []);
   });
 });

@@ -1,6 +1,7 @@
 // The callbacks table: every provider callback, stored raw before it is answered and marked once
 // it has been processed. What processing made of it is kept as text (see encodeOutcome).
 import type { Selectable } from 'kysely';
+import { firstIdReceivedSince } from './arrival.js';
 import type { DB } from './db.js';
 import { prepared, preparedList } from './prepared.js';
 import type { CallbackSource, CallbacksTable } from './schema.js';
@@ -148,18 +149,23 @@ export async function pendingBySource(db: DB): Promise<PendingTotals[]> {
 }
 
 /**
- * Deletes up to `limit` processed callbacks received before `before`, oldest first; returns how
- * many. Pending ones are kept whatever their age: each was acknowledged to its provider. Ids
- * grow with arrival, so the rows to delete all sit below the first one received since `before`,
- * and both statements walk the rowid from the start instead of needing an index on age.
+ * The id of the first callback received at or after `at` (roughly: arrival.ts), null when none
+ * was. Ids grow with arrival, so the older callbacks lie below it: pruning deletes there, walking
+ * the rowid from the start (after a round only the few pending ones are left there) rather than
+ * needing an index on age.
  */
-export async function deleteProcessedBefore(db: DB, before: number, limit: number): Promise<number> {
-  const recent = await db.selectFrom('callbacks').select('id').where('received_at', '>=', before).orderBy('id').limit(1).executeTakeFirst();
+export async function firstIdSince(db: DB, at: number): Promise<number | null> {
+  return firstIdReceivedSince(db, 'callbacks', at);
+}
+
+/**
+ * Deletes up to `limit` processed callbacks received before `before` with ids below `belowId`
+ * (firstIdSince; null: no bound), oldest first; returns how many. Pending ones are kept whatever
+ * their age: each was acknowledged to its provider.
+ */
+export async function deleteProcessedBefore(db: DB, before: number, belowId: number | null, limit: number): Promise<number> {
   let old = db.selectFrom('callbacks').select('id').where('processed_at', 'is not', null).where('received_at', '<', before);
-  if (recent) old = old.where('id', '<', Number(recent.id));
-  const r = await db
-    .deleteFrom('callbacks')
-    .where('id', 'in', old.orderBy('id').limit(limit))
-    .executeTakeFirst();
+  if (belowId !== null) old = old.where('id', '<', belowId);
+  const r = await db.deleteFrom('callbacks').where('id', 'in', old.orderBy('id').limit(limit)).executeTakeFirst();
   return Number(r.numDeletedRows);
 }

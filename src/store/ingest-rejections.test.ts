@@ -74,12 +74,16 @@ describe('ingest rejection store: pruning', () => {
     for (const [project_id, received_at] of [['prj_1', 1000], ['prj_2', 1001], ['prj_1', 1002], ['prj_1', 5000], ['prj_2', 5001]] as const) {
       await rejectionStore.insert(store.db, ingestRejectionRow({ project_id, received_at }));
     }
-    assert.equal(await rejectionStore.deleteBefore(store.db, 5000, 2), 2);
+    const below = await rejectionStore.firstIdSince(store.db, 5000);
+    assert.equal(below, (await rejectionStore.list(store.db, 'prj_1', { limit: 10 }))[2]!.id);
+    assert.equal(await rejectionStore.deleteBefore(store.db, 5000, below, 2), 2);
     assert.deepEqual(await stamps('prj_1'), [1002, 5000]);
     assert.deepEqual(await stamps('prj_2'), [5001]);
-    assert.equal(await rejectionStore.deleteBefore(store.db, 5000, 2), 1);
-    assert.equal(await rejectionStore.deleteBefore(store.db, 5000, 2), 0);
+    assert.equal(await rejectionStore.deleteBefore(store.db, 5000, below, 2), 1);
+    assert.equal(await rejectionStore.deleteBefore(store.db, 5000, below, 2), 0);
     assert.deepEqual(await stamps('prj_1'), [5000]);
+    assert.equal(await rejectionStore.firstIdSince(store.db, 6000), null);
+    assert.equal(await rejectionStore.deleteBefore(store.db, 6000, null, 10), 2);
   });
 
   test('deleteBeyond keeps the newest rejections of the project named, and no other project loses any', async () => {

@@ -1,5 +1,6 @@
 // Direct-send callbacks refused for want of a customer id, kept for the project to read.
 import type { Selectable } from 'kysely';
+import { firstIdReceivedSince } from './arrival.js';
 import type { DB } from './db.js';
 import type { IngestRejectionsTable } from './schema.js';
 
@@ -22,14 +23,18 @@ export async function count(db: DB, projectId: string): Promise<number> {
   return Number(r?.n ?? 0);
 }
 
+/** The id of the first rejection received at or after `at`, null when none was (as callbacks.firstIdSince). */
+export async function firstIdSince(db: DB, at: number): Promise<number | null> {
+  return firstIdReceivedSince(db, 'ingest_rejections', at);
+}
+
 /**
- * Deletes up to `limit` rejections received before `before`, oldest first; returns how many.
- * Like callbacks, they sit in arrival order by id: what is old lies below the first recent one.
+ * Deletes up to `limit` rejections received before `before` with ids below `belowId`
+ * (firstIdSince; null: no bound), oldest first; returns how many.
  */
-export async function deleteBefore(db: DB, before: number, limit: number): Promise<number> {
-  const recent = await db.selectFrom('ingest_rejections').select('id').where('received_at', '>=', before).orderBy('id').limit(1).executeTakeFirst();
+export async function deleteBefore(db: DB, before: number, belowId: number | null, limit: number): Promise<number> {
   let old = db.selectFrom('ingest_rejections').select('id').where('received_at', '<', before);
-  if (recent) old = old.where('id', '<', Number(recent.id));
+  if (belowId !== null) old = old.where('id', '<', belowId);
   const r = await db.deleteFrom('ingest_rejections').where('id', 'in', old.orderBy('id').limit(limit)).executeTakeFirst();
   return Number(r.numDeletedRows);
 }
