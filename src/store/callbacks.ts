@@ -1,5 +1,6 @@
 // The callbacks table: every provider callback, stored raw before it is answered and marked once
-// it has been processed. What processing made of it is kept as text (see encodeOutcome).
+// it has been processed. What processing made of it is kept as text (see encodeOutcome). Processed
+// ones are deleted after the retention period (callbacks/retention.ts).
 import type { Selectable } from 'kysely';
 import { firstIdReceivedSince } from './arrival.js';
 import type { DB } from './db.js';
