@@ -52,3 +52,26 @@ test('ALLOW_LOOPBACK_PROVIDER_URLS: off unless set, true/false words only', () =
   // A typo must not quietly leave it off (or on).
   for (const bad of ['ture', '2', 'enabled']) assert.throws(() => loadConfig({ SWITCHBOARD_DATA_DIR: dataDir, ALLOW_LOOPBACK_PROVIDER_URLS: bad }), /ALLOW_LOOPBACK_PROVIDER_URLS must be true or false/, bad);
 });
+
+test('storage bounds: defaults, values from the environment, 0 for no bound, and a clear error for anything else', () => {
+  const dataDir = join(root, 'bounds');
+  assert.deepEqual(loadConfig({ SWITCHBOARD_DATA_DIR: dataDir }).storage, {
+    callbackRetentionDays: 7,
+    ingestRejectionRetentionDays: 30,
+    ingestRejectionsMax: 10_000,
+    callbackPendingMax: 10_000,
+    callbackPendingMaxBytes: 100 * 1024 * 1024,
+  });
+  const set = loadConfig({
+    SWITCHBOARD_DATA_DIR: dataDir,
+    CALLBACK_RETENTION_DAYS: '0',
+    INGEST_REJECTION_RETENTION_DAYS: '90',
+    INGEST_REJECTIONS_MAX: '500',
+    CALLBACK_PENDING_MAX: '3',
+    CALLBACK_PENDING_MAX_BYTES: '0',
+  }).storage;
+  assert.deepEqual(set, { callbackRetentionDays: 0, ingestRejectionRetentionDays: 90, ingestRejectionsMax: 500, callbackPendingMax: 3, callbackPendingMaxBytes: 0 });
+  for (const [name, value] of [['CALLBACK_RETENTION_DAYS', '7d'], ['INGEST_REJECTIONS_MAX', '-1'], ['CALLBACK_PENDING_MAX_BYTES', '1.5']]) {
+    assert.throws(() => loadConfig({ SWITCHBOARD_DATA_DIR: dataDir, [name!]: value! }), { message: `${name} must be a non-negative integer, got "${value}"` });
+  }
+});

@@ -36,6 +36,22 @@ export interface Config {
    * own host and its neighbours' admin ports.
    */
   allowLoopbackProviderUrls: boolean;
+  /** What the hub keeps, and what it refuses to take on (docs/design.md, "Storage bounds"). */
+  storage: StorageBounds;
+}
+
+/** Every bound is off at 0. */
+export interface StorageBounds {
+  /** Processed raw callbacks are deleted this many days after they were received. */
+  callbackRetentionDays: number;
+  /** Direct-send ingest rejections are deleted this many days after they were received. */
+  ingestRejectionRetentionDays: number;
+  /** Each project keeps at most this many ingest rejections, the newest. */
+  ingestRejectionsMax: number;
+  /** A webhook source with this many unprocessed callbacks gets 429 until processing catches up. */
+  callbackPendingMax: number;
+  /** The same, by the unprocessed callbacks' bytes. */
+  callbackPendingMaxBytes: number;
 }
 
 function readOrCreate(path: string, create: () => string): { value: string; created: boolean } {
@@ -99,6 +115,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepAliveTimeoutMs: intFromEnv(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000),
     maxConnections: intFromEnv(env, 'HTTP_MAX_CONNECTIONS', 10_000),
     allowLoopbackProviderUrls: boolFromEnv(env, 'ALLOW_LOOPBACK_PROVIDER_URLS', false),
+    storage: {
+      // A week: long enough to look into a report after a weekend or to reprocess after a fix,
+      // far past any provider's retries; what a callback meant is kept in events anyway.
+      callbackRetentionDays: intFromEnv(env, 'CALLBACK_RETENTION_DAYS', 7),
+      ingestRejectionRetentionDays: intFromEnv(env, 'INGEST_REJECTION_RETENTION_DAYS', 30),
+      ingestRejectionsMax: intFromEnv(env, 'INGEST_REJECTIONS_MAX', 10_000),
+      // Far above what a healthy processor leaves pending (it drains thousands a second), far
+      // below what fills a disk: 10,000 callbacks or 100 MB per source.
+      callbackPendingMax: intFromEnv(env, 'CALLBACK_PENDING_MAX', 10_000),
+      callbackPendingMaxBytes: intFromEnv(env, 'CALLBACK_PENDING_MAX_BYTES', 100 * 1024 * 1024),
+    },
   };
 }
 

@@ -5,6 +5,8 @@ import type { Logger } from './logger.js';
 import { Dispatcher, type DispatcherOptions } from './dispatch/dispatcher.js';
 import { Metrics } from './metrics.js';
 import { CallbackProcessor, type ProcessorOptions } from './callbacks/processor.js';
+import { PendingCallbacks } from './callbacks/pending.js';
+import { Retention, type RetentionOptions } from './callbacks/retention.js';
 import { CallbackWriter } from './callbacks/writer.js';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
 import { channelsOfConsent } from './services/consent.js';
@@ -17,6 +19,7 @@ import { Checkpointer } from './store/wal.js';
 export interface HubOptions {
   dispatcher?: DispatcherOptions;
   processor?: ProcessorOptions;
+  retention?: RetentionOptions;
 }
 
 export class Hub {
@@ -27,6 +30,7 @@ export class Hub {
   readonly dispatcher: Dispatcher;
   readonly processor: CallbackProcessor;
   readonly callbacks: CallbackWriter;
+  readonly retention: Retention;
   readonly commit: GroupCommit;
   #running = false;
 
@@ -44,7 +48,12 @@ export class Hub {
       ...options.dispatcher,
       allowLoopbackProviderUrls: config.allowLoopbackProviderUrls,
     });
-    this.callbacks = new CallbackWriter(this.commit, (row) => this.processor.stored(row));
+    this.callbacks = new CallbackWriter(
+      this.commit,
+      (row) => this.processor.stored(row),
+      undefined,
+      new PendingCallbacks({ count: config.storage.callbackPendingMax, bytes: config.storage.callbackPendingMaxBytes }),
+    );
     this.processor = new CallbackProcessor(
       db,
       this.commit,
@@ -52,11 +61,13 @@ export class Hub {
       {
         queued: (id) => this.dispatcher.notify(id),
         optedOut: (ref, channel) => void this.dispatcher.dropCustomer(ref, channelsOfConsent(channel)),
+        processed: (row) => this.callbacks.processed(row),
       },
       logger.child({ component: 'callbacks' }),
       this.metrics,
       options.processor,
     );
+    this.retention = new Retention(db, config.storage, logger.child({ component: 'retention' }), options.retention);
   }
 
   static async open(config: Config, logger: Logger, options: HubOptions = {}): Promise<Hub> {
@@ -85,10 +96,11 @@ export class Hub {
     return this.#running;
   }
 
-  /** Starts the background work: dispatch, callback processing, and resuming interrupted launches. */
+  /** Starts the background work: dispatch, callback processing, retention, and resuming interrupted launches. */
   async start(): Promise<void> {
     await this.dispatcher.start();
     this.processor.start();
+    this.retention.start();
     this.#running = true;
     for (const c of await unfinishedLaunches(this.db)) {
       this.logger.warn({ campaign_id: c.id }, 'resuming a campaign launch interrupted by the last stop');
@@ -102,6 +114,7 @@ export class Hub {
     this.#running = false;
     await this.dispatcher.stop();
     await this.processor.stop();
+    await this.retention.stop();
     await this.commit.close();
     await this.checkpointer?.stop();
     await this.db.destroy();

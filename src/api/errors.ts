@@ -52,6 +52,18 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   return reply.code(status).send({ error: { code, message, ...(field ? { field } : {}) } });
 }
 
+/** How long a provider is asked to wait when its source has too much pending (seconds). */
+export const PENDING_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * 429 for a callback not stored because its source has too much waiting to be processed:
+ * providers retry on 429, and by then processing has caught up.
+ */
+export function sendTooManyPending(reply: FastifyReply) {
+  reply.header('retry-after', String(PENDING_RETRY_AFTER_SECONDS));
+  return sendError(reply, 429, 'too_many_pending', 'too many callbacks from this source are waiting to be processed; retry later');
+}
+
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if (err instanceof DomainError) return sendError(reply, STATUS_OF[err.kind], err.code, err.message, err.field);
   if (err instanceof HttpError) return sendError(reply, err.statusCode, err.code, err.message);

@@ -14,6 +14,8 @@ export interface ProcessorHooks {
   queued(integrationId: string): void;
   /** The customer opted out of the channel: drop what is claimed for them. */
   optedOut(customerRef: string, channel: Channel): void;
+  /** The callback is processed (it is no longer pending). */
+  processed(callback: CallbackRow): void;
 }
 
 export interface BatchContext {

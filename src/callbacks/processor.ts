@@ -16,6 +16,7 @@ import type { CallbackSource } from '../store/schema.js';
 import * as nonceStore from '../store/signed-nonces.js';
 import { Signal } from '../util/signal.js';
 import type { BatchContext, ProcessorHooks, CallbackHandler } from './batch.js';
+import { boundUpdate } from './bounds.js';
 import { IntegrationCallbacks } from './integration-callbacks.js';
 import { MessageLookup } from './message-lookup.js';
 import { CallbackQueue } from './queue.js';
@@ -115,8 +116,10 @@ export class CallbackProcessor {
     const parsed: { callback: CallbackRow; handler: CallbackHandler; updates: CanonicalUpdate[] | Extract<CallbackOutcome, { kind: 'error' }> }[] = [];
     for (const callback of batch) {
       const handler = this.#handlers[callback.source];
-      const updates = await handler.parse(trx, callback);
-      if (!Array.isArray(updates)) this.logger.warn({ callback_id: callback.id, integration_id: callback.integration_id, err: updates.reason }, 'unreadable callback kept unprocessed');
+      const read = await handler.parse(trx, callback);
+      const updates = Array.isArray(read) ? read.map(boundUpdate) : read;
+      // Marked processed with the error as its outcome: reading it again would fail the same way.
+      if (!Array.isArray(updates)) this.logger.warn({ callback_id: callback.id, integration_id: callback.integration_id, err: updates.reason }, 'unreadable callback marked processed with an error outcome');
       parsed.push({ callback, handler, updates });
     }
     const statuses: { integrationId: string; update: StatusUpdate }[] = [];
@@ -157,6 +160,7 @@ export class CallbackProcessor {
       if (group) group.ids.push(callback.id);
       else byOutcome.set(key, { outcome, ids: [callback.id] });
       finished++;
+      after.push(() => this.hooks.processed(callback));
       this.metrics.count('callbacks_processed_total', callback.integration_id ?? `ingest:${callback.project_id}`);
     }
     await reports.flush(now);

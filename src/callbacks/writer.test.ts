@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { migrate, openDatabase, type DB } from '../store/db.js';
 import { GroupCommit } from '../store/group-commit.js';
+import { PendingCallbacks } from './pending.js';
 import { RecentDigests } from './recent-digests.js';
 import { CallbackWriter, type IncomingCallback } from './writer.js';
 
@@ -102,5 +103,48 @@ test('when storing the first copy fails, a copy that arrived meanwhile is stored
   assert.deepEqual(b, { status: 'fulfilled', value: 'stored' });
   assert.equal(await writer.write(callback('{"c":3}')), 'duplicate');
   assert.equal((await stored(db)).length, 1);
+  await close();
+});
+
+test('a source at its pending limit is refused before anything is stored; other sources, repeats and processing go on', async () => {
+  const { db, commit, close } = await store();
+  const writer = new CallbackWriter(commit, () => {}, new RecentDigests(), new PendingCallbacks({ count: 2, bytes: 0 }));
+  assert.equal(await writer.write(callback('1')), 'stored');
+  assert.equal(await writer.write(callback('2')), 'stored');
+  assert.equal(await writer.write(callback('3')), 'too_many_pending');
+  const signed = callback('4', { replayKey: { nonce: 'n4', expiresAtMs: Date.now() + 60_000 } });
+  assert.equal(await writer.write(signed), 'too_many_pending');
+  assert.equal(await writer.write(callback('1')), 'duplicate', 'a repeat stores nothing, and is answered as before');
+  assert.equal(await writer.write(callback('3', { integrationId: 'int_2' })), 'stored', 'the limit is per source');
+  assert.deepEqual(await stored(db), ['int_1? 1', 'int_1? 2', 'int_2? 3']);
+
+  const [first] = await db.selectFrom('callbacks').selectAll().orderBy('id').execute();
+  writer.processed(first!);
+  assert.equal(await writer.write(signed), 'stored', 'the refused nonce was not spent');
+  assert.equal(await writer.write(callback('5')), 'too_many_pending');
+
+  // Restarted: what is pending in the store counts again.
+  const restarted = new CallbackWriter(commit, () => {}, new RecentDigests(), new PendingCallbacks({ count: 3, bytes: 0 }));
+  await restarted.remember(db);
+  assert.deepEqual(restarted.pending.of('webhook:int_1'), { count: 3, bytes: 3 });
+  assert.equal(await restarted.write(callback('5')), 'too_many_pending');
+  assert.equal(await restarted.write(callback('5', { integrationId: 'int_2' })), 'stored');
+  await close();
+});
+
+test('the pending limit by bytes, and a reservation given back when the callback was not stored', async () => {
+  const { db, commit, close } = await store();
+  const writer = new CallbackWriter(commit, () => {}, new RecentDigests(), new PendingCallbacks({ count: 0, bytes: 10 }));
+  assert.equal(await writer.write(callback('x'.repeat(6))), 'stored');
+  assert.equal(await writer.write(callback('y'.repeat(6))), 'stored', 'below the limit before it: taken, and now over');
+  assert.equal(await writer.write(callback('z')), 'too_many_pending');
+  assert.deepEqual(writer.pending.of('webhook:int_1'), { count: 2, bytes: 12 });
+  for (const row of await db.selectFrom('callbacks').selectAll().execute()) writer.processed(row);
+  assert.deepEqual(writer.pending.of('webhook:int_1'), { count: 0, bytes: 0 });
+
+  const signed = callback('{"s":1}', { replayKey: { nonce: 'n1', expiresAtMs: Date.now() + 60_000 } });
+  assert.equal(await writer.write(signed), 'stored');
+  assert.equal(await writer.write(signed), 'replayed');
+  assert.deepEqual(writer.pending.of('webhook:int_1'), { count: 1, bytes: 7 }, 'the replay holds nothing');
   await close();
 });

@@ -1,6 +1,7 @@
 // Callbacks are stored raw and durably before the provider gets its 2xx, through the hub's group
 // commit: one flush acknowledges every callback of an event-loop turn. Repeats of recent
-// callbacks are recognised by content and not stored again (recent-digests.ts).
+// callbacks are recognised by content and not stored again (recent-digests.ts). A source that is
+// far behind gets no more until processing catches up (pending.ts).
 import { sha256Hex } from '../core/crypto.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
@@ -8,6 +9,7 @@ import * as callbackStore from '../store/callbacks.js';
 import type { CallbackRow } from '../store/callbacks.js';
 import type { CallbackSource } from '../store/schema.js';
 import * as nonceStore from '../store/signed-nonces.js';
+import { PendingCallbacks, sourceKey } from './pending.js';
 import { callbackDigest, RecentDigests } from './recent-digests.js';
 
 /** Who a callback is for: an integration's webhook, or a project's direct-send ingest. */
@@ -22,16 +24,15 @@ export type IncomingCallback = CallbackOrigin & {
   replayKey?: { nonce: string; expiresAtMs: number };
 };
 
-/** stored: new; duplicate: the same bytes were stored recently; replayed: a signed nonce seen before. */
-export type IngestResult = 'stored' | 'duplicate' | 'replayed';
+/**
+ * stored: new; duplicate: the same bytes were stored recently; replayed: a signed nonce seen
+ * before; too_many_pending: not stored, the source has too much waiting to be processed.
+ */
+export type IngestResult = 'stored' | 'duplicate' | 'replayed' | 'too_many_pending';
 
 /** Whose secret signs the origin's callbacks, and so the scope of its nonces and dedup. */
 function signerOf(o: { source: CallbackSource; projectId: string; integrationId?: string | null }): string {
   return o.source === 'webhook' ? o.integrationId! : o.projectId;
-}
-
-function digestScope(o: { source: CallbackSource; projectId: string; integrationId?: string | null }): string {
-  return `${o.source}:${signerOf(o)}`;
 }
 
 export class CallbackWriter {
@@ -43,36 +44,55 @@ export class CallbackWriter {
     /** Called with each callback that was new, once it is committed and flushed. */
     private readonly onStored: (row: CallbackRow) => void = () => {},
     private readonly recent = new RecentDigests(),
+    /** What each source has pending; processing tells it through `processed`. */
+    readonly pending = new PendingCallbacks(),
   ) {}
 
-  /** Remembers the most recent stored callbacks, so repeats are recognised across a restart. */
+  /**
+   * Remembers the most recent stored callbacks, so repeats are recognised across a restart, and
+   * what each source has pending.
+   */
   async remember(db: DB): Promise<void> {
     const rows = await callbackStore.recentDigests(db, this.recent.capacity);
     for (let i = rows.length - 1; i >= 0; i--) {
       const r = rows[i]!;
-      this.recent.add(callbackDigest(digestScope({ source: r.source, projectId: r.project_id, integrationId: r.integration_id }), r.body_hash));
+      this.recent.add(callbackDigest(sourceKey({ source: r.source, projectId: r.project_id, integrationId: r.integration_id }), r.body_hash));
     }
+    for (const p of await callbackStore.pendingBySource(db)) {
+      this.pending.seed(sourceKey({ source: p.source, projectId: p.project_id, integrationId: p.integration_id }), p.count, p.bytes);
+    }
+  }
+
+  /** A stored callback was processed: its source has one fewer pending. */
+  processed(row: Pick<CallbackRow, 'source' | 'project_id' | 'integration_id' | 'body'>): void {
+    this.pending.release(sourceKey({ source: row.source, projectId: row.project_id, integrationId: row.integration_id }), row.body.length);
   }
 
   /** Resolves once the callback is committed, so the caller may answer 2xx. */
   async write(callback: IncomingCallback, at = Date.now()): Promise<IngestResult> {
     const bodyHash = sha256Hex(Buffer.concat([Buffer.from(`${callback.endpoint}?${callback.query}\n`), callback.rawBody]));
-    const digest = callbackDigest(digestScope(callback), bodyHash);
+    const source = sourceKey(callback);
+    const digest = callbackDigest(source, bodyHash);
     // The same bytes are being stored right now: decide once that is done.
     const earlier = this.#storing.get(digest);
     if (earlier) await earlier.catch(() => {});
     // A signed callback goes through the store either way: its nonce must be checked and kept.
     if (!callback.replayKey && this.recent.has(digest)) return 'duplicate';
+    // Refused before the store: a signed callback's nonce is not claimed, so its retry is taken.
+    if (!this.pending.reserve(source, callback.rawBody.length)) return 'too_many_pending';
     // Unsigned, it is one insert; signed, the nonce's insert and the callback's go together.
     const storing = this.commit.run((trx) => store(trx, callback, bodyHash, at, () => this.recent.has(digest)), { oneStatement: !callback.replayKey });
     this.#storing.set(digest, storing);
+    let stored = false;
     try {
       const result = await storing;
       if (typeof result === 'string') return result;
+      stored = true;
       this.recent.add(digest);
       this.onStored(result);
       return 'stored';
     } finally {
+      if (!stored) this.pending.release(source, callback.rawBody.length);
       if (this.#storing.get(digest) === storing) this.#storing.delete(digest);
     }
   }

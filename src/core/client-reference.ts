@@ -1,6 +1,9 @@
 // The client_reference that teams sending straight through Sinch put on their batches so that
 // delivery receipts land on the right profile: `$uid=<customer_id>$cat=<category>`.
 
+/** The longest customer id the API takes, and so the longest `$uid` taken. */
+export const MAX_CUSTOMER_ID_CHARS = 256;
+
 export interface ClientReference {
   /** The customer id, or null when absent or empty. */
   uid: string | null;

@@ -1,5 +1,5 @@
 // Decides, before anything is stored, whether a direct-send callback can be taken.
-import { parseClientReference } from '../core/client-reference.js';
+import { MAX_CUSTOMER_ID_CHARS, parseClientReference } from '../core/client-reference.js';
 
 const REPORT_TYPES = new Set(['recipient_delivery_report_sms', 'recipient_delivery_report_mms', 'delivery_report_sms', 'delivery_report_mms']);
 
@@ -26,8 +26,12 @@ export function checkDirectReport(rawBody: Buffer): IngestCheck {
   if (typeof json.type !== 'string' || !REPORT_TYPES.has(json.type)) {
     return { ok: false, status: 400, reason: `not a delivery report (type ${JSON.stringify(json.type ?? null)})`, clientReference, batchId };
   }
-  if (!parseClientReference(clientReference).uid) {
+  const { uid } = parseClientReference(clientReference);
+  if (!uid) {
     return { ok: false, status: 422, reason: 'client_reference carries no $uid=<customer_id>', clientReference, batchId };
+  }
+  if (uid.length > MAX_CUSTOMER_ID_CHARS) {
+    return { ok: false, status: 422, reason: `the $uid of client_reference is longer than ${MAX_CUSTOMER_ID_CHARS} characters`, clientReference, batchId };
   }
   return { ok: true };
 }

@@ -2,7 +2,8 @@
 // The batch's client_reference names the customer (`$uid=…$cat=…`); the callbacks become
 // `SMS Sent` / `SMS Delivered` / `SMS Delivery Failed` events on that profile, deduplicated and
 // forward-only like every other status.
-import { parseClientReference } from '../core/client-reference.js';
+import { MAX_CUSTOMER_ID_CHARS, parseClientReference } from '../core/client-reference.js';
+import { clean } from '../core/redact.js';
 import type { DeliveryStatus } from '../core/status.js';
 import { newId } from '../core/ids.js';
 import { transition } from '../messages/status.js';
@@ -16,6 +17,9 @@ import type { DB } from '../store/db.js';
 import * as customerStore from '../store/customers.js';
 import * as directDeliveryStore from '../store/direct-deliveries.js';
 import type { CallbackRow, UpdateOutcome } from '../store/callbacks.js';
+
+/** A client reference's `$cat`, as kept on events and deliveries. */
+const MAX_CATEGORY_CHARS = 64;
 
 export const DIRECT_EVENT_NAMES: Record<DeliveryStatus, string | null> = {
   sent: 'SMS Sent',
@@ -46,13 +50,16 @@ export class DirectReports implements CallbackHandler {
 /** The report's operator_status_at, kept on the event as Sinch wrote it. */
 function operatorStatusAt(callback: CallbackRow): string | null {
   const json = JSON.parse(asBuffer(callback.body).toString('utf8')) as Record<string, unknown>;
-  return typeof json.operator_status_at === 'string' ? json.operator_status_at : null;
+  // A timestamp: anything longer than one is not worth an event property.
+  return typeof json.operator_status_at === 'string' ? clean(json.operator_status_at, [], 64) : null;
 }
 
 async function applyReport(trx: DB, callback: CallbackRow, u: StatusUpdate): Promise<UpdateOutcome> {
   const projectId = callback.project_id;
   const ref = parseClientReference(u.messageId);
-  if (!ref.uid || !u.providerMessageId || !u.recipient) return 'no_uid';
+  // Too long a uid is refused on arrival (check.ts); one stored before that was checked is too.
+  if (!ref.uid || ref.uid.length > MAX_CUSTOMER_ID_CHARS || !u.providerMessageId || !u.recipient) return 'no_uid';
+  const category = ref.category === null ? null : clean(ref.category, [], MAX_CATEGORY_CHARS);
   const name = DIRECT_EVENT_NAMES[u.status];
   if (!name) return 'ignored';
 
@@ -86,7 +93,7 @@ async function applyReport(trx: DB, callback: CallbackRow, u: StatusUpdate): Pro
     status: u.status,
     timestamp: (u.occurredAt ?? new Date(callback.received_at)).getTime(),
     properties: {
-      category: ref.category,
+      category,
       batch_id: u.providerMessageId,
       recipient: u.recipient,
       status: u.providerStatus,
@@ -98,7 +105,7 @@ async function applyReport(trx: DB, callback: CallbackRow, u: StatusUpdate): Pro
     dedup_key: `direct:${projectId}:${u.providerMessageId}:${u.recipient}:${name}`,
   });
   if (t.kind === 'advance') {
-    await directDeliveryStore.upsert(trx, { ...key, customer_ref: customer.id, category: ref.category, status: u.status, updated_at: Date.now() });
+    await directDeliveryStore.upsert(trx, { ...key, customer_ref: customer.id, category, status: u.status, updated_at: Date.now() });
   }
   if (!inserted) return 'duplicate';
   return t.kind === 'advance' ? 'applied' : 'late_event';

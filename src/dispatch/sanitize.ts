@@ -6,6 +6,8 @@ import type { SendAttemptResult } from '../messages/state.js';
 
 /** The longest provider error code kept. */
 export const MAX_ERROR_CHARS = 100;
+/** The longest provider message id kept; reports name messages by it, so they are cut alike. */
+export const MAX_PROVIDER_ID_CHARS = MAX_ERROR_CHARS * 2;
 
 /** Every string among an integration's secrets (and its webhook token), to redact. */
 export function secretValues(secrets: Record<string, unknown>, ...more: string[]): string[] {
@@ -18,9 +20,9 @@ export function sanitizeSendResult(result: SendAttemptResult, secrets: readonly 
     case 'expired':
       return result;
     case 'accepted':
-      return { ...result, providerMessageId: clean(result.providerMessageId, [], MAX_ERROR_CHARS * 2) };
+      return { ...result, providerMessageId: clean(result.providerMessageId, [], MAX_PROVIDER_ID_CHARS) };
     case 'confirmed':
-      return { ...result, providerMessageId: result.providerMessageId === null ? null : clean(result.providerMessageId, [], MAX_ERROR_CHARS * 2) };
+      return { ...result, providerMessageId: result.providerMessageId === null ? null : clean(result.providerMessageId, [], MAX_PROVIDER_ID_CHARS) };
     default:
       return { ...result, error: clean(result.error, secrets, MAX_ERROR_CHARS), comment: clean(result.comment, secrets) };
   }

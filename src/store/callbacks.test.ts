@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import * as callbackStore from './callbacks.js';
 import { callbackRow } from './fixtures.js';
 import { openTestStore, type TestStore } from './testing.js';
@@ -149,4 +149,80 @@ describe('callback store', () => {
       assert.deepEqual(await stateOf(id), { processed_at: 9000, defer_until: null, outcome: c.stored });
     });
   }
+});
+
+describe('callback store: what is pending, and pruning', () => {
+  let store: TestStore;
+  beforeEach(async () => {
+    store = await openTestStore();
+  });
+  afterEach(() => store.close());
+
+  const ids = async () => (await store.db.selectFrom('callbacks').select('id').orderBy('id').execute()).map((r) => Number(r.id));
+
+  test('pendingBySource counts and sizes the pending callbacks of each origin, processed ones left out', async () => {
+    assert.deepEqual(await callbackStore.pendingBySource(store.db), []);
+    const a1 = await callbackStore.insert(store.db, callbackRow({ body: Buffer.alloc(10) }));
+    await callbackStore.insert(store.db, callbackRow({ body: Buffer.alloc(20) }));
+    await callbackStore.insert(store.db, callbackRow({ integration_id: 'int_2', body: Buffer.alloc(5) }));
+    await callbackStore.insert(store.db, callbackRow({ source: 'ingest_sinch', integration_id: null, project_id: 'prj_2', body: Buffer.alloc(7) }));
+    await callbackStore.markProcessed(store.db, [a1], { kind: 'processed', updates: ['applied'] }, 2000);
+    const got = (await callbackStore.pendingBySource(store.db)).sort((a, b) => `${a.source}${a.integration_id}`.localeCompare(`${b.source}${b.integration_id}`));
+    assert.deepEqual(got, [
+      { source: 'ingest_sinch', project_id: 'prj_2', integration_id: null, count: 1, bytes: 7 },
+      { source: 'webhook', project_id: 'prj_1', integration_id: 'int_1', count: 1, bytes: 20 },
+      { source: 'webhook', project_id: 'prj_1', integration_id: 'int_2', count: 1, bytes: 5 },
+    ]);
+  });
+
+  test('firstIdSince finds where old callbacks end, across gaps left by deletes', async () => {
+    assert.equal(await callbackStore.firstIdSince(store.db, 0), null, 'an empty table');
+    const ids: number[] = [];
+    for (let i = 0; i < 100; i++) ids.push(await callbackStore.insert(store.db, callbackRow({ received_at: i * 10 })));
+    // Gaps, as a round of pruning leaves them among pending callbacks.
+    const gone = ids.filter((_, i) => i % 3 === 0 || (i > 40 && i < 60));
+    await store.db.deleteFrom('callbacks').where('id', 'in', gone).execute();
+    const kept = ids.map((id, i) => ({ id, at: i * 10 })).filter((r) => !gone.includes(r.id));
+    for (const at of [-5, 0, 5, 10, 405, 415, 600, 605, 985, 990, 991, 5000]) {
+      const want = kept.find((r) => r.at >= at)?.id ?? null;
+      assert.equal(await callbackStore.firstIdSince(store.db, at), want, `at ${at}`);
+    }
+  });
+
+  test('deleteProcessedBefore deletes processed old callbacks, oldest first, and keeps pending and recent ones', async () => {
+    const oldDone = [];
+    for (let i = 0; i < 5; i++) oldDone.push(await callbackStore.insert(store.db, callbackRow({ received_at: 1000 + i })));
+    const oldPending = await callbackStore.insert(store.db, callbackRow({ received_at: 1010 }));
+    const oldDeferred = await callbackStore.insert(store.db, callbackRow({ received_at: 1011 }));
+    await callbackStore.defer(store.db, oldDeferred, 99_999);
+    const recentDone = await callbackStore.insert(store.db, callbackRow({ received_at: 5000 }));
+    const recentPending = await callbackStore.insert(store.db, callbackRow({ received_at: 5001 }));
+    await callbackStore.markProcessed(store.db, [...oldDone, recentDone], { kind: 'processed', updates: ['applied'] }, 6000);
+
+    const below = await callbackStore.firstIdSince(store.db, 5000);
+    assert.equal(below, recentDone);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, below, 3), 3);
+    assert.deepEqual(await ids(), [oldDone[3], oldDone[4], oldPending, oldDeferred, recentDone, recentPending]);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, below, 3), 2);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, below, 3), 0);
+    assert.deepEqual(await ids(), [oldPending, oldDeferred, recentDone, recentPending]);
+    assert.equal(await callbackStore.countPending(store.db), 3);
+  });
+
+  test('deleteProcessedBefore never deletes a recent callback, and leaves what lies above the bound for a later round', async () => {
+    // Ids follow arrival only roughly (stamps are taken before a flush orders the inserts).
+    const old = await callbackStore.insert(store.db, callbackRow({ received_at: 1000 }));
+    const recent = await callbackStore.insert(store.db, callbackRow({ received_at: 5000 }));
+    const oldAgain = await callbackStore.insert(store.db, callbackRow({ received_at: 1001 }));
+    await callbackStore.markProcessed(store.db, [old, recent, oldAgain], { kind: 'processed', updates: [] }, 6000);
+    assert.equal(await callbackStore.firstIdSince(store.db, 5000), recent);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, recent, 10), 1);
+    // The old one above the first recent one waits until that one is old too.
+    assert.deepEqual(await ids(), [recent, oldAgain]);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5000, null, 10), 1, 'without a bound: every old one, and still no recent one');
+    assert.deepEqual(await ids(), [recent]);
+    assert.equal(await callbackStore.firstIdSince(store.db, 5001), null);
+    assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5001, null, 10), 1);
+    assert.deepEqual(await ids(), []);
+  });
 });

@@ -1,9 +1,11 @@
 // The callbacks table: every provider callback, stored raw before it is answered and marked once
-// it has been processed. What processing made of it is kept as text (see encodeOutcome).
+// it has been processed. What processing made of it is kept as text (see encodeOutcome). Processed
+// ones are deleted after the retention period (callbacks/retention.ts).
 import type { Selectable } from 'kysely';
+import { firstIdReceivedSince } from './arrival.js';
 import type { DB } from './db.js';
 import { prepared, preparedList } from './prepared.js';
-import type { CallbacksTable } from './schema.js';
+import type { CallbackSource, CallbacksTable } from './schema.js';
 
 export type CallbackRow = Selectable<CallbacksTable>;
 
@@ -125,4 +127,46 @@ export async function markProcessed(db: DB, ids: readonly number[], outcome: Cal
 export async function countPending(db: DB): Promise<number> {
   const r = await db.selectFrom('callbacks').select((eb) => eb.fn.countAll<number>().as('n')).where('processed_at', 'is', null).executeTakeFirst();
   return Number(r?.n ?? 0);
+}
+
+/** Pending callbacks per origin: how many, and their bodies' bytes. */
+export interface PendingTotals {
+  source: CallbackSource;
+  project_id: string;
+  integration_id: string | null;
+  count: number;
+  bytes: number;
+}
+
+/** What is pending, per origin (the partial index `callbacks_pending` holds only pending rows). */
+export async function pendingBySource(db: DB): Promise<PendingTotals[]> {
+  const rows = await db
+    .selectFrom('callbacks')
+    .select((eb) => ['source', 'project_id', 'integration_id', eb.fn.countAll<number>().as('count'), eb.fn.sum<number>(eb.fn('length', ['body'])).as('bytes')])
+    .where('processed_at', 'is', null)
+    .groupBy(['source', 'project_id', 'integration_id'])
+    .execute();
+  return rows.map((r) => ({ ...r, count: Number(r.count), bytes: Number(r.bytes ?? 0) }));
+}
+
+/**
+ * The id of the first callback received at or after `at` (roughly: arrival.ts), null when none
+ * was. Ids grow with arrival, so the older callbacks lie below it: pruning deletes there, walking
+ * the rowid from the start (after a round only the few pending ones are left there) rather than
+ * needing an index on age.
+ */
+export async function firstIdSince(db: DB, at: number): Promise<number | null> {
+  return firstIdReceivedSince(db, 'callbacks', at);
+}
+
+/**
+ * Deletes up to `limit` processed callbacks received before `before` with ids below `belowId`
+ * (firstIdSince; null: no bound), oldest first; returns how many. Pending ones are kept whatever
+ * their age: each was acknowledged to its provider.
+ */
+export async function deleteProcessedBefore(db: DB, before: number, belowId: number | null, limit: number): Promise<number> {
+  let old = db.selectFrom('callbacks').select('id').where('processed_at', 'is not', null).where('received_at', '<', before);
+  if (belowId !== null) old = old.where('id', '<', belowId);
+  const r = await db.deleteFrom('callbacks').where('id', 'in', old.orderBy('id').limit(limit)).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { ingestRejectionRow } from './fixtures.js';
 import * as rejectionStore from './ingest-rejections.js';
 import { openTestStore, type TestStore } from './testing.js';
@@ -59,4 +59,45 @@ describe('ingest rejection store', () => {
       assert.equal((await rejectionStore.list(store.db, c.project, { limit: 100 })).length, c.want);
     });
   }
+});
+
+describe('ingest rejection store: pruning', () => {
+  let store: TestStore;
+  beforeEach(async () => {
+    store = await openTestStore();
+  });
+  afterEach(() => store.close());
+
+  const stamps = async (projectId: string) => (await rejectionStore.list(store.db, projectId, { limit: 1000 })).map((r) => r.received_at);
+
+  test('deleteBefore deletes rejections received before the cutoff, oldest first, in batches', async () => {
+    for (const [project_id, received_at] of [['prj_1', 1000], ['prj_2', 1001], ['prj_1', 1002], ['prj_1', 5000], ['prj_2', 5001]] as const) {
+      await rejectionStore.insert(store.db, ingestRejectionRow({ project_id, received_at }));
+    }
+    const below = await rejectionStore.firstIdSince(store.db, 5000);
+    assert.equal(below, (await rejectionStore.list(store.db, 'prj_1', { limit: 10 }))[2]!.id);
+    assert.equal(await rejectionStore.deleteBefore(store.db, 5000, below, 2), 2);
+    assert.deepEqual(await stamps('prj_1'), [1002, 5000]);
+    assert.deepEqual(await stamps('prj_2'), [5001]);
+    assert.equal(await rejectionStore.deleteBefore(store.db, 5000, below, 2), 1);
+    assert.equal(await rejectionStore.deleteBefore(store.db, 5000, below, 2), 0);
+    assert.deepEqual(await stamps('prj_1'), [5000]);
+    assert.equal(await rejectionStore.firstIdSince(store.db, 6000), null);
+    assert.equal(await rejectionStore.deleteBefore(store.db, 6000, null, 10), 2);
+  });
+
+  test('deleteBeyond keeps the newest rejections of the project named, and no other project loses any', async () => {
+    for (let i = 0; i < 7; i++) await rejectionStore.insert(store.db, ingestRejectionRow({ project_id: 'prj_1', received_at: 1000 + i }));
+    for (let i = 0; i < 3; i++) await rejectionStore.insert(store.db, ingestRejectionRow({ project_id: 'prj_2', received_at: 2000 + i }));
+    assert.deepEqual((await rejectionStore.projectsWithRejections(store.db)).sort(), ['prj_1', 'prj_2']);
+    assert.equal(await rejectionStore.deleteBeyond(store.db, 'prj_1', 3, 2), 2);
+    assert.deepEqual(await stamps('prj_1'), [1002, 1003, 1004, 1005, 1006]);
+    assert.equal(await rejectionStore.deleteBeyond(store.db, 'prj_1', 3, 2), 2);
+    assert.equal(await rejectionStore.deleteBeyond(store.db, 'prj_1', 3, 2), 0);
+    assert.deepEqual(await stamps('prj_1'), [1004, 1005, 1006]);
+    assert.equal(await rejectionStore.deleteBeyond(store.db, 'prj_2', 3, 10), 0);
+    assert.deepEqual(await stamps('prj_2'), [2000, 2001, 2002]);
+    assert.equal(await rejectionStore.deleteBeyond(store.db, 'prj_2', 0, 10), 3);
+    assert.deepEqual(await rejectionStore.projectsWithRejections(store.db), ['prj_1']);
+  });
 });

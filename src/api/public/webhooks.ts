@@ -2,7 +2,7 @@
 // store durably, answer. Processing happens in the callback processor, never on this path.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hub } from '../../hub.js';
-import { sendError } from '../errors.js';
+import { sendError, sendTooManyPending } from '../errors.js';
 
 interface HookParams {
   iid: string;
@@ -30,7 +30,9 @@ export const webhookRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
       Date.now(),
     );
     if (!check.ok) {
-      req.log.warn({ integration_id: iid, reason: check.reason }, 'webhook rejected');
+      // Counted rather than logged at warn: a flood of refusals must not become a flood of log lines.
+      hub.metrics.count('callbacks_refused_pending_total', rt.id);
+      req.log.debug({ integration_id: iid, reason: check.reason }, 'webhook rejected');
       return sendError(reply, 403, 'invalid_signature', check.reason);
     }
     const result = await hub.callbacks.write({
@@ -44,6 +46,12 @@ export const webhookRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
       replayKey: check.replayKey,
     });
     if (result === 'replayed') return sendError(reply, 409, 'replayed', 'this signed callback was already received');
+    if (result === 'too_many_pending') {
+      // Counted rather than logged at warn: a flood of refusals must not become a flood of log lines.
+      hub.metrics.count('callbacks_refused_pending_total', rt.id);
+      req.log.debug({ project_id: rt.projectId, integration_id: rt.id }, 'callback refused: its source has too many pending');
+      return sendTooManyPending(reply);
+    }
     hub.metrics.count(result === 'stored' ? 'webhooks_stored_total' : 'webhooks_duplicate_total', rt.id);
     if (hook.response) return reply.code(200).type(hook.response.contentType).send(hook.response.body);
     return reply.code(200).send();
