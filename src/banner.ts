@@ -24,6 +24,7 @@ export function startBanner(config: Config, demo: BannerDemo | null): string[] {
     '',
     `Switchboard is running.`,
     `  API:          ${config.publicUrl}/api/v1   (OpenAPI: ${config.publicUrl}/api/v1/openapi.json)`,
+    `  Reference:    ${config.publicUrl}/docs`,
     `  Admin token:  ${adminTokenLine(config)}`,
     `  Database:     ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}`,
   ];

@@ -43,7 +43,8 @@ describe('API', () => {
     const doc = await t.api.withToken(null).get('/api/v1/openapi.json');
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.0.3');
-    for (const path of ['/api/v1/projects/{pid}/messages', '/api/v1/segments', '/api/v1/projects/{pid}/campaigns/{cid}/launch', '/api/v1/projects/{pid}/events']) {
+    assert.deepEqual(doc.body.servers.map((s: { url: string }) => s.url), ['/api/v1']);
+    for (const path of ['/projects/{pid}/messages', '/segments', '/projects/{pid}/campaigns/{cid}/launch', '/projects/{pid}/events']) {
       assert.ok(doc.body.paths[path], `documents ${path}`);
     }
   });

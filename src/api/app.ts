@@ -2,6 +2,7 @@
 // endpoints (public/: provider webhooks, short links; direct-send ingest in its feature folder),
 // health and metrics.
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Hub } from '../hub.js';
@@ -11,6 +12,7 @@ import { ingestAdminRoutes } from '../direct-ingest/admin-routes.js';
 import { ingestRoutes } from '../direct-ingest/endpoint.js';
 import { errorHandler, sendError, unauthorized } from './errors.js';
 import { assertJsonDepth, assertStorableStrings } from './json-guard.js';
+import { openapiOptions } from './openapi.js';
 import { linkRoutes } from './public/links.js';
 import { webhookRoutes } from './public/webhooks.js';
 import { bearer } from './v1/auth.js';
@@ -65,14 +67,10 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
   app.addSchema(ErrorBody);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'Switchboard API', version: '1', description: 'Messaging hub: integrations, customers, sends, campaigns and events.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  await app.register(swagger, openapiOptions);
+  // The interactive reference, from the same document, its assets served from the package (works
+  // offline). Outside /api/v1, so it needs no key; trying a call asks for one.
+  await app.register(swaggerUi, { routePrefix: '/docs', theme: { title: 'Switchboard API' } });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {

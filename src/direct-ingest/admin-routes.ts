@@ -21,6 +21,8 @@ export const ingestAdminRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async 
   app.get('/projects/:pid/ingest/sinch', {
     schema: {
       tags: ['direct-send ingest'],
+      operationId: 'getDirectIngest',
+      summary: 'Get the direct-send ingest',
       description: 'The direct-send ingest of Sinch delivery receipts: its URL, how many profiles it created, how many reports it rejected.',
       params: ProjectParams,
       response: {
@@ -40,7 +42,7 @@ export const ingestAdminRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async 
   });
 
   app.get('/projects/:pid/ingest/sinch/rejections', {
-    schema: { tags: ['direct-send ingest'], description: 'Reports refused (e.g. without $uid), newest last.', params: ProjectParams, querystring: Type.Object(PageQuery), response: { 200: Page(Rejection), ...errorResponses } },
+    schema: { tags: ['direct-send ingest'], operationId: 'listDirectIngestRejections', summary: 'List rejected direct-send reports', description: 'Reports refused (e.g. without $uid), newest last.', params: ProjectParams, querystring: Type.Object(PageQuery), response: { 200: Page(Rejection), ...errorResponses } },
   }, async (req) => {
     requireProject(req, req.params.pid);
     await getProject(hub.db, req.params.pid);

@@ -25,6 +25,26 @@ const Campaign = Type.Object({
   track_links: Type.Union([Type.Boolean(), Type.Null()]),
 });
 
+const LaunchSummary = Type.Object(
+  {
+    audience: Type.Optional(Type.Integer()),
+    queued: Type.Optional(Type.Integer()),
+    skipped_unknown_customer: Type.Optional(Type.Integer()),
+    skipped_no_phone: Type.Optional(Type.Integer()),
+    skipped_opted_out: Type.Optional(Type.Integer()),
+  },
+  { description: 'what the launch did with each audience customer' },
+);
+const CampaignStats = Type.Object({
+  campaign_id: Type.String(),
+  state: Type.String(),
+  launch_summary: Type.Union([LaunchSummary, Type.Null()]),
+  messages: Type.Integer(),
+  current_status: Type.Record(Type.String(), Type.Integer(), { description: 'messages per current status' }),
+  events: Type.Record(Type.String(), Type.Integer(), { description: 'events recorded per status' }),
+  no_report_expected: Type.Integer({ description: 'messages whose route sends no delivery reports' }),
+});
+
 export function campaignView(c: CampaignSummary) {
   return {
     id: c.id,
@@ -51,6 +71,8 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   app.post('/projects/:pid/campaigns', {
     schema: {
       tags: ['campaigns'],
+      operationId: 'createCampaign',
+      summary: 'Create a campaign',
       params: ProjectParams,
       body: Type.Object(
         {
@@ -72,24 +94,24 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
     return reply.code(201).send(campaignView(await createCampaign(hub.messaging, req.params.pid, req.body)));
   });
 
-  app.get('/projects/:pid/campaigns', { schema: { tags: ['campaigns'], params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(Campaign) }), ...errorResponses } } }, async (req) => {
+  app.get('/projects/:pid/campaigns', { schema: { tags: ['campaigns'], operationId: 'listCampaigns', summary: 'List campaigns', params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(Campaign) }), ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return { data: (await listCampaigns(hub.db, req.params.pid)).map(campaignView) };
   });
 
-  app.get('/projects/:pid/campaigns/:cid', { schema: { tags: ['campaigns'], params: Params, response: { 200: Campaign, ...errorResponses } } }, async (req) => {
+  app.get('/projects/:pid/campaigns/:cid', { schema: { tags: ['campaigns'], operationId: 'getCampaign', summary: 'Get a campaign', params: Params, response: { 200: Campaign, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return campaignView(await getCampaignSummary(hub.db, req.params.pid, req.params.cid));
   });
 
   app.post('/projects/:pid/campaigns/:cid/launch', {
-    schema: { tags: ['campaigns'], description: 'Queues one message per audience customer; answers when all are durably queued.', params: Params, response: { 200: Campaign, ...errorResponses } },
+    schema: { tags: ['campaigns'], operationId: 'launchCampaign', summary: 'Launch a campaign', description: 'Queues one message per audience customer; answers when all are durably queued.', params: Params, response: { 200: Campaign, ...errorResponses } },
   }, async (req) => {
     requireProject(req, req.params.pid);
     return campaignView(await launchCampaign(hub.messaging, req.params.pid, req.params.cid));
   });
 
-  app.get('/projects/:pid/campaigns/:cid/stats', { schema: { tags: ['campaigns'], params: Params } }, async (req) => {
+  app.get('/projects/:pid/campaigns/:cid/stats', { schema: { tags: ['campaigns'], operationId: 'getCampaignStats', summary: "Get a campaign's delivery statistics", params: Params, response: { 200: CampaignStats, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return campaignStats(hub.db, req.params.pid, req.params.cid);
   });

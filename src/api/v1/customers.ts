@@ -32,6 +32,8 @@ export const customerRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   app.post('/projects/:pid/customers', {
     schema: {
       tags: ['customers'],
+      operationId: 'upsertCustomer',
+      summary: 'Create or update a customer',
       description: 'Creates or updates a customer by customer_id (attributes are merged).',
       params: ProjectParams,
       body: Type.Object({ customer_id: CustomerId, phone: Type.Optional(Type.Union([Phone, Type.Null()])), attributes: Type.Optional(AnyObject) }, { additionalProperties: false }),
@@ -45,20 +47,20 @@ export const customerRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   });
 
   app.get('/projects/:pid/customers', {
-    schema: { tags: ['customers'], params: ProjectParams, querystring: Type.Object(PageQuery), response: { 200: Page(Customer), ...errorResponses } },
+    schema: { tags: ['customers'], operationId: 'listCustomers', summary: 'List customers', params: ProjectParams, querystring: Type.Object(PageQuery), response: { 200: Page(Customer), ...errorResponses } },
   }, async (req) => {
     requireProject(req, req.params.pid);
     await getProject(hub.db, req.params.pid);
     return pageView(await listCustomers(hub.db, req.params.pid, { limit: pageLimit(req.query.limit), after: req.query.cursor }), customerView);
   });
 
-  app.get('/projects/:pid/customers/:customer_id', { schema: { tags: ['customers'], params: Params, response: { 200: Customer, ...errorResponses } } }, async (req) => {
+  app.get('/projects/:pid/customers/:customer_id', { schema: { tags: ['customers'], operationId: 'getCustomer', summary: 'Get a customer', params: Params, response: { 200: Customer, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return customerView(await getCustomer(hub.db, req.params.pid, req.params.customer_id));
   });
 
   app.get('/projects/:pid/customers/:customer_id/events', {
-    schema: { tags: ['customers', 'events'], params: Params, querystring: Type.Object(PageQuery), response: { 200: Page(Event), ...errorResponses } },
+    schema: { tags: ['customers', 'events'], operationId: 'listCustomerEvents', summary: "List a customer's events", params: Params, querystring: Type.Object(PageQuery), response: { 200: Page(Event), ...errorResponses } },
   }, async (req) => {
     requireProject(req, req.params.pid);
     const c = await getCustomer(hub.db, req.params.pid, req.params.customer_id);

@@ -35,6 +35,8 @@ export const eventRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) 
   app.get('/projects/:pid/events', {
     schema: {
       tags: ['events'],
+      operationId: 'listEvents',
+      summary: 'List events',
       description: 'Events in the order they were recorded, with filters and cursor pagination.',
       params: ProjectParams,
       querystring: Type.Object({

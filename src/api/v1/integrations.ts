@@ -12,7 +12,7 @@ import {
 import { getProject } from '../../services/projects.js';
 import type { IntegrationsTable } from '../../store/schema.js';
 import { requireAdmin, requireProject } from './auth.js';
-import { AnyObject, errorResponses, ProjectParams } from './schemas.js';
+import { AnyObject, errorResponses, NoContent, ProjectParams } from './schemas.js';
 
 const Params = Type.Object({ pid: Type.String(), iid: Type.String() });
 const Common = {
@@ -76,6 +76,8 @@ export const integrationRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async 
   app.post('/projects/:pid/integrations', {
     schema: {
       tags: ['integrations'],
+      operationId: 'createIntegration',
+      summary: 'Add an integration',
       description: 'Admin only. Adds a provider account. For sinch_sms: config {service_plan_id, region: us|eu|au|br|ca, base_url?, default_sender?}, secrets {api_token, webhook_signing_secret?}.',
       params: ProjectParams,
       body: Type.Object({ provider: Type.String({ minLength: 1 }), ...Common }, { additionalProperties: false }),
@@ -87,14 +89,14 @@ export const integrationRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async 
     return reply.code(201).send(await viewOne(req.params.pid, row));
   });
 
-  app.get('/projects/:pid/integrations', { schema: { tags: ['integrations'], params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(Integration) }), ...errorResponses } } }, async (req) => {
+  app.get('/projects/:pid/integrations', { schema: { tags: ['integrations'], operationId: 'listIntegrations', summary: 'List integrations', params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(Integration) }), ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     const project = await getProject(hub.db, req.params.pid);
     const rows = await listIntegrations(hub.db, req.params.pid);
     return { data: await Promise.all(rows.map((r) => view(r, project.default_sms_integration_id))) };
   });
 
-  app.get('/projects/:pid/integrations/:iid', { schema: { tags: ['integrations'], params: Params, response: { 200: Integration, ...errorResponses } } }, async (req) => {
+  app.get('/projects/:pid/integrations/:iid', { schema: { tags: ['integrations'], operationId: 'getIntegration', summary: 'Get an integration', params: Params, response: { 200: Integration, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return viewOne(req.params.pid, await getIntegration(hub.db, req.params.pid, req.params.iid));
   });
@@ -102,6 +104,8 @@ export const integrationRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async 
   app.patch('/projects/:pid/integrations/:iid', {
     schema: {
       tags: ['integrations'],
+      operationId: 'updateIntegration',
+      summary: 'Update an integration',
       description: 'Admin only. Secrets named here are replaced; the others are kept.',
       params: Params,
       body: Type.Object({ provider: Type.Optional(Type.String()), ...Common }, { additionalProperties: false }),
@@ -112,7 +116,7 @@ export const integrationRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async 
     return viewOne(req.params.pid, await updateIntegration(hub, req.params.pid, req.params.iid, req.body));
   });
 
-  app.delete('/projects/:pid/integrations/:iid', { schema: { tags: ['integrations'], params: Params } }, async (req, reply) => {
+  app.delete('/projects/:pid/integrations/:iid', { schema: { tags: ['integrations'], operationId: 'deleteIntegration', summary: 'Remove an integration', params: Params, response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {
     requireAdmin(req);
     await removeIntegration(hub, req.params.pid, req.params.iid);
     return reply.code(204).send();

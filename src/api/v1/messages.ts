@@ -6,7 +6,7 @@ import { listEvents } from '../../services/events.js';
 import { getMessage, listMessages, sendTransactional, storedContent } from '../../services/messages.js';
 import type { MessagesTable } from '../../store/schema.js';
 import { requireProject } from './auth.js';
-import { AnyObject, Channel, ContentFields, ErrorBody, errorResponses, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams, RouteFields } from './schemas.js';
+import { AnyObject, Channel, ContentFields, errorResponse, errorResponses, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams, RouteFields } from './schemas.js';
 import { Event, eventView } from './events.js';
 
 export const Message = Type.Object({
@@ -68,6 +68,8 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
   app.post('/projects/:pid/messages', {
     schema: {
       tags: ['messages'],
+      operationId: 'sendMessage',
+      summary: 'Send a message',
       description:
         'Transactional send to a customer (customer_id) or a phone number. Answers 202 once the message is durably queued. ' +
         'An Idempotency-Key header makes retries of the same request return the first message.',
@@ -82,7 +84,7 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
         },
         { additionalProperties: false },
       ),
-      response: { 200: Message, 202: Message, ...errorResponses, 422: ErrorBody },
+      response: { 200: Message, 202: Message, ...errorResponses, 422: errorResponse('the Idempotency-Key was used for a different request') },
     },
   }, async (req, reply) => {
     requireProject(req, req.params.pid);
@@ -95,6 +97,8 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
   app.get('/projects/:pid/messages', {
     schema: {
       tags: ['messages'],
+      operationId: 'listMessages',
+      summary: 'List messages',
       description:
         'The message log, newest first, with filters and cursor pagination: each message as GET …/messages/{mid} shows it, without its events. ' +
         'Messages retrying after a provider error are `status=queued` with `dispatch_state=queued` and their `last_error`.',
@@ -139,6 +143,8 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
   app.get('/projects/:pid/messages/:mid', {
     schema: {
       tags: ['messages'],
+      operationId: 'getMessage',
+      summary: 'Get a message with its events',
       params: Params,
       response: { 200: Type.Intersect([Message, Type.Object({ events: Type.Array(Event) })]), ...errorResponses },
     },

@@ -4,7 +4,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../services/api-keys
 import { createProject, getProject, listProjects, renameProject, rotateAppKey, settingsOf, updateSettings } from '../../services/projects.js';
 import type { ProjectsTable } from '../../store/schema.js';
 import { principalOf, requireAdmin, requireProject } from './auth.js';
-import { errorResponses, ProjectParams } from './schemas.js';
+import { errorResponses, NoContent, ProjectParams } from './schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Project = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String(), updated_at: Type.String() });
@@ -33,31 +33,31 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
   });
 
   app.post('/projects', {
-    schema: { tags: ['projects'], body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 201: Project, ...errorResponses } },
+    schema: { tags: ['projects'], operationId: 'createProject', summary: 'Create a project', body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 201: Project, ...errorResponses } },
   }, async (req, reply) => {
     requireAdmin(req);
     return reply.code(201).send(projectView(await createProject(hub.db, req.body.name)));
   });
 
-  app.get('/projects', { schema: { tags: ['projects'], response: { 200: Type.Object({ data: Type.Array(Project) }), ...errorResponses } } }, async (req) => {
+  app.get('/projects', { schema: { tags: ['projects'], operationId: 'listProjects', summary: 'List projects', response: { 200: Type.Object({ data: Type.Array(Project) }), ...errorResponses } } }, async (req) => {
     const p = principalOf(req);
     const rows = await listProjects(hub.db, p.role === 'admin' ? undefined : [p.projectId]);
     return { data: rows.map(projectView) };
   });
 
-  app.get('/projects/:pid', { schema: { tags: ['projects'], params: ProjectParams, response: { 200: Project, ...errorResponses } } }, async (req) => {
+  app.get('/projects/:pid', { schema: { tags: ['projects'], operationId: 'getProject', summary: 'Get a project', params: ProjectParams, response: { 200: Project, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return projectView(await getProject(hub.db, req.params.pid));
   });
 
   app.patch('/projects/:pid', {
-    schema: { tags: ['projects'], params: ProjectParams, body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 200: Project, ...errorResponses } },
+    schema: { tags: ['projects'], operationId: 'updateProject', summary: 'Rename a project', params: ProjectParams, body: Type.Object({ name: Name }, { additionalProperties: false }), response: { 200: Project, ...errorResponses } },
   }, async (req) => {
     requireAdmin(req);
     return projectView(await renameProject(hub.db, req.params.pid, req.body.name));
   });
 
-  app.get('/projects/:pid/settings', { schema: { tags: ['projects'], params: ProjectParams, response: { 200: Settings, ...errorResponses } } }, async (req) => {
+  app.get('/projects/:pid/settings', { schema: { tags: ['projects'], operationId: 'getProjectSettings', summary: 'Get project settings', params: ProjectParams, response: { 200: Settings, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return settingsView(await getProject(hub.db, req.params.pid));
   });
@@ -65,6 +65,8 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
   app.put('/projects/:pid/settings', {
     schema: {
       tags: ['projects'],
+      operationId: 'updateProjectSettings',
+      summary: 'Set project settings',
       description: 'Admin only. Sets the default integration per channel (used when a send names none) and event names.',
       params: ProjectParams,
       body: Type.Object(
@@ -93,16 +95,19 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
   });
 
   app.post('/projects/:pid/app-key/rotate', {
-    schema: { tags: ['projects'], description: 'Admin only. Issues a new app key; the old direct-send ingest URL stops working.', params: ProjectParams, response: { 200: Settings, ...errorResponses } },
+    schema: { tags: ['projects'], operationId: 'rotateAppKey', summary: 'Rotate the app key', description: 'Admin only. Issues a new app key; the old direct-send ingest URL stops working.', params: ProjectParams, response: { 200: Settings, ...errorResponses } },
   }, async (req) => {
     requireAdmin(req);
     return settingsView(await rotateAppKey(hub.db, req.params.pid));
   });
 
   const KeyParams = Type.Object({ pid: Type.String(), kid: Type.String() });
+  const ApiKey = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String(), revoked_at: Type.Union([Type.String(), Type.Null()]) });
   app.post('/projects/:pid/api-keys', {
     schema: {
       tags: ['projects'],
+      operationId: 'createApiKey',
+      summary: 'Issue a project API key',
       description: 'Admin only. Issues a project API key; the key is shown once.',
       params: ProjectParams,
       body: Type.Object({ name: Name }, { additionalProperties: false }),
@@ -114,12 +119,12 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
     return reply.code(201).send(await createApiKey(hub.db, req.params.pid, req.body.name));
   });
 
-  app.get('/projects/:pid/api-keys', { schema: { tags: ['projects'], params: ProjectParams } }, async (req) => {
+  app.get('/projects/:pid/api-keys', { schema: { tags: ['projects'], operationId: 'listApiKeys', summary: 'List project API keys', params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...errorResponses } } }, async (req) => {
     requireAdmin(req);
     return { data: await listApiKeys(hub.db, req.params.pid) };
   });
 
-  app.delete('/projects/:pid/api-keys/:kid', { schema: { tags: ['projects'], params: KeyParams } }, async (req, reply) => {
+  app.delete('/projects/:pid/api-keys/:kid', { schema: { tags: ['projects'], operationId: 'revokeApiKey', summary: 'Revoke a project API key', params: KeyParams, response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {
     requireAdmin(req);
     await revokeApiKey(hub.db, req.params.pid, req.params.kid);
     return reply.code(204).send();

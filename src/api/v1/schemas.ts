@@ -1,5 +1,5 @@
 // Shared TypeBox schemas: they validate requests and produce the OpenAPI document.
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { MessageContent } from '../../core/content.js';
 import type { ListPage } from '../../services/paging.js';
 
@@ -46,13 +46,19 @@ export const RouteFields = {
   sender: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 };
 
+/** A failure as the document shows it: a reference to the one `Error` schema, and what the status means. */
+export const errorResponse = (description: string) => Type.Unsafe<Static<typeof ErrorBody>>({ $ref: 'Error#', description });
+
 export const errorResponses = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
+  400: errorResponse('invalid request: a field, the JSON or a query parameter (`field` names it)'),
+  401: errorResponse('no API key, or an unknown or revoked one'),
+  403: errorResponse("the API key may not do this: an admin-only action, or another project's resource"),
+  404: errorResponse('no such resource'),
+  409: errorResponse('conflicts with the current state'),
 };
+
+/** A delete's answer: 204, no body (typed void, so handlers `send()` nothing). */
+export const NoContent = Type.Unsafe<void>(Type.Null({ description: 'done; no body' }));
 
 export const Page = <T extends TSchema>(item: T) => Type.Object({ data: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
 

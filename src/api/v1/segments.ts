@@ -33,6 +33,8 @@ export const segmentRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
   app.post('/segments', {
     schema: {
       tags: ['messages'],
+      operationId: 'countSegments',
+      summary: 'Split a text into SMS parts',
       description:
         'How a text splits into SMS parts: GSM-7 (160, or 153 per part) or UCS-2 (70, or 67 per part). ' +
         'With track_links, also how it splits once its links are replaced by tracked short links.',

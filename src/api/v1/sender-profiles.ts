@@ -3,7 +3,7 @@ import type { Hub } from '../../hub.js';
 import { createSenderProfile, getSenderProfile, listSenderProfiles, removeSenderProfile, updateSenderProfile } from '../../services/sender-profiles.js';
 import type { SenderProfilesTable } from '../../store/schema.js';
 import { requireAdmin, requireProject } from './auth.js';
-import { Channel, errorResponses, ProjectParams } from './schemas.js';
+import { Channel, errorResponses, NoContent, ProjectParams } from './schemas.js';
 
 const Params = Type.Object({ pid: Type.String(), sid: Type.String() });
 const Fields = {
@@ -42,6 +42,8 @@ export const senderProfileRoutes = (hub: Hub): FastifyPluginAsyncTypebox => asyn
   app.post('/projects/:pid/sender-profiles', {
     schema: {
       tags: ['sender profiles'],
+      operationId: 'createSenderProfile',
+      summary: 'Create a sender profile',
       description: 'Admin only. A channel, an integration and the sender to use on it.',
       params: ProjectParams,
       body: Type.Object({ channel: Channel, ...Fields, integration_id: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
@@ -52,24 +54,24 @@ export const senderProfileRoutes = (hub: Hub): FastifyPluginAsyncTypebox => asyn
     return reply.code(201).send(senderProfileView(await createSenderProfile(hub, req.params.pid, req.body)));
   });
 
-  app.get('/projects/:pid/sender-profiles', { schema: { tags: ['sender profiles'], params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(SenderProfile) }), ...errorResponses } } }, async (req) => {
+  app.get('/projects/:pid/sender-profiles', { schema: { tags: ['sender profiles'], operationId: 'listSenderProfiles', summary: 'List sender profiles', params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(SenderProfile) }), ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return { data: (await listSenderProfiles(hub.db, req.params.pid)).map(senderProfileView) };
   });
 
-  app.get('/projects/:pid/sender-profiles/:sid', { schema: { tags: ['sender profiles'], params: Params, response: { 200: SenderProfile, ...errorResponses } } }, async (req) => {
+  app.get('/projects/:pid/sender-profiles/:sid', { schema: { tags: ['sender profiles'], operationId: 'getSenderProfile', summary: 'Get a sender profile', params: Params, response: { 200: SenderProfile, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return senderProfileView(await getSenderProfile(hub.db, req.params.pid, req.params.sid));
   });
 
   app.patch('/projects/:pid/sender-profiles/:sid', {
-    schema: { tags: ['sender profiles'], params: Params, body: Type.Object({ ...Fields, channel: Type.Optional(Channel) }, { additionalProperties: false }), response: { 200: SenderProfile, ...errorResponses } },
+    schema: { tags: ['sender profiles'], operationId: 'updateSenderProfile', summary: 'Update a sender profile', params: Params, body: Type.Object({ ...Fields, channel: Type.Optional(Channel) }, { additionalProperties: false }), response: { 200: SenderProfile, ...errorResponses } },
   }, async (req) => {
     requireAdmin(req);
     return senderProfileView(await updateSenderProfile(hub, req.params.pid, req.params.sid, req.body));
   });
 
-  app.delete('/projects/:pid/sender-profiles/:sid', { schema: { tags: ['sender profiles'], params: Params } }, async (req, reply) => {
+  app.delete('/projects/:pid/sender-profiles/:sid', { schema: { tags: ['sender profiles'], operationId: 'deleteSenderProfile', summary: 'Remove a sender profile', params: Params, response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {
     requireAdmin(req);
     await removeSenderProfile(hub.db, req.params.pid, req.params.sid);
     return reply.code(204).send();

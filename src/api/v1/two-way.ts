@@ -34,6 +34,17 @@ const Consent = Type.Object({
   ),
 });
 
+const ConversationEntry = Type.Object({
+  direction: Type.Union([Type.Literal('outbound'), Type.Literal('inbound')]),
+  channel: Type.String(),
+  at: Type.String(),
+  text: Type.String(),
+  message_id: Type.Optional(Type.String({ description: 'outbound: the message' })),
+  status: Type.Optional(Type.String({ description: 'outbound: its current status' })),
+  auto_reply: Type.Optional(Type.Boolean({ description: 'outbound: sent by a keyword rule' })),
+  media: Type.Optional(Type.Unknown({ description: 'inbound: the media the customer sent' })),
+});
+
 /**
  * Opt-out handling is compliance: a project key may change the other keyword rules, but only the
  * admin key may change which keywords opt a customer out, or the confirmation they get.
@@ -57,6 +68,8 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
   app.get('/projects/:pid/customers/:customer_id/consent', {
     schema: {
       tags: ['two-way'],
+      operationId: 'getConsent',
+      summary: "Get a customer's consent",
       description: 'Consent per channel, with the audit trail of every opt-out and opt-in.',
       params: CustomerParams,
       response: { 200: Consent, ...errorResponses },
@@ -70,6 +83,8 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
   app.post('/projects/:pid/customers/:customer_id/consent', {
     schema: {
       tags: ['two-way'],
+      operationId: 'setConsent',
+      summary: 'Opt a customer out or in',
       description: 'Opts a customer out of a channel (cancelling what is queued for them) or back in. SMS and MMS share one consent.',
       params: CustomerParams,
       body: Type.Object({ channel: Channel, opted_out: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
@@ -87,9 +102,12 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
   app.get('/projects/:pid/customers/:customer_id/conversation', {
     schema: {
       tags: ['two-way'],
+      operationId: 'getConversation',
+      summary: 'Get the conversation with a customer',
       description: 'Inbound and outbound messages with the customer, oldest first, with the status of each outbound one.',
       params: CustomerParams,
       querystring: Type.Object({ channel: Type.Optional(Channel), limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })) }),
+      response: { 200: Type.Object({ data: Type.Array(ConversationEntry) }), ...errorResponses },
     },
   }, async (req) => {
     requireProject(req, req.params.pid);
@@ -98,7 +116,7 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
   });
 
   app.get('/projects/:pid/keywords', {
-    schema: { tags: ['two-way'], description: 'The keyword auto-responses in force per channel.', params: Type.Object({ pid: Type.String() }) },
+    schema: { tags: ['two-way'], operationId: 'getKeywords', summary: 'Get the keyword rules', description: 'The keyword auto-responses in force per channel.', params: Type.Object({ pid: Type.String() }), response: { 200: Type.Object({ sms: Keywords, whatsapp: Keywords, rcs: Keywords }), ...errorResponses } },
   }, async (req) => {
     requireProject(req, req.params.pid);
     const settings = settingsOf(await getProject(hub.db, req.params.pid));
@@ -109,6 +127,8 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
   app.put('/projects/:pid/keywords/:channel', {
     schema: {
       tags: ['two-way'],
+      operationId: 'setKeywords',
+      summary: "Replace a channel's keyword rules",
       description: 'Replaces the keyword rules of a channel. A keyword matches the whole trimmed message, case-insensitively, Unicode-normalised.',
       params: ChannelParams,
       body: Keywords,
@@ -121,7 +141,7 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
   });
 
   app.delete('/projects/:pid/keywords/:channel', {
-    schema: { tags: ['two-way'], description: 'Back to the default keyword rules.', params: ChannelParams, response: { 200: Keywords, ...errorResponses } },
+    schema: { tags: ['two-way'], operationId: 'resetKeywords', summary: "Restore a channel's default keyword rules", description: 'Back to the default keyword rules.', params: ChannelParams, response: { 200: Keywords, ...errorResponses } },
   }, async (req) => {
     requireProject(req, req.params.pid);
     return keywordsFor(await setKeywords(hub.db, req.params.pid, req.params.channel, null, optOutNeedsAdmin(req)), req.params.channel);
