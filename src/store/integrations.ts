@@ -56,3 +56,8 @@ export async function cancelQueuedMessages(db: DB, id: string, at: number): Prom
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
+
+/** Records a credentials check, leaving `updated_at` alone: checking changes nothing configured. */
+export async function recordVerify(db: DB, id: string, at: number, resultJson: string): Promise<void> {
+  await db.updateTable('integrations').set({ last_verified_at: at, last_verify_result: resultJson }).where('id', '=', id).execute();
+}
