@@ -25,7 +25,7 @@ export async function verifySinchConversation(
   const creds: TokenCredentials = { authUrl: resolveAuthUrl(config), accessKey: secrets.access_key, accessSecret: secrets.access_secret };
   tokens.invalidate(creds);
   const got = await tokens.get(creds, { pool: ctx.pool, signal: ctx.signal });
-  if (!got.ok) return tokenFailure(got.result, config, secrets.access_key);
+  if (!got.ok) return tokenFailure(got.result, config);
 
   const hidden = [got.token, secrets.access_secret];
   let answer: HttpAnswer;
@@ -34,10 +34,10 @@ export async function verifySinchConversation(
   } catch (err) {
     return unreachable(err, API, hidden);
   }
-  return readAppAnswer(answer, config, secrets.access_key, hidden);
+  return readAppAnswer(answer, config, hidden);
 }
 
-function tokenFailure(result: Extract<TokenOutcome, { ok: false }>['result'], config: SinchConversationConfig, accessKey: string): VerifyFailure {
+function tokenFailure(result: Extract<TokenOutcome, { ok: false }>['result'], config: SinchConversationConfig): VerifyFailure {
   if (result.statusCode === null) {
     // networkFailure already cleaned the comment of the key's secret.
     return {
@@ -49,13 +49,13 @@ function tokenFailure(result: Extract<TokenOutcome, { ok: false }>['result'], co
   }
   if (isSuccessStatus(result.statusCode)) return unexpectedSuccess(TOKEN_ENDPOINT, result.statusCode, 'an access token');
   return statusFailure(TOKEN_ENDPOINT, result.statusCode, result.error, result.comment, {
-    unauthorized: `access key ${accessKey} and its secret were refused; check both (project ${config.project_id}, Access Keys in the Sinch dashboard)`,
-    forbidden: `access key ${accessKey} may not obtain tokens; check that the key is active`,
+    unauthorized: `the access key and its secret were refused; check both (project ${config.project_id}, Access Keys in the Sinch dashboard)`,
+    forbidden: `the access key may not obtain tokens; check that the key is active`,
     not_found: 'no token endpoint at this address; check auth_url',
   });
 }
 
-export function readAppAnswer(answer: HttpAnswer, config: SinchConversationConfig, accessKey: string, hidden: readonly string[]): VerifyCredentialsResult {
+export function readAppAnswer(answer: HttpAnswer, config: SinchConversationConfig, hidden: readonly string[]): VerifyCredentialsResult {
   const { project_id: project, app_id: app } = config;
   const region = config.region ?? 'eu';
   if (isSuccessStatus(answer.statusCode)) {
@@ -66,15 +66,15 @@ export function readAppAnswer(answer: HttpAnswer, config: SinchConversationConfi
     const name = typeof json['display_name'] === 'string' ? json['display_name'] : '';
     return {
       ok: true,
-      message: `access key ${accessKey} reads app ${app}${name ? ` ("${name}")` : ''} of project ${project}`,
+      message: `the access key reads app ${app}${name ? ` ("${name}")` : ''} of project ${project}`,
       details: { app_display_name: name, channels },
     };
   }
   const refused = classify(answer.statusCode, answer.headers, answer.text, hidden);
   const { error, comment } = refused.kind === 'accepted' ? { error: '', comment: '' } : refused;
   return statusFailure(API, answer.statusCode, error, comment, {
-    unauthorized: `it refused the token issued to access key ${accessKey}; check that auth_url and the region or base_url belong to the same Sinch environment`,
-    forbidden: `access key ${accessKey} does not grant access to project ${project}; check the project id, and that the key is one of that project's`,
+    unauthorized: `it refused the token issued to the access key; check that auth_url and the region or base_url belong to the same Sinch environment`,
+    forbidden: `the access key does not grant access to project ${project}; check the project id, and that the key is one of that project's`,
     not_found: `project ${project} has no app ${app} in region ${region}; check the app id, the project id and the region (an app answers only in the region it was created in)`,
   });
 }

@@ -23,22 +23,22 @@ export async function verifyTwilio(ctx: SendContext<TwilioConfig, TwilioSecrets>
   } catch (err) {
     return unreachable(err, 'Twilio', secrets);
   }
-  return readVerifyAnswer(answer, ctx.config, keySid, secrets);
+  return readVerifyAnswer(answer, ctx.config, secrets);
 }
 
-export function readVerifyAnswer(answer: HttpAnswer, config: TwilioConfig, keySid: string, secrets: readonly string[]): VerifyCredentialsResult {
+export function readVerifyAnswer(answer: HttpAnswer, config: TwilioConfig, secrets: readonly string[]): VerifyCredentialsResult {
   const account = config.account_sid;
   if (isSuccessStatus(answer.statusCode)) {
     const json = parseJson(answer.text);
     if (!isRecord(json) || !Array.isArray(json['messages'])) return unexpectedSuccess('Twilio', answer.statusCode, 'a message list');
-    return { ok: true, message: `Twilio accepted API key ${keySid} for account ${account}` };
+    return { ok: true, message: `Twilio accepted the API key for account ${account}` };
   }
   const refused = classify(answer.statusCode, answer.headers, answer.text, secrets);
   const { error, comment } = refused.kind === 'accepted' ? { error: '', comment: '' } : refused;
   return statusFailure('Twilio', answer.statusCode, error, comment, {
     // Twilio answers 20003 for a wrong secret and for a key of another account alike.
-    unauthorized: `API key ${keySid} and its secret are not valid for account ${account}; check the key secret, and that the key belongs to this account`,
-    forbidden: `API key ${keySid} may not read the messages of account ${account} (a Restricted key without Messaging permissions?)`,
+    unauthorized: `the API key and its secret are not valid for account ${account}; check the key secret, and that the key belongs to this account`,
+    forbidden: `the API key may not read the messages of account ${account} (a Restricted key without Messaging permissions?)`,
     not_found: `no account ${account} at this address; check the Account SID and base_url`,
   });
 }
