@@ -47,13 +47,13 @@ export function lastVerify(row: { last_verified_at: number | null; last_verify_r
 }
 
 async function check(rt: IntegrationRuntime, logger: Logger): Promise<VerifyCredentialsResult> {
-  const verify = rt.adapter.verify;
-  if (!verify) return { ok: false, reason: 'not_supported', message: `${rt.adapter.displayName} integrations cannot be checked` };
+  const adapter = rt.adapter;
+  if (!adapter.verify) return { ok: false, reason: 'not_supported', message: `${adapter.displayName} integrations cannot be checked` };
   // Its own small pool: a check must neither wait behind the sender's queue nor take its connections.
   const pool = new Agent({ connections: 1, pipelining: 1 });
   const ctx: SendContext<unknown, unknown> = { config: rt.config, secrets: rt.secrets, pool, webhookUrls: rt.webhookUrls, timeoutMs: rt.sendTimeoutMs };
   try {
-    return await verify(ctx);
+    return await adapter.verify(ctx);
   } catch (err) {
     // Adapters classify every answer; a throw is a bug, reported without its (unchecked) text.
     logger.error({ err, integration_id: rt.id }, 'the credentials check failed');
