@@ -1,6 +1,7 @@
 // Checks a Sinch SMS integration's API token and service plan without sending anything: list
 // batches with `page_size=1` (docs/providers/sinch-sms.md A.3, A.12) is the cheapest read that
-// needs both. Sinch answers 401 for a token of another plan and for an unknown plan alike (A.6).
+// needs both. Sinch's 401 ("Authentication token is invalid for this service plan", A.6) does
+// not tell a wrong token from a token of another plan, so its hint names both.
 import { getCapped, isSuccessStatus, type HttpAnswer } from '../http.js';
 import { isRecord, parseJson } from '../json.js';
 import type { SendContext, VerifyCredentialsResult } from '../types.js';
