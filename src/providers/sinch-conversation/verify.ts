@@ -39,11 +39,12 @@ export async function verifySinchConversation(
 
 function tokenFailure(result: Extract<TokenOutcome, { ok: false }>['result'], config: SinchConversationConfig): VerifyFailure {
   if (result.statusCode === null) {
-    // networkFailure already cleaned the comment of the key's secret.
+    // networkFailure already cleaned the comment of the key's secret, and led it with its own name.
+    const said = result.comment.replace(/^token endpoint: /, '');
     return {
       ok: false,
       reason: 'unreachable',
-      message: `${TOKEN_ENDPOINT} could not be reached (${result.comment || result.error}); check auth_url and that this host can reach it`,
+      message: `${TOKEN_ENDPOINT} could not be reached (${result.error}${said ? `: ${said}` : ''}); check auth_url and that this host can reach it`,
       details: { error: result.error },
     };
   }
