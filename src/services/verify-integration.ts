@@ -25,13 +25,14 @@ export interface VerifyDeps {
 const MAX_MESSAGE_CHARS = 600;
 
 export async function verifyIntegration(deps: VerifyDeps, projectId: string, id: string): Promise<VerifyAnswer> {
-  await getIntegration(deps.db, projectId, id);
+  const row = await getIntegration(deps.db, projectId, id);
   const rt = await deps.integrations.runtime(id);
   if (!rt) throw notFound('integration', 'integration_id');
   const secrets = Object.values(rt.secrets).filter((v): v is string => typeof v === 'string' && v !== '');
   const result = withoutSecrets(await check(rt, deps.logger), secrets);
   const at = Date.now();
-  await integrationStore.recordVerify(deps.db, id, at, JSON.stringify(result));
+  // Not kept if the integration changed meanwhile: the check was of what it was before.
+  await integrationStore.recordVerify(deps.db, id, row.updated_at, at, JSON.stringify(result));
   deps.logger.info({ integration_id: id, provider: rt.provider, ok: result.ok, reason: result.ok ? undefined : result.reason }, 'integration credentials checked');
   return { ...result, checked_at: new Date(at).toISOString() };
 }
