@@ -79,6 +79,9 @@ test('debug logs of a full flow contain no secret', async () => {
     assert.equal(hook.statusCode, 403);
     await hook.body.dump();
     await t.api.withToken('not-a-key-DDD').get('/api/v1/projects');
+    // Credentials checks, passing and failing.
+    for (const iid of [good.body.id, bad.body.id]) assert.equal((await t.api.post(`/api/v1/projects/${pid}/integrations/${iid}/verify`)).status, 200);
+    assert.ok(logs.includes('integration credentials checked'));
 
     assert.ok(logs.length > 0 && logs.includes('incoming request'), 'debug logging was on');
     const webhookToken = String(good.body.webhook_urls.delivery).split('/')[5]!;

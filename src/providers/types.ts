@@ -80,6 +80,34 @@ export interface SentQuery {
   sinceMs: number;
 }
 
+/** Why a credentials check failed, in terms a user can act on. */
+export type VerifyFailureReason =
+  /** The provider refused the credentials (401): a wrong key, secret or token, or one of another account. */
+  | 'unauthorized'
+  /** The credentials are valid but may not do this (403): another project, a restricted key, a blocked account. */
+  | 'forbidden'
+  /** The account, plan, project or app named in the config does not exist there (404), or the URL is wrong. */
+  | 'not_found'
+  /** The provider asks us to slow down (429): the credentials could not be checked now. */
+  | 'rate_limited'
+  /** No answer: DNS, connection refused, TLS, timeout. */
+  | 'unreachable'
+  /** The provider failed (5xx). */
+  | 'provider_error'
+  /** An answer the check cannot read: another status, or a 2xx that is not the provider's (a wrong base_url). */
+  | 'unexpected_answer'
+  /** The adapter has no way to check its credentials. */
+  | 'not_supported';
+
+/**
+ * The outcome of checking an integration's credentials against its provider without sending a
+ * message. `message` is for people and never holds a secret; `details` are small facts (the
+ * provider's status and error code, what was found).
+ */
+export type VerifyCredentialsResult =
+  | { ok: true; message: string; details?: Record<string, unknown> }
+  | { ok: false; reason: VerifyFailureReason; message: string; details?: Record<string, unknown> };
+
 export interface InboundWebhook {
   /** The endpoint's name, from `webhookEndpoints`. */
   endpoint: string;
@@ -187,6 +215,12 @@ export interface ProviderAdapter<Config = unknown, Secrets = unknown> {
    * Providers that cannot be asked leave it out; their reports still prove acceptance.
    */
   findSent?(ctx: SendContext<Config, Secrets>, query: SentQuery): Promise<FindResult>;
+  /**
+   * Checks the configured credentials with a cheap authenticated read (never a send). The core
+   * builds `ctx` as for a send and records the result on the integration. Adapters without a
+   * way to check leave it out.
+   */
+  verify?(ctx: SendContext<Config, Secrets>): Promise<VerifyCredentialsResult>;
   /** Authenticates a webhook on its raw bytes. The URL token has been checked by the core. */
   verifyWebhook(secrets: Secrets, hook: InboundWebhook, nowMs: number): VerifyResult;
   /** Turns a stored raw webhook into canonical updates. Throws on a body it cannot read. */

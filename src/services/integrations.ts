@@ -78,6 +78,8 @@ export async function createIntegration(deps: IntegrationDeps, projectId: string
     max_concurrency: input.max_concurrency ?? DEFAULT_MAX_CONCURRENCY,
     send_timeout_ms: input.send_timeout_ms ?? DEFAULT_SEND_TIMEOUT_MS,
     retry_deadline_seconds: input.retry_deadline_seconds ?? DEFAULT_RETRY_DEADLINE_SECONDS,
+    last_verified_at: null,
+    last_verify_result: null,
     deleted_at: null,
     created_at: now,
     updated_at: now,
@@ -109,6 +111,8 @@ export async function updateIntegration(deps: IntegrationDeps, projectId: string
     ...(input.max_concurrency !== undefined && { max_concurrency: input.max_concurrency }),
     ...(input.send_timeout_ms !== undefined && { send_timeout_ms: input.send_timeout_ms }),
     ...(input.retry_deadline_seconds !== undefined && { retry_deadline_seconds: input.retry_deadline_seconds }),
+    // A check of other credentials or ids says nothing about these.
+    ...((config || secrets) && { last_verified_at: null, last_verify_result: null }),
     updated_at: Date.now(),
   });
   deps.integrations.invalidate(id);

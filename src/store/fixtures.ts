@@ -46,6 +46,8 @@ export function integrationRow(id: string, projectId: string, over: Partial<Inte
     max_concurrency: 32,
     send_timeout_ms: 15_000,
     retry_deadline_seconds: 3600,
+    last_verified_at: null,
+    last_verify_result: null,
     deleted_at: null,
     created_at: 1000,
     updated_at: 1000,

@@ -57,6 +57,15 @@ describe('integration store', () => {
     assert.deepEqual(await integrationStore.findAny(store.db, 'int_b'), { ...before, ...patch });
   });
 
+  test('recordVerify keeps a check only of the integration as it was checked, and leaves updated_at', async () => {
+    await integrationStore.insert(store.db, integrationRow('int_v', 'prj_1', { updated_at: 2000 }));
+    assert.equal(await integrationStore.recordVerify(store.db, 'int_v', 1999, 3000, '{"ok":true}'), false, 'changed since the check began');
+    assert.equal((await integrationStore.findAny(store.db, 'int_v'))?.last_verified_at, null);
+    assert.equal(await integrationStore.recordVerify(store.db, 'int_v', 2000, 3000, '{"ok":true}'), true);
+    const row = await integrationStore.findAny(store.db, 'int_v');
+    assert.deepEqual([row?.last_verified_at, row?.last_verify_result, row?.updated_at], [3000, '{"ok":true}', 2000]);
+  });
+
   test('removal hides the integration and cancels only its queued messages, in one transaction', async () => {
     await integrationStore.insert(store.db, integrationRow('int_rm', 'prj_2'));
     await seedMessages(store.db, [

@@ -56,3 +56,17 @@ export async function cancelQueuedMessages(db: DB, id: string, at: number): Prom
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
+
+/**
+ * Records a credentials check of the integration as it was at `checkedUpdatedAt`, leaving
+ * `updated_at` alone (checking changes nothing configured). False when it changed since.
+ */
+export async function recordVerify(db: DB, id: string, checkedUpdatedAt: number, at: number, resultJson: string): Promise<boolean> {
+  const res = await db
+    .updateTable('integrations')
+    .set({ last_verified_at: at, last_verify_result: resultJson })
+    .where('id', '=', id)
+    .where('updated_at', '=', checkedUpdatedAt)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}

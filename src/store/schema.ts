@@ -45,6 +45,10 @@ export interface IntegrationsTable {
   /** How long a send waits for the provider's answer before its outcome counts as unknown. */
   send_timeout_ms: number;
   retry_deadline_seconds: number;
+  /** When the credentials were last checked against the provider (POST …/verify); null: never. */
+  last_verified_at: number | null;
+  /** JSON of that check's result (`ok`, `reason`, `message`, `details`); never holds a secret. */
+  last_verify_result: string | null;
   deleted_at: number | null;
   created_at: number;
   updated_at: number;

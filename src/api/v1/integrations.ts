@@ -10,6 +10,7 @@ import {
   type IntegrationDetails,
 } from '../../services/integrations.js';
 import { getProject } from '../../services/projects.js';
+import { lastVerify, verifyIntegration } from '../../services/verify-integration.js';
 import type { IntegrationsTable } from '../../store/schema.js';
 import { requireAdmin, requireProject } from './auth.js';
 import { AnyObject, errorResponses, NoContent, ProjectParams } from './schemas.js';
@@ -30,6 +31,13 @@ const Common = {
   ),
   retry_deadline_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
 };
+const VerifyResult = Type.Object({
+  ok: Type.Boolean(),
+  checked_at: Type.String(),
+  reason: Type.Optional(Type.String({ description: 'unauthorized, forbidden, not_found, rate_limited, unreachable, provider_error, unexpected_answer or not_supported' })),
+  message: Type.Optional(Type.String({ description: 'what was found, in words a user can act on; never a secret' })),
+  details: Type.Optional(AnyObject),
+});
 const Integration = Type.Object({
   id: Type.String(),
   project_id: Type.String(),
@@ -44,6 +52,7 @@ const Integration = Type.Object({
   retry_deadline_seconds: Type.Integer(),
   is_default_sms: Type.Boolean(),
   webhook_urls: Type.Record(Type.String(), Type.String()),
+  last_verify: Type.Union([VerifyResult, Type.Null()], { description: 'the last credentials check (POST …/verify); null: never checked, or changed since' }),
   created_at: Type.String(),
   updated_at: Type.String(),
 });
@@ -63,6 +72,7 @@ export function integrationView(row: IntegrationsTable, details: IntegrationDeta
     retry_deadline_seconds: row.retry_deadline_seconds,
     is_default_sms: defaultSmsId === row.id,
     webhook_urls: details.webhookUrls,
+    last_verify: lastVerify(row),
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
   };
@@ -114,6 +124,20 @@ export const integrationRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async 
   }, async (req) => {
     requireAdmin(req);
     return viewOne(req.params.pid, await updateIntegration(hub, req.params.pid, req.params.iid, req.body));
+  });
+
+  app.post('/projects/:pid/integrations/:iid/verify', {
+    schema: {
+      tags: ['integrations'],
+      operationId: 'verifyIntegration',
+      summary: 'Check the credentials with the provider, sending nothing',
+      description: 'Checks the stored credentials against the provider with a read that sends nothing, and records the result on the integration. 200 whatever the outcome (the check ran): see `ok` and `reason`.',
+      params: Params,
+      response: { 200: VerifyResult, ...errorResponses },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    return verifyIntegration(hub, req.params.pid, req.params.iid);
   });
 
   app.delete('/projects/:pid/integrations/:iid', { schema: { tags: ['integrations'], operationId: 'deleteIntegration', summary: 'Remove an integration', params: Params, response: { 204: NoContent, ...errorResponses } } }, async (req, reply) => {

@@ -10,6 +10,7 @@ import {
 } from './config.js';
 import { sendSinchConversation } from './send.js';
 import { SinchConversationTokenCache } from './token.js';
+import { verifySinchConversation } from './verify.js';
 import { parseWebhook, verifyWebhook, webhookEndpoints } from './webhook.js';
 
 export interface SinchConversationAdapterOptions {
@@ -37,6 +38,7 @@ export function createSinchConversationAdapter(options: SinchConversationAdapter
     redactHeaders: [SIGNATURE_HEADER],
     tokens,
     send: (ctx, message) => sendSinchConversation(ctx, message, tokens),
+    verify: (ctx) => verifySinchConversation(ctx, tokens),
     verifyWebhook,
     parseWebhook: (hook) => parseWebhook(hook.endpoint, hook.rawBody, hook.contentType),
   };

@@ -4,6 +4,7 @@ import type { ProviderAdapter } from '../types.js';
 import { SinchSmsConfigSchema, SinchSmsSecretsSchema, type SinchSmsConfig, type SinchSmsSecrets } from './config.js';
 import { findSinchSmsBatch } from './find.js';
 import { sendSinchSms } from './send.js';
+import { verifySinchSms } from './verify.js';
 import { parseWebhook, verifyWebhook, webhookEndpoints } from './webhook.js';
 
 /** A fresh adapter object (tests that replace its methods get their own). */
@@ -20,6 +21,7 @@ export function createSinchSmsAdapter(): ProviderAdapter<SinchSmsConfig, SinchSm
     redactHeaders: [SIGNATURE_HEADER],
     send: sendSinchSms,
     findSent: findSinchSmsBatch,
+    verify: verifySinchSms,
     verifyWebhook,
     parseWebhook: (hook) => parseWebhook(hook.endpoint, hook.rawBody, hook.contentType),
   };

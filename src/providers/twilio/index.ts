@@ -4,6 +4,7 @@ import type { ProviderAdapter } from '../types.js';
 import { TwilioConfigSchema, TwilioSecretsSchema, type TwilioConfig, type TwilioSecrets } from './config.js';
 import { sendTwilio } from './send.js';
 import { SIGNATURE_HEADER } from './signature.js';
+import { verifyTwilio } from './verify.js';
 import { parseWebhook, verifyWebhook, webhookEndpoints } from './webhook.js';
 
 /** A fresh adapter object (tests that replace its methods get their own). */
@@ -20,6 +21,7 @@ export function createTwilioAdapter(): ProviderAdapter<TwilioConfig, TwilioSecre
     webhookEndpoints,
     redactHeaders: [SIGNATURE_HEADER],
     send: sendTwilio,
+    verify: verifyTwilio,
     verifyWebhook,
     parseWebhook,
   };

@@ -557,6 +557,19 @@ describe('Sinch Conversation sandbox: the official SDK', () => {
     }
   });
 
+  test('app.get reads the app; unknown apps are 404, wrong secrets 401, as the SDK sees them', async () => {
+    const sandbox = await startSandbox({ displayName: 'Shop' });
+    const options = { projectId: PROJECT_ID, keyId: KEY, keySecret: SECRET, conversationRegion: 'eu' as const, conversationHostname: sandbox.url, authHostname: sandbox.url };
+    const client = new SinchClient(options);
+    const app = await client.conversation.app.get({ app_id: APP_ID });
+    assert.equal(app.id, APP_ID);
+    assert.equal(app.display_name, 'Shop');
+    assert.deepEqual(app.channel_credentials?.map((c) => [c.channel, c.state?.status]), [['WHATSAPP', 'ACTIVE'], ['RCS', 'ACTIVE']]);
+    const status = (code: number) => (err: unknown) => (err as { statusCode?: number }).statusCode === code || new RegExp(String(code)).test(String(err));
+    await assert.rejects(client.conversation.app.get({ app_id: 'no-such-app' }), status(404));
+    await assert.rejects(new SinchClient({ ...options, keySecret: 'wrong' }).conversation.app.get({ app_id: APP_ID }), status(401));
+  });
+
   test('messages.get and messages.list read sent messages back, with their status', async () => {
     const receiver = await startReceiver();
     const sandbox = await startSandbox({ webhookUrl: receiver.url });

@@ -15,6 +15,7 @@ import { CallbackSender } from './callbacks.js';
 import { DeliverySimulator, upfrontFailure } from './delivery.js';
 import { ConversationApiError, errors, OAuthError } from './errors.js';
 import { CustomerEvents } from './inbound.js';
+import { appResource } from './app-resource.js';
 import { checkSource, listPage, messageResource } from './message-resource.js';
 import { behaviourFor, identityDigits } from './test-numbers.js';
 import type {
@@ -179,6 +180,12 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
     appendBounded(messages, message, historyLimit);
     delivery.deliver(project, target, message, upfrontFailure(target, request, channel, identity));
     return reply.code(200).send({ message_id: message.messageId, accepted_time: message.acceptedTime });
+  });
+
+  // Get App (Node SDK `app.get`): what a client reads to check its project, app and region.
+  app.get<{ Params: { projectId: string; appId: string } }>('/v1/projects/:projectId/apps/:appId', async (req) => {
+    const project = auth.authenticate(req, req.params.projectId);
+    return appResource(findApp(project, req.params.appId));
   });
 
   type Query = Record<string, string | undefined>;

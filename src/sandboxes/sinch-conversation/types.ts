@@ -17,6 +17,8 @@ export interface SandboxTemplate {
 
 export interface SandboxApp {
   appId: string;
+  /** Get App's `display_name` (default: the app id). */
+  displayName?: string;
   /** Channels configured on the app; others in `channel_priority_order` answer 400. */
   channels: SandboxChannel[];
   /** The app's webhook target (all triggers). No URL: no callbacks. */

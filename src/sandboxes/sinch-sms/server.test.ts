@@ -139,6 +139,10 @@ describe('Sinch SMS sandbox', () => {
     );
     const unknownPlan = sdk(sandbox, { id: 'nope', token: PLAN.token });
     await assert.rejects(unknownPlan.sms.batches.get({ batch_id: 'x' }), (e: { statusCode?: number }) => e.statusCode === 401);
+    // The read the hub's credentials check makes (list batches, page_size=1), as the SDK makes it.
+    await assert.rejects(client.sms.batches.list({ page_size: 1 }), (e: { statusCode?: number }) => e.statusCode === 401);
+    await assert.rejects(unknownPlan.sms.batches.list({ page_size: 1 }), (e: { statusCode?: number }) => e.statusCode === 401);
+    assert.deepEqual((await sdk(sandbox).sms.batches.list({ page_size: 1 })).data, []);
 
     const res = await api(sandbox, 'GET', '/batches', undefined, { authorization: 'Bearer wrong' });
     assert.equal(res.status, 401);

@@ -78,3 +78,48 @@ export function segments(body: string, media: number): string {
   // An MMS is one message whatever its text; an SMS is counted in GSM-7/UCS-2 parts (docs/segments.md).
   return String(media > 0 ? 1 : countSegments(body).parts);
 }
+
+/** The Account resource (Fetch Account, twilio-node `AccountResource`). */
+export function accountResource(account: { accountSid: string; authToken: string }, created: Date): Record<string, unknown> {
+  const uri = `/2010-04-01/Accounts/${account.accountSid}`;
+  const date = rfc2822(created);
+  return {
+    auth_token: account.authToken,
+    date_created: date,
+    date_updated: date,
+    friendly_name: `Sandbox account ${account.accountSid}`,
+    owner_account_sid: account.accountSid,
+    sid: account.accountSid,
+    status: 'active',
+    subresource_uris: { messages: `${uri}/Messages.json` },
+    type: 'Full',
+    uri: `${uri}.json`,
+  };
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
+
+/** A page of Read Message: `PageSize` (1–1000, default 50) and `Page` (from 0); other filters are not simulated. */
+export function messagePage(accountSid: string, messages: readonly MessageJson[], query: Record<string, string | undefined>): Record<string, unknown> {
+  const number = (name: string, fallback: number, max: number): number => {
+    const n = Number(query[name]);
+    return query[name] !== undefined && Number.isInteger(n) && n >= 0 ? Math.min(n, max) : fallback;
+  };
+  const pageSize = Math.max(1, number('PageSize', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE));
+  const page = number('Page', 0, Number.MAX_SAFE_INTEGER);
+  const start = page * pageSize;
+  const items = messages.slice(start, start + pageSize);
+  const uri = (p: number) => `/2010-04-01/Accounts/${accountSid}/Messages.json?PageSize=${pageSize}&Page=${p}`;
+  return {
+    end: start + Math.max(items.length - 1, 0),
+    first_page_uri: uri(0),
+    messages: items,
+    next_page_uri: start + pageSize < messages.length ? uri(page + 1) : null,
+    page,
+    page_size: pageSize,
+    previous_page_uri: page > 0 ? uri(page - 1) : null,
+    start,
+    uri: uri(page),
+  };
+}

@@ -74,6 +74,13 @@ function sdk(sandbox: TwilioSandbox, auth: 'api-key' | 'auth-token' = 'api-key')
   return client;
 }
 
+/** The official client with any credentials, for refusals. */
+function twilioWith(sandbox: TwilioSandbox, user: string, password: string): twilio.Twilio {
+  const client = twilio(user, password, { accountSid: ACCOUNT.accountSid });
+  client.api.baseUrl = sandbox.url;
+  return client;
+}
+
 async function create(
   sandbox: TwilioSandbox,
   fields: [string, string][],
@@ -280,6 +287,39 @@ describe('Twilio sandbox', () => {
     assert.equal(rfc2822(new Date('2023-08-24T05:01:45Z')), 'Thu, 24 Aug 2023 05:01:45 +0000');
     assert.equal(rawDlrDoneDate(new Date('2023-08-04T15:07:59Z')), '2308041507');
     await sandbox.idle();
+  });
+
+  test('the official client fetches the account and lists its messages, newest first, a page at a time', async () => {
+    const sandbox = await startSandbox();
+    const account = await sdk(sandbox).api.v2010.accounts(ACCOUNT.accountSid).fetch();
+    assert.equal(account.sid, ACCOUNT.accountSid);
+    assert.equal(account.status, 'active');
+    assert.equal(account.type, 'Full');
+    assert.equal((await sdk(sandbox, 'auth-token').api.v2010.accounts(ACCOUNT.accountSid).fetch()).sid, ACCOUNT.accountSid);
+    await assert.rejects(twilioWith(sandbox, KEY.sid, 'wrong').api.v2010.accounts(ACCOUNT.accountSid).fetch(), (e: { status?: number; code?: number }) => e.status === 401 && e.code === 20003);
+    await assert.rejects(sdk(sandbox).api.v2010.accounts(OTHER.accountSid).fetch(), (e: { status?: number; code?: number }) => e.status === 401 && e.code === 20003);
+
+    assert.deepEqual(await sdk(sandbox).messages.list({ limit: 1 }), [], 'an empty list before any send');
+    const sids: string[] = [];
+    for (const n of ['0100', '0101', '0102']) sids.push(String((await create(sandbox, [['To', us(n)], ['From', FROM], ['Body', 'x']])).json['sid']));
+    assert.deepEqual((await sdk(sandbox).messages.list({ limit: 1 })).map((m) => m.sid), [sids[2]]);
+    assert.deepEqual((await sdk(sandbox).messages.list({ pageSize: 2 })).map((m) => m.sid), [...sids].reverse(), 'the client follows next_page_uri');
+    const raw = await fetch(`${sandbox.url}/2010-04-01/Accounts/${ACCOUNT.accountSid}/Messages.json?PageSize=1`, {
+      headers: { authorization: `Basic ${Buffer.from(`${KEY.sid}:${KEY.secret}`).toString('base64')}` },
+    });
+    const page = (await raw.json()) as Record<string, unknown>;
+    assert.deepEqual({ ...page, messages: (page['messages'] as unknown[]).length }, {
+      end: 0,
+      first_page_uri: `/2010-04-01/Accounts/${ACCOUNT.accountSid}/Messages.json?PageSize=1&Page=0`,
+      messages: 1,
+      next_page_uri: `/2010-04-01/Accounts/${ACCOUNT.accountSid}/Messages.json?PageSize=1&Page=1`,
+      page: 0,
+      page_size: 1,
+      previous_page_uri: null,
+      start: 0,
+      uri: `/2010-04-01/Accounts/${ACCOUNT.accountSid}/Messages.json?PageSize=1&Page=0`,
+    });
+    await assert.rejects(twilioWith(sandbox, KEY.sid, 'wrong').messages.list({ limit: 1 }), (e: { status?: number }) => e.status === 401);
   });
 
   test('GET a message: its current status; 404 20404 for unknown and foreign SIDs', async () => {

@@ -14,7 +14,7 @@ import { formParams } from '../../providers/twilio/signature.js';
 import { CallbackSender, type CallbackAttempt } from './callbacks.js';
 import { DeliverySimulator, type Delays } from './delivery.js';
 import { errors, TwilioApiError } from './errors.js';
-import { API_VERSION, messageResource, newSid, segments } from './resource.js';
+import { accountResource, API_VERSION, messageResource, messagePage, newSid, segments } from './resource.js';
 import { MessageStore, type StoredMessage } from './store.js';
 import { behaviourFor, DEFAULT_BEHAVIOUR } from './test-numbers.js';
 import { all, first, isHttpUrl, validateCreate, type Params } from './validate.js';
@@ -89,6 +89,8 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
   });
   const limiter = new SlidingWindowLimiter(opts.ratePerSecond);
   const store = new MessageStore(historyLimit);
+  /** The accounts' `date_created`. */
+  const startedAt = new Date();
   const delivery = new DeliverySimulator({ scheduler, sender, delays, account: (sid) => accounts.get(sid) });
   /** Sends already failed per number, for test numbers that fail only the first N sends. */
   const forcedFailures = new Map<string, number>();
@@ -177,6 +179,17 @@ export function createTwilioSandbox(opts: TwilioSandboxOptions): TwilioSandbox {
     store.add(m);
     delivery.start(m);
     return reply.code(201).send(m.resource);
+  });
+
+  // Fetch Account. Twilio lets only the Auth Token or a Main API key read it; the sandbox does
+  // not tell key types apart (README.md).
+  app.get<{ Params: { accountSid: string } }>('/2010-04-01/Accounts/:accountSid.json', async (req) => accountResource(authenticate(req), startedAt));
+
+  app.get<{ Params: { accountSid: string }; Querystring: Record<string, string | undefined> }>('/2010-04-01/Accounts/:accountSid/Messages.json', async (req) => {
+    const account = authenticate(req);
+    const ofAccount = store.all.filter((m) => m.accountSid === account.accountSid).map((m) => m.resource);
+    // Newest first, as Twilio lists them.
+    return messagePage(account.accountSid, ofAccount.reverse(), req.query);
   });
 
   app.get<{ Params: { accountSid: string; sid: string } }>('/2010-04-01/Accounts/:accountSid/Messages/:sid.json', async (req) => {

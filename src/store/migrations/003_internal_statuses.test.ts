@@ -16,7 +16,7 @@ test('messages take the internal statuses; direct-send receipts and nonces lose 
   // Written with the schema as it was then: the types name the tables as they are now.
   const old = db as any;
   await old.insertInto('projects').values(projectRow('prj_1')).execute();
-  const { send_timeout_ms: _005, ...integration } = integrationRow('int_1', 'prj_1');
+  const { send_timeout_ms: _005, last_verified_at: _007a, last_verify_result: _007b, ...integration } = integrationRow('int_1', 'prj_1');
   await old.insertInto('integrations').values(integration).execute();
   await old.insertInto('customers').values(customerRow('cus_1', 'prj_1')).execute();
   const statuses: [string, string, string][] = [

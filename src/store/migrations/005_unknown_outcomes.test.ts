@@ -15,7 +15,7 @@ test('in_flight_at_crash becomes possible_duplicate with its values; integration
   // Written with the schema as it was then.
   const old = db as any;
   await old.insertInto('projects').values(projectRow('prj_1')).execute();
-  const { send_timeout_ms: _005, ...integration } = integrationRow('int_1', 'prj_1');
+  const { send_timeout_ms: _005, last_verified_at: _007a, last_verify_result: _007b, ...integration } = integrationRow('int_1', 'prj_1');
   await old.insertInto('integrations').values(integration).execute();
   await old.insertInto('customers').values(customerRow('cus_1', 'prj_1')).execute();
   for (const [id, flag] of [['m1', 1], ['m2', 0]] as const) {
