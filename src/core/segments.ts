@@ -143,8 +143,9 @@ function ucs2PerCodeUnit(text: string): SegmentInfo {
   return result('UCS-2', n, n, segments, [...nonGsm]);
 }
 
+// Past the end charCodeAt is NaN, whose class is undefined: no bounds check needed.
 function mayJoin(text: string, i: number): boolean {
-  return i < text.length && CLASS[text.charCodeAt(i)] === MAY_JOIN;
+  return CLASS[text.charCodeAt(i)] === MAY_JOIN;
 }
 
 function isGsmGrapheme(g: string): boolean {
@@ -173,9 +174,10 @@ function ucs2Graphemes(text: string): SegmentInfo {
       continue;
     }
     // Stretch: joining characters plus alone characters followed by one, then one more as context.
+    // (mayJoin is false past the end, and slice stops there, so no bounds checks.)
     let end = i + 1;
-    while (end < n && (mayJoin(text, end) || mayJoin(text, end + 1))) end++;
-    if (end < n) end++;
+    while (mayJoin(text, end) || mayJoin(text, end + 1)) end++;
+    end++;
     for (const { segment, index } of segmenter().segment(text.slice(i, end))) {
       if (segment === '\r\n') {
         // Twilio splits the CRLF grapheme into two GSM characters.
@@ -202,27 +204,18 @@ function ucs2Graphemes(text: string): SegmentInfo {
       segments.push(text.slice(partStart, from));
       partStart = from;
     }
-    if (to - from > UCS2_MULTI) {
-      // A grapheme longer than a whole part (e.g. stacked combining marks) cannot stay whole;
-      // cut it between code points so no part exceeds 67 units and no surrogate pair splits.
-      let i = from;
-      while (i < to) {
-        const step = isHighSurrogateAt(text, i) ? 2 : 1;
-        if (i + step - partStart > UCS2_MULTI) {
-          segments.push(text.slice(partStart, i));
-          partStart = i;
-        }
-        i += step;
+    // The grapheme now starts a part. One longer than a whole part (e.g. stacked combining
+    // marks) cannot stay whole: cut it between code points (the string iterator keeps surrogate
+    // pairs together) so no part exceeds 67 units. Shorter ones fit and are not cut.
+    let i = from;
+    for (const codePoint of text.slice(from, to)) {
+      if (i + codePoint.length - partStart > UCS2_MULTI) {
+        segments.push(text.slice(partStart, i));
+        partStart = i;
       }
+      i += codePoint.length;
     }
   }
   segments.push(text.slice(partStart));
   return result('UCS-2', characters, n, segments, [...nonGsm]);
-}
-
-function isHighSurrogateAt(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  if (c < 0xd800 || c > 0xdbff || i + 1 >= text.length) return false;
-  const d = text.charCodeAt(i + 1);
-  return d >= 0xdc00 && d <= 0xdfff;
 }
