@@ -170,7 +170,7 @@ function ucs2Graphemes(text: string): SegmentInfo {
   let characters = 0;
   let i = 0;
   while (i < n) {
-    // Stryker disable next-line ConditionalExpression: fast path only: the general path gives the same result for every text, slower (all through Intl.Segmenter).
+    // Stryker disable next-line ConditionalExpression,BlockStatement: fast path only: the general path gives the same result for every text, slower (all through Intl.Segmenter).
     if (!mayJoin(text, i) && !mayJoin(text, i + 1)) {
       starts.push(i);
       characters++;
@@ -184,13 +184,9 @@ function ucs2Graphemes(text: string): SegmentInfo {
     let end = i + 1;
     while (mayJoin(text, end) || mayJoin(text, end + 1)) end++;
     end++;
+    // No stretch holds a CRLF: CR neither joins nor is followed by a joining LF, so it can only
+    // be a stretch's last character. CR and LF thus stay two characters, as Twilio counts them.
     for (const { segment, index } of segmenter().segment(text.slice(i, end))) {
-      if (segment === '\r\n') {
-        // Twilio splits the CRLF grapheme into two GSM characters.
-        starts.push(i + index, i + index + 1);
-        characters += 2;
-        continue;
-      }
       starts.push(i + index);
       characters++;
       if (!isGsmGrapheme(segment)) nonGsm.add(segment);
