@@ -313,6 +313,7 @@ describe('countSegments: the characters that forced UCS-2', () => {
   it('lists only non-GSM characters, each once, in order of first appearance', () => {
     assert.deepEqual(countSegments('5€ {a} “b” 5€ “c”').nonGsmCharacters, ['“', '”']);
     assert.deepEqual(countSegments('5€ {a} ' + SMILE + ' [b] ' + SMILE).nonGsmCharacters, [SMILE]);
+    assert.deepEqual(countSegments('“a” 5€ ' + SMILE + ' “a”').nonGsmCharacters, ['“', '”', SMILE]);
     assert.deepEqual(countSegments('€' + SMILE + '{\r\n' + FLAG + '|').nonGsmCharacters, [SMILE, FLAG]);
   });
 });
