@@ -36,7 +36,9 @@ export function parseClientReference(raw: string | null | undefined): ClientRefe
     const key = decode(pair.slice(0, eq).trim()).toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    const value = decode(pair.slice(eq + 1).trim()).trim();
+    // Trimmed after decoding only: decoding never adds or removes raw whitespace, so trimming
+    // before it too would change nothing.
+    const value = decode(pair.slice(eq + 1)).trim();
     if (key === 'uid') result.uid = value || null;
     else if (key === 'cat') result.category = value || null;
     else if (value) result.extra[key] = value;

@@ -201,6 +201,15 @@ const cases: Case[] = [
     characters: 1,
     split: [67, 34],
   },
+  {
+    name: 'grapheme longer than a part, of astral marks, is cut between code points, never inside a pair',
+    text: 'a\u0301' + '\u{101FD}'.repeat(40),
+    encoding: 'UCS-2',
+    parts: 2,
+    units: 82,
+    characters: 1,
+    split: [66, 16],
+  },
   { name: 'lone surrogate costs 1 unit', text: '\uD83Dx', encoding: 'UCS-2', parts: 1, units: 2 },
   {
     name: 'long mixed GSM text',
@@ -295,6 +304,17 @@ describe('countSegments: grapheme fast path', () => {
       const want = graphemes(text).length;
       if (got !== want) assert.fail(`U+${c.toString(16)} in ${JSON.stringify(text)}: ${got} != ${want}`);
     }
+  });
+});
+
+describe('countSegments: the characters that forced UCS-2', () => {
+  // Shown to senders so they can edit them out; GSM characters, extension ones included, are
+  // never blamed, whether or not the text needed grapheme segmentation.
+  it('lists only non-GSM characters, each once, in order of first appearance', () => {
+    assert.deepEqual(countSegments('5€ {a} “b” 5€ “c”').nonGsmCharacters, ['“', '”']);
+    assert.deepEqual(countSegments('5€ {a} ' + SMILE + ' [b] ' + SMILE).nonGsmCharacters, [SMILE]);
+    assert.deepEqual(countSegments('“a” 5€ ' + SMILE + ' “a”').nonGsmCharacters, ['“', '”', SMILE]);
+    assert.deepEqual(countSegments('€' + SMILE + '{\r\n' + FLAG + '|').nonGsmCharacters, [SMILE, FLAG]);
   });
 });
 

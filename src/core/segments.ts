@@ -37,6 +37,7 @@ const CLASS = new Uint8Array(0x10000);
 // Non-GSM BMP ranges (half-open) whose characters never join a neighbour into one grapheme
 // (no Extend, ZWJ, SpacingMark, Prepend or Hangul jamo): common UCS-2 texts skip segmentation.
 // segments.test.ts checks every BMP code unit against Intl.Segmenter to keep this honest.
+// Stryker disable next-line ArrayDeclaration: fast path only: the general path gives the same result for every text, slower.
 const ALONE_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x0000, 0x0300], // controls, Latin-1, Latin Extended, IPA, spacing modifiers
   [0x0370, 0x0483], // Greek, Cyrillic (before the Cyrillic combining marks)
@@ -63,6 +64,7 @@ for (let i = 0; i < GSM_EXT_CHARS.length; i++) CLASS[GSM_EXT_CHARS.charCodeAt(i)
 // Creating a segmenter is costly; one shared instance (grapheme rules are locale-independent).
 let graphemeSegmenter: Intl.Segmenter | undefined;
 function segmenter(): Intl.Segmenter {
+  // Stryker disable next-line ObjectLiteral: grapheme is also the default; named for the reader.
   return (graphemeSegmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' }));
 }
 
@@ -78,12 +80,14 @@ export function isGsm7(text: string): boolean {
 export function countSegments(text: string): SegmentInfo {
   let septets = 0;
   let gsm = true;
+  // Stryker disable next-line BooleanLiteral: fast path only: the general path gives the same result for every text, slower.
   let alone = true; // every code unit is its own grapheme
   for (let i = 0; i < text.length; i++) {
     const k = CLASS[text.charCodeAt(i)]!;
     if (k === GSM_BASIC || k === GSM_EXT) septets += k;
     else {
       gsm = false;
+      // Stryker disable next-line ConditionalExpression: fast path only: the general path gives the same result for every text, slower.
       if (k === MAY_JOIN) {
         alone = false;
         break;
@@ -91,6 +95,7 @@ export function countSegments(text: string): SegmentInfo {
     }
   }
   if (gsm) return gsm7(text, septets);
+  // Stryker disable next-line ConditionalExpression: fast path only: the general path gives the same result for every text, slower.
   return alone ? ucs2PerCodeUnit(text) : ucs2Graphemes(text);
 }
 
@@ -143,8 +148,9 @@ function ucs2PerCodeUnit(text: string): SegmentInfo {
   return result('UCS-2', n, n, segments, [...nonGsm]);
 }
 
+// Past the end charCodeAt is NaN, whose class is undefined: no bounds check needed.
 function mayJoin(text: string, i: number): boolean {
-  return i < text.length && CLASS[text.charCodeAt(i)] === MAY_JOIN;
+  return CLASS[text.charCodeAt(i)] === MAY_JOIN;
 }
 
 function isGsmGrapheme(g: string): boolean {
@@ -164,6 +170,7 @@ function ucs2Graphemes(text: string): SegmentInfo {
   let characters = 0;
   let i = 0;
   while (i < n) {
+    // Stryker disable next-line ConditionalExpression,BlockStatement: fast path only: the general path gives the same result for every text, slower (all through Intl.Segmenter).
     if (!mayJoin(text, i) && !mayJoin(text, i + 1)) {
       starts.push(i);
       characters++;
@@ -173,16 +180,13 @@ function ucs2Graphemes(text: string): SegmentInfo {
       continue;
     }
     // Stretch: joining characters plus alone characters followed by one, then one more as context.
+    // (mayJoin is false past the end, and slice stops there, so no bounds checks.)
     let end = i + 1;
-    while (end < n && (mayJoin(text, end) || mayJoin(text, end + 1))) end++;
-    if (end < n) end++;
+    while (mayJoin(text, end) || mayJoin(text, end + 1)) end++;
+    end++;
+    // No stretch holds a CRLF: CR neither joins nor is followed by a joining LF, so it can only
+    // be a stretch's last character. CR and LF thus stay two characters, as Twilio counts them.
     for (const { segment, index } of segmenter().segment(text.slice(i, end))) {
-      if (segment === '\r\n') {
-        // Twilio splits the CRLF grapheme into two GSM characters.
-        starts.push(i + index, i + index + 1);
-        characters += 2;
-        continue;
-      }
       starts.push(i + index);
       characters++;
       if (!isGsmGrapheme(segment)) nonGsm.add(segment);
@@ -202,27 +206,18 @@ function ucs2Graphemes(text: string): SegmentInfo {
       segments.push(text.slice(partStart, from));
       partStart = from;
     }
-    if (to - from > UCS2_MULTI) {
-      // A grapheme longer than a whole part (e.g. stacked combining marks) cannot stay whole;
-      // cut it between code points so no part exceeds 67 units and no surrogate pair splits.
-      let i = from;
-      while (i < to) {
-        const step = isHighSurrogateAt(text, i) ? 2 : 1;
-        if (i + step - partStart > UCS2_MULTI) {
-          segments.push(text.slice(partStart, i));
-          partStart = i;
-        }
-        i += step;
+    // The grapheme now starts a part. One longer than a whole part (e.g. stacked combining
+    // marks) cannot stay whole: cut it between code points (the string iterator keeps surrogate
+    // pairs together) so no part exceeds 67 units. Shorter ones fit and are not cut.
+    let i = from;
+    for (const codePoint of text.slice(from, to)) {
+      if (i + codePoint.length - partStart > UCS2_MULTI) {
+        segments.push(text.slice(partStart, i));
+        partStart = i;
       }
+      i += codePoint.length;
     }
   }
   segments.push(text.slice(partStart));
   return result('UCS-2', characters, n, segments, [...nonGsm]);
-}
-
-function isHighSurrogateAt(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  if (c < 0xd800 || c > 0xdbff || i + 1 >= text.length) return false;
-  const d = text.charCodeAt(i + 1);
-  return d >= 0xdc00 && d <= 0xdfff;
 }

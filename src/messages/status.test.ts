@@ -60,6 +60,7 @@ test('action_type reports MMS as sms; refused status spelling per channel', () =
   assert.equal(actionType('mms'), 'sms');
   assert.equal(actionType('sms'), 'sms');
   assert.equal(actionType('whatsapp'), 'whatsapp');
+  assert.equal(actionType('rcs'), 'rcs');
   assert.equal(refusedStatus('sms'), 'enqueue_failed');
   assert.equal(refusedStatus('mms'), 'enqueue_failed');
   assert.equal(refusedStatus('whatsapp'), 'enqueued_failed');
@@ -71,6 +72,10 @@ test('reports are tracked for exactly four days after dispatch', () => {
   assert.equal(withinReportWindow(sent, sent + REPORT_WINDOW_MS), true);
   assert.equal(withinReportWindow(sent, sent + REPORT_WINDOW_MS + 1), false);
   assert.equal(withinReportWindow(sent, sent + 1000), true);
+  // Stated in calendar terms too, so the window constant itself is checked.
+  assert.equal(withinReportWindow(sent, Date.UTC(2026, 0, 5)), true);
+  assert.equal(withinReportWindow(sent, Date.UTC(2026, 0, 5, 0, 0, 0, 1)), false);
+  assert.equal(withinReportWindow(sent, sent), true);
 });
 
 test('one refused state, spelled per channel only on events; the API says queued until a provider answers', () => {
