@@ -1,6 +1,8 @@
 // The Sinch SMS sandbox in its own process, plus a small control server for the bench:
 // GET /arrivals?plan=ID&since=MS lists the batches the sandbox accepted (arrival time in ms,
-// parts), so rate limits are checked where the provider would count them.
+// parts), so rate limits are checked where the provider would count them. GET /callbacks?since=N
+// lists delivery-report attempts and their answers, GET /references the batches per client_reference
+// (the torture harness's ledgers), GET /stats the totals.
 // Environment: SANDBOX_PORT, SANDBOX_OPTIONS (JSON of SinchSmsSandboxOptions).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +26,29 @@ const control = createServer((req, res) => {
     }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(out));
+    return;
+  }
+  if (u.pathname === '/callbacks') {
+    // Delivery-report attempts from index `since` on: [index, client_reference, report status, HTTP status or null].
+    const since = Number(u.searchParams.get('since') ?? 0);
+    const out: [number, string, string, number | null][] = [];
+    sandbox.callbacks.forEach((c, i) => {
+      if (i < since || c.kind !== 'recipient_delivery_report') return;
+      out.push([i, String(c.payload.client_reference ?? ''), String(c.payload.status ?? ''), c.status]);
+    });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ next: sandbox.callbacks.length, callbacks: out }));
+    return;
+  }
+  if (u.pathname === '/references') {
+    // How many batches the sandbox accepted per client_reference.
+    const counts: Record<string, number> = {};
+    for (const b of sandbox.batches) {
+      const ref = b.batch.client_reference;
+      if (ref) counts[ref] = (counts[ref] ?? 0) + 1;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(counts));
     return;
   }
   if (u.pathname === '/stats') {

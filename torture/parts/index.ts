@@ -1,4 +1,5 @@
 // Every torture part, in the order a full run takes them.
 import type { TorturePart } from '../types.js';
+import { kill9Part } from './kill9.js';
 
-export const PARTS: TorturePart[] = [];
+export const PARTS: TorturePart[] = [kill9Part];
