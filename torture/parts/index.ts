@@ -1,5 +1,6 @@
 // Every torture part, in the order a full run takes them.
 import type { TorturePart } from '../types.js';
 import { kill9Part } from './kill9.js';
+import { slowProvidersPart } from './slow-providers.js';
 
-export const PARTS: TorturePart[] = [kill9Part];
+export const PARTS: TorturePart[] = [kill9Part, slowProvidersPart];
