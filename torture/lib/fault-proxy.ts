@@ -5,7 +5,7 @@
 //   hang    on the first `times` sends, forward nothing and never answer
 //   drop    on the first `times` sends, forward, then destroy the connection without answering
 //   status  on the first `times` sends, answer `status` (500, 429…) without forwarding
-//   echo    answer 400 with the request's Authorization header and body in the error text
+//   echo    answer `status` with the request's Authorization header and body in the error text
 // `posts` counts the sends seen per message, `forwarded` those that reached the sandbox.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +17,7 @@ export type Fault =
   | { kind: 'hang'; times: number }
   | { kind: 'drop'; times: number }
   | { kind: 'status'; status: number; times: number }
-  | { kind: 'echo' };
+  | { kind: 'echo'; status: number };
 
 export class FaultProxy {
   fault: Fault = { kind: 'none' };
@@ -86,8 +86,8 @@ export class FaultProxy {
         return this.#forward(req, body, res, ref);
       case 'echo':
         res
-          .writeHead(400, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ code: 'syntax_constraint_violation', text: `Rejected request with Authorization: ${req.headers.authorization ?? ''}; body was ${body.toString('utf8')}` }));
+          .writeHead(f.status, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ code: f.status >= 500 ? 'internal_error' : 'syntax_constraint_violation', text: `Rejected request with Authorization: ${req.headers.authorization ?? ''}; body was ${body.toString('utf8')}` }));
         return;
       default:
         return this.#forward(req, body, res, ref);
