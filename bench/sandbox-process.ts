@@ -12,6 +12,8 @@ const options = JSON.parse(process.env.SANDBOX_OPTIONS ?? '{}') as SinchSmsSandb
 const sandbox = createSinchSmsSandbox({ ...options, servicePlans: options.servicePlans ?? [{ id: 'bench', token: 'bench-token' }] });
 const url = await sandbox.listen(Number(process.env.SANDBOX_PORT ?? 0), '127.0.0.1');
 
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+
 const control = createServer((req, res) => {
   const u = new URL(req.url ?? '/', 'http://control');
   if (u.pathname === '/arrivals') {
@@ -34,7 +36,7 @@ const control = createServer((req, res) => {
     const out: [number, string, string, number | null][] = [];
     sandbox.callbacks.forEach((c, i) => {
       if (i < since || c.kind !== 'recipient_delivery_report') return;
-      out.push([i, String(c.payload.client_reference ?? ''), String(c.payload.status ?? ''), c.status]);
+      out.push([i, text(c.payload.client_reference), text(c.payload.status), c.status]);
     });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ next: sandbox.callbacks.length, callbacks: out }));

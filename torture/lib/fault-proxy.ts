@@ -56,7 +56,8 @@ export class FaultProxy {
     if (req.method !== 'POST') return this.#forward(req, body, res);
     let ref = '';
     try {
-      ref = String((JSON.parse(body.toString('utf8')) as { client_reference?: unknown }).client_reference ?? '');
+      const r = (JSON.parse(body.toString('utf8')) as { client_reference?: unknown }).client_reference;
+      ref = typeof r === 'string' ? r : '';
     } catch {
       /* not JSON: no reference */
     }
