@@ -2,7 +2,8 @@
 // GET /arrivals?plan=ID&since=MS lists the batches the sandbox accepted (arrival time in ms,
 // parts), so rate limits are checked where the provider would count them. GET /callbacks?since=N
 // lists delivery-report attempts and their answers, GET /references the batches per client_reference
-// (the torture harness's ledgers), GET /stats the totals.
+// (the torture harness's ledgers), GET /idle?timeoutMs=N whether the sandbox has nothing left to
+// send within N ms, GET /stats the totals.
 // Environment: SANDBOX_PORT, SANDBOX_OPTIONS (JSON of SinchSmsSandboxOptions).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,6 +52,20 @@ const control = createServer((req, res) => {
     }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(counts));
+    return;
+  }
+  if (u.pathname === '/idle') {
+    // Whether nothing is scheduled or in flight (reports, their retries) within timeoutMs.
+    const timeoutMs = Number(u.searchParams.get('timeoutMs') ?? 1000);
+    let timer: NodeJS.Timeout | undefined;
+    void Promise.race([
+      sandbox.idle().then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+    ]).then((idle) => {
+      clearTimeout(timer);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ idle }));
+    });
     return;
   }
   if (u.pathname === '/stats') {

@@ -45,6 +45,12 @@ export class SandboxRecord {
     return new Map(Object.entries((await res.body.json()) as Record<string, number>));
   }
 
+  /** True once the sandbox has no report or retry left to send (waits up to `timeoutMs`). */
+  async idle(timeoutMs = 1000): Promise<boolean> {
+    const res = await request(`${this.controlUrl}/idle?timeoutMs=${timeoutMs}`);
+    return ((await res.body.json()) as { idle: boolean }).idle;
+  }
+
   async stats(): Promise<{ batches: number; callbacks: number; requests: number }> {
     const res = await request(`${this.controlUrl}/stats`);
     return (await res.body.json()) as { batches: number; callbacks: number; requests: number };

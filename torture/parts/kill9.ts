@@ -92,22 +92,24 @@ export const kill9Part: TorturePart = {
         startTimes.push(performance.now() - t0);
       }
 
-      // Drain: every acknowledged message settled, the sandbox out of reports to send, every stored report processed.
+      // Drain: every acknowledged message settled, the sandbox with no report or retry left to send, every stored report processed.
       opts.log(`${kills} kills done; draining`);
       const deadline = Date.now() + drainMs;
       let store = readStore(hub.dbPath);
-      let lastCallbacks = -1;
+      let drainedBy = 'the time limit';
       for (;;) {
-        await sleep(1000);
+        await sleep(200);
+        const quiet = await record.idle(1000);
         store = readStore(hub.dbPath);
-        const stats = await record.stats();
         const open = [...ledger.messages].filter((id) => {
           const m = store.messages.get(id);
           return !m || !settled(m);
         }).length;
-        const quiet = stats.callbacks === lastCallbacks;
-        lastCallbacks = stats.callbacks;
-        if ((open === 0 && store.unprocessed === 0 && quiet) || Date.now() > deadline) break;
+        if (open === 0 && store.unprocessed === 0 && quiet) {
+          drainedBy = 'quiet (sandbox idle, nothing unsettled or unprocessed)';
+          break;
+        }
+        if (Date.now() > deadline) break;
       }
       await record.refresh();
       const acked = record.acknowledged();
@@ -115,7 +117,7 @@ export const kill9Part: TorturePart = {
       const notes = [
         `hub up ${Math.round(Math.min(...upTimes))}–${Math.round(Math.max(...upTimes))} ms between kills; a restart took ${Math.round(Math.min(...startTimes))}–${Math.round(Math.max(...startTimes))} ms (tsx loader included)`,
         `${sendsTried.toLocaleString('en-US')} sends attempted, ${launchesTried} launches attempted; the rest were cut by a kill and never acknowledged`,
-        `after the drain: ${check.stillRetrying} acknowledged message(s) still queued for a retry with a reason, ${check.awaitingReports} taken by the provider and waiting for reports the sandbox had not got through, ${store.unprocessed} stored report(s) unprocessed`,
+        `drain ended by ${drainedBy}; after it: ${check.stillRetrying} acknowledged message(s) still queued for a retry with a reason, ${check.awaitingReports} taken by the provider and waiting for reports the sandbox had not got through, ${store.unprocessed} stored report(s) unprocessed`,
         `hub timings: ${JSON.stringify(QUICK_HUB.dispatcher?.backoff)} (unknown outcomes are looked up after 2 s instead of 30 s)`,
       ];
       return {
