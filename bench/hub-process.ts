@@ -1,15 +1,16 @@
 // The hub under test, in its own process: started as `switchboard serve` starts it (same config
 // from the environment, same defaults), then one ready line for the bench. Environment:
-// SWITCHBOARD_DATA_DIR, PORT, SWITCHBOARD_ADMIN_TOKEN, LOG_LEVEL (warn), BODY_LIMIT_BYTES.
+// SWITCHBOARD_DATA_DIR, PORT, SWITCHBOARD_ADMIN_TOKEN, LOG_LEVEL (warn), BODY_LIMIT_BYTES, and
+// BENCH_HUB_OPTIONS (JSON of HubOptions: dispatcher and processor timings; unset = the defaults).
 import { join } from 'node:path';
 import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config.js';
-import { Hub } from '../src/hub.js';
+import { Hub, type HubOptions } from '../src/hub.js';
 import { createLogger } from '../src/logger.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
-const hub = await Hub.open(config, logger);
+const hub = await Hub.open(config, logger, JSON.parse(process.env.BENCH_HUB_OPTIONS ?? '{}') as HubOptions);
 const app = await buildApp(hub);
 await hub.start();
 await app.listen({ port: config.port, host: config.host });

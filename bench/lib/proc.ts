@@ -2,7 +2,7 @@
 // itself with one `BENCH_READY {json}` line on stdout, stopped with SIGTERM. Their CPU time and
 // memory come from /proc, so what the bench process itself spends is never counted for them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,9 +61,18 @@ export class Child<Info = Record<string, unknown>> {
 
   /**
    * Starts `node --import tsx <script>` from the repository root and resolves with the JSON of
-   * its ready line. Rejects if it exits or stays silent for `timeoutMs`.
+   * its ready line. Rejects if it exits or stays silent for `timeoutMs`. With `logFile`, every
+   * line the child prints (stdout and stderr, from the first) is appended to that file too.
    */
-  static start<I = Record<string, unknown>>(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = [], timeoutMs = 60_000): Promise<Child<I>> {
+  static start<I = Record<string, unknown>>(
+    name: string,
+    script: string,
+    env: Record<string, string>,
+    nodeArgs: string[] = [],
+    timeoutMs = 60_000,
+    logFile?: string,
+  ): Promise<Child<I>> {
+    const log: WriteStream | null = logFile ? createWriteStream(logFile, { flags: 'a' }) : null;
     const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(BENCH_DIR, script)], {
       cwd: REPO_DIR,
       env: { ...process.env, ...env },
@@ -77,6 +86,7 @@ export class Child<Info = Record<string, unknown>> {
         reject(new Error(`${name} did not become ready within ${timeoutMs} ms:\n${early.join('\n')}`));
       }, timeoutMs);
       const onLine = (line: string) => {
+        log?.write(line + '\n');
         if (!child) {
           if (line.startsWith('BENCH_READY ')) {
             clearTimeout(timer);
@@ -91,6 +101,8 @@ export class Child<Info = Record<string, unknown>> {
       lines(proc.stdout, onLine);
       lines(proc.stderr, onLine);
       proc.once('exit', (code) => {
+        // Whatever is still buffered in the pipes arrives before 'close'.
+        if (log) proc.once('close', () => log.end());
         if (!child) {
           clearTimeout(timer);
           reject(new Error(`${name} exited with ${code} before it was ready:\n${early.slice(-40).join('\n')}`));
@@ -135,6 +147,11 @@ export class Child<Info = Record<string, unknown>> {
 
   kill(): void {
     if (this.alive) this.#proc.kill('SIGKILL');
+  }
+
+  /** Resolves with the exit code (-1 for a signal) once the process has gone. */
+  exited(): Promise<number | null> {
+    return this.#exited;
   }
 }
 

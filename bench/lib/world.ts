@@ -35,7 +35,7 @@ export interface RunningHub {
  * Starts a hub child on a fresh port with its data in `dataDir` (a new temp folder if absent).
  * BENCH_HUB_NODE_ARGS adds Node flags to it, e.g. `--cpu-prof --cpu-prof-dir=bench/.cpuprofiles`.
  */
-export async function startHub(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningHub> {
+export async function startHub(opts: { dataDir?: string; env?: Record<string, string>; logFile?: string } = {}): Promise<RunningHub> {
   const dataDir = opts.dataDir ?? tempDir();
   const port = await freePort();
   const child = await Child.start<HubInfo>(
@@ -52,6 +52,8 @@ export async function startHub(opts: { dataDir?: string; env?: Record<string, st
       ...opts.env,
     },
     (process.env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    60_000,
+    opts.logFile,
   ).catch((err: unknown) => {
     if (!opts.dataDir) removeDir(dataDir);
     throw err;
