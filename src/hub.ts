@@ -10,11 +10,14 @@ import { Retention, type RetentionOptions } from './callbacks/retention.js';
 import { CallbackWriter } from './callbacks/writer.js';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
 import { channelsOfConsent } from './services/consent.js';
+import { RecordedEventTally } from './services/events.js';
 import { IntegrationRegistry } from './services/integration-registry.js';
+import { queueDepths } from './services/messages.js';
 import type { MessagingDeps } from './services/messages.js';
 import { migrate, openDatabase, sqliteConnection, type DB } from './store/db.js';
 import { GroupCommit } from './store/group-commit.js';
 import { Checkpointer } from './store/wal.js';
+import { ThrottledLog } from './util/throttled-log.js';
 
 export interface HubOptions {
   dispatcher?: DispatcherOptions;
@@ -32,6 +35,10 @@ export class Hub {
   readonly callbacks: CallbackWriter;
   readonly retention: Retention;
   readonly commit: GroupCommit;
+  /** Warnings anyone can trigger (refused webhooks), throttled per source and reason. */
+  readonly refusalLog = new ThrottledLog();
+  /** Events committed since the last /metrics scrape. */
+  readonly #events: RecordedEventTally;
   #running = false;
 
   private constructor(
@@ -68,6 +75,13 @@ export class Hub {
       options.processor,
     );
     this.retention = new Retention(db, config.storage, logger.child({ component: 'retention' }), options.retention);
+    this.#events = new RecordedEventTally(db);
+    this.metrics.setSources({
+      queueDepths: () => queueDepths(db),
+      inFlight: () => Object.fromEntries(Object.entries(this.dispatcher.queueDepths()).map(([id, d]) => [id, d.inFlight])),
+      callbacksPending: () => this.processor.pending(),
+      recordedEvents: () => this.#events.take(),
+    });
   }
 
   static async open(config: Config, logger: Logger, options: HubOptions = {}): Promise<Hub> {
@@ -98,6 +112,7 @@ export class Hub {
 
   /** Starts the background work: dispatch, callback processing, retention, and resuming interrupted launches. */
   async start(): Promise<void> {
+    await this.#events.start();
     await this.dispatcher.start();
     this.processor.start();
     this.retention.start();

@@ -2,6 +2,7 @@
 // SMS provider is an integration wired to that sandbox.
 import { createSinchSmsSandbox, type SinchSmsSandbox, type SinchSmsSandboxOptions } from '../src/sandboxes/sinch-sms/server.js';
 import type { HubOptions } from '../src/hub.js';
+import type { Logger } from '../src/logger.js';
 import { eventually, startHub, type TestHub } from './helpers.js';
 
 export interface SinchWorld {
@@ -19,6 +20,7 @@ export async function sinchWorld(opts: {
   secrets?: Record<string, string>;
   hubEnv?: Record<string, string>;
   hub?: HubOptions;
+  logger?: Logger;
 } = {}): Promise<SinchWorld> {
   const sandbox = createSinchSmsSandbox({
     servicePlans: [{ id: 'plan1', token: 'token-1' }],
@@ -27,7 +29,7 @@ export async function sinchWorld(opts: {
     ...opts.sandbox,
   });
   await sandbox.listen(0, '127.0.0.1');
-  const t = await startHub({ env: opts.hubEnv, hub: opts.hub });
+  const t = await startHub({ env: opts.hubEnv, hub: opts.hub, ...(opts.logger ? { logger: opts.logger } : {}) });
   const project = await t.api.post('/api/v1/projects', { name: 'Acme' });
   const projectId = project.body.id as string;
   const integration = await t.api.post(`/api/v1/projects/${projectId}/integrations`, {

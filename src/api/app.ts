@@ -83,12 +83,12 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
     return { status: 'ready' };
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    const depths = hub.dispatcher.queueDepths();
-    const text = hub.metrics.render({
-      dispatcher_in_flight: Object.entries(depths).map(([id, d]) => ({ labels: { integration_id: id }, value: d.inFlight })),
-      callbacks_pending: [{ labels: {}, value: await hub.processor.pending() }],
-    });
-    return reply.type('text/plain; version=0.0.4').send(text);
+    return reply.type(hub.metrics.contentType).send(await hub.metrics.render());
+  });
+  // By route pattern, never the raw URL: URLs carry ids, webhook tokens and app keys.
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? '(no route)';
+    hub.metrics.httpDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
   await app.register(

@@ -161,7 +161,16 @@ export class CallbackProcessor {
       else byOutcome.set(key, { outcome, ids: [callback.id] });
       finished++;
       after.push(() => this.hooks.processed(callback));
-      this.metrics.count('callbacks_processed_total', callback.integration_id ?? `ingest:${callback.project_id}`);
+      const source = callback.integration_id ?? `ingest:${callback.project_id}`;
+      after.push(() => {
+        this.metrics.callbacksProcessed.inc({ integration_id: source });
+        this.metrics.receiptLag.observe({ integration_id: source }, Math.max(0, now - callback.received_at) / 1000);
+        // A receipt naming no message of ours: a provider sending another account's reports
+        // here, or a message deleted since; either is worth a look.
+        if (outcome.kind === 'processed' && outcome.updates.includes('unmatched')) {
+          this.logger.warn({ callback_id: callback.id, integration_id: callback.integration_id, project_id: callback.project_id }, 'receipt matched no message');
+        }
+      });
     }
     await reports.flush(now);
     for (const { outcome, ids } of byOutcome.values()) await callbackStore.markProcessed(trx, ids, outcome, now);

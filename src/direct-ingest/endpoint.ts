@@ -2,6 +2,7 @@
 // posted to /ingest/sinch/{app_key}. Verified, checked for a customer id, stored, answered.
 import type { FastifyPluginAsync } from 'fastify';
 import { sendError, sendTooManyPending } from '../api/errors.js';
+import { refused } from '../api/public/refusals.js';
 import { clean } from '../core/redact.js';
 import type { Hub } from '../hub.js';
 import { verifySinchSignature } from '../providers/sinch-signature.js';
@@ -20,16 +21,17 @@ export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
 
   app.post<{ Params: { app_key: string }; Body: Buffer | undefined }>('/ingest/sinch/:app_key', { schema: { hide: true } }, async (req, reply) => {
     const project = await projectStore.findByAppKey(hub.db, req.params.app_key);
-    if (!project) return sendError(reply, 404, 'not_found', 'unknown app key');
+    if (!project) {
+      refused(hub, req, { source: null, reason: 'bad_token', detail: 'unknown direct-send app key' });
+      return sendError(reply, 404, 'not_found', 'unknown app key');
+    }
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const now = Date.now();
     let replayKey: { nonce: string; expiresAtMs: number } | undefined;
     if (project.ingest_signing_secret) {
       const check = verifySinchSignature(hub.box.open(project.ingest_signing_secret), req.headers, rawBody, now);
       if (!check.ok) {
-        // Counted rather than logged at warn: a flood of refusals must not become a flood of log lines.
-      hub.metrics.count('callbacks_refused_pending_total', `ingest:${project.id}`);
-      req.log.debug({ project_id: project.id, reason: check.reason }, 'direct-send callback rejected');
+        refused(hub, req, { source: `ingest:${project.id}`, reason: 'bad_signature', detail: check.reason });
         return sendError(reply, 403, 'invalid_signature', check.reason);
       }
       replayKey = { nonce: check.nonce, expiresAtMs: check.timestampMs + 10 * 60 * 1000 };
@@ -46,6 +48,7 @@ export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
         received_at: now,
       });
       hub.retention.rejectionStored(project.id);
+      refused(hub, req, { source: `ingest:${project.id}`, reason: 'bad_body', detail: verdict.reason });
       return sendError(reply, verdict.status, verdict.status === 422 ? 'missing_uid' : 'invalid_report', verdict.reason);
     }
     const result = await hub.callbacks.write({
@@ -57,13 +60,15 @@ export const ingestRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
       rawBody,
       replayKey,
     });
-    if (result === 'replayed') return sendError(reply, 409, 'replayed', 'this signed callback was already received');
+    if (result === 'replayed') {
+      refused(hub, req, { source: `ingest:${project.id}`, reason: 'replay', detail: 'a signed callback received before' });
+      return sendError(reply, 409, 'replayed', 'this signed callback was already received');
+    }
     if (result === 'too_many_pending') {
-      // Counted rather than logged at warn: a flood of refusals must not become a flood of log lines.
-      hub.metrics.count('callbacks_refused_pending_total', `ingest:${project.id}`);
-      req.log.debug({ project_id: project.id }, 'callback refused: its source has too many pending');
+      refused(hub, req, { source: `ingest:${project.id}`, reason: 'too_many_pending', detail: "too many of the project's receipts wait to be processed" });
       return sendTooManyPending(reply);
     }
+    hub.metrics.webhooks.inc({ integration_id: `ingest:${project.id}`, result });
     return reply.code(200).send();
   });
 };

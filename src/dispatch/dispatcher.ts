@@ -133,7 +133,7 @@ export class Dispatcher implements QueueSignal {
     else if (limiter.limit !== rt.rateLimit) limiter = limiter.withLimit(rt.rateLimit);
     if (limiter) this.#limiters.set(id, limiter);
     else this.#limiters.delete(id);
-    const w = new IntegrationSender(rt, limiter, this.db, this.commit, this.#writer, this.#screen, this.workerId, this.logger, this.options);
+    const w = new IntegrationSender(rt, limiter, this.db, this.commit, this.#writer, this.#screen, this.workerId, this.logger, this.metrics, this.options);
     this.#senders.set(id, w);
     w.start();
   }

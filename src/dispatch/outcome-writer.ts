@@ -76,6 +76,15 @@ export class OutcomeWriter {
     this.#flushing = null;
   }
 
+  /** Attempts that made a request count by what they came to; retries by message. */
+  #count(integrationId: string, result: SendAttemptResult, transition: SendTransition): void {
+    if (transition === 'retry') this.metrics.retries.inc({ integration_id: integrationId });
+    // Expired and (un)confirmed outcomes made no send request.
+    if (result.kind === 'expired' || result.kind === 'confirmed' || result.kind === 'unconfirmed') return;
+    const outcome = result.kind === 'unknown' ? 'unknown' : transition;
+    this.metrics.sends.inc({ integration_id: integrationId, outcome });
+  }
+
   /**
    * A retry or a final refusal, once, at warn: what an operator looks for when messages stall.
    * Provider texts were cleaned of secrets before they got here (dispatch/sanitize.ts).
@@ -98,7 +107,7 @@ export class OutcomeWriter {
   /** What the result did to the message, and whether the refusal showed the customer to have opted out. */
   async #apply(trx: DB, { message: m, result, sentAtUs }: Outcome, settings: ProjectSettings): Promise<{ transition: SendTransition; optedOut: boolean }> {
     const transition = await recordSendResult(trx, m, result, sentAtUs, settings, this.backoff);
-    this.metrics.count(transition === 'accepted' ? 'messages_enqueued_total' : transition === 'retry' ? 'send_retries_total' : 'messages_refused_total', m.integration_id);
+    this.#count(m.integration_id, result, transition);
     if (result.kind !== 'refused' || !result.optedOut) return { transition, optedOut: false };
     // The provider knows the customer opted out (e.g. replied STOP to that sender): so do we.
     await setConsent(trx, {

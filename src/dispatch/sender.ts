@@ -4,6 +4,7 @@
 import { Agent } from 'undici';
 import { nowMicros } from '../core/events.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import { storedContent, type Handoff } from '../services/messages.js';
 import type { SendAttemptResult } from '../messages/state.js';
 import { guardedConnector } from '../providers/guarded-connector.js';
@@ -54,6 +55,7 @@ export class IntegrationSender {
     private readonly screen: (rows: MessagesTable[]) => MessagesTable[],
     private readonly workerId: string,
     private readonly logger: Logger,
+    private readonly metrics: Metrics,
     private readonly options: DispatcherOptions,
   ) {
     // Every request of this integration goes through this pool (sends, lookups, tokens), so the
@@ -184,7 +186,9 @@ export class IntegrationSender {
         if ('waitMs' in pick) {
           // Cut short by stop(): a sender replaced by a config change (a new rate limit, say)
           // must not first wait out the old limit's window.
+          const waitStart = performance.now();
           await this.#stopped.wait(pick.waitMs);
+          this.metrics.rateLimitWait.inc({ integration_id: this.rt.id }, (performance.now() - waitStart) / 1000);
           continue;
         }
         index = pick.index;
@@ -246,6 +250,7 @@ export class IntegrationSender {
     await this.commit.run((trx) => messageStore.markRequestStarted(trx, message.id, Date.now()), { oneStatement: true });
     const stored = storedContent(message);
     const sentAtUs = nowMicros();
+    const requestStart = performance.now();
     let result: SendResult;
     try {
       result = await this.rt.adapter.send(ctx, {
@@ -264,6 +269,7 @@ export class IntegrationSender {
       this.logger.error({ err, message_id: message.id, integration_id: this.rt.id }, 'provider adapter threw');
       result = { kind: 'unknown', statusCode: null, error: 'adapter_error', comment: err instanceof Error ? err.message : String(err) };
     }
+    this.metrics.sendDuration.observe({ integration_id: this.rt.id }, (performance.now() - requestStart) / 1000);
     return { message, result: sanitizeSendResult(result, this.#secrets), sentAtUs };
   }
 

@@ -23,3 +23,25 @@ export async function listEvents(db: DB, projectId: string, f: EventFilter): Pro
 export function countEventsByStatus(db: DB, campaignId: string): Promise<Record<string, number>> {
   return eventStore.countByStatus(db, campaignId);
 }
+
+/**
+ * Counts the events committed since the last look, for /metrics: read from the store by id, so
+ * whichever part of the hub wrote them (and whatever rolled back) it is exact.
+ */
+export class RecordedEventTally {
+  #lastId: number | null = null;
+
+  constructor(private readonly db: DB) {}
+
+  /** Starts counting from the newest event now stored. */
+  async start(): Promise<void> {
+    this.#lastId = await eventStore.maxId(this.db);
+  }
+
+  async take(): Promise<{ name: string; status: string; n: number }[]> {
+    if (this.#lastId === null) return [];
+    const { counts, lastId } = await eventStore.countSince(this.db, this.#lastId);
+    this.#lastId = lastId;
+    return counts;
+  }
+}

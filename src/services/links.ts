@@ -62,7 +62,7 @@ export async function followLink(
   method: string,
   headers: Record<string, string | string[] | undefined>,
   now = Date.now(),
-): Promise<{ url: string; clicked: boolean } | null> {
+): Promise<{ url: string; clicked: boolean; integrationId?: string } | null> {
   const link = await linkStore.find(db, code);
   if (!link) return null;
   if (isAutomatedVisit(method, headers)) return { url: link.url, clicked: false };
@@ -71,5 +71,5 @@ export async function followLink(
   const project = await getProject(db, m.project_id);
   // Every click counts: not once per message.
   await recordMessageEvent(db, m, 'clicked', settingsOf(project), { timestamp: now, extra: { url: link.url }, once: false });
-  return { url: link.url, clicked: true };
+  return { url: link.url, clicked: true, integrationId: m.integration_id };
 }

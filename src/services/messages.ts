@@ -362,3 +362,8 @@ export async function listMessages(db: DB, projectId: string, q: MessageListQuer
   });
   return pageOf(rows, q.limit, (last) => last.id);
 }
+
+/** Queued messages per integration, and of them those retrying (for /metrics). */
+export function queueDepths(db: DB): Promise<{ integration_id: string; queued: number; retrying: number }[]> {
+  return messageStore.queueDepths(db);
+}

@@ -67,3 +67,23 @@ export async function countByStatus(db: DB, campaignId: string): Promise<Record<
     .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
+
+/** The id of the newest event (0 for none): where counting recorded events starts. */
+export async function maxId(db: DB): Promise<number> {
+  const row = await db.selectFrom('events').select(sql<number | null>`max(id)`.as('id')).executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+/** How many events of each name and status were recorded after `afterId`, and the newest id seen. */
+export async function countSince(db: DB, afterId: number): Promise<{ counts: { name: string; status: string; n: number }[]; lastId: number }> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['name', 'status', sql<number>`count(*)`.as('n'), sql<number>`max(id)`.as('last')])
+    .where('id', '>', afterId)
+    .groupBy(['name', 'status'])
+    .execute();
+  return {
+    counts: rows.map((r) => ({ name: r.name, status: r.status, n: Number(r.n) })),
+    lastId: rows.reduce((m, r) => Math.max(m, Number(r.last)), afterId),
+  };
+}

@@ -141,6 +141,17 @@ export function list(db: DB, projectId: string, f: MessageListFilter): Promise<M
   return q.orderBy('id', 'desc').limit(f.limit).execute();
 }
 
+/** Queued messages per integration, and of them those that failed an attempt already (for /metrics). */
+export async function queueDepths(db: DB): Promise<{ integration_id: string; queued: number; retrying: number }[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .select(['integration_id', sql<number>`count(*)`.as('queued'), sql<number>`sum(case when attempts > 0 then 1 else 0 end)`.as('retrying')])
+    .where('dispatch_state', '=', 'queued')
+    .groupBy('integration_id')
+    .execute();
+  return rows.map((r) => ({ integration_id: r.integration_id, queued: Number(r.queued), retrying: Number(r.retrying) }));
+}
+
 // ---- The dispatch queue ----
 
 const claimDueStatement = prepared<{ integration_id: string; worker: string; now: number; limit: number }, MessagesTable>((db, p) =>

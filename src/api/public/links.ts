@@ -9,7 +9,7 @@ export const linkRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
     if (!/^[A-Za-z0-9]{1,32}$/.test(req.params.code)) return sendError(reply, 404, 'not_found', 'unknown link');
     const link = await followLink(hub.db, req.params.code, req.method, req.headers);
     if (!link) return sendError(reply, 404, 'not_found', 'unknown link');
-    if (link.clicked) hub.metrics.count('link_clicks_total', 'all');
+    if (link.clicked && link.integrationId) hub.metrics.clicks.inc({ integration_id: link.integrationId });
     // Never cached: every click by a person must reach us.
     return reply.code(302).header('location', link.url).header('cache-control', 'no-store').send();
   });

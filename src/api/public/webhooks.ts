@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Hub } from '../../hub.js';
 import { sendError, sendTooManyPending } from '../errors.js';
+import { refused } from './refusals.js';
 
 interface HookParams {
   iid: string;
@@ -18,21 +19,29 @@ export const webhookRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
   app.post<{ Params: HookParams; Body: Buffer | undefined }>('/webhooks/:iid/:token/:endpoint', { schema: { hide: true } }, async (req, reply) => {
     const { iid, token, endpoint } = req.params;
     const rt = await hub.integrations.authenticateWebhook(iid, token);
-    // The same answer for an unknown integration and a wrong token: nothing to probe.
-    if (!rt) return sendError(reply, 404, 'not_found', 'unknown webhook');
+    // The same answer for an unknown integration and a wrong token: nothing to probe. The id in
+    // the URL is not trusted as a metric label (anyone can make up ids).
+    if (!rt) {
+      refused(hub, req, { source: null, claimed: iid, reason: 'bad_token', detail: 'unknown integration or wrong URL token' });
+      return sendError(reply, 404, 'not_found', 'unknown webhook');
+    }
     const hook = rt.adapter.webhookEndpoints.find((e) => e.name === endpoint);
-    if (!hook) return sendError(reply, 404, 'not_found', 'unknown webhook');
+    if (!hook) {
+      refused(hub, req, { source: rt.id, reason: 'bad_token', detail: `no webhook endpoint named ${endpoint.slice(0, 64)}` });
+      return sendError(reply, 404, 'not_found', 'unknown webhook');
+    }
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (rawBody.length === 0) return sendError(reply, 400, 'empty_body', 'the webhook body is empty');
+    if (rawBody.length === 0) {
+      refused(hub, req, { source: rt.id, reason: 'bad_body', detail: 'empty body' });
+      return sendError(reply, 400, 'empty_body', 'the webhook body is empty');
+    }
     const check = rt.adapter.verifyWebhook(
       rt.secrets,
       { endpoint, headers: req.headers, rawBody, publicUrl: hub.config.publicUrl + req.url },
       Date.now(),
     );
     if (!check.ok) {
-      // Counted rather than logged at warn: a flood of refusals must not become a flood of log lines.
-      hub.metrics.count('callbacks_refused_pending_total', rt.id);
-      req.log.debug({ integration_id: iid, reason: check.reason }, 'webhook rejected');
+      refused(hub, req, { source: rt.id, reason: 'bad_signature', detail: check.reason });
       return sendError(reply, 403, 'invalid_signature', check.reason);
     }
     const result = await hub.callbacks.write({
@@ -45,14 +54,15 @@ export const webhookRoutes = (hub: Hub): FastifyPluginAsync => async (app) => {
       rawBody,
       replayKey: check.replayKey,
     });
-    if (result === 'replayed') return sendError(reply, 409, 'replayed', 'this signed callback was already received');
+    if (result === 'replayed') {
+      refused(hub, req, { source: rt.id, reason: 'replay', detail: 'a signed callback received before' });
+      return sendError(reply, 409, 'replayed', 'this signed callback was already received');
+    }
     if (result === 'too_many_pending') {
-      // Counted rather than logged at warn: a flood of refusals must not become a flood of log lines.
-      hub.metrics.count('callbacks_refused_pending_total', rt.id);
-      req.log.debug({ project_id: rt.projectId, integration_id: rt.id }, 'callback refused: its source has too many pending');
+      refused(hub, req, { source: rt.id, reason: 'too_many_pending', detail: 'too many callbacks of this integration wait to be processed' });
       return sendTooManyPending(reply);
     }
-    hub.metrics.count(result === 'stored' ? 'webhooks_stored_total' : 'webhooks_duplicate_total', rt.id);
+    hub.metrics.webhooks.inc({ integration_id: rt.id, result });
     if (hook.response) return reply.code(200).type(hook.response.contentType).send(hook.response.body);
     return reply.code(200).send();
   });
