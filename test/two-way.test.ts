@@ -85,6 +85,28 @@ describe('two-way messaging', () => {
     assert.equal((await api().delete(path('/keywords/sms'))).body.custom.length, 0);
   });
 
+  test('one channel read and changed in part: the rest stays, accents fold', async () => {
+    const before = (await api().get(path('/keywords/sms'))).body;
+    assert.deepEqual(before, (await api().get(path('/keywords'))).body.sms);
+    const patched = await api().patch(path('/keywords/sms'), { help: { reply: 'Call 555-0100.' }, custom: [{ keyword: 'Horaires', reply: 'Ouvert 9-17.' }] });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(patched.body.help.reply, 'Call 555-0100.');
+    assert.deepEqual(patched.body.help.keywords, before.help.keywords, 'a group changes field by field');
+    assert.deepEqual(patched.body.opt_out, before.opt_out);
+    assert.deepEqual((await api().get(path('/keywords/whatsapp'))).body.custom, [], 'other channels untouched');
+    assert.equal((await api().patch(path('/keywords/sms'), {})).status, 400, 'an empty change');
+    assert.equal((await api().patch(path('/keywords/sms'), { opt_out: { keywords: [] } })).body.error.field, 'opt_out.keywords');
+
+    const byAdmin = await api().patch(path('/keywords/sms'), { opt_out: { keywords: [...before.opt_out.keywords, 'ARRET'] } });
+    assert.equal(byAdmin.status, 200);
+    const customer = '+12025550604';
+    await reply(customer, 'horaires');
+    assert.match((await autoReplies(customer, 1))[0].text, /Ouvert/);
+    await reply(customer, 'Arrêt');
+    assert.equal((await autoReplies(customer, 2))[1].text, before.opt_out.reply, 'Arrêt opts out like ARRET');
+    assert.equal((await api().delete(path('/keywords/sms'))).status, 200);
+  });
+
   test('opt-out keywords: never empty, and only the admin key changes them', async () => {
     const key = await api().post(path('/api-keys'), { name: 'marketing' });
     assert.equal(key.status, 201, JSON.stringify(key.body));
@@ -99,6 +121,8 @@ describe('two-way messaging', () => {
     assert.equal(byProject.status, 403, JSON.stringify(byProject.body));
     const reply = await asProject.put(path('/keywords/sms'), { ...current, opt_out: { ...current.opt_out, reply: 'bye' } });
     assert.equal(reply.status, 403);
+    assert.equal((await asProject.patch(path('/keywords/sms'), { opt_out: { reply: 'bye' } })).status, 403, 'a partial change too');
+    assert.equal((await asProject.patch(path('/keywords/sms'), { help: { reply: 'Call us.' } })).status, 200);
     // The rest is the project's to change, the opt-out rules kept as they are (order and case aside).
     const help = await asProject.put(path('/keywords/sms'), {
       ...current,

@@ -49,6 +49,19 @@ test('normalisation', () => {
   assert.equal(normalizeKeyword('  ﬁne\tday  '), 'FINE DAY');
 });
 
+test('accents fold as well as case and width: Arrêt matches ARRET', () => {
+  const french = { ...DEFAULT_KEYWORDS, opt_out: { ...DEFAULT_KEYWORDS.opt_out, keywords: [...DEFAULT_KEYWORDS.opt_out.keywords, 'ARRET'] } };
+  for (const text of ['Arrêt', 'ARRÊT', 'arret', 'Ａｒｒêｔ', 'Arre\u0302t']) assert.equal(matchKeyword(french, text)?.action, 'opt_out', text);
+  assert.equal(normalizeKeyword('Désinscription'), 'DESINSCRIPTION');
+  assert.equal(normalizeKeyword('ΣΤΆΣΗ'), 'ΣΤΑΣΗ', 'Greek tonos folds');
+  assert.equal(normalizeKeyword('стоп'), 'СТОП');
+  // A Devanagari vowel sign is part of the word, not an accent.
+  assert.notEqual(normalizeKeyword('रोको'), normalizeKeyword('रक'));
+  // An accented keyword and its plain spelling are the same keyword: a conflict across groups.
+  const clash = { ...DEFAULT_KEYWORDS, custom: [{ keyword: 'Stöp', reply: 'x' }] };
+  assert.equal(keywordConflicts(clash).length, 1);
+});
+
 test('a keyword in two groups is a conflict', () => {
   assert.deepEqual(keywordConflicts(config), []);
   const bad = { ...config, custom: [{ keyword: 'stop', reply: 'x' }] };

@@ -34,12 +34,18 @@ export const DEFAULT_KEYWORDS: KeywordConfig = {
 
 /**
  * The canonical form a keyword and a message are compared in: Unicode-normalised (NFKC, so
- * full-width and compatibility forms match), invisible format characters removed, trimmed,
- * inner whitespace collapsed, upper-cased.
+ * full-width and compatibility forms match), accents folded (`Arrêt` is `ARRET`: customers type
+ * keywords with and without them), invisible format characters removed, trimmed, inner
+ * whitespace collapsed, upper-cased. Only the combining diacritical marks of Latin, Greek and
+ * Cyrillic letters are folded: in other scripts (Devanagari vowel signs, say) a mark changes
+ * the word.
  */
 export function normalizeKeyword(text: string): string {
   return text
     .normalize('NFKC')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/gu, '')
+    .normalize('NFC')
     .replace(/\p{Cf}/gu, '')
     .trim()
     .replace(/\s+/gu, ' ')
@@ -93,4 +99,22 @@ export function keywordConflicts(config: KeywordConfig): string[] {
 export function sameKeywordGroup(a: KeywordGroup, b: KeywordGroup): boolean {
   const keys = (g: KeywordGroup) => [...new Set(g.keywords.map(normalizeKeyword))].sort().join('\n');
   return a.reply === b.reply && keys(a) === keys(b);
+}
+
+/** A partial change of a channel's rules: groups merge field by field; `custom` replaces the list. */
+export interface KeywordPatch {
+  opt_out?: Partial<KeywordGroup>;
+  opt_in?: Partial<KeywordGroup>;
+  help?: Partial<KeywordGroup>;
+  custom?: KeywordConfig['custom'];
+}
+
+export function applyKeywordPatch(current: KeywordConfig, patch: KeywordPatch): KeywordConfig {
+  const group = (g: KeywordGroup, p: Partial<KeywordGroup> | undefined): KeywordGroup => ({ keywords: p?.keywords ?? g.keywords, reply: p?.reply ?? g.reply });
+  return {
+    opt_out: group(current.opt_out, patch.opt_out),
+    opt_in: group(current.opt_in, patch.opt_in),
+    help: group(current.help, patch.help),
+    custom: patch.custom ?? current.custom,
+  };
 }

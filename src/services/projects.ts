@@ -3,7 +3,7 @@ import { invalid, notFound } from '../core/errors.js';
 import type { EventNameSettings } from '../core/events.js';
 import { randomToken } from '../core/crypto.js';
 import { newId } from '../core/ids.js';
-import { DEFAULT_KEYWORDS, keywordConflicts, type KeywordConfig } from '../core/keywords.js';
+import { applyKeywordPatch, DEFAULT_KEYWORDS, keywordConflicts, type KeywordConfig, type KeywordPatch } from '../core/keywords.js';
 import { actionType, type Channel } from '../core/status.js';
 import { inTransaction, type DB } from '../store/db.js';
 import * as projectStore from '../store/projects.js';
@@ -106,22 +106,50 @@ export async function listProjects(db: DB, ids?: string[]): Promise<ProjectsTabl
  * may not touch the opt-out keywords). Read and write are one transaction, so concurrent changes
  * to other settings are not lost.
  */
-export async function setKeywords(
+/** Replaces a channel's keyword rules; null restores the defaults. */
+export function setKeywords(
   db: DB,
   id: string,
   channel: KeywordChannel,
   config: KeywordConfig | null,
   allow: (current: KeywordConfig, next: KeywordConfig) => void = () => {},
 ): Promise<ProjectSettings> {
-  const next = config ?? DEFAULT_KEYWORDS;
-  const problems = keywordConflicts(next);
-  if (problems.length) throw invalid('invalid_request', `keywords: ${problems.join('; ')}`, 'keywords');
-  if (next.opt_out.keywords.length === 0) {
-    throw invalid('invalid_request', 'opt_out.keywords needs at least one keyword: customers must always be able to opt out', 'opt_out.keywords');
-  }
+  return changeKeywords(db, id, channel, () => config, allow);
+}
+
+/** Changes part of a channel's keyword rules, the rest kept as they are. */
+export function patchKeywords(
+  db: DB,
+  id: string,
+  channel: KeywordChannel,
+  patch: KeywordPatch,
+  allow: (current: KeywordConfig, next: KeywordConfig) => void = () => {},
+): Promise<ProjectSettings> {
+  return changeKeywords(db, id, channel, (current) => applyKeywordPatch(current, patch), allow);
+}
+
+/**
+ * Read, changed and written in one transaction, so concurrent changes never lose one another;
+ * checked for conflicts and an empty opt-out list before anything is written.
+ */
+async function changeKeywords(
+  db: DB,
+  id: string,
+  channel: KeywordChannel,
+  change: (current: KeywordConfig) => KeywordConfig | null,
+  allow: (current: KeywordConfig, next: KeywordConfig) => void,
+): Promise<ProjectSettings> {
   return inTransaction(db, async (trx) => {
     const project = await getProject(trx, id);
-    allow(keywordsFor(settingsOf(project), channel), next);
+    const current = keywordsFor(settingsOf(project), channel);
+    const config = change(current);
+    const next = config ?? DEFAULT_KEYWORDS;
+    const problems = keywordConflicts(next);
+    if (problems.length) throw invalid('invalid_request', `keywords: ${problems.join('; ')}`, 'keywords');
+    if (next.opt_out.keywords.length === 0) {
+      throw invalid('invalid_request', 'opt_out.keywords needs at least one keyword: customers must always be able to opt out', 'opt_out.keywords');
+    }
+    allow(current, next);
     const stored = JSON.parse(project.settings) as StoredSettings;
     const keywords = { ...stored.keywords };
     if (config) keywords[channel] = config;

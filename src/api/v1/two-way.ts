@@ -6,7 +6,7 @@ import type { Hub } from '../../hub.js';
 import { channelsOfConsent, consentOf, setConsent, type CustomerConsent } from '../../services/consent.js';
 import { conversationOf } from '../../services/conversation.js';
 import { getCustomer } from '../../services/customers.js';
-import { getProject, keywordsFor, setKeywords, settingsOf } from '../../services/projects.js';
+import { getProject, keywordsFor, patchKeywords, setKeywords, settingsOf } from '../../services/projects.js';
 import { inTransaction } from '../../store/db.js';
 import { forbidden } from '../errors.js';
 import { principalOf, requireProject } from './auth.js';
@@ -16,6 +16,16 @@ const CustomerParams = Type.Object({ pid: Type.String(), customer_id: Type.Strin
 const KeywordChannel = Type.Union([Type.Literal('sms'), Type.Literal('whatsapp'), Type.Literal('rcs')]);
 const Keyword = Type.String({ minLength: 1, maxLength: 64 });
 const Group = Type.Object({ keywords: Type.Array(Keyword, { maxItems: 50 }), reply: Type.String({ maxLength: 1600, description: 'empty for no reply' }) }, { additionalProperties: false });
+const GroupPatch = Type.Partial(Group, { additionalProperties: false });
+const KeywordsPatch = Type.Object(
+  {
+    opt_out: Type.Optional(GroupPatch),
+    opt_in: Type.Optional(GroupPatch),
+    help: Type.Optional(GroupPatch),
+    custom: Type.Optional(Type.Array(Type.Object({ keyword: Keyword, reply: Type.String({ minLength: 1, maxLength: 1600 }) }, { additionalProperties: false }), { maxItems: 200, description: 'replaces the list' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 const Keywords = Type.Object(
   {
     opt_out: Group,
@@ -129,7 +139,7 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
       tags: ['two-way'],
       operationId: 'setKeywords',
       summary: "Replace a channel's keyword rules",
-      description: 'Replaces the keyword rules of a channel. A keyword matches the whole trimmed message, case-insensitively, Unicode-normalised.',
+      description: 'Replaces the keyword rules of a channel. A keyword matches the whole trimmed message, folding case, width and accents (Arrêt matches ARRET).',
       params: ChannelParams,
       body: Keywords,
       response: { 200: Keywords, ...errorResponses },
@@ -137,6 +147,37 @@ export const twoWayRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
   }, async (req) => {
     requireProject(req, req.params.pid);
     const settings = await setKeywords(hub.db, req.params.pid, req.params.channel, req.body, optOutNeedsAdmin(req));
+    return keywordsFor(settings, req.params.channel);
+  });
+
+  app.get('/projects/:pid/keywords/:channel', {
+    schema: {
+      tags: ['two-way'],
+      operationId: 'getChannelKeywords',
+      summary: "Get one channel's keyword rules",
+      params: ChannelParams,
+      response: { 200: Keywords, ...errorResponses },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    return keywordsFor(settingsOf(await getProject(hub.db, req.params.pid)), req.params.channel);
+  });
+
+  app.patch('/projects/:pid/keywords/:channel', {
+    schema: {
+      tags: ['two-way'],
+      operationId: 'patchKeywords',
+      summary: "Change part of a channel's keyword rules",
+      description:
+        'Changes only what the body names: a group (opt_out, opt_in, help) field by field, `custom` as a whole list. ' +
+        'Changing the opt-out keywords or reply needs the admin key, and they can never be emptied.',
+      params: ChannelParams,
+      body: KeywordsPatch,
+      response: { 200: Keywords, ...errorResponses },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const settings = await patchKeywords(hub.db, req.params.pid, req.params.channel, req.body, optOutNeedsAdmin(req));
     return keywordsFor(settings, req.params.channel);
   });
 
