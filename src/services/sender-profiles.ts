@@ -55,7 +55,11 @@ export async function updateSenderProfile(deps: SenderProfileDeps, projectId: st
   if (input.channel !== undefined && input.channel !== current.channel) {
     throw invalid('invalid_request', 'channel cannot be changed; create a new sender profile', 'channel');
   }
-  if (input.integration_id) await deps.integrations.requireForChannel(projectId, input.integration_id, current.channel);
+  // `""` is a value, not an absent field: checked like any other id, never written unchecked.
+  if (input.integration_id !== undefined) {
+    if (!input.integration_id) throw invalid('invalid_request', 'integration_id must not be empty', 'integration_id');
+    await deps.integrations.requireForChannel(projectId, input.integration_id, current.channel);
+  }
   await inTransaction(db, async (trx) => {
     if (input.is_default) await senderProfileStore.clearDefault(trx, projectId, current.channel);
     await senderProfileStore.update(trx, id, {
