@@ -43,3 +43,28 @@ describe('fuzzer findings', () => {
     assert.equal(res.body.error.field, 'integration_id');
   });
 });
+
+describe('URLs the router cannot take', () => {
+  let t: TestHub;
+  before(async () => {
+    t = await startHub();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test('a badly percent-encoded path parameter is a 400 bad_url in the hub error shape', async () => {
+    for (const path of ['/api/v1/projects/%E0%A4%A', '/l/%zz', '/webhooks/%ff%/x/delivery']) {
+      const res = await t.api.call(path.startsWith('/webhooks') ? 'POST' : 'GET', path, path.startsWith('/webhooks') ? '{}' : undefined);
+      assert.equal(res.status, 400, `${path}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, 'bad_url', path);
+      assert.equal(typeof res.body.error.message, 'string');
+    }
+  });
+
+  test('a path parameter past the router limit is a 414 uri_too_long in the hub error shape', async () => {
+    const res = await t.api.get(`/api/v1/projects/${'p'.repeat(500)}`);
+    assert.equal(res.status, 414, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'uri_too_long');
+  });
+});

@@ -49,6 +49,13 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
     logController: new LogController({ disableRequestLogging: hub.config.logLevel !== 'debug' }),
     childLoggerFactory: lazyChildLogger,
     trustProxy: true,
+    // A URL the router cannot decode, or a path parameter past its length limit, answers in the
+    // hub's error shape like every other refusal (Fastify's default has its own shape).
+    frameworkErrors: (err, _req, reply) => {
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, 414, 'uri_too_long', 'a path segment of the URL is too long');
+      if (err.code === 'FST_ERR_BAD_URL') return sendError(reply, 400, 'bad_url', 'the URL is not validly percent-encoded');
+      return sendError(reply, 400, 'bad_request', err.message);
+    },
     // Slow clients (a declared body never sent, headers dribbled in) must not hold sockets forever.
     requestTimeout: requestTimeoutMs,
     keepAliveTimeout: keepAliveTimeoutMs,
