@@ -68,3 +68,26 @@ describe('URLs the router cannot take', () => {
     assert.equal(res.body.error.code, 'uri_too_long');
   });
 });
+
+describe('requests the HTTP parser refuses', () => {
+  let t: TestHub;
+  before(async () => {
+    t = await startHub();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test('a URL past the header size limit is a 431 in the hub error shape', async () => {
+    const res = await t.api.get(`/api/v1/projects?x=${'y'.repeat(20_000)}`);
+    assert.equal(res.status, 431, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'headers_too_large');
+    assert.equal(typeof res.body.error.message, 'string');
+  });
+
+  test('a header past the size limit is a 431 in the hub error shape', async () => {
+    const res = await t.api.call('GET', '/healthz', undefined, { 'x-big': 'z'.repeat(20_000) });
+    assert.equal(res.status, 431, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'headers_too_large');
+  });
+});
