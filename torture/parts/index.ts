@@ -1,5 +1,6 @@
 // Every torture part, in the order a full run takes them.
 import type { TorturePart } from '../types.js';
 import { fuzzApi } from './fuzz-api.js';
+import { reportPermutations } from './report-permutations.js';
 
-export const PARTS: TorturePart[] = [fuzzApi];
+export const PARTS: TorturePart[] = [fuzzApi, reportPermutations];
