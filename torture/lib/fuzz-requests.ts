@@ -156,7 +156,8 @@ function apiRequest(ops: Operation[], t: Targets, components: Record<string, Jso
 function operationRequest(op: Operation, t: Targets, components: Record<string, JsonSchema>): Arbitrary<FuzzRequest> {
   {
     const segment = (name: string): Arbitrary<string> => {
-      const real = t.ids[name] ?? [];
+      // A DELETE aims at spare records (and the project), never at what the rest of the run needs.
+      const real = (op.method === 'DELETE' && name !== 'pid' ? t.ids[`spare:${name}`] : t.ids[name]) ?? [];
       return real.length
         ? fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...real).map(encodeURIComponent) }, { weight: 2, arbitrary: oddPathSegment() })
         : oddPathSegment();

@@ -205,8 +205,11 @@ function stringFor(schema: JsonSchema): Arbitrary<string> {
       return fc.emailAddress();
   }
   const phoneish = fc.integer({ min: 1_000_000, max: 99_999_999_999 }).map((n) => `+${n}`);
+  // The edges of the allowed length get their own share: "" and the longest string allowed.
+  const edges = fc.constantFrom(...new Set(['x'.repeat(minLength), 'y'.repeat(Math.min(schema.maxLength ?? 64, 5000))]));
   return fc.oneof(
     { weight: 6, arbitrary: fc.string({ minLength, maxLength }) },
+    { weight: 1, arbitrary: edges },
     { weight: 1, arbitrary: phoneish.map((s) => s.slice(0, schema.maxLength ?? s.length)) },
   );
 }

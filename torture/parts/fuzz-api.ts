@@ -114,7 +114,13 @@ async function targetsOf(w: Awaited<ReturnType<typeof openInputsWorld>>): Promis
   const message = await admin.post(`/api/v1/projects/${pid}/messages`, { customer_id: 'fuzz-customer', channel: 'sms', body: 'hello https://example.com/x', track_links: true });
   const campaign = await admin.post(`/api/v1/projects/${pid}/campaigns`, { name: 'fuzz', channel: 'sms', body: 'hi', audience: { customer_ids: ['fuzz-customer'] } });
   const profiles = await admin.get(`/api/v1/projects/${pid}/sender-profiles`);
-  const spare = await admin.post(`/api/v1/projects/${pid}/api-keys`, { name: 'spare' });
+  // Spare records for DELETE operations to remove.
+  const spareKeys = await Promise.all([1, 2, 3].map((n) => admin.post(`/api/v1/projects/${pid}/api-keys`, { name: `spare ${n}` })));
+  const spareIntegrations = await Promise.all(
+    [1, 2].map((n) => admin.post(`/api/v1/projects/${pid}/integrations`, { provider: 'sinch_sms', name: `spare ${n}`, config: { service_plan_id: `spare${n}`, region: 'us' }, secrets: { api_token: 'x' } })),
+  );
+  const spareProfiles = await Promise.all([1, 2, 3].map(() => admin.post(`/api/v1/projects/${pid}/sender-profiles`, { channel: 'sms', integration_id: w.sinchUnsigned.id, sender: 'Spare' })));
+  const spareCustomer = await admin.post(`/api/v1/projects/${pid}/customers`, { customer_id: 'fuzz-spare', phone: '+46700000002' });
   const ids = (r: { status: number; body: any }, f = 'id') => (r.status < 300 && r.body?.[f] ? [String(r.body[f])] : []);
   return {
     ids: {
@@ -125,8 +131,13 @@ async function targetsOf(w: Awaited<ReturnType<typeof openInputsWorld>>): Promis
       mid: ids(message),
       cid: ids(campaign),
       // Never the fuzzer's own project key: revoking it would turn the rest of the run into 401s.
-      kid: ids(spare),
+      kid: [],
       channel: ['sms', 'mms', 'whatsapp', 'rcs'],
+      'spare:kid': spareKeys.flatMap((r) => ids(r)),
+      'spare:iid': spareIntegrations.flatMap((r) => ids(r)),
+      'spare:sid': spareProfiles.flatMap((r) => ids(r)),
+      'spare:customer_id': ids(spareCustomer, 'customer_id'),
+      'spare:channel': ['sms', 'whatsapp', 'rcs'],
     },
     adminToken: w.t.adminToken,
     projectKey: w.projectKey,
