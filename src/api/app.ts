@@ -4,6 +4,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Hub } from '../hub.js';
 import { authenticate } from '../services/api-keys.js';
@@ -37,6 +39,22 @@ function timeoutCheckInterval(...timeoutsMs: number[]): number {
   return Number.isFinite(shortest) ? Math.min(1000, Math.max(50, Math.floor(shortest / 4))) : 30_000;
 }
 
+/** Answers what the HTTP parser refused, in the hub's error shape; the connection is not reused. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', 'the request was not complete in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'the request line and headers are larger than the limit']
+        : [400, 'bad_request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
 export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   // Typed as Fastify's base logger, so the app's logger generic is the one its plugins expect.
   const loggerInstance: FastifyBaseLogger = hub.logger;
@@ -51,6 +69,16 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
     logController: new LogController({ disableRequestLogging: hub.config.logLevel !== 'debug' }),
     childLoggerFactory: lazyChildLogger,
     trustProxy: true,
+    // A URL the router cannot decode, or a path parameter past its length limit, answers in the
+    // hub's error shape like every other refusal (Fastify's default has its own shape).
+    frameworkErrors: (err, _req, reply) => {
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') void sendError(reply, 414, 'uri_too_long', 'a path segment of the URL is too long');
+      else if (err.code === 'FST_ERR_BAD_URL') void sendError(reply, 400, 'bad_url', 'the URL is not validly percent-encoded');
+      else void sendError(reply, 400, 'bad_request', err.message);
+    },
+    // Requests Node's parser refuses before any route sees them (headers or URL past the size
+    // limit, a timeout, malformed HTTP): the same error shape, then the socket is closed.
+    clientErrorHandler: answerClientError,
     // Slow clients (a declared body never sent, headers dribbled in) must not hold sockets forever.
     requestTimeout: requestTimeoutMs,
     keepAliveTimeout: keepAliveTimeoutMs,

@@ -57,7 +57,8 @@ export async function updateSenderProfile(deps: SenderProfileDeps, projectId: st
   if (input.channel !== undefined && input.channel !== current.channel) {
     throw invalid('invalid_request', 'channel cannot be changed; create a new sender profile', 'channel');
   }
-  // An empty integration_id is a bad id, not an absent one: it must not reach the store.
+  // `""` is a value, not an absent field: checked like any other id, never written unchecked.
+  if (input.integration_id === '') throw invalid('invalid_request', 'integration_id must not be empty', 'integration_id');
   if (input.integration_id !== undefined || input.sender) {
     const integration = await deps.integrations.requireForChannel(projectId, input.integration_id ?? current.integration_id, current.channel);
     const sender = input.sender === undefined ? current.sender : input.sender;

@@ -181,6 +181,17 @@ test('parse: inbound with fewer media URLs than NumMedia, and no Body', () => {
   });
 });
 
+test('parse: inbound reads at most 10 media, whatever NumMedia says', () => {
+  const urls = Array.from({ length: 12 }, (_, n) => `MediaUrl${n}=https%3A%2F%2Fm.example%2F${n}`).join('&');
+  const [twelve] = parseWebhook({ endpoint: 'inbound', rawBody: Buffer.from(`MessageSid=MM1&From=%2B1555&To=%2B1666&NumMedia=12&${urls}`), contentType: FORM, query: '' });
+  assert.equal(twelve?.kind === 'inbound' && twelve.media.length, 10);
+  // Found by the torture fuzzer: this loop once ran NumMedia times and stalled the hub.
+  const t0 = performance.now();
+  const [huge] = parseWebhook({ endpoint: 'inbound', rawBody: Buffer.from(`MessageSid=MM2&From=%2B1555&To=%2B1666&NumMedia=999999999999&${urls}`), contentType: FORM, query: '' });
+  assert.equal(huge?.kind === 'inbound' && huge.media.length, 10);
+  assert.ok(performance.now() - t0 < 1000);
+});
+
 test('RawDlrDoneDate', () => {
   const cases: [string | null, string | null][] = [
     ['2308240501', '2023-08-24T05:01:00.000Z'],

@@ -81,7 +81,10 @@ function statusCallback(params: Params, query: string): StatusUpdate | IgnoredCa
   };
 }
 
-/** An incoming SMS or MMS (C.6); media are MediaUrl{N}/MediaContentType{N} for N < NumMedia. */
+/** Twilio attaches at most 10 media to an incoming MMS (C.6). */
+export const MAX_INBOUND_MEDIA = 10;
+
+/** An incoming SMS or MMS (C.6); media are MediaUrl{N}/MediaContentType{N} for N < NumMedia (at most 10). */
 function inboundMessage(params: Params): InboundMessage {
   const sid = required(params, 'MessageSid', 'SmsMessageSid', 'SmsSid');
   const from = required(params, 'From');
@@ -90,7 +93,9 @@ function inboundMessage(params: Params): InboundMessage {
   if (!/^\d+$/.test(numMediaText)) throw new Error(`Twilio webhook field "NumMedia" is not a number: ${numMediaText}`);
   const numMedia = Number(numMediaText);
   const media: InboundMessage['media'] = [];
-  for (let n = 0; n < numMedia; n++) {
+  // Read at most as many as Twilio sends: a signed NumMedia of 999999999999 must not spin the
+  // processor (one synchronous loop over it stalls the whole hub, and again after every restart).
+  for (let n = 0; n < Math.min(numMedia, MAX_INBOUND_MEDIA); n++) {
     const url = optional(params, `MediaUrl${n}`);
     if (url) media.push({ url, contentType: optional(params, `MediaContentType${n}`) });
   }
