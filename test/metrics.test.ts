@@ -2,12 +2,10 @@
 // webhooks and their refusals, receipt lag, events and HTTP routes are counted per integration,
 // with no raw URL (ids, tokens) in any label; refused webhooks are logged at warn, throttled.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import { createLogger } from '../src/logger.js';
 import { sinchWorld, type SinchWorld } from './fixtures.js';
-import { eventually } from './helpers.js';
+import { capturedLogger, eventually } from './helpers.js';
 
 /** `name{labels} value` lines of the families whose name starts with `prefix`. */
 function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
@@ -23,18 +21,12 @@ function samples(text: string, name: string): { labels: Record<string, string>; 
 
 describe('/metrics', () => {
   let w: SinchWorld;
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { logger, lines } = capturedLogger();
   const scrape = async () => String((await w.t.api.get('/metrics')).body);
 
   before(async () => {
     w = await sinchWorld({
-      logger: createLogger('info', sink),
+      logger: logger,
       // A long backoff keeps the failing message queued as "retrying" while it is looked at.
       hub: { dispatcher: { backoff: { baseMs: 60_000, maxMs: 60_000, factor: 2, unconfirmedWaitMs: 200 } } },
     });

@@ -1,28 +1,20 @@
 // What an operator reads when messages stall: each retry and each final refusal logged once at
 // warn, with the integration, the message and the provider's error, and never a secret.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createLogger } from '../src/logger.js';
 import { createSinchSmsSandbox, type SinchSmsSandbox } from '../src/sandboxes/sinch-sms/server.js';
-import { eventually, startHub, type TestHub } from './helpers.js';
+import { capturedLogger, eventually, startHub, type TestHub } from './helpers.js';
 
 describe('warnings for retries and refusals', () => {
   let sandbox: SinchSmsSandbox;
   let t: TestHub;
   let pid: string;
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { logger, lines } = capturedLogger();
 
   before(async () => {
     sandbox = createSinchSmsSandbox({ servicePlans: [{ id: 'plan', token: 'right-token-QQQ' }], delays: { dispatchedMs: 10, finalMs: 20 } });
     await sandbox.listen(0, '127.0.0.1');
-    t = await startHub({ logger: createLogger('info', sink) });
+    t = await startHub({ logger: logger });
     pid = (await t.api.post('/api/v1/projects', { name: 'Ops' })).body.id;
   });
   after(async () => {

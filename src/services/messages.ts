@@ -122,16 +122,9 @@ export interface SenderChoice {
  * Where a message goes: a named sender profile, a named integration, the channel's default
  * sender profile, or the project's default integration for the channel, in that order.
  */
-export async function chooseSender(
-  db: DB,
-  integrations: IntegrationRegistry,
-  projectId: string,
-  channel: Channel,
-  named: { integration_id?: string | null; sender_profile_id?: string | null; sender?: string | null },
-  /** The project's settings, when the caller has read them already. */
-  known?: ProjectSettings,
-): Promise<SenderChoice> {
-  const choice = await route(db, integrations, projectId, channel, named, known);
+export async function chooseSender(...args: Parameters<typeof route>): Promise<SenderChoice> {
+  const choice = await route(...args);
+  const [, , , channel, named] = args;
   // A profile's own sender was checked when the profile was written; one named here is new.
   if (named.sender) checkSender(choice.integration, channel, named.sender, 'sender');
   return choice;
@@ -143,6 +136,7 @@ async function route(
   projectId: string,
   channel: Channel,
   named: { integration_id?: string | null; sender_profile_id?: string | null; sender?: string | null },
+  /** The project's settings, when the caller has read them already. */
   known?: ProjectSettings,
 ): Promise<SenderChoice> {
   if (named.sender_profile_id) {

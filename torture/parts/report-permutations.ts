@@ -2,6 +2,7 @@
 // orders with duplicates through the signed webhooks of a real hub. Afterwards each message must
 // be where the documented order puts it, with exactly one event per status it reached.
 import type { PartOptions, PartResult, TorturePart } from '../types.js';
+import { prng } from '../../bench/lib/util.js';
 import { signFor } from '../lib/fuzz-requests.js';
 import { excerpt, FailureBook, forEachConcurrent, send } from '../lib/inputs-http.js';
 import { sizeFromEnv } from '../lib/inputs-sizes.js';
@@ -79,7 +80,7 @@ export const reportPermutations: TorturePart = {
     'Posts real report sequences of every provider and channel in random orders with duplicates through the signed webhooks of a real hub; expects statuses that never go back, one event per message and status, and refusals left alone',
   async run(opts: PartOptions): Promise<PartResult> {
     const total = sizeFromEnv('TORTURE_PERMUTATIONS', opts.smoke ? 100 : 10_000);
-    const rand = mulberry32(opts.seed);
+    const rand = prng(opts.seed);
     const w = await openInputsWorld(opts.workDir, { connections: CONCURRENCY });
     const failures = new FailureBook();
     const counts: Record<string, number> = { permutations: 0, 'reports posted': 0, 'messages checked': 0, 'refused messages reported on': 0 };
@@ -248,14 +249,3 @@ function refusalNumber(): string {
   return `+1${areas[n % areas.length]}${200 + (Math.floor(n / areas.length) % 800)}1610`;
 }
 
-/** A small seeded PRNG, so a run repeats with its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

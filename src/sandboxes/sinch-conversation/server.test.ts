@@ -482,18 +482,16 @@ describe('Sinch Conversation sandbox: test numbers and callbacks', () => {
   });
 });
 
+/** The official SDK, pointed at a sandbox with the test project's key. */
+function sdkClient(url: string): SinchClient {
+  return new SinchClient({ projectId: PROJECT_ID, keyId: KEY, keySecret: SECRET, conversationRegion: 'eu', conversationHostname: url, authHostname: url });
+}
+
 describe('Sinch Conversation sandbox: the official SDK', () => {
   test('SinchClient sends through the sandbox unchanged, and refreshes a revoked token', async () => {
     const receiver = await startReceiver();
     const sandbox = await startSandbox({ webhookUrl: receiver.url });
-    const client = new SinchClient({
-      projectId: PROJECT_ID,
-      keyId: KEY,
-      keySecret: SECRET,
-      conversationRegion: 'eu',
-      conversationHostname: sandbox.url,
-      authHostname: sandbox.url,
-    });
+    const client = sdkClient(sandbox.url);
     const sent = await client.conversation.messages.send({
       sendMessageRequestBody: {
         app_id: APP_ID,
@@ -573,14 +571,7 @@ describe('Sinch Conversation sandbox: the official SDK', () => {
   test('messages.get and messages.list read sent messages back, with their status', async () => {
     const receiver = await startReceiver();
     const sandbox = await startSandbox({ webhookUrl: receiver.url });
-    const client = new SinchClient({
-      projectId: PROJECT_ID,
-      keyId: KEY,
-      keySecret: SECRET,
-      conversationRegion: 'eu',
-      conversationHostname: sandbox.url,
-      authHostname: sandbox.url,
-    });
+    const client = sdkClient(sandbox.url);
     const ids: string[] = [];
     for (const [i, identity] of ['46701230100', '46701230101', '46701230102'].entries()) {
       const sent = await client.conversation.messages.send({
