@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { request } from 'undici';
 import { ApiClient, eventually, freePort, tempDir } from './helpers.js';
+import { freePortRun } from './net.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = tempDir('switchboard-demo-');
@@ -14,7 +15,8 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 test('the demo delivers on SMS, MMS, WhatsApp and RCS with no account, and takes replies', { timeout: 60_000 }, async () => {
   const port = await freePort();
-  const sandboxPort = (await freePort()) + 10;
+  // The three sandboxes take SANDBOX_PORT and the two after it.
+  const sandboxPort = await freePortRun(3, [port]);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--demo'], {
     cwd: root,
     env: { ...process.env, SWITCHBOARD_DATA_DIR: dataDir, PORT: String(port), SANDBOX_PORT: String(sandboxPort), LOG_LEVEL: 'warn' },
@@ -22,8 +24,13 @@ test('the demo delivers on SMS, MMS, WhatsApp and RCS with no account, and takes
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? -1));
   try {
-    await eventually(async () => (out.includes('Switchboard is running') ? true : undefined), 30_000, 'the banner');
+    await eventually(async () => {
+      assert.equal(exited, null, 'serve --demo exited before its banner');
+      return out.includes('Switchboard is running') ? true : undefined;
+    }, 30_000, 'the banner');
     const token = /Admin token:\s+(\S+)/.exec(out)?.[1];
     assert.ok(token?.startsWith('sbk_admin_'), 'the console prints the admin token');
     assert.match(out, new RegExp(`API:\\s+http://127.0.0.1:${port}/api/v1`));
@@ -64,7 +71,10 @@ test('the demo delivers on SMS, MMS, WhatsApp and RCS with no account, and takes
       }, 15_000, `incoming_message from ${r.from}`);
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (exited === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    }
   }
 });

@@ -13,3 +13,22 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** The first of `n` consecutive ports nothing listens on right now, none of them in `avoid`. */
+export async function freePortRun(n: number, avoid: readonly number[] = []): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const base = await freePort();
+    const ports = Array.from({ length: n }, (_, i) => base + i);
+    if (ports.some((p) => p > 65535 || avoid.includes(p))) continue;
+    if ((await Promise.all(ports.map(bindable))).every(Boolean)) return base;
+  }
+  throw new Error(`no ${n} consecutive free ports found`);
+}

@@ -96,10 +96,18 @@ function hubParse(r: Received, secret = WEBHOOK_SECRET): CanonicalUpdate[] {
 }
 
 /** "PROVIDER_STATUS[/reason]→canonical" per callback about our message, in arrival order. */
+/**
+ * A message's callbacks as the hub reads them, in the order the sandbox sent them (their
+ * `accepted_time`): two sent moments apart travel on separate connections and may arrive swapped
+ * on a busy machine, which says nothing of the sandbox.
+ */
 function story(receiver: Receiver, messageId: string): string[] {
+  const sentAt = (r: Receiver['received'][number]) => Date.parse(String(r.json['accepted_time']));
   return receiver.received
     .filter((r) => r.json['correlation_id'] === messageId)
-    .map((r) => {
+    .map((r, arrival) => ({ r, arrival }))
+    .sort((a, b) => sentAt(a.r) - sentAt(b.r) || a.arrival - b.arrival)
+    .map(({ r }) => {
       const [u] = hubParse(r);
       if (u?.kind === 'ignored') return `(${u.reason})`;
       assert.ok(u?.kind === 'status');
@@ -419,7 +427,9 @@ describe('Sinch Conversation sandbox: test numbers and callbacks', () => {
 
   test('callbacks are retried on 5xx, signed afresh', async () => {
     const receiver = await startReceiver((n) => (n < 2 ? 503 : 200));
-    const sandbox = await startSandbox({ webhookUrl: receiver.url });
+    // DELIVERED well after QUEUED_ON_CHANNEL's retries, so the two 503s are QUEUED_ON_CHANNEL's
+    // however busy the machine is.
+    const sandbox = await startSandbox({ webhookUrl: receiver.url }, { delays: { queuedMs: 20, deliveredMs: 1000, readMs: 1500 } });
     const m = message('+46701230006');
     await createSinchConversationAdapter().send(ctx(sandbox), m);
     await sandbox.idle();
