@@ -30,7 +30,8 @@ export class SandboxRecord {
   async refresh(): Promise<void> {
     const res = await request(`${this.controlUrl}/callbacks?since=${this.#next}`);
     const body = (await res.body.json()) as { next: number; callbacks: ReportAttempt[] };
-    this.reports.push(...body.callbacks);
+    // One at a time: a full run's attempts outnumber what a spread call can pass as arguments.
+    for (const c of body.callbacks) this.reports.push(c);
     this.#next = body.next;
   }
 
