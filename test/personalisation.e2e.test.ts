@@ -113,6 +113,25 @@ describe('personalisation end to end', () => {
     assert.equal((await w.t.api.get(path(`/campaigns/${created.body.id}`))).body.state, 'draft');
   });
 
+  test('a test send renders for a customer, reaches the test phone, and leaves the campaign alone', async () => {
+    const created = await w.t.api.post(path('/campaigns'), { name: 'Test send', body: 'Hi {{ customer.first_name | default: "there" }}!', audience: { customer_ids: ['p-ada'] } });
+    const cid = created.body.id as string;
+    const sent = await w.t.api.post(path(`/campaigns/${cid}/test-send`), { phone: '+12025550499', customer_id: 'p-ada' });
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    assert.equal(sent.body.body, 'Hi Ada!');
+    assert.equal(sent.body.recipient, '+12025550499');
+    assert.equal(sent.body.campaign_id, null);
+    await eventually(async () => sentBody(sent.body.id));
+    assert.equal(sentBody(sent.body.id), 'Hi Ada!');
+    const nobody = await w.t.api.post(path(`/campaigns/${cid}/test-send`), { phone: '+12025550499' });
+    assert.equal(nobody.body.body, 'Hi there!');
+    const stats = await w.t.api.get(path(`/campaigns/${cid}/stats`));
+    assert.equal(stats.body.messages, 0);
+    assert.equal(stats.body.state, 'draft');
+    const unknown = await w.t.api.post(path(`/campaigns/${cid}/test-send`), { phone: '+12025550499', customer_id: 'nobody' });
+    assert.equal(unknown.status, 404);
+  });
+
   test('a transactional send renders its template against the customer and data', async () => {
     const res = await w.t.api.post(path('/messages'), { customer_id: 'p-ada', template: '{{ customer.first_name }}, your code is {{ data.code }}', data: { code: '482913' } });
     assert.equal(res.status, 202, JSON.stringify(res.body));

@@ -16,7 +16,7 @@ import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { getProject, settingsOf } from './projects.js';
 import { countEventsByStatus } from './events.js';
 import { getCustomer } from './customers.js';
-import { composeMessage, messageRow, chooseSender, storedContent, type Composed, type ContentInput, type MessagingDeps } from './messages.js';
+import { composeMessage, messageRow, chooseSender, sendTransactional, storedContent, type Composed, type ContentInput, type MessagingDeps } from './messages.js';
 import { contentTemplates, personalise, profileVariables } from './personalisation.js';
 
 export interface CampaignInput extends ContentInput {
@@ -193,20 +193,21 @@ export interface CampaignPreview {
   missing_variables: string[];
 }
 
+/** The campaign's content rendered for one customer (none: every customer variable missing). */
+async function renderedFor(db: DB, projectId: string, campaign: CampaignSummary, customerId: string | undefined): Promise<{ rendered: Composed; missing: string[] }> {
+  const customer = customerId === undefined ? null : await getCustomer(db, projectId, customerId);
+  const composed = campaignContent(campaign);
+  const templates = contentTemplates(composed, 'body');
+  if (!templates) return { rendered: composed, missing: [] };
+  const p = personalise(composed, templates, profileVariables(customer));
+  if (!p.ok) throw invalid('render_failed', `the template cannot be rendered${customer ? ` for customer ${customer.customer_id}` : ''}: ${p.error}`, 'customer_id');
+  return { rendered: p.composed, missing: p.missing };
+}
+
 /** The campaign's message as one customer would get it; nothing is sent or counted. */
 export async function previewCampaign(db: DB, projectId: string, id: string, customerId: string): Promise<CampaignPreview> {
   const campaign = await getCampaignSummary(db, projectId, id);
-  const customer = await getCustomer(db, projectId, customerId);
-  const composed = campaignContent(campaign);
-  const templates = contentTemplates(composed, 'body');
-  let rendered = composed;
-  let missing: string[] = [];
-  if (templates) {
-    const p = personalise(composed, templates, profileVariables(customer));
-    if (!p.ok) throw invalid('render_failed', `the template cannot be rendered for customer ${customer.customer_id}: ${p.error}`, 'customer_id');
-    rendered = p.composed;
-    missing = p.missing;
-  }
+  const { rendered, missing } = await renderedFor(db, projectId, campaign, customerId);
   const sms = rendered.channel === 'sms' || rendered.channel === 'mms';
   return {
     body: rendered.body,
@@ -216,6 +217,31 @@ export async function previewCampaign(db: DB, projectId: string, id: string, cus
     ucs2_characters: sms ? countSegments(rendered.body).nonGsmCharacters : [],
     missing_variables: missing,
   };
+}
+
+/**
+ * Sends the campaign's message, rendered for a customer (or for nobody), to a test phone. It goes
+ * out as a transactional message, so the campaign's stats and launch are untouched.
+ */
+export async function testSendCampaign(deps: MessagingDeps, projectId: string, id: string, to: { phone: string; customer_id?: string }) {
+  const campaign = await getCampaignSummary(deps.db, projectId, id);
+  const { rendered } = await renderedFor(deps.db, projectId, campaign, to.customer_id);
+  const { message } = await sendTransactional(
+    deps,
+    projectId,
+    {
+      phone: to.phone,
+      channel: rendered.channel,
+      ...(rendered.content ? { content: rendered.content } : { body: rendered.body }),
+      ...(rendered.media.length > 0 && { media_urls: rendered.media }),
+      ...(campaign.track_links !== null && { track_links: campaign.track_links === 1 }),
+      ...(campaign.integration_id !== null && { integration_id: campaign.integration_id }),
+      ...(campaign.sender_profile_id !== null && { sender_profile_id: campaign.sender_profile_id }),
+      ...(campaign.sender !== null && { sender: campaign.sender }),
+    },
+    null,
+  );
+  return message;
 }
 
 /** Campaigns a crash left half-launched; the hub resumes them at start. */

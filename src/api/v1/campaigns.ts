@@ -1,10 +1,11 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { campaignStats, createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS, previewCampaign, type CampaignSummary } from '../../services/campaigns.js';
+import { campaignStats, createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS, previewCampaign, testSendCampaign, type CampaignSummary } from '../../services/campaigns.js';
 import { storedContent } from '../../services/messages.js';
 import { getProject } from '../../services/projects.js';
 import { requireProject } from './auth.js';
-import { AnyObject, ContentFields, errorResponses, ProjectParams, RouteFields } from './schemas.js';
+import { Message, messageView } from './messages.js';
+import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from './schemas.js';
 
 const MissingVariablePolicy = Type.Union([Type.Literal('default'), Type.Literal('skip')], {
   description: 'a recipient lacking a variable the body outputs without a `default` filter: `default` renders it empty, `skip` leaves the recipient out',
@@ -143,6 +144,22 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   }, async (req) => {
     requireProject(req, req.params.pid);
     return previewCampaign(hub.db, req.params.pid, req.params.cid, req.body.customer_id);
+  });
+
+  app.post('/projects/:pid/campaigns/:cid/test-send', {
+    schema: {
+      tags: ['campaigns'],
+      operationId: 'testSendCampaign',
+      summary: "Send a campaign's message to a test phone",
+      description:
+        "Renders the body for customer_id (or, without it, with every customer variable missing) and sends it to phone as a transactional message: the campaign's launch and stats are untouched.",
+      params: Params,
+      body: Type.Object({ phone: Phone, customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }, { additionalProperties: false }),
+      response: { 202: Message, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    requireProject(req, req.params.pid);
+    return reply.code(202).send(messageView(await testSendCampaign(hub.messaging, req.params.pid, req.params.cid, req.body)));
   });
 
   app.get('/projects/:pid/campaigns/:cid/stats', { schema: { tags: ['campaigns'], operationId: 'getCampaignStats', summary: "Get a campaign's delivery statistics", params: Params, response: { 200: CampaignStats, ...errorResponses } } }, async (req) => {
