@@ -237,7 +237,16 @@ describe('Sinch SMS end to end', () => {
     assert.equal(listed.body.data.find((c: any) => c.id === created.body.id).audience_size, 7);
     const launched = await w.t.api.post(`/api/v1/projects/${w.projectId}/campaigns/${created.body.id}/launch`);
     assert.equal(launched.status, 200);
-    assert.deepEqual(launched.body.launch_summary, { audience: 7, queued: 5, skipped_unknown_customer: 1, skipped_no_phone: 1, skipped_opted_out: 0 });
+    assert.deepEqual(launched.body.launch_summary, {
+      audience: 7,
+      queued: 5,
+      skipped_unknown_customer: 1,
+      skipped_no_phone: 1,
+      skipped_opted_out: 0,
+      skipped_missing_variable: 0,
+      skipped_render_error: 0,
+      missing_variables: {},
+    });
     const again = await w.t.api.post(`/api/v1/projects/${w.projectId}/campaigns/${created.body.id}/launch`);
     assert.equal(again.status, 409);
 

@@ -2,6 +2,7 @@
 // transaction; the (campaign, customer) unique index makes a launch that a crash interrupted safe
 // to run again, which the hub does at start for every campaign left `launching`.
 import { invalid, conflict, notFound } from '../core/errors.js';
+import { countSegments } from '../core/segments.js';
 import { newId } from '../core/ids.js';
 import { apiStatus } from '../messages/status.js';
 import * as campaignStore from '../store/campaigns.js';
@@ -9,12 +10,14 @@ import type { CampaignSummary } from '../store/campaigns.js';
 import * as customerStore from '../store/customers.js';
 import * as messageStore from '../store/messages.js';
 import { inTransaction, type DB } from '../store/db.js';
-import type { CampaignsTable, MessagesTable } from '../store/schema.js';
+import type { CampaignsTable, MessagesTable, MissingVariablePolicy } from '../store/schema.js';
 import { optedOutAmong } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { getProject, settingsOf } from './projects.js';
 import { countEventsByStatus } from './events.js';
-import { composeMessage, messageRow, chooseSender, storedContent, type ContentInput, type MessagingDeps } from './messages.js';
+import { getCustomer } from './customers.js';
+import { composeMessage, messageRow, chooseSender, sendTransactional, storedContent, type Composed, type ContentInput, type MessagingDeps } from './messages.js';
+import { contentTemplates, personalise, profileVariables } from './personalisation.js';
 
 export interface CampaignInput extends ContentInput {
   name: string;
@@ -24,6 +27,8 @@ export interface CampaignInput extends ContentInput {
   sender_profile_id?: string;
   sender?: string;
   audience: { customer_ids: string[] };
+  /** A recipient lacking a variable the template outputs: render it empty (default) or skip them. */
+  missing_variable_policy?: MissingVariablePolicy;
 }
 
 export const MAX_AUDIENCE_IDS = 1_000_000;
@@ -36,6 +41,8 @@ export type { CampaignSummary };
 export async function createCampaign(deps: MessagingDeps, projectId: string, input: CampaignInput): Promise<CampaignsTable> {
   const { db } = deps;
   const composed = composeMessage(input);
+  // A syntax error is the sender's to fix now, not a launch that sends nothing.
+  contentTemplates(composed, input.content ? 'content.text' : 'body');
   const ids = [...new Set(input.audience.customer_ids)];
   if (ids.length === 0) throw invalid('invalid_request', 'audience.customer_ids must not be empty', 'audience.customer_ids');
   if (ids.length > MAX_AUDIENCE_IDS) throw invalid('invalid_request', `audience.customer_ids holds more than ${MAX_AUDIENCE_IDS} ids`, 'audience.customer_ids');
@@ -58,6 +65,7 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
     audience_size: ids.length,
     state: 'draft',
     launch_summary: null,
+    missing_variable_policy: input.missing_variable_policy ?? 'default',
     created_at: now,
     launched_at: null,
     updated_at: now,
@@ -88,6 +96,12 @@ export interface LaunchSummary {
   skipped_unknown_customer: number;
   skipped_no_phone: number;
   skipped_opted_out: number;
+  /** Left out under the `skip` policy: a variable the template outputs was missing. */
+  skipped_missing_variable: number;
+  /** The template could not be rendered for them (too long, empty, over its time or memory). */
+  skipped_render_error: number;
+  /** Of the skipped_missing_variable, how many lacked each variable. */
+  missing_variables: Record<string, number>;
 }
 
 export async function launchCampaign(deps: MessagingDeps, projectId: string, id: string): Promise<CampaignSummary> {
@@ -96,18 +110,25 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
   if (campaign.state === 'launched') throw conflict('already_launched', 'the campaign has already been launched', 'campaign_id');
   const via = await chooseSender(db, deps.integrations, projectId, campaign.channel, campaign);
   const integration = via.integration;
-  const stored = storedContent(campaign);
-  const composed = composeMessage({
-    channel: campaign.channel,
-    ...(stored.content ? { content: stored.content } : { body: campaign.body }),
-    media_urls: stored.media_urls,
-  });
+  const composed = campaignContent(campaign);
+  // Parsed once per launch, rendered per recipient.
+  const templates = contentTemplates(composed, 'body');
+  const skipMissing = campaign.missing_variable_policy === 'skip';
   const now = Date.now();
   await campaignStore.update(db, id, { state: 'launching', integration_id: integration.id, launched_at: campaign.launched_at ?? now, updated_at: now });
 
   const audience = JSON.parse(campaign.audience) as string[];
   const trackLinks = tracksLinks(settingsOf(await getProject(db, projectId)).link_tracking, campaign.track_links);
-  const summary: LaunchSummary = { audience: audience.length, queued: 0, skipped_unknown_customer: 0, skipped_no_phone: 0, skipped_opted_out: 0 };
+  const summary: LaunchSummary = {
+    audience: audience.length,
+    queued: 0,
+    skipped_unknown_customer: 0,
+    skipped_no_phone: 0,
+    skipped_opted_out: 0,
+    skipped_missing_variable: 0,
+    skipped_render_error: 0,
+    missing_variables: {},
+  };
   for (let i = 0; i < audience.length; i += CHUNK) {
     const chunk = audience.slice(i, i + CHUNK);
     await inTransaction(db, async (trx) => {
@@ -125,8 +146,22 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
           summary.skipped_opted_out++;
           continue;
         }
+        let content = composed;
+        if (templates) {
+          const p = personalise(composed, templates, profileVariables(c));
+          if (!p.ok) {
+            summary.skipped_render_error++;
+            continue;
+          }
+          if (skipMissing && p.missing.length > 0) {
+            summary.skipped_missing_variable++;
+            for (const v of p.missing) summary.missing_variables[v] = (summary.missing_variables[v] ?? 0) + 1;
+            continue;
+          }
+          content = p.composed;
+        }
         rows.push(
-          messageRow({ projectId, via, campaignId: id, customerRef: c.id, customerId: c.customer_id, recipient: c.phone, country: c.country, composed, idempotencyKey: null }, at),
+          messageRow({ projectId, via, campaignId: id, customerRef: c.id, customerId: c.customer_id, recipient: c.phone, country: c.country, composed: content, idempotencyKey: null }, at),
         );
       }
       summary.queued += rows.length;
@@ -137,6 +172,76 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
   }
   await campaignStore.update(db, id, { state: 'launched', launch_summary: JSON.stringify(summary), updated_at: Date.now() });
   return getCampaignSummary(db, projectId, id);
+}
+
+/** A campaign's content as stored, composed (parts counted on the unrendered text). */
+function campaignContent(campaign: CampaignSummary): Composed {
+  const stored = storedContent(campaign);
+  return composeMessage({
+    channel: campaign.channel,
+    ...(stored.content ? { content: stored.content } : { body: campaign.body }),
+    media_urls: stored.media_urls,
+  });
+}
+
+export interface CampaignPreview {
+  body: string;
+  content: Composed['content'];
+  parts: number;
+  encoding: string;
+  ucs2_characters: string[];
+  missing_variables: string[];
+}
+
+/** The campaign's content rendered for one customer (none: every customer variable missing). */
+async function renderedFor(db: DB, projectId: string, campaign: CampaignSummary, customerId: string | undefined): Promise<{ rendered: Composed; missing: string[] }> {
+  const customer = customerId === undefined ? null : await getCustomer(db, projectId, customerId);
+  const composed = campaignContent(campaign);
+  const templates = contentTemplates(composed, 'body');
+  if (!templates) return { rendered: composed, missing: [] };
+  const p = personalise(composed, templates, profileVariables(customer));
+  if (!p.ok) throw invalid('render_failed', `the template cannot be rendered${customer ? ` for customer ${customer.customer_id}` : ''}: ${p.error}`, 'customer_id');
+  return { rendered: p.composed, missing: p.missing };
+}
+
+/** The campaign's message as one customer would get it; nothing is sent or counted. */
+export async function previewCampaign(db: DB, projectId: string, id: string, customerId: string): Promise<CampaignPreview> {
+  const campaign = await getCampaignSummary(db, projectId, id);
+  const { rendered, missing } = await renderedFor(db, projectId, campaign, customerId);
+  const sms = rendered.channel === 'sms' || rendered.channel === 'mms';
+  return {
+    body: rendered.body,
+    content: rendered.content,
+    parts: rendered.parts,
+    encoding: rendered.encoding,
+    ucs2_characters: sms ? countSegments(rendered.body).nonGsmCharacters : [],
+    missing_variables: missing,
+  };
+}
+
+/**
+ * Sends the campaign's message, rendered for a customer (or for nobody), to a test phone. It goes
+ * out as a transactional message, so the campaign's stats and launch are untouched.
+ */
+export async function testSendCampaign(deps: MessagingDeps, projectId: string, id: string, to: { phone: string; customer_id?: string }) {
+  const campaign = await getCampaignSummary(deps.db, projectId, id);
+  const { rendered } = await renderedFor(deps.db, projectId, campaign, to.customer_id);
+  const { message } = await sendTransactional(
+    deps,
+    projectId,
+    {
+      phone: to.phone,
+      channel: rendered.channel,
+      ...(rendered.content ? { content: rendered.content } : { body: rendered.body }),
+      ...(rendered.media.length > 0 && { media_urls: rendered.media }),
+      ...(campaign.track_links !== null && { track_links: campaign.track_links === 1 }),
+      ...(campaign.integration_id !== null && { integration_id: campaign.integration_id }),
+      ...(campaign.sender_profile_id !== null && { sender_profile_id: campaign.sender_profile_id }),
+      ...(campaign.sender !== null && { sender: campaign.sender }),
+    },
+    null,
+  );
+  return message;
 }
 
 /** Campaigns a crash left half-launched; the hub resumes them at start. */

@@ -20,6 +20,7 @@ import { customerByPhone, findCustomer, getCustomer, normalizePhoneInput, parseP
 import type { IntegrationRegistry, IntegrationRuntime } from './integration-registry.js';
 import { DEFAULT_FIELD, getProject, settingsOf, type ProjectSettings } from './projects.js';
 import { checkSender, defaultSenderProfile, senderProfileForSend } from './sender-profiles.js';
+import { contentTemplates, personalise, profileVariables, type ContentTemplates } from './personalisation.js';
 
 /** Bodies longer than this are refused before they reach a provider (Sinch and Twilio: 1600). */
 export const MAX_BODY_CHARS = 1600;
@@ -60,6 +61,10 @@ export interface SendInput extends ContentInput {
   integration_id?: string;
   sender_profile_id?: string;
   sender?: string;
+  /** A Liquid template for the text, instead of body: rendered against the customer and data. */
+  template?: string;
+  /** Variables for the template, as `data.…`. */
+  data?: Record<string, unknown>;
 }
 
 export const MAX_MEDIA = 10;
@@ -246,7 +251,7 @@ export async function sendTransactional(
   idempotencyKey: string | null,
 ): Promise<{ message: MessagesTable; replayed: boolean }> {
   const { db } = deps;
-  const composed = composeMessage(input);
+  const { composed, templates } = composeSend(input);
   if (!input.customer_id && !input.phone) throw invalid('invalid_request', 'give customer_id or phone', 'customer_id');
   const fingerprint = idempotencyKey ? requestFingerprint(input) : null;
   if (idempotencyKey) {
@@ -277,8 +282,14 @@ export async function sendTransactional(
     if (await isOptedOut(trx, customer.id, composed.channel)) {
       throw conflict('opted_out', `customer ${customer.customer_id} has opted out of ${composed.channel} messages`, input.customer_id ? 'customer_id' : 'phone');
     }
+    let content = composed;
+    if (templates) {
+      const p = personalise(composed, templates, profileVariables(customer, input.data));
+      if (!p.ok) throw invalid('render_failed', `the template cannot be rendered for customer ${customer.customer_id}: ${p.error}`, 'template');
+      content = p.composed;
+    }
     const now = Date.now();
-    const draft = { projectId, via, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed, idempotencyKey, idempotencyFingerprint: fingerprint, country, claimedBy: handoff?.claimedBy };
+    const draft = { projectId, via, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed: content, idempotencyKey, idempotencyFingerprint: fingerprint, country, claimedBy: handoff?.claimedBy };
     let row = messageRow(draft, now);
     if (trackLinks) [row] = (await storeTrackedLinks(trx, [planTrackedLinks(row, deps.publicUrl, now)], deps.logger)) as [MessagesTable];
     await messageStore.insert(trx, row);
@@ -295,6 +306,19 @@ export async function sendTransactional(
   else if (handoff) handoff.deliver(result.message);
   else deps.queue.notify(via.integration.id);
   return result;
+}
+
+/** A send's content, and its parsed template when it gives `template` instead of body. */
+function composeSend(input: SendInput): { composed: Composed; templates: ContentTemplates | null } {
+  if (input.template === undefined) {
+    if (input.data !== undefined) throw invalid('invalid_request', 'data is for template', 'data');
+    // A send's body is sent as written: only `template` is personalised.
+    return { composed: composeMessage(input), templates: null };
+  }
+  if (input.body !== undefined || input.content !== undefined) throw invalid('invalid_request', 'give either template or body/content, not both', 'template');
+  checkBody(input.template, 'template');
+  const composed = composeMessage({ ...input, body: input.template });
+  return { composed, templates: contentTemplates(composed, 'template') };
 }
 
 /** The first message of an idempotency key, unless this request is not the one it came with. */

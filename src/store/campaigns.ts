@@ -12,7 +12,7 @@ export type CampaignPatch = Partial<Pick<CampaignsTable, 'state' | 'integration_
 
 const SUMMARY_COLUMNS = [
   'id', 'project_id', 'name', 'channel', 'body', 'content', 'media', 'sender_profile_id', 'integration_id', 'sender',
-  'track_links', 'audience_size', 'state', 'launch_summary', 'created_at', 'launched_at', 'updated_at',
+  'track_links', 'audience_size', 'state', 'launch_summary', 'missing_variable_policy', 'created_at', 'launched_at', 'updated_at',
 ] as const satisfies readonly (keyof CampaignSummary)[];
 
 export async function insert(db: DB, row: CampaignsTable): Promise<void> {

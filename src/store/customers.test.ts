@@ -14,7 +14,7 @@ describe('customer store', () => {
     await projectStore.insert(store.db, projectRow('prj_2'));
     const rows = [
       customerRow('cus_03', 'prj_1', { customer_id: 'alice', phone: '+12025550101', country: 'US', attributes: '{"tier":"gold"}' }),
-      customerRow('cus_01', 'prj_1', { customer_id: 'bob', phone: '+12025550102', country: 'US' }),
+      customerRow('cus_01', 'prj_1', { customer_id: 'bob', phone: '+12025550102', country: 'US', attributes: '{"first_name":"Bob"}' }),
       // Two profiles of one project may share a phone; the lowest id wins a lookup by phone.
       customerRow('cus_02', 'prj_1', { customer_id: 'bob-work', phone: '+12025550102', country: 'US' }),
       customerRow('cus_04', 'prj_1', { customer_id: 'carol' }),
@@ -117,7 +117,7 @@ describe('customer store', () => {
     });
   }
 
-  test('listContacts returns what a send needs and nothing more', async () => {
-    assert.deepEqual(await customerStore.listContacts(store.db, 'prj_1', ['bob']), [{ id: 'cus_01', customer_id: 'bob', phone: '+12025550102', country: 'US' }]);
+  test('listContacts returns what a send needs (attributes for personalisation) and nothing more', async () => {
+    assert.deepEqual(await customerStore.listContacts(store.db, 'prj_1', ['bob']), [{ id: 'cus_01', customer_id: 'bob', phone: '+12025550102', country: 'US', attributes: '{"first_name":"Bob"}' }]);
   });
 });

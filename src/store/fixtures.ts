@@ -103,6 +103,7 @@ export function campaignRow(id: string, projectId: string, over: Partial<Campaig
     audience_size: 1,
     state: 'draft',
     launch_summary: null,
+    missing_variable_policy: 'default',
     created_at: 1000,
     launched_at: null,
     updated_at: 1000,

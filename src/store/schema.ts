@@ -130,6 +130,8 @@ export interface ConsentLogTable {
   created_at: number;
 }
 
+export type MissingVariablePolicy = 'default' | 'skip';
+
 export interface CampaignsTable {
   id: string;
   project_id: string;
@@ -152,6 +154,8 @@ export interface CampaignsTable {
   state: 'draft' | 'launching' | 'launched';
   /** JSON: counts of the fan-out (queued, skipped by reason). */
   launch_summary: string | null;
+  /** A recipient missing a template variable: `default` renders it empty, `skip` leaves them out. */
+  missing_variable_policy: MissingVariablePolicy;
   created_at: number;
   launched_at: number | null;
   updated_at: number;

@@ -1,10 +1,15 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { campaignStats, createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS, type CampaignSummary } from '../../services/campaigns.js';
+import { campaignStats, createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS, previewCampaign, testSendCampaign, type CampaignSummary } from '../../services/campaigns.js';
 import { storedContent } from '../../services/messages.js';
 import { getProject } from '../../services/projects.js';
 import { requireProject } from './auth.js';
-import { AnyObject, ContentFields, errorResponses, ProjectParams, RouteFields } from './schemas.js';
+import { Message, messageView } from './messages.js';
+import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from './schemas.js';
+
+const MissingVariablePolicy = Type.Union([Type.Literal('default'), Type.Literal('skip')], {
+  description: 'a recipient lacking a variable the body outputs without a `default` filter: `default` renders it empty, `skip` leaves the recipient out',
+});
 
 const Campaign = Type.Object({
   id: Type.String(),
@@ -23,6 +28,7 @@ const Campaign = Type.Object({
   created_at: Type.String(),
   launched_at: Type.Union([Type.String(), Type.Null()]),
   track_links: Type.Union([Type.Boolean(), Type.Null()]),
+  missing_variable_policy: MissingVariablePolicy,
 });
 
 const LaunchSummary = Type.Object(
@@ -32,6 +38,9 @@ const LaunchSummary = Type.Object(
     skipped_unknown_customer: Type.Optional(Type.Integer()),
     skipped_no_phone: Type.Optional(Type.Integer()),
     skipped_opted_out: Type.Optional(Type.Integer()),
+    skipped_missing_variable: Type.Optional(Type.Integer({ description: 'left out by the `skip` policy' })),
+    skipped_render_error: Type.Optional(Type.Integer({ description: 'the body could not be rendered for them (too long, empty, over its bounds)' })),
+    missing_variables: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'of those skipped for a missing variable, how many lacked each' })),
   },
   { description: 'what the launch did with each audience customer' },
 );
@@ -43,6 +52,15 @@ const CampaignStats = Type.Object({
   current_status: Type.Record(Type.String(), Type.Integer(), { description: 'messages per current status' }),
   events: Type.Record(Type.String(), Type.Integer(), { description: 'events recorded per status' }),
   no_report_expected: Type.Integer({ description: 'messages whose route sends no delivery reports' }),
+});
+
+const CampaignPreview = Type.Object({
+  body: Type.String({ description: 'the rendered text' }),
+  content: Type.Union([AnyObject, Type.Null()], { description: 'WhatsApp/RCS: the rendered content' }),
+  parts: Type.Integer({ description: 'SMS parts of the rendered text' }),
+  encoding: Type.String(),
+  ucs2_characters: Type.Array(Type.String(), { description: 'characters of the rendered text that force UCS-2' }),
+  missing_variables: Type.Array(Type.String(), { description: 'variables output empty for this customer (no value, no default filter)' }),
 });
 
 export function campaignView(c: CampaignSummary) {
@@ -58,10 +76,11 @@ export function campaignView(c: CampaignSummary) {
     sender: c.sender,
     audience_size: c.audience_size,
     state: c.state,
-    launch_summary: c.launch_summary ? (JSON.parse(c.launch_summary) as Record<string, number>) : null,
+    launch_summary: c.launch_summary ? (JSON.parse(c.launch_summary) as Record<string, unknown>) : null,
     created_at: new Date(c.created_at).toISOString(),
     launched_at: c.launched_at === null ? null : new Date(c.launched_at).toISOString(),
     track_links: c.track_links === null ? null : c.track_links === 1,
+    missing_variable_policy: c.missing_variable_policy,
   };
 }
 
@@ -79,6 +98,7 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
           name: Type.String({ minLength: 1, maxLength: 200 }),
           ...ContentFields,
           ...RouteFields,
+          missing_variable_policy: Type.Optional(MissingVariablePolicy),
           audience: Type.Object(
             { customer_ids: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: MAX_AUDIENCE_IDS }) },
             { additionalProperties: false },
@@ -109,6 +129,37 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   }, async (req) => {
     requireProject(req, req.params.pid);
     return campaignView(await launchCampaign(hub.messaging, req.params.pid, req.params.cid));
+  });
+
+  app.post('/projects/:pid/campaigns/:cid/preview', {
+    schema: {
+      tags: ['campaigns'],
+      operationId: 'previewCampaign',
+      summary: "Preview a campaign's message for one customer",
+      description: 'Renders the body for the customer, as the launch would, and counts its parts. Nothing is sent or counted.',
+      params: Params,
+      body: Type.Object({ customer_id: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
+      response: { 200: CampaignPreview, ...errorResponses },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    return previewCampaign(hub.db, req.params.pid, req.params.cid, req.body.customer_id);
+  });
+
+  app.post('/projects/:pid/campaigns/:cid/test-send', {
+    schema: {
+      tags: ['campaigns'],
+      operationId: 'testSendCampaign',
+      summary: "Send a campaign's message to a test phone",
+      description:
+        "Renders the body for customer_id (or, without it, with every customer variable missing) and sends it to phone as a transactional message: the campaign's launch and stats are untouched.",
+      params: Params,
+      body: Type.Object({ phone: Phone, customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }, { additionalProperties: false }),
+      response: { 202: Message, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    requireProject(req, req.params.pid);
+    return reply.code(202).send(messageView(await testSendCampaign(hub.messaging, req.params.pid, req.params.cid, req.body)));
   });
 
   app.get('/projects/:pid/campaigns/:cid/stats', { schema: { tags: ['campaigns'], operationId: 'getCampaignStats', summary: "Get a campaign's delivery statistics", params: Params, response: { 200: CampaignStats, ...errorResponses } } }, async (req) => {

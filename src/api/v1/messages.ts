@@ -80,6 +80,8 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
           customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
           phone: Type.Optional(Phone),
           ...ContentFields,
+          template: Type.Optional(Type.String({ maxLength: 10000, description: 'a Liquid template for the text, instead of body: `{{ customer.first_name }}`, `{{ data.code }}` (see docs/personalisation.md)' })),
+          data: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'variables for template, as `data.…`' })),
           ...RouteFields,
         },
         { additionalProperties: false },
