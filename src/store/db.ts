@@ -8,8 +8,8 @@ import * as m002 from './migrations/002_receipts_append_only.js';
 import * as m003 from './migrations/003_internal_statuses.js';
 import * as m004 from './migrations/004_idempotency_fingerprint.js';
 import * as m005 from './migrations/005_unknown_outcomes.js';
-import * as m007 from './migrations/007_integration_verify.js';
-import * as m008 from './migrations/008_missing_variable_policy.js';
+import * as m006 from './migrations/006_integration_verify.js';
+import * as m007 from './migrations/007_missing_variable_policy.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -71,9 +71,8 @@ const migrations: Record<string, Migration> = {
   '003_internal_statuses': m003,
   '004_idempotency_fingerprint': m004,
   '005_unknown_outcomes': m005,
-  // 006 is another branch's.
-  '007_integration_verify': m007,
-  '008_missing_variable_policy': m008,
+  '006_integration_verify': m006,
+  '007_missing_variable_policy': m007,
 };
 
 class InCodeMigrations implements MigrationProvider {

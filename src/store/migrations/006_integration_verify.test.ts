@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { migrate, openDatabase } from '../db.js';
 import { integrationRow, projectRow } from '../fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'migration-007-'));
+const dir = mkdtempSync(join(tmpdir(), 'migration-006-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('integrations stored before it have never been verified', async () => {
