@@ -160,9 +160,9 @@ export class CallbackProcessor {
       if (group) group.ids.push(callback.id);
       else byOutcome.set(key, { outcome, ids: [callback.id] });
       finished++;
-      after.push(() => this.hooks.processed(callback));
       const source = callback.integration_id ?? `ingest:${callback.project_id}`;
       after.push(() => {
+        this.hooks.processed(callback);
         this.metrics.callbacksProcessed.inc({ integration_id: source });
         this.metrics.receiptLag.observe({ integration_id: source }, Math.max(0, now - callback.received_at) / 1000);
         // A receipt naming no message of ours: a provider sending another account's reports
