@@ -4,7 +4,6 @@
 import { invalid, conflict, notFound } from '../core/errors.js';
 import { countSegments } from '../core/segments.js';
 import { newId } from '../core/ids.js';
-import { apiStatus } from '../messages/status.js';
 import * as campaignStore from '../store/campaigns.js';
 import type { CampaignSummary } from '../store/campaigns.js';
 import * as customerStore from '../store/customers.js';
@@ -14,7 +13,6 @@ import type { CampaignsTable, MessagesTable, MissingVariablePolicy } from '../st
 import { optedOutAmong } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { getProject, settingsOf } from './projects.js';
-import { countEventsByStatus } from './events.js';
 import { getCustomer } from './customers.js';
 import { composeMessage, messageRow, chooseSender, sendTransactional, storedContent, type Composed, type ContentInput, type MessagingDeps } from './messages.js';
 import { contentTemplates, personalise, profileVariables } from './personalisation.js';
@@ -247,29 +245,4 @@ export async function testSendCampaign(deps: MessagingDeps, projectId: string, i
 /** Campaigns a crash left half-launched; the hub resumes them at start. */
 export async function unfinishedLaunches(db: DB): Promise<Pick<CampaignsTable, 'id' | 'project_id'>[]> {
   return campaignStore.listLaunching(db);
-}
-
-export async function campaignStats(db: DB, projectId: string, id: string) {
-  const campaign = await getCampaignSummary(db, projectId, id);
-  const byStatus = await campaignStore.countMessagesByStatus(db, id);
-  const current: Record<string, number> = {};
-  let messages = 0;
-  let noReportExpected = 0;
-  for (const r of byStatus) {
-    const n = r.n;
-    messages += n;
-    // The API's vocabulary, as on each message (MMS refusals are enqueue_failed, like SMS).
-    const status = apiStatus(r.status, campaign.channel);
-    current[status] = (current[status] ?? 0) + n;
-    if (r.expects_reports === 0) noReportExpected += n;
-  }
-  return {
-    campaign_id: id,
-    state: campaign.state,
-    launch_summary: campaign.launch_summary ? (JSON.parse(campaign.launch_summary) as LaunchSummary) : null,
-    messages,
-    current_status: current,
-    events: await countEventsByStatus(db, id),
-    no_report_expected: noReportExpected,
-  };
 }

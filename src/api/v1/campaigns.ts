@@ -1,10 +1,11 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { campaignStats, createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS, previewCampaign, testSendCampaign, type CampaignSummary } from '../../services/campaigns.js';
+import { createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS, previewCampaign, testSendCampaign, type CampaignSummary } from '../../services/campaigns.js';
+import { campaignSeries, campaignStats, MAX_SERIES_MINUTES } from '../../services/campaign-stats.js';
 import { storedContent } from '../../services/messages.js';
 import { getProject } from '../../services/projects.js';
 import { requireProject } from './auth.js';
-import { Message, messageView } from './messages.js';
+import { Message, messageView, timeParam } from './messages.js';
 import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from './schemas.js';
 
 const MissingVariablePolicy = Type.Union([Type.Literal('default'), Type.Literal('skip')], {
@@ -44,6 +45,38 @@ const LaunchSummary = Type.Object(
   },
   { description: 'what the launch did with each audience customer' },
 );
+const Rate = Type.Union([Type.Number(), Type.Null()]);
+const Funnel = Type.Object(
+  {
+    audience: Type.Integer(),
+    skipped: Type.Integer({ description: 'audience customers the launch left out (see skipped_by_reason)' }),
+    messages: Type.Integer({ description: 'messages the launch queued' }),
+    waiting: Type.Integer({ description: 'not handed to a provider yet' }),
+    accepted: Type.Integer({ description: 'taken by the provider (an enqueued event or any later report)' }),
+    sent: Type.Integer({ description: 'reached sent or further' }),
+    delivered: Type.Integer({ description: 'delivered or read' }),
+    read: Type.Integer(),
+    clicked: Type.Integer({ description: 'messages with at least one tracked link opened' }),
+    failed: Type.Integer(),
+    rejected: Type.Integer(),
+    refused_status: Type.String({ description: 'enqueue_failed (SMS/MMS) or enqueued_failed (WhatsApp/RCS)' }),
+    refused: Type.Integer({ description: 'refused by the provider or out of time for retries' }),
+    rates: Type.Object(
+      {
+        accepted: Rate,
+        delivered: Rate,
+        read: Rate,
+        clicked: Rate,
+        failed: Rate,
+        rejected: Rate,
+        refused: Rate,
+      },
+      { description: 'fractions (0–1, 4 decimals), null while the denominator is 0; docs/campaigns.md says which denominator each has' },
+    ),
+  },
+  { description: 'how many messages reached each stage: a message counts for every stage up to the furthest it reached' },
+);
+
 const CampaignStats = Type.Object({
   campaign_id: Type.String(),
   state: Type.String(),
@@ -52,6 +85,29 @@ const CampaignStats = Type.Object({
   current_status: Type.Record(Type.String(), Type.Integer(), { description: 'messages per current status' }),
   events: Type.Record(Type.String(), Type.Integer(), { description: 'events recorded per status' }),
   no_report_expected: Type.Integer({ description: 'messages whose route sends no delivery reports' }),
+  funnel: Funnel,
+  skipped_by_reason: Type.Record(Type.String(), Type.Integer(), { description: "the launch's skipped customers by reason (unknown_customer, no_phone, opted_out, …)" }),
+  failures: Type.Array(
+    Type.Object({
+      status: Type.String(),
+      status_code: Type.Union([Type.Integer(), Type.Null()]),
+      error: Type.Union([Type.String(), Type.Null()]),
+      n: Type.Integer(),
+    }),
+    { description: 'failure events (refused, failed, rejected) by status and provider error, most frequent first' },
+  ),
+});
+
+const CampaignSeries = Type.Object({
+  campaign_id: Type.String(),
+  interval: Type.Literal('minute'),
+  from: Type.String({ description: 'start of the first minute (inclusive)' }),
+  to: Type.String({ description: 'end of the range (exclusive)' }),
+  statuses: Type.Array(Type.String()),
+  points: Type.Array(
+    Type.Object({ minute: Type.String({ description: 'start of the minute' }), counts: Type.Record(Type.String(), Type.Integer()) }),
+    { description: 'one point per minute, every status in each, zeros included' },
+  ),
 });
 
 const CampaignPreview = Type.Object({
@@ -165,5 +221,27 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   app.get('/projects/:pid/campaigns/:cid/stats', { schema: { tags: ['campaigns'], operationId: 'getCampaignStats', summary: "Get a campaign's delivery statistics", params: Params, response: { 200: CampaignStats, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return campaignStats(hub.db, req.params.pid, req.params.cid);
+  });
+
+  app.get('/projects/:pid/campaigns/:cid/stats/series', {
+    schema: {
+      tags: ['campaigns'],
+      operationId: 'getCampaignSeries',
+      summary: "Get a campaign's events per minute",
+      description: `Counts the campaign's events per minute and status in [from, to), for charts. Without to: up to the current minute; without from: from the launch (at most ${MAX_SERIES_MINUTES} minutes back).`,
+      params: Params,
+      querystring: Type.Object({
+        from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time, inclusive (rounded down to the minute)' })),
+        to: Type.Optional(Type.String({ maxLength: 40, description: `ISO 8601 date-time, exclusive; at most ${MAX_SERIES_MINUTES} minutes after from` })),
+      }),
+      response: { 200: CampaignSeries, ...errorResponses },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const from = timeParam(req.query.from, 'from');
+    const to = timeParam(req.query.to, 'to');
+    const s = await campaignSeries(hub.db, req.params.pid, req.params.cid, { ...(from !== undefined && { from }), ...(to !== undefined && { to }) });
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return { ...s, from: iso(s.from), to: iso(s.to), points: s.points.map((p) => ({ minute: iso(p.minute), counts: p.counts })) };
   });
 };

@@ -162,7 +162,7 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
 const MESSAGE_CURSOR = /^msg_[0-9a-z]{26}$/;
 
 /** An ISO 8601 date-time query parameter, in ms. */
-function timeParam(raw: string | undefined, field: string): number | undefined {
+export function timeParam(raw: string | undefined, field: string): number | undefined {
   if (raw === undefined) return undefined;
   // Date.parse accepts many shapes; a date-time must at least start with a full date.
   const ms = /^\d{4}-\d{2}-\d{2}/.test(raw) ? Date.parse(raw) : NaN;

@@ -4,7 +4,7 @@ import * as campaignStore from '../store/campaigns.js';
 import { campaignRow, messageRow, projectRow, seedMessages } from '../store/fixtures.js';
 import * as projectStore from '../store/projects.js';
 import { openTestStore, type TestStore } from '../store/testing.js';
-import { campaignStats } from './campaigns.js';
+import { campaignStats } from './campaign-stats.js';
 
 let store: TestStore;
 before(async () => (store = await openTestStore()));
