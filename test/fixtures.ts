@@ -21,6 +21,7 @@ export async function sinchWorld(opts: {
   hubEnv?: Record<string, string>;
   hub?: HubOptions;
   logger?: Logger;
+  app?: NonNullable<Parameters<typeof startHub>[0]>['app'];
 } = {}): Promise<SinchWorld> {
   const sandbox = createSinchSmsSandbox({
     servicePlans: [{ id: 'plan1', token: 'token-1' }],
@@ -29,7 +30,7 @@ export async function sinchWorld(opts: {
     ...opts.sandbox,
   });
   await sandbox.listen(0, '127.0.0.1');
-  const t = await startHub({ env: opts.hubEnv, hub: opts.hub, ...(opts.logger ? { logger: opts.logger } : {}) });
+  const t = await startHub({ env: opts.hubEnv, hub: opts.hub, app: opts.app, ...(opts.logger ? { logger: opts.logger } : {}) });
   const project = await t.api.post('/api/v1/projects', { name: 'Acme' });
   const projectId = project.body.id as string;
   const integration = await t.api.post(`/api/v1/projects/${projectId}/integrations`, {

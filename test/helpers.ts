@@ -28,7 +28,9 @@ export interface TestHub {
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startHub(opts: { dataDir?: string; env?: Record<string, string>; hub?: HubOptions; logger?: Logger } = {}): Promise<TestHub> {
+export async function startHub(
+  opts: { dataDir?: string; env?: Record<string, string>; hub?: HubOptions; logger?: Logger; app?: Parameters<typeof buildApp>[1] } = {},
+): Promise<TestHub> {
   const dataDir = opts.dataDir ?? tempDir();
   const port = await freePort();
   const config = loadConfig({
@@ -44,7 +46,7 @@ export async function startHub(opts: { dataDir?: string; env?: Record<string, st
     dispatcher: { pollMs: 100, backoff: { baseMs: 50, maxMs: 500, factor: 2, unconfirmedWaitMs: 200 }, ...opts.hub?.dispatcher },
     processor: { pollMs: 100, ...opts.hub?.processor },
   });
-  const app = await buildApp(hub);
+  const app = await buildApp(hub, opts.app);
   await hub.start();
   await app.listen({ port, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;

@@ -21,6 +21,7 @@ import { bearer } from './v1/auth.js';
 import { campaignRoutes } from './v1/campaigns.js';
 import { customerRoutes } from './v1/customers.js';
 import { eventRoutes } from './v1/events.js';
+import { eventStreamRoutes, type EventStreamOptions } from './v1/event-stream.js';
 import { integrationRoutes } from './v1/integrations.js';
 import { messageRoutes } from './v1/messages.js';
 import { projectRoutes } from './v1/projects.js';
@@ -55,7 +56,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   socket.destroy(err);
 }
 
-export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(hub: Hub, opts: { logger?: boolean; eventStream?: Partial<EventStreamOptions> } = {}): Promise<FastifyInstance> {
   // Typed as Fastify's base logger, so the app's logger generic is the one its plugins expect.
   const loggerInstance: FastifyBaseLogger = hub.logger;
   const { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, maxConnections } = hub.config;
@@ -152,6 +153,7 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
       await api.register(messageRoutes(hub));
       await api.register(campaignRoutes(hub));
       await api.register(eventRoutes(hub));
+      await api.register(eventStreamRoutes(hub, opts.eventStream));
       await api.register(ingestAdminRoutes(hub));
       await api.register(twoWayRoutes(hub));
     },

@@ -20,6 +20,11 @@ export async function listEvents(db: DB, projectId: string, f: EventFilter): Pro
   return pageOf(rows, f.limit, (last) => String(last.id));
 }
 
+/** The id of the newest event recorded (0 for none): where a live stream starts. */
+export function latestEventId(db: DB): Promise<number> {
+  return eventStore.maxId(db);
+}
+
 export function countEventsByStatus(db: DB, campaignId: string): Promise<Record<string, number>> {
   return eventStore.countByStatus(db, campaignId);
 }
