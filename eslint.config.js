@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'src/store/checkpoint-worker.cjs', 'eslint.config.js', '.stryker-tmp/', 'reports/', 'torture/.work/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'src/store/checkpoint-worker.cjs', 'eslint.config.js', '.stryker-tmp/', 'reports/', 'torture/.work/', 'web/dist/', 'web/vite.config.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -8,16 +8,16 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Hub } from '../hub.js';
-import { authenticate } from '../services/api-keys.js';
 import * as healthStore from '../store/health.js';
 import { ingestAdminRoutes } from '../direct-ingest/admin-routes.js';
 import { ingestRoutes } from '../direct-ingest/endpoint.js';
+import { isConsoleRoute, registerConsole } from './console.js';
 import { errorHandler, sendError, unauthorized } from './errors.js';
 import { assertJsonDepth, assertStorableStrings } from './json-guard.js';
 import { openapiOptions } from './openapi.js';
 import { linkRoutes } from './public/links.js';
 import { webhookRoutes } from './public/webhooks.js';
-import { bearer } from './v1/auth.js';
+import { resolvePrincipal } from './v1/auth.js';
 import { campaignRoutes } from './v1/campaigns.js';
 import { customerRoutes } from './v1/customers.js';
 import { eventRoutes } from './v1/events.js';
@@ -27,6 +27,9 @@ import { messageRoutes } from './v1/messages.js';
 import { projectRoutes } from './v1/projects.js';
 import { ErrorBody } from './v1/schemas.js';
 import { segmentRoutes } from './v1/segments.js';
+import { healthRoutes } from './v1/health.js';
+import { providerRoutes } from './v1/providers.js';
+import { sessionRoutes } from './v1/session.js';
 import { senderProfileRoutes } from './v1/sender-profiles.js';
 import { twoWayRoutes } from './v1/two-way.js';
 import { lazyChildLogger } from './request-logger.js';
@@ -56,7 +59,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   socket.destroy(err);
 }
 
-export async function buildApp(hub: Hub, opts: { logger?: boolean; eventStream?: Partial<EventStreamOptions> } = {}): Promise<FastifyInstance> {
+export async function buildApp(hub: Hub, opts: { logger?: boolean; eventStream?: Partial<EventStreamOptions>; consoleDist?: string } = {}): Promise<FastifyInstance> {
   // Typed as Fastify's base logger, so the app's logger generic is the one its plugins expect.
   const loggerInstance: FastifyBaseLogger = hub.logger;
   const { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, maxConnections } = hub.config;
@@ -93,7 +96,12 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean; eventStream?:
   if (maxConnections > 0) app.server.maxConnections = maxConnections;
 
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
+  // Console client routes get the app's page; everything else that matched no route, a JSON 404.
+  const consolePage = await registerConsole(app, opts.consoleDist);
+  app.setNotFoundHandler((req, reply) => {
+    if (isConsoleRoute(req)) return consolePage(req, reply);
+    return sendError(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`);
+  });
   app.addSchema(ErrorBody);
 
   await app.register(swagger, openapiOptions);
@@ -140,11 +148,15 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean; eventStream?:
       });
       api.addHook('onRequest', async (req) => {
         if (req.url === '/api/v1/openapi.json') return;
-        const token = bearer(req);
-        req.principal = token ? await authenticate(hub.db, hub.config.adminToken, token) : null;
+        // Signing in is how a browser gets its credential: the key is in the body.
+        if (req.method === 'POST' && req.routeOptions.url === '/api/v1/session') return;
+        req.principal = await resolvePrincipal(hub, req);
         if (!req.principal) throw unauthorized();
       });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(sessionRoutes(hub));
+      await api.register(providerRoutes(hub));
+      await api.register(healthRoutes(hub));
       await api.register(segmentRoutes(hub));
       await api.register(projectRoutes(hub));
       await api.register(integrationRoutes(hub));

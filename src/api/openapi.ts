@@ -15,6 +15,7 @@ const TAGS = [
   { name: 'campaigns', description: 'One message per audience customer, launched at once, with delivery statistics.' },
   { name: 'events', description: 'Delivery and engagement events, in the order they were recorded.' },
   { name: 'two-way', description: 'Consent per channel, keyword auto-replies, and the conversation with a customer.' },
+  { name: 'session', description: 'Console sign-in: an API key exchanged for an HttpOnly session cookie.' },
   { name: 'direct-send ingest', description: 'Delivery reports of messages sent straight through Sinch, outside the hub.' },
 ];
 
@@ -32,8 +33,13 @@ export const openapiOptions: SwaggerOptions = {
     // Relative, so it names whichever address the document was fetched from (a proxy's included).
     servers: [{ url: API_PREFIX, description: 'this hub' }],
     tags: TAGS,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'the admin API key, or a project API key' } } },
-    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'the admin API key, or a project API key' },
+        session: { type: 'apiKey', in: 'cookie', name: 'sb_session', description: 'the console session (POST /session); unsafe methods also need the x-switchboard-csrf header' },
+      },
+    },
+    security: [{ bearer: [] }, { session: [] }],
   },
   // Shared schemas (addSchema) keep their $id as component name: `Error`, not `def-0`.
   refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },

@@ -13,8 +13,8 @@ if (!FormatRegistry.Has(PROVIDER_URL_FORMAT)) {
 }
 
 /** An endpoint URL field of a provider config. */
-export function ProviderUrl(description: string): TString {
-  return Type.String({ format: PROVIDER_URL_FORMAT, pattern: '^https?://', description });
+export function ProviderUrl(description: string, title?: string): TString {
+  return Type.String({ format: PROVIDER_URL_FORMAT, pattern: '^https?://', description, ...(title ? { title } : {}) });
 }
 
 /**

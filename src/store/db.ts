@@ -11,6 +11,7 @@ import * as m005 from './migrations/005_unknown_outcomes.js';
 import * as m006 from './migrations/006_integration_verify.js';
 import * as m007 from './migrations/007_missing_variable_policy.js';
 import * as m011 from './migrations/011_campaign_stats_indexes.js';
+import * as m012 from './migrations/012_console_sessions.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -75,6 +76,7 @@ const migrations: Record<string, Migration> = {
   '006_integration_verify': m006,
   '007_missing_variable_policy': m007,
   '011_campaign_stats_indexes': m011,
+  '012_console_sessions': m012,
 };
 
 class InCodeMigrations implements MigrationProvider {

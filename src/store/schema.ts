@@ -272,6 +272,18 @@ export interface SignedNoncesTable {
   expires_at: number;
 }
 
+/** A console sign-in (api/v1/session.ts): the hash of the cookie's token and the key behind it. */
+export interface ConsoleSessionsTable {
+  token_hash: string;
+  role: 'admin' | 'project';
+  project_id: string | null;
+  key_id: string | null;
+  /** For admin sessions: the admin token's hash then, so a changed admin token ends them. */
+  admin_token_hash: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   api_keys: ApiKeysTable;
@@ -288,4 +300,5 @@ export interface Database {
   direct_deliveries: DirectDeliveriesTable;
   links: LinksTable;
   ingest_rejections: IngestRejectionsTable;
+  console_sessions: ConsoleSessionsTable;
 }

@@ -1,8 +1,11 @@
 // Bearer API keys. The admin key may do anything; a project key acts within its own project and
 // may not change integrations or settings.
 import type { FastifyRequest } from 'fastify';
+import type { Hub } from '../../hub.js';
 import { forbidden, unauthorized } from '../errors.js';
-import type { Principal } from '../../services/api-keys.js';
+import { authenticate, type Principal } from '../../services/api-keys.js';
+import { sessionPrincipal } from '../../services/console-sessions.js';
+import { CSRF_HEADER, csrfRefused, sessionToken } from './session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,6 +18,22 @@ export function bearer(req: FastifyRequest): string | null {
   if (!h) return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
   return m ? m[1]! : null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The caller: by its Bearer key, else by its console session cookie. A cookie is sent by the
+ * browser whoever made the page, so with it an unsafe method must also carry the CSRF header.
+ */
+export async function resolvePrincipal(hub: Hub, req: FastifyRequest): Promise<Principal | null> {
+  const token = bearer(req);
+  if (token) return authenticate(hub.db, hub.config.adminToken, token);
+  const session = sessionToken(req);
+  if (!session) return null;
+  const principal = await sessionPrincipal(hub.db, hub.config.adminToken, session);
+  if (principal && !SAFE_METHODS.has(req.method) && !req.headers[CSRF_HEADER]) throw csrfRefused();
+  return principal;
 }
 
 export function principalOf(req: FastifyRequest): Principal {

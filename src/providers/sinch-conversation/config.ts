@@ -11,16 +11,16 @@ export const DEFAULT_AUTH_URL = 'https://auth.sinch.com/oauth2/token';
 
 export const SinchConversationConfigSchema = Type.Object(
   {
-    project_id: Type.String({ minLength: 1, maxLength: 128, description: 'Sinch project id (goes into the API path)' }),
-    app_id: Type.String({ minLength: 1, maxLength: 128, description: 'Conversation API app that sends the messages' }),
+    project_id: Type.String({ minLength: 1, maxLength: 128, title: 'Project ID', description: 'Sinch project id (goes into the API path)' }),
+    app_id: Type.String({ minLength: 1, maxLength: 128, title: 'App ID', description: 'Conversation API app that sends the messages' }),
     region: Type.Optional(
       Type.Union(
         SINCH_CONVERSATION_REGIONS.map((r) => Type.Literal(r)),
-        { default: 'eu', description: 'Region the app was created in; a mismatch gives 404 (B.1)' },
+        { default: 'eu', title: 'Region', description: 'Region the app was created in; a mismatch gives 404' },
       ),
     ),
-    base_url: Type.Optional(ProviderUrl('Overrides https://{region}.conversation.api.sinch.com (proxies, sandboxes, tests)')),
-    auth_url: Type.Optional(ProviderUrl(`Overrides the OAuth2 token endpoint ${DEFAULT_AUTH_URL}`)),
+    base_url: Type.Optional(ProviderUrl('Overrides https://{region}.conversation.api.sinch.com (proxies, sandboxes, tests)', 'Base URL')),
+    auth_url: Type.Optional(ProviderUrl(`Overrides the OAuth2 token endpoint ${DEFAULT_AUTH_URL}`, 'Auth URL')),
   },
   { additionalProperties: false },
 );
@@ -28,10 +28,10 @@ export const SinchConversationConfigSchema = Type.Object(
 export const SinchConversationSecretsSchema = Type.Object(
   {
     /** Access key id of the project (the OAuth2 client id). */
-    access_key: Type.String({ minLength: 1 }),
-    access_secret: Type.String({ minLength: 1 }),
+    access_key: Type.String({ minLength: 1, title: 'Access Key', description: 'Access key id of the Sinch project (Settings > Access Keys)' }),
+    access_secret: Type.String({ minLength: 1, title: 'Access Secret', description: 'Shown once by Sinch when the access key is created' }),
     /** The webhook's `secret` (B.6, B.7). Unset or empty: callbacks are not signature-checked. */
-    webhook_signing_secret: Type.Optional(Type.String()),
+    webhook_signing_secret: Type.Optional(Type.String({ title: 'Webhook secret', description: 'The secret set on the app\'s webhook; empty: callbacks are not signature-checked' })),
   },
   { additionalProperties: false },
 );

@@ -9,16 +9,16 @@ export type SinchSmsRegion = (typeof SINCH_SMS_REGIONS)[number];
 export const SinchSmsConfigSchema = Type.Object(
   {
     // Goes into the URL path, so only URL-safe characters are accepted.
-    service_plan_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+    service_plan_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', title: 'Service plan ID', description: 'From the Sinch dashboard: SMS > APIs; letters, digits, _ and -' }),
     region: Type.Optional(
       Type.Union(
         SINCH_SMS_REGIONS.map((r) => Type.Literal(r)),
-        { default: 'us', description: 'Sinch SMS region; the API token works in every region' },
+        { default: 'us', title: 'Region', description: 'Sinch SMS region; the API token works in every region' },
       ),
     ),
-    base_url: Type.Optional(ProviderUrl('Overrides the region host (proxies, sandboxes, tests)')),
+    base_url: Type.Optional(ProviderUrl('Overrides the region host (proxies, sandboxes, tests)', 'Base URL')),
     default_sender: Type.Optional(
-      Type.String({ minLength: 1, description: 'Used when a message names no sender; omitted when unset' }),
+      Type.String({ minLength: 1, title: 'Default sender', description: 'Used when a message names no sender; omitted when unset' }),
     ),
   },
   { additionalProperties: false },
@@ -26,9 +26,9 @@ export const SinchSmsConfigSchema = Type.Object(
 
 export const SinchSmsSecretsSchema = Type.Object(
   {
-    api_token: Type.String({ minLength: 1 }),
+    api_token: Type.String({ minLength: 1, title: 'API token', description: 'The service plan\'s API token (SMS > APIs in the Sinch dashboard)' }),
     // Only for accounts whose callbacks carry x-sinch-webhook-signature (A.9).
-    webhook_signing_secret: Type.Optional(Type.String({ minLength: 1 })),
+    webhook_signing_secret: Type.Optional(Type.String({ minLength: 1, title: 'Webhook signing secret', description: 'Only for accounts whose callbacks are signed (x-sinch-webhook-signature)' })),
   },
   { additionalProperties: false },
 );

@@ -13,8 +13,8 @@ export const MESSAGING_SERVICE_SID_PATTERN = '^MG[0-9a-fA-F]{32}$';
 export const TwilioConfigSchema = Type.Object(
   {
     // Goes into the URL path; the pattern keeps it URL-safe.
-    account_sid: Type.String({ pattern: ACCOUNT_SID_PATTERN, description: 'Account SID (AC…), used in the API path' }),
-    base_url: Type.Optional(ProviderUrl(`Overrides ${TWILIO_API_BASE_URL} (proxies, sandboxes, tests)`)),
+    account_sid: Type.String({ pattern: ACCOUNT_SID_PATTERN, title: 'Account SID', description: 'Account SID (AC…), used in the API path' }),
+    base_url: Type.Optional(ProviderUrl(`Overrides ${TWILIO_API_BASE_URL} (proxies, sandboxes, tests)`, 'Base URL')),
   },
   { additionalProperties: false },
 );
@@ -22,10 +22,10 @@ export const TwilioConfigSchema = Type.Object(
 export const TwilioSecretsSchema = Type.Object(
   {
     // Twilio signs webhooks with the account's Auth Token, never with an API key (C.7).
-    auth_token: Type.String({ minLength: 1, description: 'Auth Token: validates X-Twilio-Signature on webhooks' }),
+    auth_token: Type.String({ minLength: 1, title: 'Auth Token', description: 'Validates X-Twilio-Signature on webhooks' }),
     // Sends authenticate with an API key (C.3), so the Auth Token can be rotated independently.
-    api_key_sid: Type.String({ pattern: API_KEY_SID_PATTERN, description: 'API Key SID (SK…): HTTP Basic username' }),
-    api_key_secret: Type.String({ minLength: 1, description: 'API Key Secret: HTTP Basic password' }),
+    api_key_sid: Type.String({ pattern: API_KEY_SID_PATTERN, title: 'API Key SID', description: 'API Key SID (SK…): HTTP Basic username' }),
+    api_key_secret: Type.String({ minLength: 1, title: 'API Key Secret', description: 'HTTP Basic password of the API key' }),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,89 @@
+// API keys (admin): issue a project key (shown once), list and revoke.
+import { Alert, Button, Group, Stack, Table, TextInput } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { del, get, post } from '../../api/client';
+import { enc, pkey, projectPath } from '../../api/queries';
+import { useProjectId, useSession } from '../../api/session';
+import type { ApiKey } from '../../api/types';
+import { CopyField } from '../../components/CopyField';
+import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
+import { AdminOnlyNotice, Empty, Loading, Page } from '../../components/Page';
+
+export function ApiKeys() {
+  const pid = useProjectId();
+  const { isAdmin } = useSession();
+  const qc = useQueryClient();
+  const [name, setName] = useState('');
+  const keys = useQuery({ queryKey: pkey(pid, 'api-keys'), queryFn: () => get<{ data: ApiKey[] }>(projectPath(pid, '/api-keys')), enabled: isAdmin });
+  const refresh = () => qc.invalidateQueries({ queryKey: pkey(pid, 'api-keys') });
+  const create = useMutation({ mutationFn: () => post<ApiKey & { key: string }>(projectPath(pid, '/api-keys'), { name }), onSuccess: refresh });
+  const revoke = useMutation({ mutationFn: (id: string) => del(projectPath(pid, `/api-keys/${enc(id)}`)), onSuccess: refresh });
+  return (
+    <Page title="API keys" description="Project keys act within this project and cannot change integrations or settings.">
+      <AdminOnlyNotice show={!isAdmin} />
+      {isAdmin && (
+        <>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              create.mutate();
+            }}
+          >
+            <Group align="flex-end">
+              <TextInput label="Key name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(create.error, 'name')} />
+              <Button type="submit" loading={create.isPending}>
+                Create key
+              </Button>
+            </Group>
+          </form>
+          <ErrorAlert error={create.error} />
+          {create.data && (
+            <Alert color="yellow" title="Copy this key now: it is shown only once">
+              <CopyField label={`New key “${create.data.name}”`} value={create.data.key} />
+            </Alert>
+          )}
+          <ErrorAlert error={keys.error ?? revoke.error} />
+          {keys.isPending ? (
+            <Loading what="keys" />
+          ) : !keys.data?.data.length ? (
+            <Empty>No project keys yet.</Empty>
+          ) : (
+            <Stack>
+              <Table.ScrollContainer minWidth={480}>
+                <Table>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Name</Table.Th>
+                      <Table.Th>Created</Table.Th>
+                      <Table.Th>State</Table.Th>
+                      <Table.Th>
+                        <span className="visually-hidden">Actions</span>
+                      </Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {keys.data.data.map((k) => (
+                      <Table.Tr key={k.id}>
+                        <Table.Td>{k.name}</Table.Td>
+                        <Table.Td>{new Date(k.created_at).toLocaleString()}</Table.Td>
+                        <Table.Td>{k.revoked_at ? `revoked ${new Date(k.revoked_at).toLocaleString()}` : 'active'}</Table.Td>
+                        <Table.Td>
+                          {!k.revoked_at && (
+                            <Button size="xs" color="red" variant="subtle" onClick={() => revoke.mutate(k.id)} aria-label={`Revoke key ${k.name}`}>
+                              Revoke
+                            </Button>
+                          )}
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            </Stack>
+          )}
+        </>
+      )}
+    </Page>
+  );
+}

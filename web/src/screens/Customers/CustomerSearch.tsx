@@ -1,0 +1,127 @@
+// Customers: find one by customer id or phone, or add one.
+import { Button, Group, Stack, Table, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useLocation } from 'wouter';
+import { ApiError, get, post, qs } from '../../api/client';
+import { enc, pkey, projectPath } from '../../api/queries';
+import { useProjectId } from '../../api/session';
+import type { Customer, Page as ApiPage } from '../../api/types';
+import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
+import { Empty, Loading, Page } from '../../components/Page';
+
+const looksLikePhone = (s: string) => /^\+?[0-9 ()-]{6,}$/.test(s);
+
+/** By id first; a phone number is looked up among the profiles, page by page. */
+async function findCustomer(pid: string, q: string): Promise<Customer | null> {
+  try {
+    return await get<Customer>(projectPath(pid, `/customers/${enc(q)}`));
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404) || !looksLikePhone(q)) {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }
+  }
+  const phone = q.replace(/[ ()-]/g, '');
+  let cursor: string | null = null;
+  for (let i = 0; i < 20; i++) {
+    const page: ApiPage<Customer> = await get<ApiPage<Customer>>(projectPath(pid, `/customers${qs({ limit: 1000, cursor })}`));
+    const hit = page.data.find((c) => c.phone === phone);
+    if (hit) return hit;
+    if (!page.next_cursor) return null;
+    cursor = page.next_cursor;
+  }
+  return null;
+}
+
+export function CustomerSearch() {
+  const pid = useProjectId();
+  const [, navigate] = useLocation();
+  const qc = useQueryClient();
+  const [query, setQuery] = useState('');
+  const [searched, setSearched] = useState<string | null>(null);
+  const recent = useQuery({ queryKey: pkey(pid, 'customers'), queryFn: () => get<ApiPage<Customer>>(projectPath(pid, '/customers?limit=20')) });
+  const search = useMutation({
+    mutationFn: (q: string) => findCustomer(pid, q),
+    onSuccess: (c, q) => (c ? navigate(`/customers/${enc(c.customer_id)}`) : setSearched(q)),
+  });
+  const [form, setForm] = useState({ customer_id: '', phone: '' });
+  const add = useMutation({
+    mutationFn: () => post<Customer>(projectPath(pid, '/customers'), { customer_id: form.customer_id, ...(form.phone ? { phone: form.phone } : {}) }),
+    onSuccess: async (c) => {
+      await qc.invalidateQueries({ queryKey: pkey(pid, 'customers') });
+      navigate(`/customers/${enc(c.customer_id)}`);
+    },
+  });
+  return (
+    <Page title="Customers" description="Profiles, consent, their events and the conversation with each.">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (query.trim()) search.mutate(query.trim());
+        }}
+      >
+        <Group align="flex-end">
+          <TextInput label="Search by customer id or phone" value={query} onChange={(e) => setQuery(e.currentTarget.value)} w={320} />
+          <Button type="submit" loading={search.isPending}>
+            Search
+          </Button>
+        </Group>
+      </form>
+      <ErrorAlert error={search.error} />
+      {searched && !search.isPending && <Empty>No customer with id or phone “{searched}”.</Empty>}
+      <Title order={2} size="h4">
+        Add a customer
+      </Title>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          add.mutate();
+        }}
+      >
+        <Group align="flex-end" wrap="wrap">
+          <TextInput label="Customer id" required value={form.customer_id} onChange={(e) => setForm({ ...form, customer_id: e.currentTarget.value })} error={fieldError(add.error, 'customer_id')} />
+          <TextInput label="Phone" description="E.164, e.g. +46700000001" value={form.phone} onChange={(e) => setForm({ ...form, phone: e.currentTarget.value })} error={fieldError(add.error, 'phone')} />
+          <Button type="submit" loading={add.isPending}>
+            Add customer
+          </Button>
+        </Group>
+      </form>
+      <ErrorAlert error={add.error} />
+      <Title order={2} size="h4">
+        Recent profiles
+      </Title>
+      <ErrorAlert error={recent.error} />
+      {recent.isPending ? (
+        <Loading what="customers" />
+      ) : !recent.data?.data.length ? (
+        <Empty>No customers yet.</Empty>
+      ) : (
+        <Stack>
+          <Table.ScrollContainer minWidth={400}>
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Customer id</Table.Th>
+                  <Table.Th>Phone</Table.Th>
+                  <Table.Th>Updated</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {recent.data.data.map((c) => (
+                  <Table.Tr key={c.customer_id}>
+                    <Table.Td>
+                      <Link href={`/customers/${enc(c.customer_id)}`}>{c.customer_id}</Link>
+                    </Table.Td>
+                    <Table.Td>{c.phone ?? '—'}</Table.Td>
+                    <Table.Td>{new Date(c.updated_at).toLocaleString()}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Stack>
+      )}
+    </Page>
+  );
+}
