@@ -40,6 +40,7 @@ export async function registerConsole(app: FastifyInstance, dist = CONSOLE_DIST)
     root: dist,
     prefix: '/',
     wildcard: false,
+    cacheControl: false,
     index: ['index.html'],
     setHeaders: (res, path) => {
       // Hashed file names: cache for good. index.html: always ask, so a new build is picked up.

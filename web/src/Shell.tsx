@@ -46,7 +46,7 @@ export function Shell({ children }: { children: ReactNode }) {
       <AppShell.Navbar p="xs" component="nav" aria-label="Screens">
         <ScrollArea>
           {NAV.filter((n) => isAdmin || !n.adminOnly).map((n) => (
-            <NavLink key={n.href} component={Link} href={n.href} label={n.label} active={location === n.href || location.startsWith(`${n.href}/`)} onClick={close} />
+            <NavLink key={n.href} component={Link} href={n.href} label={n.label} variant="filled" active={location === n.href || location.startsWith(`${n.href}/`)} onClick={close} />
           ))}
         </ScrollArea>
       </AppShell.Navbar>

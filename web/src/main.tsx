@@ -1,13 +1,13 @@
 import '@mantine/core/styles.css';
 import './console.css';
-import { createTheme, MantineProvider } from '@mantine/core';
+import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Component, StrictMode, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError } from './api/client';
 import { App, Fatal } from './App';
+import { theme } from './theme';
 
-const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'sm' });
 
 const queryClient = new QueryClient({
   defaultOptions: {

@@ -50,7 +50,7 @@ export function DirectSend() {
             <Button variant="default" onClick={() => setConfirm(false)}>
               Cancel
             </Button>
-            <Button color="orange" onClick={() => rotate.mutate()} loading={rotate.isPending}>
+            <Button color="red" onClick={() => rotate.mutate()} loading={rotate.isPending}>
               Rotate
             </Button>
           </Group>
