@@ -9,6 +9,7 @@ import type { ApiKey } from '../../api/types';
 import { CopyField } from '../../components/CopyField';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
 import { AdminOnlyNotice, Empty, Loading, Page } from '../../components/Page';
+import { ScrollTable } from '../../components/ScrollTable';
 
 export function ApiKeys() {
   const pid = useProjectId();
@@ -50,7 +51,7 @@ export function ApiKeys() {
             <Empty>No project keys yet.</Empty>
           ) : (
             <Stack>
-              <Table.ScrollContainer minWidth={480}>
+              <ScrollTable minWidth={480} label="API keys">
                 <Table>
                   <Table.Thead>
                     <Table.Tr>
@@ -79,7 +80,7 @@ export function ApiKeys() {
                     ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </ScrollTable>
             </Stack>
           )}
         </>

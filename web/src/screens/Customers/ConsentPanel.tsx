@@ -6,6 +6,7 @@ import { useProjectId } from '../../api/session';
 import type { Consent } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Empty } from '../../components/Page';
+import { ScrollTable } from '../../components/ScrollTable';
 
 const CHANNELS = ['sms', 'whatsapp', 'rcs'] as const;
 
@@ -41,7 +42,7 @@ export function ConsentPanel({ customerId, consent }: { customerId: string; cons
       {consent.history.length === 0 ? (
         <Empty>No opt-outs or opt-ins recorded.</Empty>
       ) : (
-        <Table.ScrollContainer minWidth={480}>
+        <ScrollTable minWidth={480} label="Consent history">
           <Table data-testid="consent-history">
             <Table.Thead>
               <Table.Tr>
@@ -64,7 +65,7 @@ export function ConsentPanel({ customerId, consent }: { customerId: string; cons
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
     </Stack>
   );

@@ -9,6 +9,7 @@ import { useProjectId } from '../../api/session';
 import type { Customer, Page as ApiPage } from '../../api/types';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
 import { Empty, Loading, Page } from '../../components/Page';
+import { ScrollTable } from '../../components/ScrollTable';
 
 const looksLikePhone = (s: string) => /^\+?[0-9 ()-]{6,}$/.test(s);
 
@@ -98,7 +99,7 @@ export function CustomerSearch() {
         <Empty>No customers yet.</Empty>
       ) : (
         <Stack>
-          <Table.ScrollContainer minWidth={400}>
+          <ScrollTable minWidth={400} label="Recent profiles">
             <Table>
               <Table.Thead>
                 <Table.Tr>
@@ -119,7 +120,7 @@ export function CustomerSearch() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollTable>
         </Stack>
       )}
     </Page>

@@ -6,6 +6,7 @@ import { text } from '../../api/client';
 import type { HubEvent } from '../../api/types';
 import { Empty } from '../../components/Page';
 import { StatusChips } from '../../components/StatusChips';
+import { ScrollTable } from '../../components/ScrollTable';
 
 interface Row {
   key: string;
@@ -78,7 +79,7 @@ export function Timeline({ events }: { events: HubEvent[] }) {
   const rows = groupEvents(events);
   if (!rows.length) return <Empty>No events yet.</Empty>;
   return (
-    <Table.ScrollContainer minWidth={560}>
+    <ScrollTable minWidth={560} label="Event timeline">
       <Table data-testid="timeline">
         <Table.Thead>
           <Table.Tr>
@@ -94,6 +95,6 @@ export function Timeline({ events }: { events: HubEvent[] }) {
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </ScrollTable>
   );
 }

@@ -10,6 +10,7 @@ import type { DirectIngest, Page as ApiPage, Rejection } from '../../api/types';
 import { CopyField } from '../../components/CopyField';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { ADMIN_ONLY, Empty, Loading, Page } from '../../components/Page';
+import { ScrollTable } from '../../components/ScrollTable';
 
 export function DirectSend() {
   const pid = useProjectId();
@@ -63,7 +64,7 @@ export function DirectSend() {
       ) : !rejections.data?.data.length ? (
         <Empty>No rejected reports.</Empty>
       ) : (
-        <Table.ScrollContainer minWidth={600}>
+        <ScrollTable minWidth={600} label="Rejected reports">
           <Table>
             <Table.Thead>
               <Table.Tr>
@@ -84,7 +85,7 @@ export function DirectSend() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
     </Page>
   );

@@ -7,6 +7,7 @@ import { useProjectId } from '../../api/session';
 import type { IntegrationHealth } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Empty, Loading, Page } from '../../components/Page';
+import { ScrollTable } from '../../components/ScrollTable';
 
 const counts = (r: Record<string, number>) =>
   Object.entries(r)
@@ -24,7 +25,7 @@ export function Health() {
       ) : !health.data?.data.length ? (
         <Empty>No integrations.</Empty>
       ) : (
-        <Table.ScrollContainer minWidth={640}>
+        <ScrollTable minWidth={640} label="Integration health">
           <Table>
             <Table.Thead>
               <Table.Tr>
@@ -53,7 +54,7 @@ export function Health() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
     </Page>
   );

@@ -5,6 +5,7 @@ import { useSession } from '../../api/session';
 import type { Integration, Settings } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { ADMIN_ONLY, AdminOnlyNotice, Empty, Loading, Page } from '../../components/Page';
+import { ScrollTable } from '../../components/ScrollTable';
 
 function defaultFor(i: Integration, s: Settings | undefined): string[] {
   const out: string[] = [];
@@ -49,7 +50,7 @@ export function IntegrationsList() {
       ) : integrations.data?.data.length === 0 ? (
         <Empty>No integrations yet. {isAdmin ? 'Add one to start sending.' : 'An admin adds them.'}</Empty>
       ) : (
-        <Table.ScrollContainer minWidth={640}>
+        <ScrollTable minWidth={640} label="Integrations">
           <Table striped highlightOnHover>
             <Table.Thead>
               <Table.Tr>
@@ -76,7 +77,7 @@ export function IntegrationsList() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
     </Page>
   );

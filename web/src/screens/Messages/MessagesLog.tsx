@@ -12,6 +12,7 @@ import type { Message, Page as ApiPage } from '../../api/types';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
 import { Empty, Loading, Page } from '../../components/Page';
 import { statusColor } from '../../components/StatusChips';
+import { ScrollTable } from '../../components/ScrollTable';
 
 const STATUSES = ['queued', 'Dispatched', 'Delivered', 'Failed', 'Rejected', 'Expired', 'Cancelled', 'DELIVERED', 'READ', 'FAILED', 'delivered', 'failed', 'undelivered', 'sent', 'read'];
 
@@ -47,7 +48,7 @@ export function MessagesLog() {
       ) : rows.length === 0 ? (
         <Empty>No messages match these filters.</Empty>
       ) : (
-        <Table.ScrollContainer minWidth={720}>
+        <ScrollTable minWidth={720} label="Messages">
           <Table striped data-testid="messages">
             <Table.Thead>
               <Table.Tr>
@@ -80,7 +81,7 @@ export function MessagesLog() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
       {list.hasNextPage && (
         <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} w="fit-content">

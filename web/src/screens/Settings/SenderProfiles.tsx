@@ -7,6 +7,7 @@ import { enc, pkey, projectPath, useIntegrations, useSenderProfiles } from '../.
 import { useProjectId, useSession } from '../../api/session';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
 import { Empty } from '../../components/Page';
+import { ScrollTable } from '../../components/ScrollTable';
 
 export function SenderProfiles({ channel }: { channel: string }) {
   const pid = useProjectId();
@@ -33,7 +34,7 @@ export function SenderProfiles({ channel }: { channel: string }) {
       {mine.length === 0 ? (
         <Empty>No {channel.toUpperCase()} sender profiles: sends use the channel's default integration and sender.</Empty>
       ) : (
-        <Table.ScrollContainer minWidth={520}>
+        <ScrollTable minWidth={520} label="Sender profiles">
           <Table>
             <Table.Thead>
               <Table.Tr>
@@ -62,7 +63,7 @@ export function SenderProfiles({ channel }: { channel: string }) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
       <form
         onSubmit={(e) => {
