@@ -23,6 +23,7 @@ export function startBanner(config: Config, demo: BannerDemo | null): string[] {
   const lines = [
     '',
     `Switchboard is running.`,
+    `  Console:      ${config.publicUrl}/   (sign in with the admin token or a project key)`,
     `  API:          ${config.publicUrl}/api/v1   (OpenAPI: ${config.publicUrl}/api/v1/openapi.json)`,
     `  Reference:    ${config.publicUrl}/docs`,
     `  Admin token:  ${adminTokenLine(config)}`,

@@ -68,7 +68,7 @@ suite('console in the browser', { skip }, () => {
     await field(page, 'Project name').fill('Acme');
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByRole('heading', { name: 'Integrations' }).waitFor();
-    const readable = await page.evaluate(() => JSON.stringify({ c: document.cookie, l: { ...localStorage }, s: { ...sessionStorage } }));
+    const readable = await page.evaluate<string>('JSON.stringify({ c: document.cookie, l: { ...localStorage }, s: { ...sessionStorage } })');
     assert.ok(!readable.includes(t.adminToken), readable);
     assert.ok(!readable.includes('sb_session'), 'the session cookie is HttpOnly');
     await page.getByText('No integrations yet').waitFor();
@@ -150,16 +150,19 @@ suite('console in the browser', { skip }, () => {
     await row.getByRole('button', { name: /Details of/ }).click();
     await page.getByText('"recipient": "+12025550123"').first().waitFor();
     await accessible(page, 'customer profile');
-    await screenshot(page, 'customer');
+    await row.getByRole('button', { name: /Details of/ }).click();
   });
 
   test('a STOP reply shows the opt-out in consent, its audit trail and the thread', async () => {
-    const res = await sandbox.injectInbound({ servicePlanId: 'plan1', from: PHONE, to: OUR_NUMBER, body: 'STOP', url: `${t.url}${new URL((await t.api.get(`/api/v1/projects/${await projectId()}/integrations/${integrationId}`)).body.webhook_urls.inbound).pathname}` });
+    const integration = await t.api.get(`/api/v1/projects/${await projectId()}/integrations/${integrationId}`);
+    const res = await sandbox.injectInbound({ servicePlanId: 'plan1', from: PHONE, to: OUR_NUMBER, body: 'STOP', url: integration.body.webhook_urls.inbound });
     assert.equal(res.status, 200);
     await page.getByTestId('consent-sms').filter({ hasText: 'opted out' }).waitFor();
     await page.getByTestId('consent-history').getByText('opt_out').first().waitFor();
     await page.getByTestId('thread').locator('[data-direction="inbound"]').getByText('STOP').waitFor();
     await page.getByTestId('thread').getByText(/unsubscribed/).waitFor();
+    await accessible(page, 'customer profile after STOP');
+    await screenshot(page, 'customer');
   });
 
   test('Messages: the log, live, and a message with its events and last error', async () => {
@@ -201,7 +204,7 @@ suite('console in the browser', { skip }, () => {
     });
     await page.getByRole('link', { name: 'c-1' }).click();
     await page.getByRole('heading', { name: 'c-1' }).waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
     await accessible(page, 'customer profile at 390 px');
     await screenshot(page, 'customer-mobile');

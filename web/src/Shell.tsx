@@ -30,14 +30,14 @@ export function Shell({ children }: { children: ReactNode }) {
               Switchboard
             </Text>
             {isAdmin && projects.length > 0 && (
-              <Select aria-label="Project" data={projects.map((p) => ({ value: p.id, label: p.name }))} value={projectId} onChange={(v) => v && setProjectId(v)} allowDeselect={false} w={180} size="xs" />
+              <Select aria-label="Project" data={projects.map((p) => ({ value: p.id, label: p.name }))} value={projectId} onChange={(v) => v && setProjectId(v)} allowDeselect={false} w={{ base: 130, sm: 180 }} size="xs" />
             )}
           </Group>
           <Group gap="xs" wrap="nowrap">
-            <Badge variant="light" color={isAdmin ? 'violet' : 'blue'} data-testid="role">
+            <Badge variant="light" color={isAdmin ? 'violet' : 'blue'} data-testid="role" visibleFrom="sm">
               {session.role === 'admin' ? 'admin key' : 'project key'}
             </Badge>
-            <Button size="xs" variant="default" onClick={() => void signOut()}>
+            <Button size="xs" variant="default" onClick={() => void signOut()} style={{ flexShrink: 0 }}>
               Sign out
             </Button>
           </Group>

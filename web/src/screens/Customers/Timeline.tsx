@@ -21,7 +21,8 @@ export function groupEvents(events: HubEvent[]): Row[] {
   for (const e of events) {
     const mid = typeof e.properties.message_id === 'string' ? e.properties.message_id : null;
     const key = mid ?? `event-${e.id}`;
-    const row = rows.get(key) ?? { key, label: mid ?? e.name, at: e.timestamp, statuses: [], events: [] };
+    const said = typeof e.properties.message === 'string' ? `: ${e.properties.message.slice(0, 40)}` : '';
+    const row = rows.get(key) ?? { key, label: mid ?? `${e.name}${said}`, at: e.timestamp, statuses: [], events: [] };
     row.events.push(e);
     row.statuses.push(text(e.properties.status ?? e.name));
     row.at = Math.max(row.at, e.timestamp);
@@ -85,7 +86,7 @@ export function Timeline({ events }: { events: HubEvent[] }) {
           <Table.Tr>
             <Table.Th>Message</Table.Th>
             <Table.Th>Channel</Table.Th>
-            <Table.Th>Statuses</Table.Th>
+            <Table.Th miw={190}>Statuses</Table.Th>
             <Table.Th>Last update</Table.Th>
           </Table.Tr>
         </Table.Thead>
