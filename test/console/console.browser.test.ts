@@ -55,8 +55,10 @@ suite('console in the browser', { skip }, () => {
     await sandbox?.close();
   });
 
-  test('a bad key shows the reason on the sign-in screen', async () => {
-    await signIn(page, t.url, 'not-a-key');
+  test('a bad key shows the reason on the sign-in screen (signing in by keyboard alone)', async () => {
+    await page.goto(`${t.url}/`);
+    await page.keyboard.type('not-a-key'); // the key field has the focus
+    await page.keyboard.press('Enter');
     await page.getByRole('alert').getByText(/not valid/).waitFor();
     await accessible(page, 'sign in');
     await screenshot(page, 'sign-in');
@@ -103,6 +105,17 @@ suite('console in the browser', { skip }, () => {
     assert.equal(await page.getByPlaceholder('•••••• (set)').count(), 1, 'only that it is set');
     await page.getByRole('button', { name: 'Verify credentials' }).click();
     await page.getByTestId('verify-result').filter({ hasText: 'verified' }).waitFor();
+    // Edit: a new rate limit, the secret left as it is.
+    await field(page, 'Rate limit').fill('25');
+    await page.getByRole('button', { name: 'Save integration' }).click();
+    await page.getByText('Saved.').waitFor();
+    const stored = (await t.api.get(`/api/v1/projects/${await projectId()}/integrations/${integrationId}`)).body;
+    assert.equal(stored.rate_limit, 25);
+    assert.deepEqual(stored.secrets_set, ['api_token'], 'the stored token is kept');
+    // Delete states its consequences before anything happens.
+    await page.getByRole('button', { name: 'Delete integration' }).click();
+    await page.getByRole('dialog').getByText(/queued for it are cancelled/).waitFor();
+    await page.getByRole('button', { name: 'Keep it' }).click();
     await accessible(page, 'integration detail');
     await screenshot(page, 'integration');
   });
@@ -133,6 +146,10 @@ suite('console in the browser', { skip }, () => {
   test('add a customer, send from the console, watch enqueued → delivered arrive live', async () => {
     await nav(page, 'Customers');
     await field(page, 'Customer id').fill('c-1');
+    await field(page, 'Phone').fill('not a phone');
+    await page.getByRole('button', { name: 'Add customer' }).click();
+    // An API error shows the hub's message and the field at fault.
+    await page.getByRole('alert').getByText('Field: phone').waitFor();
     await field(page, 'Phone').fill(PHONE);
     await page.getByRole('button', { name: 'Add customer' }).click();
     await page.getByRole('heading', { name: 'c-1' }).waitFor();

@@ -43,7 +43,7 @@ export function DirectSend() {
           </Group>
         </Stack>
       )}
-      <Modal opened={confirm} onClose={() => setConfirm(false)} title="Rotate the app key?">
+      <Modal opened={confirm} onClose={() => setConfirm(false)} closeButtonProps={{ 'aria-label': 'Close' }} title="Rotate the app key?">
         <Stack>
           <Text size="sm">The current ingest URL stops working at once: reports sent to it are refused until every batch uses the new URL.</Text>
           <ErrorAlert error={rotate.error} />

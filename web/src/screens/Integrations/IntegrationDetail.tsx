@@ -84,7 +84,7 @@ export function IntegrationDetail({ id }: { id: string }) {
       <Button color="red" variant="outline" w="fit-content" onClick={() => setConfirmDelete(true)} disabled={!isAdmin}>
         Delete integration
       </Button>
-      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title={`Delete “${i.name}”?`}>
+      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} closeButtonProps={{ 'aria-label': 'Close' }} title={`Delete “${i.name}”?`}>
         <Stack>
           <Text size="sm">
             Messages still queued for it are cancelled (with a recorded reason), sends and sender profiles that name it are refused, and its webhook URLs stop accepting callbacks, so late
