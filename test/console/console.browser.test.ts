@@ -57,7 +57,8 @@ suite('console in the browser', { skip }, () => {
 
   test('a bad key shows the reason on the sign-in screen (signing in by keyboard alone)', async () => {
     await page.goto(`${t.url}/`);
-    await page.keyboard.type('not-a-key'); // the key field has the focus
+    await page.waitForFunction("document.activeElement?.getAttribute('type') === 'password'"); // the key field takes the focus
+    await page.keyboard.type('not-a-key');
     await page.keyboard.press('Enter');
     await page.getByRole('alert').getByText(/not valid/).waitFor();
     await accessible(page, 'sign in');
@@ -93,6 +94,7 @@ suite('console in the browser', { skip }, () => {
     await page.getByRole('button', { name: /Choose Sinch SMS/ }).click();
     await field(page, 'Integration name').fill('Sinch US');
     await field(page, 'Service plan ID').fill('plan1');
+    await page.getByText('Advanced: API endpoints').click();
     await field(page, 'Base URL').fill(sandbox.url);
     await field(page, 'API token').fill('token-1');
     await page.getByRole('button', { name: 'Save integration' }).click();
@@ -116,6 +118,7 @@ suite('console in the browser', { skip }, () => {
     await page.getByRole('button', { name: 'Delete integration' }).click();
     await page.getByRole('dialog').getByText(/queued for it are cancelled/).waitFor();
     await page.getByRole('button', { name: 'Keep it' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
     await accessible(page, 'integration detail');
     await screenshot(page, 'integration');
   });

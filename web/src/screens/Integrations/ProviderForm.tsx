@@ -43,6 +43,20 @@ export function ProviderForm({ provider, existing, onSubmit, pending, error, dis
   const [secrets, setSecrets] = useState<Record<string, string>>({});
   const [rate, setRate] = useState<number | string>(existing?.rate_limit ?? '');
 
+  // The documented fields first; endpoint overrides (base_url, auth_url) behind "Advanced".
+  const all = fields(provider.config_schema);
+  const basic = all.filter((f) => !f.name.endsWith('_url'));
+  const advanced = all.filter((f) => f.name.endsWith('_url'));
+  const renderConfig = ({ name: n, prop, required }: ReturnType<typeof fields>[number]) => {
+    const opts = choices(prop);
+    const err = fieldError(error, `config.${n}`) ?? fieldError(error, n);
+    return opts.length ? (
+      <Select key={n} label={label(n, prop)} description={prop.description} data={opts} value={config[n] ?? null} onChange={(v) => setConfig({ ...config, [n]: v ?? '' })} required={required} error={err} disabled={disabled} allowDeselect={false} />
+    ) : (
+      <TextInput key={n} label={label(n, prop)} description={prop.description} value={config[n] ?? ''} onChange={(e) => setConfig({ ...config, [n]: e.currentTarget.value })} required={required} error={err} disabled={disabled} />
+    );
+  };
+
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     const cfg = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== ''));
@@ -54,15 +68,15 @@ export function ProviderForm({ provider, existing, onSubmit, pending, error, dis
     <form onSubmit={submit} aria-label={`${provider.display_name} integration`}>
       <Stack gap="sm" maw={560}>
         <TextInput label="Integration name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(error, 'name')} disabled={disabled} />
-        {fields(provider.config_schema).map(({ name: n, prop, required }) => {
-          const opts = choices(prop);
-          const err = fieldError(error, `config.${n}`) ?? fieldError(error, n);
-          return opts.length ? (
-            <Select key={n} label={label(n, prop)} description={prop.description} data={opts} value={config[n] ?? null} onChange={(v) => setConfig({ ...config, [n]: v ?? '' })} required={required} error={err} disabled={disabled} allowDeselect={false} />
-          ) : (
-            <TextInput key={n} label={label(n, prop)} description={prop.description} value={config[n] ?? ''} onChange={(e) => setConfig({ ...config, [n]: e.currentTarget.value })} required={required} error={err} disabled={disabled} />
-          );
-        })}
+        {basic.map(renderConfig)}
+        {advanced.length > 0 && (
+          <details open={advanced.some((f) => config[f.name])}>
+            <summary style={{ cursor: 'pointer' }}>Advanced: API endpoints (proxies, sandboxes)</summary>
+            <Stack gap="sm" mt="xs">
+              {advanced.map(renderConfig)}
+            </Stack>
+          </details>
+        )}
         <Title order={2} size="h5" mt="sm">
           Secrets
         </Title>
