@@ -59,6 +59,7 @@ suite('console in the browser', { skip }, () => {
     await page.goto(`${t.url}/`);
     await page.waitForFunction("document.activeElement?.getAttribute('type') === 'password'"); // the key field takes the focus
     await page.keyboard.type('not-a-key');
+    assert.equal(await field(page, 'API key').inputValue(), 'not-a-key');
     await page.keyboard.press('Enter');
     await page.getByRole('alert').getByText(/not valid/).waitFor();
     await accessible(page, 'sign in');
