@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, suite, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createSinchSmsSandbox, type SinchSmsSandbox } from '../../src/sandboxes/sinch-sms/server.js';
-import { startHub, type TestHub } from '../helpers.js';
+import { eventually, startHub, type TestHub } from '../helpers.js';
 import { browserMissing, ensureConsoleBuilt, openBrowser, screenshot, seriousViolations, type Browser } from './browser.js';
 
 const skip = browserMissing() ?? false;
@@ -57,7 +57,8 @@ suite('console in the browser', { skip }, () => {
 
   test('a bad key shows the reason on the sign-in screen (signing in by keyboard alone)', async () => {
     await page.goto(`${t.url}/`);
-    await page.waitForFunction("document.activeElement?.getAttribute('type') === 'password'"); // the key field takes the focus
+    // The key field takes the focus. (Polled from here: waitForFunction evaluates a string, which the console's CSP forbids.)
+    await eventually(async () => ((await page.evaluate<boolean>("document.activeElement?.getAttribute('type') === 'password'")) ? true : undefined), 10_000, 'focus on the key field');
     await page.keyboard.type('not-a-key');
     assert.equal(await field(page, 'API key').inputValue(), 'not-a-key');
     await page.keyboard.press('Enter');
@@ -115,6 +116,9 @@ suite('console in the browser', { skip }, () => {
     const stored = (await t.api.get(`/api/v1/projects/${await projectId()}/integrations/${integrationId}`)).body;
     assert.equal(stored.rate_limit, 25);
     assert.deepEqual(stored.secrets_set, ['api_token'], 'the stored token is kept');
+    await page.getByText('not checked since its last change').waitFor();
+    await page.getByRole('button', { name: 'Verify credentials' }).click();
+    await page.getByTestId('verify-result').filter({ hasText: 'verified' }).waitFor();
     // Delete states its consequences before anything happens.
     await page.getByRole('button', { name: 'Delete integration' }).click();
     await page.getByRole('dialog').getByText(/queued for it are cancelled/).waitFor();

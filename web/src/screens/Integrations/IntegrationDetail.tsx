@@ -32,7 +32,14 @@ export function IntegrationDetail({ id }: { id: string }) {
   const integration = useQuery({ queryKey: pkey(pid, 'integrations', id), queryFn: () => get<Integration>(path) });
   const refresh = () => qc.invalidateQueries({ queryKey: pkey(pid, 'integrations') });
   const verify = useMutation({ mutationFn: () => post<VerifyResult>(`${path}/verify`), onSuccess: refresh });
-  const save = useMutation({ mutationFn: (i: IntegrationInput) => patch<Integration>(path, i), onSuccess: refresh });
+  // A change clears the hub's last check, so the check shown here is cleared too.
+  const save = useMutation({
+    mutationFn: (i: IntegrationInput) => patch<Integration>(path, i),
+    onSuccess: async () => {
+      verify.reset();
+      await refresh();
+    },
+  });
   const remove = useMutation({
     mutationFn: () => del(path),
     onSuccess: async () => {

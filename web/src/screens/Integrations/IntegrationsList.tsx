@@ -16,7 +16,7 @@ function defaultFor(i: Integration, s: Settings | undefined): string[] {
 }
 
 export function VerifyBadge({ result }: { result: Integration['last_verify'] }) {
-  if (!result) return <Text size="sm" c="dimmed">never checked</Text>;
+  if (!result) return <Text size="sm" c="dimmed">not checked since its last change</Text>;
   return (
     <Tooltip label={result.message ?? result.reason ?? ''} disabled={!result.message} multiline w={280}>
       <Badge color={result.ok ? 'green' : 'red'} variant="light" data-testid="verify-result">
