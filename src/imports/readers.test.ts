@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { csvHeader, csvRecords, MAX_RECORD_BYTES, ndjsonLines, type Item } from './readers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-readers-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function all<T>(gen: AsyncGenerator<Item<T>>): Promise<Item<T>[]> {
+  const out: Item<T>[] = [];
+  for await (const x of gen) out.push(x);
+  return out;
+}
+
+test('csvRecords: line numbers where records start, byte offsets past them, resumable from any of them', async () => {
+  const text = '\ufeffcustomer_id,name\n1,"é a"\n\n2,"multi\nline"\r\n3,x\n4,"bad"x\n';
+  const path = file('a.csv', text);
+  const header = await csvHeader(path);
+  assert.ok(!('error' in header));
+  assert.deepEqual(header.values, ['customer_id', 'name']);
+  assert.equal(header.line, 1);
+  assert.equal(header.end, Buffer.byteLength('\ufeffcustomer_id,name\n'));
+  const items = await all(csvRecords(path, header.end, header.line));
+  const rows = items.filter((i) => i.kind === 'row');
+  assert.deepEqual(rows.map((r) => [r.line, r.value]), [[2, ['1', 'é a']], [4, ['2', 'multi\nline']], [6, ['3', 'x']]]);
+  const errors = items.filter((i) => i.kind === 'error');
+  assert.equal(errors[0]?.line, 7);
+  // Resuming right after any record gives the rest exactly.
+  for (const [i, r] of rows.entries()) {
+    if (r.kind !== 'row') continue;
+    const rest = (await all(csvRecords(path, r.end, r.last))).filter((x) => x.kind === 'row');
+    assert.deepEqual(rest.map((x) => x.kind === 'row' && x.line), rows.slice(i + 1).map((x) => x.kind === 'row' && x.line));
+  }
+});
+
+test('csvHeader of an empty file says so', async () => {
+  assert.ok('error' in (await csvHeader(file('empty.csv', ''))));
+});
+
+test('ndjsonLines: lines, offsets, blank lines skipped, a line past the limit reported not buffered', async () => {
+  const long = '{"customer_id":"' + 'x'.repeat(MAX_RECORD_BYTES) + '"}';
+  const text = '{"a":1}\r\n\n{"é":2}\n' + long + '\n{"c":3}';
+  const path = file('a.ndjson', text);
+  const items = await all(ndjsonLines(path, 0, 0));
+  assert.deepEqual(
+    items.map((i) => (i.kind === 'row' ? [i.line, i.value, i.end] : [i.line, i.code])),
+    [
+      [1, '{"a":1}', 9],
+      [3, '{"é":2}', 9 + 1 + Buffer.byteLength('{"é":2}\n')],
+      [4, 'line_too_long'],
+      [5, '{"c":3}', Buffer.byteLength(text)],
+    ],
+  );
+  const second = items[1]!;
+  assert.ok(second.kind === 'row');
+  const rest = await all(ndjsonLines(path, second.end, second.line));
+  assert.deepEqual(rest.map((i) => i.line), [4, 5]);
+});

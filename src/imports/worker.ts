@@ -1,0 +1,143 @@
+// The background worker of bulk imports: one import at a time, oldest first, read from its file
+// in batches. Each batch commits with its checkpoint, so a killed process resumes where the last
+// committed batch ended; an import is resumed the same way after a clean stop.
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../logger.js';
+import type { DB } from '../store/db.js';
+import * as importStore from '../store/imports.js';
+import type { ImportsTable } from '../store/schema.js';
+import { applyBatch, type Batch } from './apply.js';
+import { csvRecords, ndjsonLines, type Item } from './readers.js';
+import { parseCsvRecord, parseNdjsonLine, type ColumnSpec, type RowResult } from './rows.js';
+
+export interface ImportWorkerOptions {
+  /** Rows per transaction. */
+  batchRows?: number;
+  /** How often to look for work when nobody said there is some (ms). */
+  pollMs?: number;
+}
+
+export class ImportWorker {
+  #stopping = false;
+  #loop: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  readonly #batchRows: number;
+  readonly #pollMs: number;
+
+  constructor(
+    private readonly db: DB,
+    /** Where the uploaded files are. */
+    readonly dir: string,
+    private readonly logger: Logger,
+    options: ImportWorkerOptions = {},
+  ) {
+    this.#batchRows = options.batchRows ?? 5000;
+    this.#pollMs = options.pollMs ?? 5000;
+  }
+
+  start(): void {
+    this.#stopping = false;
+    this.#loop ??= this.#run().catch((err: unknown) => this.logger.error({ err }, 'the import worker stopped'));
+  }
+
+  /** An import was queued. */
+  notify(): void {
+    this.#wake?.();
+  }
+
+  /** Finishes the batch in hand and stops; an unfinished import resumes at the next start. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.notify();
+    await this.#loop;
+    this.#loop = null;
+  }
+
+  async #run(): Promise<void> {
+    await this.#removeOrphans();
+    while (!this.#stopping) {
+      const job = await importStore.nextUnfinished(this.db);
+      if (!job) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.#pollMs);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = null;
+        continue;
+      }
+      try {
+        await this.#process(job);
+      } catch (err) {
+        if (this.#stopping) return;
+        this.logger.error({ err, import_id: job.id }, 'import failed');
+        await importStore.fail(this.db, job.id, `the import stopped on an internal error at line ${job.line + 1} or after; rows before the reported line landed`, Date.now());
+        await rm(join(this.dir, job.file), { force: true });
+      }
+    }
+  }
+
+  /** Files of imports that never got their job row (an upload cut short by a crash). */
+  async #removeOrphans(): Promise<void> {
+    let files: string[];
+    try {
+      files = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    for (const f of files) {
+      const id = f.replace(/\.[a-z]+$/, '');
+      const job = await importStore.findAny(this.db, id);
+      if (!job || job.state === 'done' || job.state === 'failed') await rm(join(this.dir, f), { force: true });
+    }
+  }
+
+  async #process(job: ImportsTable): Promise<void> {
+    await importStore.markRunning(this.db, job.id, Date.now());
+    const path = join(this.dir, job.file);
+    const items: AsyncGenerator<Item<RowResult>> = job.format === 'csv' ? csvRows(path, job) : ndjsonRows(path, job);
+    let batch: Batch = { rows: [], errors: [], end: job.bytes_processed, line: job.line };
+    try {
+      for await (const item of items) {
+        if (item.kind === 'error') {
+          batch.errors.push({ import_id: job.id, line: item.line, field: null, code: item.code, message: item.message });
+        } else {
+          const r = item.value;
+          if (r.ok) batch.rows.push(r.row);
+          else batch.errors.push({ import_id: job.id, line: item.line, field: r.error.field ?? null, code: r.error.code, message: r.error.message });
+          batch.end = item.end;
+          batch.line = item.last;
+        }
+        // Cut only right after a row: an error after the checkpoint would be reported again on resume.
+        if (item.kind === 'row' && batch.rows.length + batch.errors.length >= this.#batchRows) {
+          await applyBatch(this.db, job, batch);
+          batch = { rows: [], errors: [], end: batch.end, line: batch.line };
+          if (this.#stopping) return;
+        }
+      }
+    } finally {
+      await items.return(undefined);
+    }
+    batch.end = job.bytes_total;
+    await applyBatch(this.db, job, batch);
+    await importStore.finish(this.db, job.id, Date.now());
+    await rm(path, { force: true });
+    this.logger.info({ import_id: job.id }, 'import done');
+  }
+}
+
+async function* csvRows(path: string, job: ImportsTable): AsyncGenerator<Item<RowResult>> {
+  const columns = JSON.parse(job.columns ?? '[]') as ColumnSpec[];
+  for await (const item of csvRecords(path, job.bytes_processed, job.line)) {
+    yield item.kind === 'row' ? { ...item, value: parseCsvRecord(columns, item.value) } : item;
+  }
+}
+
+async function* ndjsonRows(path: string, job: ImportsTable): AsyncGenerator<Item<RowResult>> {
+  for await (const item of ndjsonLines(path, job.bytes_processed, job.line)) {
+    yield item.kind === 'row' ? { ...item, value: parseNdjsonLine(item.value) } : item;
+  }
+}
