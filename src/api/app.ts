@@ -21,6 +21,7 @@ import { bearer } from './v1/auth.js';
 import { campaignRoutes } from './v1/campaigns.js';
 import { customerRoutes } from './v1/customers.js';
 import { eventRoutes } from './v1/events.js';
+import { exportRoutes } from './v1/exports.js';
 import { importRoutes } from './v1/imports.js';
 import { integrationRoutes } from './v1/integrations.js';
 import { messageRoutes } from './v1/messages.js';
@@ -151,6 +152,7 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean } = {}): Promi
       await api.register(senderProfileRoutes(hub));
       await api.register(customerRoutes(hub));
       await api.register(importRoutes(hub));
+      await api.register(exportRoutes(hub));
       await api.register(messageRoutes(hub));
       await api.register(campaignRoutes(hub));
       await api.register(eventRoutes(hub));
