@@ -7,7 +7,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import SQLite from 'better-sqlite3';
+import { openDatabase } from '../src/store/db.js';
 import { ApiClient, eventually, freePort, tempDir } from './helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -50,16 +50,21 @@ test('an import killed with SIGKILL holds exactly its checkpoint, then resumes t
   await new Promise((r) => child.once('exit', r));
 
   // What the store holds after the kill is exactly what the checkpoint says.
-  const db = new SQLite(join(dataDir, 'switchboard.db'), { readonly: true });
-  const job = db.prepare('select state, line, rows_processed, rows_created, bytes_processed from imports where id = ?').get(id) as Record<string, number | string>;
-  const landed = (db.prepare('select count(*) as n from customers where project_id = ?').get(pid) as { n: number }).n;
-  const lastId = (db.prepare(`select max(cast(substr(customer_id, 2) as integer)) as n from customers where project_id = ?`).get(pid) as { n: number }).n;
-  db.close();
+  const db = openDatabase(`sqlite://${join(dataDir, 'switchboard.db')}`);
+  const job = await db.selectFrom('imports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const counted = await db
+    .selectFrom('customers')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max<number>(eb.cast<number>(eb.fn('substr', ['customer_id', eb.val(2)]), 'integer')).as('last')])
+    .where('project_id', '=', pid)
+    .executeTakeFirstOrThrow();
+  await db.destroy();
+  const landed = Number(counted.n);
+  const lastId = Number(counted.last);
   assert.equal(job.state, 'running');
   assert.ok(Number(job.rows_processed) < ROWS, 'killed mid-import');
-  assert.equal(landed, job.rows_created);
-  assert.equal(job.rows_processed, job.rows_created);
-  assert.equal(job.line, Number(job.rows_processed) + 1, 'line = header + rows');
+  assert.equal(landed, Number(job.rows_created));
+  assert.equal(Number(job.rows_processed), Number(job.rows_created));
+  assert.equal(Number(job.line), Number(job.rows_processed) + 1, 'line = header + rows');
   assert.equal(lastId, Number(job.rows_processed) - 1, 'the rows that landed are the first ones');
 
   child = startProcess(dataDir, port);

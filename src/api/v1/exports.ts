@@ -28,7 +28,7 @@ function cell(v: unknown): unknown {
 
 /** Views as lines of CSV (after a header) or NDJSON; pulled one at a time as the client reads. */
 async function* lines<T>(items: AsyncIterable<T>, view: (x: T) => Record<string, unknown>, format: 'csv' | 'ndjson', columns: readonly string[]): AsyncGenerator<string> {
-  if (format === 'csv') yield stringify([columns as string[]]);
+  if (format === 'csv') yield stringify([[...columns]]);
   let chunk = '';
   for await (const item of items) {
     const v = view(item);
@@ -44,8 +44,10 @@ async function* lines<T>(items: AsyncIterable<T>, view: (x: T) => Record<string,
 
 const CONTENT_TYPE = { csv: 'text/csv; charset=utf-8', ndjson: 'application/x-ndjson' } as const;
 
-const fileResponse = (what: string) =>
-  Type.Unsafe<Readable>({ type: 'string', description: `${what} as CSV (text/csv) or NDJSON (application/x-ndjson), streamed` });
+const fileResponse = (what: string) => {
+  const schema = { type: 'string', description: `${what}, streamed` };
+  return Type.Unsafe<Readable>({ description: `${what} as CSV or NDJSON`, content: { 'text/csv': { schema }, 'application/x-ndjson': { schema } } });
+};
 
 /**
  * Runs the export up to its first row before answering: what only the first page reveals (a
@@ -69,7 +71,6 @@ export const exportRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
       description: `Every event matching the filters of GET …/events, oldest first, streamed. CSV columns: ${EVENT_COLUMNS.join(', ')} (properties as JSON).`,
       params: ProjectParams,
       querystring: Type.Object({ format: Format, ...EventFilters }),
-      produces: ['text/csv', 'application/x-ndjson'],
       response: { 200: fileResponse('the events'), ...errorResponses },
     },
   }, async (req, reply) => {
@@ -94,7 +95,6 @@ export const exportRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app)
       description: `Every message matching the filters of GET …/messages, newest first, streamed. CSV columns: ${MESSAGE_COLUMNS.join(', ')} (content, media_urls and last_error as JSON).`,
       params: ProjectParams,
       querystring: Type.Object({ format: Format, ...MessageFilters }),
-      produces: ['text/csv', 'application/x-ndjson'],
       response: { 200: fileResponse('the messages'), ...errorResponses },
     },
   }, async (req, reply) => {

@@ -78,9 +78,7 @@ export const MessageFilters = {
   possible_duplicate: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
 };
 
-const MessageFilterQuery = Type.Object(MessageFilters);
-
-export function messageFilter(q: Static<typeof MessageFilterQuery>): Omit<MessageListQuery, 'cursor' | 'limit'> {
+export function messageFilter(q: { [K in keyof typeof MessageFilters]?: Static<(typeof MessageFilters)[K]> }): Omit<MessageListQuery, 'cursor' | 'limit'> {
   return {
     status: q.status,
     dispatch_state: q.dispatch_state as MessagesTable['dispatch_state'] | undefined,
