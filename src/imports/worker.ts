@@ -7,15 +7,17 @@ import type { Logger } from '../logger.js';
 import type { DB } from '../store/db.js';
 import * as importStore from '../store/imports.js';
 import type { ImportsTable } from '../store/schema.js';
-import { applyBatch, type Batch } from './apply.js';
-import { csvRecords, ndjsonLines, type Item } from './readers.js';
-import { parseCsvRecord, parseNdjsonLine, type ColumnSpec, type RowResult } from './rows.js';
+import { applyBatch } from './apply.js';
+import { batches } from './batches.js';
+import { parsedBatches } from './thread.js';
 
 export interface ImportWorkerOptions {
   /** Rows per transaction. */
   batchRows?: number;
   /** How often to look for work when nobody said there is some (ms). */
   pollMs?: number;
+  /** Parse and validate rows in a worker thread (default) or on the main thread. */
+  parseThread?: boolean;
 }
 
 export class ImportWorker {
@@ -24,6 +26,7 @@ export class ImportWorker {
   #wake: (() => void) | null = null;
   readonly #batchRows: number;
   readonly #pollMs: number;
+  readonly #parseThread: boolean;
 
   constructor(
     private readonly db: DB,
@@ -34,6 +37,7 @@ export class ImportWorker {
   ) {
     this.#batchRows = options.batchRows ?? 5000;
     this.#pollMs = options.pollMs ?? 5000;
+    this.#parseThread = options.parseThread ?? process.env.IMPORT_PARSE_THREAD !== 'false';
   }
 
   start(): void {
@@ -98,46 +102,15 @@ export class ImportWorker {
   async #process(job: ImportsTable): Promise<void> {
     await importStore.markRunning(this.db, job.id, Date.now());
     const path = join(this.dir, job.file);
-    const items: AsyncGenerator<Item<RowResult>> = job.format === 'csv' ? csvRows(path, job) : ndjsonRows(path, job);
-    let batch: Batch = { rows: [], errors: [], end: job.bytes_processed, line: job.line };
-    try {
-      for await (const item of items) {
-        if (item.kind === 'error') {
-          batch.errors.push({ import_id: job.id, line: item.line, field: null, code: item.code, message: item.message });
-        } else {
-          const r = item.value;
-          if (r.ok) batch.rows.push(r.row);
-          else batch.errors.push({ import_id: job.id, line: item.line, field: r.error.field ?? null, code: r.error.code, message: r.error.message });
-          batch.end = item.end;
-          batch.line = item.last;
-        }
-        // Cut only right after a row: an error after the checkpoint would be reported again on resume.
-        if (item.kind === 'row' && batch.rows.length + batch.errors.length >= this.#batchRows) {
-          await applyBatch(this.db, job, batch);
-          batch = { rows: [], errors: [], end: batch.end, line: batch.line };
-          if (this.#stopping) return;
-        }
-      }
-    } finally {
-      await items.return(undefined);
+    const source = { path, format: job.format, columns: job.columns, start: job.bytes_processed, line: job.line };
+    for await (const b of this.#parseThread ? parsedBatches(source, this.#batchRows) : batches(source, this.#batchRows)) {
+      const errors = b.errors.map((e) => ({ import_id: job.id, ...e }));
+      await applyBatch(this.db, job, { rows: b.rows, errors, end: b.final ? job.bytes_total : b.end, line: b.line });
+      if (b.final) break;
+      if (this.#stopping) return;
     }
-    batch.end = job.bytes_total;
-    await applyBatch(this.db, job, batch);
     await importStore.finish(this.db, job.id, Date.now());
     await rm(path, { force: true });
     this.logger.info({ import_id: job.id }, 'import done');
-  }
-}
-
-async function* csvRows(path: string, job: ImportsTable): AsyncGenerator<Item<RowResult>> {
-  const columns = JSON.parse(job.columns ?? '[]') as ColumnSpec[];
-  for await (const item of csvRecords(path, job.bytes_processed, job.line)) {
-    yield item.kind === 'row' ? { ...item, value: parseCsvRecord(columns, item.value) } : item;
-  }
-}
-
-async function* ndjsonRows(path: string, job: ImportsTable): AsyncGenerator<Item<RowResult>> {
-  for await (const item of ndjsonLines(path, job.bytes_processed, job.line)) {
-    yield item.kind === 'row' ? { ...item, value: parseNdjsonLine(item.value) } : item;
   }
 }
