@@ -37,7 +37,7 @@ export class ImportWorker {
   ) {
     this.#batchRows = options.batchRows ?? 5000;
     this.#pollMs = options.pollMs ?? 5000;
-    this.#parseThread = options.parseThread ?? process.env.IMPORT_PARSE_THREAD !== 'false';
+    this.#parseThread = options.parseThread ?? true;
   }
 
   start(): void {
