@@ -2,12 +2,14 @@
 // bulk imports of CSV and NDJSON with per-row errors, and their bad input refused by field.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { Readable } from 'node:stream';
+import { request } from 'undici';
 import { eventually, startHub, type TestHub } from './helpers.js';
 
 let t: TestHub;
 let pid: string;
 before(async () => {
-  t = await startHub({ hub: { imports: { batchRows: 3, pollMs: 50 } } });
+  t = await startHub({ env: { IMPORT_MAX_BYTES: String(64 * 1024) }, hub: { imports: { batchRows: 3, pollMs: 50 } } });
   pid = (await t.api.post('/api/v1/projects', { name: 'Data' })).body.id;
 });
 after(() => t.close());
@@ -125,4 +127,25 @@ test('bad uploads are 4xx naming what is wrong', async () => {
   const media = await t.api.call('POST', path('/imports'), 'x', { 'content-type': 'text/plain' });
   assert.equal(media.status, 415);
   assert.equal((await t.api.get(path('/imports/imp_nope'))).status, 404);
+});
+
+test('a file over IMPORT_MAX_BYTES is 413, declared or streamed, and leaves nothing behind', async () => {
+  const big = 'customer_id\n' + 'x'.repeat(70 * 1024) + '\n';
+  const declared = await upload(big, 'text/csv');
+  assert.equal(declared.status, 413);
+  // Chunked, without a Content-Length: refused once the cap is crossed.
+  const chunks = Array.from({ length: 40 }, () => Buffer.alloc(4096, 0x61));
+  const res = await request(t.url + path('/imports'), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'text/csv' },
+    body: Readable.from([Buffer.from('customer_id\n'), ...chunks]),
+  }).catch((err: unknown) => err as Error);
+  if (!(res instanceof Error)) {
+    assert.equal(res.statusCode, 413);
+    await res.body.dump();
+  }
+  const { readdirSync } = await import('node:fs');
+  const files = readdirSync(t.hub.imports.dir);
+  const jobs = (await t.api.get(path('/imports'))).body.data.map((j: any) => `${j.id}.${j.format}`);
+  assert.deepEqual(files.filter((f) => !jobs.includes(f)), []);
 });

@@ -5,7 +5,7 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { invalid, notFound } from '../core/errors.js';
+import { DomainError, invalid, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { csvHeader } from '../imports/readers.js';
 import { parseCsvHeader } from '../imports/rows.js';
@@ -115,6 +115,10 @@ export async function createImport(deps: ImportDeps, projectId: string, format: 
     return row;
   } catch (err) {
     await rm(path, { force: true });
+    // The client went away mid-upload: nothing was recorded, and there is nobody to answer.
+    if (!(err instanceof UploadTooLarge) && !(err instanceof DomainError) && (body.readableAborted || (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE')) {
+      throw invalid('upload_incomplete', 'the upload ended before the file was complete', 'body');
+    }
     throw err;
   }
 }
