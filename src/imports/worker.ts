@@ -78,13 +78,17 @@ export class ImportWorker {
       } catch (err) {
         if (this.#stopping) return;
         this.logger.error({ err, import_id: job.id }, 'import failed');
-        await importStore.fail(this.db, job.id, `the import stopped on an internal error at line ${job.line + 1} or after; rows before the reported line landed`, Date.now());
+        const line = (await importStore.findAny(this.db, job.id))?.line ?? job.line;
+        await importStore.fail(this.db, job.id, `the import stopped on an internal error after line ${line}: the rows up to that line landed, the others did not`, Date.now());
         await rm(join(this.dir, job.file), { force: true });
       }
     }
   }
 
-  /** Files of imports that never got their job row (an upload cut short by a crash). */
+  /**
+   * Files of imports that never got their job row (an upload cut short by a crash). Runs before
+   * the hub listens, so no upload is under way.
+   */
   async #removeOrphans(): Promise<void> {
     let files: string[];
     try {
