@@ -122,7 +122,7 @@ export class Hub {
     await this.dispatcher.start();
     this.processor.start();
     this.retention.start();
-    this.imports.start();
+    await this.imports.start();
     this.#running = true;
     for (const c of await unfinishedLaunches(this.db)) {
       this.logger.warn({ campaign_id: c.id }, 'resuming a campaign launch interrupted by the last stop');

@@ -40,9 +40,12 @@ export class ImportWorker {
     this.#parseThread = options.parseThread ?? true;
   }
 
-  start(): void {
+  /** Clears what a crash left of unrecorded uploads, then works in the background. */
+  async start(): Promise<void> {
     this.#stopping = false;
-    this.#loop ??= this.#run().catch((err: unknown) => this.logger.error({ err }, 'the import worker stopped'));
+    if (this.#loop) return;
+    await this.#removeOrphans();
+    this.#loop = this.#run().catch((err: unknown) => this.logger.error({ err }, 'the import worker stopped'));
   }
 
   /** An import was queued. */
@@ -59,7 +62,6 @@ export class ImportWorker {
   }
 
   async #run(): Promise<void> {
-    await this.#removeOrphans();
     while (!this.#stopping) {
       const job = await importStore.nextUnfinished(this.db);
       if (!job) {
@@ -87,7 +89,7 @@ export class ImportWorker {
 
   /**
    * Files of imports that never got their job row (an upload cut short by a crash). Runs before
-   * the hub listens, so no upload is under way.
+   * the hub listens (Hub.start), so no upload is under way.
    */
   async #removeOrphans(): Promise<void> {
     let files: string[];
