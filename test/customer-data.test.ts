@@ -2,6 +2,7 @@
 // bulk imports of CSV and NDJSON with per-row errors, and their bad input refused by field.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { eventually, startHub, type TestHub } from './helpers.js';
@@ -144,7 +145,6 @@ test('a file over IMPORT_MAX_BYTES is 413, declared or streamed, and leaves noth
     assert.equal(res.statusCode, 413);
     await res.body.dump();
   }
-  const { readdirSync } = await import('node:fs');
   const files = readdirSync(t.hub.imports.dir);
   const jobs = (await t.api.get(path('/imports'))).body.data.map((j: any) => `${j.id}.${j.format}`);
   assert.deepEqual(files.filter((f) => !jobs.includes(f)), []);

@@ -3,7 +3,7 @@
 // ends with every row once. Then the CLI imports a file into the same hub and reports failures.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
@@ -41,7 +41,7 @@ test('an import killed with SIGKILL holds exactly its checkpoint, then resumes t
   t.after(() => child.kill('SIGKILL'));
   await ready(api);
   const pid = (await api.post('/api/v1/projects', { name: 'Import' })).body.id as string;
-  const up = await api.call('POST', `/api/v1/projects/${pid}/imports`, await import('node:fs').then((fs) => fs.readFileSync(file)), { 'content-type': 'text/csv' });
+  const up = await api.call('POST', `/api/v1/projects/${pid}/imports`, readFileSync(file), { 'content-type': 'text/csv' });
   assert.equal(up.status, 202);
   const id = up.body.id as string;
 
