@@ -10,7 +10,7 @@ import { eventually, startHub, type TestHub } from './helpers.js';
 let t: TestHub;
 let pid: string;
 before(async () => {
-  t = await startHub({ env: { IMPORT_MAX_BYTES: String(64 * 1024) }, hub: { imports: { batchRows: 3, pollMs: 50 } } });
+  t = await startHub({ env: { IMPORT_MAX_BYTES: String(2 * 1024 * 1024) }, hub: { imports: { batchRows: 3, pollMs: 50 } } });
   pid = (await t.api.post('/api/v1/projects', { name: 'Data' })).body.id;
 });
 after(() => t.close());
@@ -116,6 +116,20 @@ test('an NDJSON import: phone null clears, attribute null removes, bad lines nam
   assert.deepEqual(errors.map((e: any) => [e.line, e.field, e.code]), [[3, null, 'invalid_json'], [4, 'email', 'unknown_field']]);
 });
 
+test('a CSV the parser loses its place in stops there, saying exactly which rows landed', async () => {
+  // An unclosed quote: the rest of the file is one record, past the parser's limit.
+  const csv = 'customer_id,note\nf1,a\nf2,b\nf3,c\nf4,"' + 'x'.repeat(1024 * 1024 + 10) + '\nf5,e\n';
+  const r = await t.api.call('POST', path('/imports'), csv, { 'content-type': 'text/csv' });
+  assert.equal(r.status, 202);
+  const job = await done(r.body.id);
+  assert.equal(job.state, 'failed');
+  assert.equal(job.rows_created, 3, JSON.stringify(job));
+  assert.equal(job.line, 4);
+  assert.match(job.error, /^line 5: a CSV record is larger than 1048576 bytes .*the rows up to line 4 landed, the others did not$/);
+  assert.equal((await t.api.get(path('/customers/f3'))).status, 200);
+  assert.equal((await t.api.get(path('/customers/f5'))).status, 404);
+});
+
 test('bad uploads are 4xx naming what is wrong', async () => {
   const noId = await upload('phone,name\n+46700000001,x\n', 'text/csv');
   assert.equal(noId.status, 400);
@@ -131,11 +145,11 @@ test('bad uploads are 4xx naming what is wrong', async () => {
 });
 
 test('a file over IMPORT_MAX_BYTES is 413, declared or streamed, and leaves nothing behind', async () => {
-  const big = 'customer_id\n' + 'x'.repeat(70 * 1024) + '\n';
+  const big = 'customer_id\n' + 'x'.repeat(2 * 1024 * 1024) + '\n';
   const declared = await upload(big, 'text/csv');
   assert.equal(declared.status, 413);
   // Chunked, without a Content-Length: refused once the cap is crossed.
-  const chunks = Array.from({ length: 40 }, () => Buffer.alloc(4096, 0x61));
+  const chunks = Array.from({ length: 40 }, () => Buffer.alloc(64 * 1024, 0x61));
   const res = await request(t.url + path('/imports'), {
     method: 'POST',
     headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'text/csv' },

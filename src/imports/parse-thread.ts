@@ -3,8 +3,9 @@
 // parent one ahead of the one it is writing, so memory stays bounded.
 import { parentPort, workerData } from 'node:worker_threads';
 import { batches, type ParseSource } from './batches.js';
+import { ImportFileError } from './readers.js';
 
-export type ThreadMessage = { batch: import('./batches.js').ParsedBatch } | { error: string };
+export type ThreadMessage = { batch: import('./batches.js').ParsedBatch } | { error: string; fileErrorLine?: number };
 
 const { source, batchRows } = workerData as { source: ParseSource; batchRows: number };
 let credit = 1;
@@ -21,6 +22,9 @@ try {
     parentPort!.postMessage({ batch } satisfies ThreadMessage);
   }
 } catch (err) {
-  parentPort!.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies ThreadMessage);
+  parentPort!.postMessage({
+    error: err instanceof Error ? err.message : String(err),
+    ...(err instanceof ImportFileError && { fileErrorLine: err.line }),
+  } satisfies ThreadMessage);
 }
 parentPort!.close();

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { csvHeader, csvRecords, MAX_RECORD_BYTES, ndjsonLines, type Item } from './readers.js';
+import { csvHeader, csvRecords, ImportFileError, MAX_CSV_PARSER_RECORD_BYTES, MAX_RECORD_BYTES, ndjsonLines, type Item } from './readers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-readers-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,4 +63,16 @@ test('ndjsonLines: lines, offsets, blank lines skipped, a line past the limit re
   assert.ok(second.kind === 'row');
   const rest = await all(ndjsonLines(path, second.end, second.line));
   assert.deepEqual(rest.map((i) => i.line), [4, 5]);
+});
+
+test('csvRecords: a record past 64 KiB is an error for its line, the next row still comes; past the parser limit the read stops there', async () => {
+  const path = file('wide.csv', 'a,b\n1,2\n3,' + 'x'.repeat(MAX_RECORD_BYTES + 10) + '\n4,5\n');
+  const items = await all(csvRecords(path, 4, 1));
+  assert.deepEqual(items.map((i) => (i.kind === 'row' ? [i.line, i.value[0]] : [i.line, i.code])), [[2, '1'], [3, 'line_too_long'], [4, '4']]);
+  const huge = file('huge.csv', 'a,b\n1,2\n3,"' + 'x'.repeat(MAX_CSV_PARSER_RECORD_BYTES + 10) + '\n4,5\n');
+  const seen: Item<string[]>[] = [];
+  await assert.rejects(async () => {
+    for await (const i of csvRecords(huge, 4, 1)) seen.push(i);
+  }, (err: unknown) => err instanceof ImportFileError && err.line === 3);
+  assert.deepEqual(seen.map((i) => i.line), [2]);
 });

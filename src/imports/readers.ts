@@ -7,6 +7,22 @@ import { pipeline } from 'node:stream/promises';
 import { parse, type CsvError } from 'csv-parse';
 
 export const MAX_RECORD_BYTES = 64 * 1024;
+/**
+ * Past this the CSV parser gives up on a record, and loses its place in the file with it: the
+ * import stops there (ImportFileError) rather than guess which rows follow.
+ */
+export const MAX_CSV_PARSER_RECORD_BYTES = 1024 * 1024;
+
+/** The file cannot be read on from here; the rows before `line` are all accounted for. */
+export class ImportFileError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImportFileError';
+  }
+}
 
 export type Item<T> =
   /** `line`: where the record starts; `last`: the last line it covers; `end`: the byte offset past it. */
@@ -21,7 +37,7 @@ function csvParser() {
     skip_empty_lines: true,
     skip_records_with_error: true,
     record_delimiter: ['\r\n', '\n'],
-    max_record_size: MAX_RECORD_BYTES,
+    max_record_size: MAX_CSV_PARSER_RECORD_BYTES,
   });
 }
 
@@ -40,18 +56,28 @@ function newlinesIn(values: readonly string[]): number {
 export async function* csvRecords(path: string, start: number, line: number): AsyncGenerator<Item<string[]>> {
   const parser = csvParser();
   const skipped: Item<string[]>[] = [];
+  const state: { fatal: ImportFileError | null } = { fatal: null };
   parser.on('skip', (err: CsvError) => {
     const at = line + Number((err as unknown as CsvInfo).lines ?? 0);
-    skipped.push({ kind: 'error', line: at, code: 'invalid_csv', message: err.message.replace(/ at line \d+/, '') });
+    if (err.code === 'CSV_MAX_RECORD_SIZE') state.fatal ??= new ImportFileError(at, `line ${at}: a CSV record is larger than ${MAX_CSV_PARSER_RECORD_BYTES} bytes (an unclosed quote?)`);
+    else skipped.push({ kind: 'error', line: at, code: 'invalid_csv', message: err.message.replace(/ at line \d+/, '') });
   });
   const done = pipeline(createReadStream(path, { start }), parser);
   done.catch(() => undefined); // rethrown below once the records are read
+  let previousEnd = 0;
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: CsvInfo }>) {
     const first = line + info.lines - newlinesIn(record);
+    if (state.fatal && first >= state.fatal.line) throw state.fatal;
     while (skipped.length > 0 && skipped[0]!.line < first) yield skipped.shift()!;
-    yield { kind: 'row', line: first, last: line + info.lines, end: start + info.bytes, value: record };
+    const end = start + info.bytes;
+    const size = info.bytes - previousEnd;
+    previousEnd = info.bytes;
+    yield size > MAX_RECORD_BYTES
+      ? { kind: 'error', line: first, code: 'line_too_long', message: `the record is longer than ${MAX_RECORD_BYTES} bytes` }
+      : { kind: 'row', line: first, last: line + info.lines, end, value: record };
   }
   await done;
+  if (state.fatal) throw state.fatal;
   yield* skipped;
 }
 

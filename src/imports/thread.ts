@@ -2,6 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ParsedBatch, ParseSource } from './batches.js';
 import type { ThreadMessage } from './parse-thread.js';
+import { ImportFileError } from './readers.js';
 
 function startThread(data: unknown): Worker {
   const self = import.meta.url;
@@ -38,7 +39,7 @@ export async function* parsedBatches(source: ParseSource, batchRows: number): As
       while (queue.length === 0 && !failure && !exited) await new Promise<void>((r) => (wake = r));
       const m = queue.shift();
       if (!m) throw failure ?? new Error('the import parse thread ended early');
-      if ('error' in m) throw new Error(m.error);
+      if ('error' in m) throw m.fileErrorLine === undefined ? new Error(m.error) : new ImportFileError(m.fileErrorLine, m.error);
       yield m.batch;
       if (m.batch.final) return;
       thread.postMessage('more');

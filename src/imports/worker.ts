@@ -9,6 +9,7 @@ import * as importStore from '../store/imports.js';
 import type { ImportsTable } from '../store/schema.js';
 import { applyBatch } from './apply.js';
 import { batches } from './batches.js';
+import { ImportFileError } from './readers.js';
 import { parsedBatches } from './thread.js';
 
 export interface ImportWorkerOptions {
@@ -79,9 +80,14 @@ export class ImportWorker {
         await this.#process(job);
       } catch (err) {
         if (this.#stopping) return;
-        this.logger.error({ err, import_id: job.id }, 'import failed');
         const line = (await importStore.findAny(this.db, job.id))?.line ?? job.line;
-        await importStore.fail(this.db, job.id, `the import stopped on an internal error after line ${line}: the rows up to that line landed, the others did not`, Date.now());
+        const landed = `the rows up to line ${line} landed, the others did not`;
+        if (err instanceof ImportFileError) {
+          await importStore.fail(this.db, job.id, `${err.message}: the import stopped; ${landed}`, Date.now());
+        } else {
+          this.logger.error({ err, import_id: job.id }, 'import failed');
+          await importStore.fail(this.db, job.id, `the import stopped on an internal error: ${landed}`, Date.now());
+        }
         await rm(join(this.dir, job.file), { force: true });
       }
     }
