@@ -76,3 +76,12 @@ test('csvRecords: a record past 64 KiB is an error for its line, the next row st
   }, (err: unknown) => err instanceof ImportFileError && err.line === 3);
   assert.deepEqual(seen.map((i) => i.line), [2]);
 });
+
+test('csvRecords: lines a malformed record swallows are covered by its error, so every line is in a row or an error', async () => {
+  const path = file('quotes.csv', 'a,b,c\n1,x,y\n4,"bad"x,1\n5,a,b\n6,"q",c\n7,d,e\n8,f"g,h\n9,i,j\n');
+  const items = await all(csvRecords(path, 6, 1));
+  assert.deepEqual(
+    items.map((i) => (i.kind === 'row' ? [i.line, i.value[0]] : [i.line, i.code, /^lines \d+ to \d+/.exec(i.message)?.[0] ?? null])),
+    [[2, '1'], [3, 'invalid_csv', null], [4, 'invalid_csv', 'lines 4 to 5'], [6, '7'], [7, 'invalid_csv', null], [8, '9']],
+  );
+});

@@ -65,20 +65,31 @@ export async function* csvRecords(path: string, start: number, line: number): As
   const done = pipeline(createReadStream(path, { start }), parser);
   done.catch(() => undefined); // rethrown below once the records are read
   let previousEnd = 0;
+  // The last line a yielded row or error covers. After a malformed record the parser may swallow
+  // the lines up to where it finds its feet again: the next error covers them all, so every line
+  // is either in a row or in an error.
+  let covered = line;
+  const coverError = (e: Item<string[]>): Item<string[]> => {
+    const from = Math.min(covered + 1, e.line);
+    const span = e.line > from ? `lines ${from} to ${e.line}: ` : '';
+    covered = Math.max(covered, e.line);
+    return e.kind === 'error' ? { ...e, line: from, message: span + e.message } : e;
+  };
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: CsvInfo }>) {
     const first = line + info.lines - newlinesIn(record);
     if (state.fatal && first >= state.fatal.line) throw state.fatal;
-    while (skipped.length > 0 && skipped[0]!.line < first) yield skipped.shift()!;
+    while (skipped.length > 0 && skipped[0]!.line < first) yield coverError(skipped.shift()!);
     const end = start + info.bytes;
     const size = info.bytes - previousEnd;
     previousEnd = info.bytes;
+    covered = line + info.lines;
     yield size > MAX_RECORD_BYTES
       ? { kind: 'error', line: first, code: 'line_too_long', message: `the record is longer than ${MAX_RECORD_BYTES} bytes` }
       : { kind: 'row', line: first, last: line + info.lines, end, value: record };
   }
   await done;
   if (state.fatal) throw state.fatal;
-  yield* skipped;
+  for (const e of skipped) yield coverError(e);
 }
 
 /** The header record of a CSV file and where the data after it starts. */
