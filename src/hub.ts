@@ -8,6 +8,8 @@ import { CallbackProcessor, type ProcessorOptions } from './callbacks/processor.
 import { PendingCallbacks } from './callbacks/pending.js';
 import { Retention, type RetentionOptions } from './callbacks/retention.js';
 import { CallbackWriter } from './callbacks/writer.js';
+import { ImportWorker, type ImportWorkerOptions } from './imports/worker.js';
+import { join } from 'node:path';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
 import { channelsOfConsent } from './services/consent.js';
 import { RecordedEventTally } from './services/events.js';
@@ -23,6 +25,7 @@ export interface HubOptions {
   dispatcher?: DispatcherOptions;
   processor?: ProcessorOptions;
   retention?: RetentionOptions;
+  imports?: ImportWorkerOptions;
 }
 
 export class Hub {
@@ -35,6 +38,8 @@ export class Hub {
   readonly callbacks: CallbackWriter;
   readonly retention: Retention;
   readonly commit: GroupCommit;
+  /** Applies bulk imports of customers in the background. */
+  readonly imports: ImportWorker;
   /** Warnings anyone can trigger (refused webhooks), throttled per source and reason. */
   readonly refusalLog = new ThrottledLog();
   /** Events committed since the last /metrics scrape. */
@@ -74,6 +79,7 @@ export class Hub {
       this.metrics,
       options.processor,
     );
+    this.imports = new ImportWorker(db, join(config.dataDir, 'imports'), logger.child({ component: 'imports' }), options.imports);
     this.retention = new Retention(db, config.storage, logger.child({ component: 'retention' }), options.retention);
     this.#events = new RecordedEventTally(db);
     this.metrics.setSources({
@@ -116,6 +122,7 @@ export class Hub {
     await this.dispatcher.start();
     this.processor.start();
     this.retention.start();
+    await this.imports.start();
     this.#running = true;
     for (const c of await unfinishedLaunches(this.db)) {
       this.logger.warn({ campaign_id: c.id }, 'resuming a campaign launch interrupted by the last stop');
@@ -130,6 +137,7 @@ export class Hub {
     await this.dispatcher.stop();
     await this.processor.stop();
     await this.retention.stop();
+    await this.imports.stop();
     await this.commit.close();
     await this.checkpointer?.stop();
     await this.db.destroy();

@@ -22,6 +22,8 @@ import { campaignRoutes } from './v1/campaigns.js';
 import { customerRoutes } from './v1/customers.js';
 import { eventRoutes } from './v1/events.js';
 import { eventStreamRoutes, type EventStreamOptions } from './v1/event-stream.js';
+import { exportRoutes } from './v1/exports.js';
+import { importRoutes } from './v1/imports.js';
 import { integrationRoutes } from './v1/integrations.js';
 import { messageRoutes } from './v1/messages.js';
 import { projectRoutes } from './v1/projects.js';
@@ -150,6 +152,8 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean; eventStream?:
       await api.register(integrationRoutes(hub));
       await api.register(senderProfileRoutes(hub));
       await api.register(customerRoutes(hub));
+      await api.register(importRoutes(hub));
+      await api.register(exportRoutes(hub));
       await api.register(messageRoutes(hub));
       await api.register(campaignRoutes(hub));
       await api.register(eventRoutes(hub));

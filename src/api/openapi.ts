@@ -14,6 +14,8 @@ const TAGS = [
   { name: 'messages', description: 'Transactional sends, the message log, and how a text splits into SMS parts.' },
   { name: 'campaigns', description: 'One message per audience customer, launched at once, with delivery statistics.' },
   { name: 'events', description: 'Delivery and engagement events, in the order they were recorded.' },
+  { name: 'imports', description: 'Bulk imports of customers from CSV or NDJSON files, applied in the background with progress and per-row errors.' },
+  { name: 'exports', description: 'Events and messages as CSV or NDJSON, streamed, with the filters of their lists.' },
   { name: 'two-way', description: 'Consent per channel, keyword auto-replies, and the conversation with a customer.' },
   { name: 'direct-send ingest', description: 'Delivery reports of messages sent straight through Sinch, outside the hub.' },
 ];

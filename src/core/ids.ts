@@ -18,7 +18,7 @@ function pooledRandom(): number {
 
 const next = monotonicFactory(pooledRandom);
 
-export type IdPrefix = 'prj' | 'int' | 'cus' | 'msg' | 'cmp' | 'key' | 'snd';
+export type IdPrefix = 'prj' | 'int' | 'cus' | 'msg' | 'cmp' | 'key' | 'snd' | 'imp';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${next().toLowerCase()}`;

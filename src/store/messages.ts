@@ -241,7 +241,7 @@ export async function releaseClaims(db: DB, ids: readonly string[]): Promise<voi
 }
 
 /** Why a message was taken off the queue unsent. */
-export type CancelReason = 'opted_out' | 'integration_deleted';
+export type CancelReason = 'opted_out' | 'integration_deleted' | 'customer_erased';
 
 /** Cancels claimed, unsent messages. */
 export async function cancelClaimed(db: DB, ids: readonly string[], reason: CancelReason, now: number): Promise<void> {
@@ -387,4 +387,32 @@ const setStatusStatement = preparedList<{ status: MessageStatus; now: number }>(
 /** Sets the status of these messages. */
 export async function setStatus(db: DB, status: MessageStatus, ids: readonly string[], now: number): Promise<void> {
   await setStatusStatement.changes(db, { status, now }, ids);
+}
+
+// ---- Erasing a customer ----
+
+/** The ids of the customer's messages (one customer's: few enough to hold). */
+export async function idsOfCustomer(db: DB, customerRef: string): Promise<string[]> {
+  const rows = await db.selectFrom('messages').select('id').where('customer_ref', '=', customerRef).execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Cancels whatever of the customer's is still queued, auto-replies included, then strips every
+ * message of theirs of personal data: recipient, text, content, media. The rows stay (campaign
+ * statistics count them) under `token` instead of the customer.
+ */
+export async function eraseForCustomer(db: DB, customerRef: string, token: string, now: number): Promise<number> {
+  await db
+    .updateTable('messages')
+    .set({ dispatch_state: 'cancelled', last_error: JSON.stringify({ reason: 'customer_erased' satisfies CancelReason }), updated_at: now })
+    .where('customer_ref', '=', customerRef)
+    .where('dispatch_state', '=', 'queued')
+    .execute();
+  const r = await db
+    .updateTable('messages')
+    .set({ customer_ref: token, customer_id: token, recipient: '', body: '', content: null, media: null, updated_at: now })
+    .where('customer_ref', '=', customerRef)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }

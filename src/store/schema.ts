@@ -272,6 +272,47 @@ export interface SignedNoncesTable {
   expires_at: number;
 }
 
+export type ImportFormat = 'csv' | 'ndjson';
+export type ImportState = 'queued' | 'running' | 'done' | 'failed';
+
+/** A bulk import of customers; the checkpoint (line, bytes_processed) moves with each committed batch. */
+export interface ImportsTable {
+  id: string;
+  project_id: string;
+  format: ImportFormat;
+  state: ImportState;
+  /** The uploaded file's name in the data folder's imports/ (deleted once the import ends). */
+  file: string;
+  /** JSON: the CSV header's column specs (null for NDJSON). */
+  columns: string | null;
+  bytes_total: number;
+  /** Where the next batch starts in the file: everything before it is committed. */
+  bytes_processed: number;
+  /** The last line of the file the committed batches covered. */
+  line: number;
+  /** Known once the import is done. */
+  rows_total: number | null;
+  rows_processed: number;
+  rows_created: number;
+  rows_updated: number;
+  rows_failed: number;
+  /** Why the import failed as a whole (state failed). */
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+export interface ImportErrorsTable {
+  id: Generated<number>;
+  import_id: string;
+  line: number;
+  field: string | null;
+  code: string;
+  message: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   api_keys: ApiKeysTable;
@@ -288,4 +329,6 @@ export interface Database {
   direct_deliveries: DirectDeliveriesTable;
   links: LinksTable;
   ingest_rejections: IngestRejectionsTable;
+  imports: ImportsTable;
+  import_errors: ImportErrorsTable;
 }

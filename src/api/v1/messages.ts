@@ -1,9 +1,9 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import { invalid } from '../../core/errors.js';
 import type { Hub } from '../../hub.js';
 import { API_MESSAGE_STATUSES, apiStatus } from '../../messages/status.js';
 import { listEvents } from '../../services/events.js';
-import { getMessage, listMessages, sendTransactional, storedContent } from '../../services/messages.js';
+import { getMessage, listMessages, sendTransactional, storedContent, type MessageListQuery } from '../../services/messages.js';
 import type { MessagesTable } from '../../store/schema.js';
 import { requireProject } from './auth.js';
 import { AnyObject, Channel, ContentFields, errorResponse, errorResponses, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams, RouteFields } from './schemas.js';
@@ -64,6 +64,35 @@ export function messageView(m: MessagesTable) {
   };
 }
 
+/** The filters of the message list, shared by its export. */
+export const MessageFilters = {
+  status: Type.Optional(Type.Union(API_MESSAGE_STATUSES.map((s) => Type.Literal(s)), { description: 'the status as the message shows it' })),
+  dispatch_state: Type.Optional(Type.Union(['queued', 'sending', 'done', 'cancelled'].map((s) => Type.Literal(s)))),
+  channel: Type.Optional(Channel),
+  integration_id: Type.Optional(Type.String({ maxLength: 64 })),
+  campaign_id: Type.Optional(Type.String({ maxLength: 64 })),
+  customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  recipient: Type.Optional(Phone),
+  created_from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time, inclusive' })),
+  created_to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time, exclusive' })),
+  possible_duplicate: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+};
+
+export function messageFilter(q: { [K in keyof typeof MessageFilters]?: Static<(typeof MessageFilters)[K]> }): Omit<MessageListQuery, 'cursor' | 'limit'> {
+  return {
+    status: q.status,
+    dispatch_state: q.dispatch_state as MessagesTable['dispatch_state'] | undefined,
+    channel: q.channel,
+    integration_id: q.integration_id,
+    campaign_id: q.campaign_id,
+    customer_id: q.customer_id,
+    recipient: q.recipient,
+    created_from: timeParam(q.created_from, 'created_from'),
+    created_to: timeParam(q.created_to, 'created_to'),
+    possible_duplicate: q.possible_duplicate === undefined ? undefined : q.possible_duplicate === 'true',
+  };
+}
+
 export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/projects/:pid/messages', {
     schema: {
@@ -105,39 +134,14 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
         'The message log, newest first, with filters and cursor pagination: each message as GET …/messages/{mid} shows it, without its events. ' +
         'Messages retrying after a provider error are `status=queued` with `dispatch_state=queued` and their `last_error`.',
       params: ProjectParams,
-      querystring: Type.Object({
-        ...PageQuery,
-        status: Type.Optional(Type.Union(API_MESSAGE_STATUSES.map((s) => Type.Literal(s)), { description: 'the status as the message shows it' })),
-        dispatch_state: Type.Optional(Type.Union(['queued', 'sending', 'done', 'cancelled'].map((s) => Type.Literal(s)))),
-        channel: Type.Optional(Channel),
-        integration_id: Type.Optional(Type.String({ maxLength: 64 })),
-        campaign_id: Type.Optional(Type.String({ maxLength: 64 })),
-        customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-        recipient: Type.Optional(Phone),
-        created_from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time, inclusive' })),
-        created_to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time, exclusive' })),
-        possible_duplicate: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
-      }),
+      querystring: Type.Object({ ...PageQuery, ...MessageFilters }),
       response: { 200: Page(Message), ...errorResponses },
     },
   }, async (req) => {
     requireProject(req, req.params.pid);
     const q = req.query;
     if (q.cursor !== undefined && !MESSAGE_CURSOR.test(q.cursor)) throw invalid('invalid_request', 'cursor must be the next_cursor of a previous page', 'cursor');
-    const page = await listMessages(hub.db, req.params.pid, {
-      status: q.status,
-      dispatch_state: q.dispatch_state as MessagesTable['dispatch_state'] | undefined,
-      channel: q.channel,
-      integration_id: q.integration_id,
-      campaign_id: q.campaign_id,
-      customer_id: q.customer_id,
-      recipient: q.recipient,
-      created_from: timeParam(q.created_from, 'created_from'),
-      created_to: timeParam(q.created_to, 'created_to'),
-      possible_duplicate: q.possible_duplicate === undefined ? undefined : q.possible_duplicate === 'true',
-      cursor: q.cursor,
-      limit: pageLimit(q.limit),
-    });
+    const page = await listMessages(hub.db, req.params.pid, { ...messageFilter(q), cursor: q.cursor, limit: pageLimit(q.limit) });
     return pageView(page, messageView);
   });
 
