@@ -18,18 +18,21 @@ describe('eachAudienceChunk: an audience in bounded chunks, each in its own tran
   });
   after(() => store.close());
 
-  async function chunksOf(audience: { customer_ids?: string[]; filter?: unknown }, size: number) {
+  async function chunksOf(audience: { customer_ids?: string[]; filter?: unknown }, size: number, perTransaction = size * 2) {
     const prepared = await prepareAudience(store.db, 'prj_1', 'sms', audience);
     const id = `cmp_${Math.random().toString(36).slice(2)}`;
     await campaignStore.insert(store.db, campaignRow(id, 'prj_1', { audience: prepared.definition }));
     await prepared.write(store.db, id);
     const campaign = (await campaignStore.find(store.db, 'prj_1', id))!;
     const chunks: { ids: string[]; unknown: number; inTransaction: boolean }[] = [];
+    const transactions = new Set<unknown>();
     let commits = 0;
     await eachAudienceChunk(store.db, campaign, async (trx, c) => {
       chunks.push({ ids: c.customers.map((x) => x.customer_id), unknown: c.unknown, inTransaction: trx.isTransaction });
-    }, () => commits++, size);
-    assert.equal(commits, chunks.length, 'afterCommit once per chunk');
+      transactions.add(trx);
+    }, () => commits++, { perTransaction, perPage: size });
+    assert.equal(commits, transactions.size, 'afterCommit once per transaction');
+    assert.equal(commits, Math.ceil(chunks.length / (perTransaction / size)), `${perTransaction / size} pages per transaction`);
     return chunks;
   }
 

@@ -12,8 +12,12 @@ import { inTransaction, type DB } from '../store/db.js';
 import type { CampaignsTable } from '../store/schema.js';
 import { consentChannel } from './consent.js';
 
-/** Customers per chunk of a launch: one transaction each, large enough that commits (an fsync each) cost little. */
-export const AUDIENCE_CHUNK = 5000;
+/**
+ * Customers per transaction of a launch: large enough that commits (an fsync each) cost little.
+ * Within it, customers are read and handed over a page at a time, so what a launch holds at once
+ * (the page, its message rows) is a page, and most of it dies young instead of filling the heap.
+ */
+export const AUDIENCE_CHUNK = { perTransaction: 5000, perPage: 500 };
 
 export interface AudienceInput {
   customer_ids?: readonly string[];
@@ -60,7 +64,7 @@ function definitionOf(campaign: Pick<CampaignsTable, 'audience'>): Definition {
   return JSON.parse(campaign.audience) as Definition;
 }
 
-/** One chunk of a launch: the customers to consider, and how many listed ids named nobody. */
+/** One page of a launch: the customers to consider, and how many listed ids named nobody. */
 export interface AudienceChunk {
   customers: CustomerContact[];
   unknown: number;
@@ -69,46 +73,58 @@ export interface AudienceChunk {
 type LaunchingCampaign = Pick<CampaignsTable, 'id' | 'project_id' | 'channel' | 'audience' | 'launched_at'>;
 
 /**
- * Runs `fn` on the campaign's audience chunk by chunk, each chunk read and handled in one
- * transaction, in a stable order (customers by id for a filter, listed ids for a list) so the
- * next chunk starts after the last one (keyset). `afterCommit` runs once each chunk is committed.
- * Memory is one chunk whatever the audience size. Re-running it (a launch resumed after a crash)
- * goes over the same customers again; the caller's inserts ignore those already queued.
+ * Runs `fn` on the campaign's audience a page at a time, in a stable order (customers by id for a
+ * filter, listed ids for a list), each page starting after the last id of the one before (keyset),
+ * `perTransaction` customers to a transaction; `afterCommit` runs once each transaction is
+ * committed. Memory is one page whatever the audience size. Re-running it (a launch resumed after
+ * a crash) goes over the same customers again; the caller's inserts ignore those already queued.
  */
 export async function eachAudienceChunk(
   db: DB,
   campaign: LaunchingCampaign,
   fn: (trx: DB, chunk: AudienceChunk) => Promise<void>,
   afterCommit: () => void = () => {},
-  size = AUDIENCE_CHUNK,
+  sizes: { perTransaction: number; perPage: number } = AUDIENCE_CHUNK,
 ): Promise<void> {
   const def = definitionOf(campaign);
   // A filter's time windows are fixed at the launch's start, so a resumed launch reads them the same.
   const ctx = { channel: consentChannel(campaign.channel), now: campaign.launched_at ?? Date.now() };
   const node = def.kind === 'filter' ? parseFilter(def.filter, 'audience.filter') : null;
   let after: string | null = null;
-  for (;;) {
-    const read: number = await inTransaction(db, async (trx) => {
-      let chunk: AudienceChunk;
-      let read: number;
-      if (node) {
-        const customers = await audienceStore.pageFilter(trx, campaign.project_id, node, ctx, after, size);
-        read = customers.length;
-        if (read > 0) after = customers[read - 1]!.id;
-        chunk = { customers, unknown: 0 };
-      } else {
-        const rows = await audienceStore.pageIds(trx, campaign.project_id, campaign.id, after, size);
-        read = rows.length;
-        if (read > 0) after = rows[read - 1]!.listed_id;
-        const customers: CustomerContact[] = [];
-        for (const r of rows) if (r.id !== null) customers.push({ id: r.id, customer_id: r.customer_id!, phone: r.phone, country: r.country, attributes: r.attributes! });
-        chunk = { customers, unknown: rows.length - customers.length };
+  let done = false;
+  /** Reads the next page and hands it to fn; returns how many entries it read. */
+  const page = async (trx: DB): Promise<number> => {
+    if (node) {
+      const customers = await audienceStore.pageFilter(trx, campaign.project_id, node, ctx, after, sizes.perPage);
+      if (customers.length > 0) {
+        after = customers[customers.length - 1]!.id;
+        await fn(trx, { customers, unknown: 0 });
       }
-      if (read > 0) await fn(trx, chunk);
-      return read;
+      return customers.length;
+    }
+    const rows = await audienceStore.pageIds(trx, campaign.project_id, campaign.id, after, sizes.perPage);
+    if (rows.length > 0) {
+      after = rows[rows.length - 1]!.listed_id;
+      const customers: CustomerContact[] = [];
+      for (const r of rows) if (r.id !== null) customers.push({ id: r.id, customer_id: r.customer_id!, phone: r.phone, country: r.country, attributes: r.attributes! });
+      await fn(trx, { customers, unknown: rows.length - customers.length });
+    }
+    return rows.length;
+  };
+  while (!done) {
+    const read = await inTransaction(db, async (trx) => {
+      let n = 0;
+      while (n < sizes.perTransaction) {
+        const got = await page(trx);
+        n += got;
+        if (got < sizes.perPage) {
+          done = true;
+          break;
+        }
+      }
+      return n;
     });
     if (read > 0) afterCommit();
-    if (read < size) return;
   }
 }
 
