@@ -2,9 +2,10 @@
 // `customers c`, counted or paged in id order; and a campaign's list of customer ids
 // (`campaign_audience`), written and paged in chunks. Nothing here holds a whole audience.
 //
-// SQLite-specific (marked `SQLite:` below): attributes are read with json_extract/json_type and
-// dates compared with julianday. A PostgreSQL store compiles the same tree with jsonb operators
-// and timestamptz casts; the EXISTS subqueries over consents and events are plain SQL.
+// SQLite-specific (marked `SQLite:` below): attributes are read with json_extract/json_type, dates
+// compared with julianday, and a NULL test counted as false with coalesce(…, 0). A PostgreSQL store
+// compiles the same tree with jsonb operators, timestamptz casts and coalesce(…, false); the EXISTS
+// subqueries over consents and events are plain SQL.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { AttributeTest, FilterNode } from '../core/audience.js';
 import type { Channel } from '../core/status.js';
@@ -78,7 +79,7 @@ export function compileFilter(node: FilterNode, ctx: CompileContext): RawBuilder
       )})`;
     case 'not':
       // An attribute test on a missing attribute is NULL, and NOT NULL is NULL: `ne` must match
-      // customers without the attribute, so NULL counts as false before negating.
+      // customers without the attribute, so NULL counts as false before negating. SQLite: 0 is false.
       return sql<SqlBool>`(not coalesce(${compileFilter(node.item, ctx)}, 0))`;
     case 'attribute':
       return attribute(node.name, node, ctx);
