@@ -18,6 +18,7 @@ import { openapiOptions } from './openapi.js';
 import { linkRoutes } from './public/links.js';
 import { webhookRoutes } from './public/webhooks.js';
 import { bearer } from './v1/auth.js';
+import { audienceRoutes } from './v1/audiences.js';
 import { campaignRoutes } from './v1/campaigns.js';
 import { customerRoutes } from './v1/customers.js';
 import { eventRoutes } from './v1/events.js';
@@ -156,6 +157,7 @@ export async function buildApp(hub: Hub, opts: { logger?: boolean; eventStream?:
       await api.register(exportRoutes(hub));
       await api.register(messageRoutes(hub));
       await api.register(campaignRoutes(hub));
+      await api.register(audienceRoutes(hub));
       await api.register(eventRoutes(hub));
       await api.register(eventStreamRoutes(hub, opts.eventStream));
       await api.register(ingestAdminRoutes(hub));

@@ -13,6 +13,7 @@ const TAGS = [
   { name: 'customers', description: 'Customer profiles: phone, attributes, and the events recorded on them.' },
   { name: 'messages', description: 'Transactional sends, the message log, and how a text splits into SMS parts.' },
   { name: 'campaigns', description: 'One message per audience customer, launched at once, with delivery statistics.' },
+  { name: 'audiences', description: 'Who a campaign reaches: filters on attributes, consent and past events, counted before launch.' },
   { name: 'events', description: 'Delivery and engagement events, in the order they were recorded.' },
   { name: 'imports', description: 'Bulk imports of customers from CSV or NDJSON files, applied in the background with progress and per-row errors.' },
   { name: 'exports', description: 'Events and messages as CSV or NDJSON, streamed, with the filters of their lists.' },

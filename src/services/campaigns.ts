@@ -6,10 +6,10 @@ import { countSegments } from '../core/segments.js';
 import { newId } from '../core/ids.js';
 import * as campaignStore from '../store/campaigns.js';
 import type { CampaignSummary } from '../store/campaigns.js';
-import * as customerStore from '../store/customers.js';
 import * as messageStore from '../store/messages.js';
 import { inTransaction, type DB } from '../store/db.js';
 import type { CampaignsTable, MessagesTable, MissingVariablePolicy } from '../store/schema.js';
+import { eachAudienceChunk, prepareAudience, type AudienceInput } from './audiences.js';
 import { optedOutAmong } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { getProject, settingsOf } from './projects.js';
@@ -24,16 +24,14 @@ export interface CampaignInput extends ContentInput {
   integration_id?: string;
   sender_profile_id?: string;
   sender?: string;
-  audience: { customer_ids: string[] };
+  /** Exactly one: a list of customer ids, or a filter (docs/audiences.md). */
+  audience: AudienceInput;
   /** A recipient lacking a variable the template outputs: render it empty (default) or skip them. */
   missing_variable_policy?: MissingVariablePolicy;
 }
 
 export const MAX_AUDIENCE_IDS = 1_000_000;
-/** Customers per transaction: large enough that commits (an fsync each) are a small cost. */
-const CHUNK = 5000;
 
-/** A campaign without its audience list, which can hold a million ids. */
 export type { CampaignSummary };
 
 export async function createCampaign(deps: MessagingDeps, projectId: string, input: CampaignInput): Promise<CampaignsTable> {
@@ -41,9 +39,8 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
   const composed = composeMessage(input);
   // A syntax error is the sender's to fix now, not a launch that sends nothing.
   contentTemplates(composed, input.content ? 'content.text' : 'body');
-  const ids = [...new Set(input.audience.customer_ids)];
-  if (ids.length === 0) throw invalid('invalid_request', 'audience.customer_ids must not be empty', 'audience.customer_ids');
-  if (ids.length > MAX_AUDIENCE_IDS) throw invalid('invalid_request', `audience.customer_ids holds more than ${MAX_AUDIENCE_IDS} ids`, 'audience.customer_ids');
+  if ((input.audience.customer_ids?.length ?? 0) > MAX_AUDIENCE_IDS) throw invalid('invalid_request', `audience.customer_ids holds more than ${MAX_AUDIENCE_IDS} ids`, 'audience.customer_ids');
+  const audience = await prepareAudience(db, projectId, composed.channel, input.audience);
   // Fails now, with a clear error, rather than at launch.
   await chooseSender(db, deps.integrations, projectId, composed.channel, input);
   const now = Date.now();
@@ -59,8 +56,8 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
     integration_id: input.integration_id ?? null,
     sender: input.sender ?? null,
     track_links: input.track_links === undefined ? null : input.track_links ? 1 : 0,
-    audience: JSON.stringify(ids),
-    audience_size: ids.length,
+    audience: audience.definition,
+    audience_size: 0,
     state: 'draft',
     launch_summary: null,
     missing_variable_policy: input.missing_variable_policy ?? 'default',
@@ -68,7 +65,12 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
     launched_at: null,
     updated_at: now,
   };
-  await campaignStore.insert(db, row);
+  // The campaign and its audience list commit together: a bad request leaves nothing behind.
+  await inTransaction(db, async (trx) => {
+    await campaignStore.insert(trx, row);
+    row.audience_size = await audience.write(trx, row.id);
+    await campaignStore.update(trx, row.id, { audience_size: row.audience_size });
+  });
   return row;
 }
 
@@ -115,10 +117,9 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
   const now = Date.now();
   await campaignStore.update(db, id, { state: 'launching', integration_id: integration.id, launched_at: campaign.launched_at ?? now, updated_at: now });
 
-  const audience = JSON.parse(campaign.audience) as string[];
   const trackLinks = tracksLinks(settingsOf(await getProject(db, projectId)).link_tracking, campaign.track_links);
   const summary: LaunchSummary = {
-    audience: audience.length,
+    audience: 0,
     queued: 0,
     skipped_unknown_customer: 0,
     skipped_no_phone: 0,
@@ -127,11 +128,9 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
     skipped_render_error: 0,
     missing_variables: {},
   };
-  for (let i = 0; i < audience.length; i += CHUNK) {
-    const chunk = audience.slice(i, i + CHUNK);
-    await inTransaction(db, async (trx) => {
-      const customers = await customerStore.listContacts(trx, projectId, chunk);
-      summary.skipped_unknown_customer += chunk.length - customers.length;
+  await eachAudienceChunk(db, campaign, async (trx, { customers, unknown }) => {
+      summary.audience += customers.length + unknown;
+      summary.skipped_unknown_customer += unknown;
       const optedOut = await optedOutAmong(trx, customers.map((c) => c.id), campaign.channel);
       const rows: MessagesTable[] = [];
       const at = Date.now();
@@ -165,10 +164,8 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
       summary.queued += rows.length;
       const toInsert = trackLinks ? await storeTrackedLinks(trx, rows.map((r) => planTrackedLinks(r, deps.publicUrl, at)), deps.logger) : rows;
       await messageStore.insertForCampaign(trx, toInsert);
-    });
-    deps.queue.notify(integration.id);
-  }
-  await campaignStore.update(db, id, { state: 'launched', launch_summary: JSON.stringify(summary), updated_at: Date.now() });
+  }, () => deps.queue.notify(integration.id));
+  await campaignStore.update(db, id, { state: 'launched', audience_size: summary.audience, launch_summary: JSON.stringify(summary), updated_at: Date.now() });
   return getCampaignSummary(db, projectId, id);
 }
 

@@ -1,18 +1,18 @@
-// Campaigns, and the counts of the messages they fanned out. A campaign's audience can hold a
-// million ids: summaries leave it out.
+// Campaigns, and the counts of the messages they fanned out. A campaign's list of customer ids
+// lives in campaign_audience (audiences.ts); `audience` here is only its definition.
 import { sql } from 'kysely';
 import type { DB } from './db.js';
 import type { CampaignsTable, MessagesTable } from './schema.js';
 
-/** A campaign without its audience list. */
-export type CampaignSummary = Omit<CampaignsTable, 'audience'>;
+/** A campaign (once without its audience, a list of ids then; the definition is small now). */
+export type CampaignSummary = CampaignsTable;
 
 /** The columns an update may set. */
-export type CampaignPatch = Partial<Pick<CampaignsTable, 'state' | 'integration_id' | 'launched_at' | 'launch_summary' | 'updated_at'>>;
+export type CampaignPatch = Partial<Pick<CampaignsTable, 'state' | 'audience_size' | 'integration_id' | 'launched_at' | 'launch_summary' | 'updated_at'>>;
 
 const SUMMARY_COLUMNS = [
   'id', 'project_id', 'name', 'channel', 'body', 'content', 'media', 'sender_profile_id', 'integration_id', 'sender',
-  'track_links', 'audience_size', 'state', 'launch_summary', 'missing_variable_policy', 'created_at', 'launched_at', 'updated_at',
+  'track_links', 'audience', 'audience_size', 'state', 'launch_summary', 'missing_variable_policy', 'created_at', 'launched_at', 'updated_at',
 ] as const satisfies readonly (keyof CampaignSummary)[];
 
 export async function insert(db: DB, row: CampaignsTable): Promise<void> {

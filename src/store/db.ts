@@ -11,6 +11,7 @@ import * as m005 from './migrations/005_unknown_outcomes.js';
 import * as m006 from './migrations/006_integration_verify.js';
 import * as m007 from './migrations/007_missing_variable_policy.js';
 import * as m008 from './migrations/008_customer_data.js';
+import * as m009 from './migrations/009_audiences.js';
 import * as m011 from './migrations/011_campaign_stats_indexes.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
@@ -76,6 +77,7 @@ const migrations: Record<string, Migration> = {
   '006_integration_verify': m006,
   '007_missing_variable_policy': m007,
   '008_customer_data': m008,
+  '009_audiences': m009,
   '011_campaign_stats_indexes': m011,
 };
 

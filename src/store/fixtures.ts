@@ -99,7 +99,7 @@ export function campaignRow(id: string, projectId: string, over: Partial<Campaig
     integration_id: null,
     sender: null,
     track_links: null,
-    audience: '["c1"]',
+    audience: '{"kind":"ids"}',
     audience_size: 1,
     state: 'draft',
     launch_summary: null,

@@ -147,9 +147,9 @@ export interface CampaignsTable {
   sender: string | null;
   /** 1/0 to track links whatever the project says; null follows the project setting. */
   track_links: number | null;
-  /** JSON array of customer ids. */
+  /** JSON: how the audience is defined, {"kind":"ids"} (rows in campaign_audience) or {"kind":"filter","filter":…}. */
   audience: string;
-  /** How many ids the audience holds: views need it without parsing a million ids. */
+  /** Ids: how many distinct ids the list holds. Filter: how many customers matched at create, then at launch. */
   audience_size: number;
   state: 'draft' | 'launching' | 'launched';
   /** JSON: counts of the fan-out (queued, skipped by reason). */
@@ -313,12 +313,19 @@ export interface ImportErrorsTable {
   message: string;
 }
 
+/** A campaign's audience given as a list of customer ids: one row per distinct id. */
+export interface CampaignAudienceTable {
+  campaign_id: string;
+  customer_id: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   api_keys: ApiKeysTable;
   integrations: IntegrationsTable;
   customers: CustomersTable;
   campaigns: CampaignsTable;
+  campaign_audience: CampaignAudienceTable;
   messages: MessagesTable;
   events: EventsTable;
   callbacks: CallbacksTable;

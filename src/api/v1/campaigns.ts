@@ -1,11 +1,13 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
+import { audienceView, estimateCampaign } from '../../services/audiences.js';
 import { createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS, previewCampaign, testSendCampaign, type CampaignSummary } from '../../services/campaigns.js';
 import { campaignSeries, campaignStats, MAX_SERIES_MINUTES } from '../../services/campaign-stats.js';
 import { storedContent } from '../../services/messages.js';
 import { getProject } from '../../services/projects.js';
 import { requireProject } from './auth.js';
 import { Message, messageView, timeParam } from './messages.js';
+import { AudienceEstimate, AudienceFilter } from './audiences.js';
 import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from './schemas.js';
 
 const MissingVariablePolicy = Type.Union([Type.Literal('default'), Type.Literal('skip')], {
@@ -23,7 +25,10 @@ const Campaign = Type.Object({
   sender_profile_id: Type.Union([Type.String(), Type.Null()]),
   integration_id: Type.Union([Type.String(), Type.Null()]),
   sender: Type.Union([Type.String(), Type.Null()]),
-  audience_size: Type.Integer(),
+  audience: Type.Union([Type.Object({ type: Type.Literal('customer_ids') }), Type.Object({ type: Type.Literal('filter'), filter: AnyObject })], {
+    description: 'how the audience is defined: a stored list of customer ids, or a filter (docs/audiences.md)',
+  }),
+  audience_size: Type.Integer({ description: 'a list: how many distinct ids it holds; a filter: how many customers matched at create, then at launch' }),
   state: Type.String(),
   launch_summary: Type.Union([AnyObject, Type.Null()]),
   created_at: Type.String(),
@@ -130,6 +135,7 @@ export function campaignView(c: CampaignSummary) {
     sender_profile_id: c.sender_profile_id,
     integration_id: c.integration_id,
     sender: c.sender,
+    audience: audienceView(c),
     audience_size: c.audience_size,
     state: c.state,
     launch_summary: c.launch_summary ? (JSON.parse(c.launch_summary) as Record<string, unknown>) : null,
@@ -156,8 +162,11 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
           ...RouteFields,
           missing_variable_policy: Type.Optional(MissingVariablePolicy),
           audience: Type.Object(
-            { customer_ids: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: MAX_AUDIENCE_IDS }) },
-            { additionalProperties: false },
+            {
+              customer_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: MAX_AUDIENCE_IDS, description: 'the customers, by customer_id; repeats count once' })),
+              filter: Type.Optional(AudienceFilter),
+            },
+            { additionalProperties: false, description: 'exactly one of customer_ids and filter' },
           ),
         },
         { additionalProperties: false },
@@ -216,6 +225,20 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   }, async (req, reply) => {
     requireProject(req, req.params.pid);
     return reply.code(202).send(messageView(await testSendCampaign(hub.messaging, req.params.pid, req.params.cid, req.body)));
+  });
+
+  app.get('/projects/:pid/campaigns/:cid/estimate', {
+    schema: {
+      tags: ['campaigns', 'audiences'],
+      operationId: 'estimateCampaignAudience',
+      summary: "Estimate a campaign's audience",
+      description: 'Counts the audience as a launch now would resolve it (a filter is evaluated now). Nothing is written.',
+      params: Params,
+      response: { 200: AudienceEstimate, ...errorResponses },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    return estimateCampaign(hub.db, req.params.pid, req.params.cid);
   });
 
   app.get('/projects/:pid/campaigns/:cid/stats', { schema: { tags: ['campaigns'], operationId: 'getCampaignStats', summary: "Get a campaign's delivery statistics", params: Params, response: { 200: CampaignStats, ...errorResponses } } }, async (req) => {
