@@ -9,6 +9,9 @@ import { PendingCallbacks } from './callbacks/pending.js';
 import { Retention, type RetentionOptions } from './callbacks/retention.js';
 import { CallbackWriter } from './callbacks/writer.js';
 import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
+import { CampaignScheduler, type SchedulerOptions } from './services/campaign-scheduler.js';
+import { DomainError } from './core/errors.js';
+import * as campaignStore from './store/campaigns.js';
 import { channelsOfConsent } from './services/consent.js';
 import { RecordedEventTally } from './services/events.js';
 import { IntegrationRegistry } from './services/integration-registry.js';
@@ -23,6 +26,7 @@ export interface HubOptions {
   dispatcher?: DispatcherOptions;
   processor?: ProcessorOptions;
   retention?: RetentionOptions;
+  scheduler?: SchedulerOptions;
 }
 
 export class Hub {
@@ -35,6 +39,8 @@ export class Hub {
   readonly callbacks: CallbackWriter;
   readonly retention: Retention;
   readonly commit: GroupCommit;
+  /** Launches scheduled campaigns at their send_at. */
+  readonly scheduler: CampaignScheduler;
   /** Warnings anyone can trigger (refused webhooks), throttled per source and reason. */
   readonly refusalLog = new ThrottledLog();
   /** Events committed since the last /metrics scrape. */
@@ -75,6 +81,7 @@ export class Hub {
       options.processor,
     );
     this.retention = new Retention(db, config.storage, logger.child({ component: 'retention' }), options.retention);
+    this.scheduler = new CampaignScheduler(db, (projectId, id) => this.#scheduledLaunch(projectId, id), logger.child({ component: 'scheduler' }), options.scheduler);
     this.#events = new RecordedEventTally(db);
     this.metrics.setSources({
       queueDepths: () => queueDepths(db),
@@ -119,14 +126,37 @@ export class Hub {
     this.#running = true;
     for (const c of await unfinishedLaunches(this.db)) {
       this.logger.warn({ campaign_id: c.id }, 'resuming a campaign launch interrupted by the last stop');
-      launchCampaign(this.messaging, c.project_id, c.id).catch((err: unknown) =>
-        this.logger.error({ err, campaign_id: c.id }, 'resuming the campaign launch failed'),
-      );
+      this.continueLaunch(c.project_id, c.id);
+    }
+    // After the interrupted launches: a campaign due while the hub was down launches now.
+    this.scheduler.start();
+  }
+
+  /** Runs on, in the background, the fan-out of a campaign left `launching` (a crash, a resume). */
+  continueLaunch(projectId: string, id: string): void {
+    launchCampaign(this.messaging, projectId, id, ['launching']).catch((err: unknown) => this.logger.error({ err, campaign_id: id }, 'resuming the campaign launch failed'));
+  }
+
+  /**
+   * The launch of a campaign the scheduler took. One refused before fanning out (its integration
+   * is gone, say) goes back to draft, so it is neither retried forever nor left `launching`.
+   */
+  async #scheduledLaunch(projectId: string, id: string): Promise<void> {
+    try {
+      await launchCampaign(this.messaging, projectId, id, ['launching']);
+    } catch (err) {
+      if (err instanceof DomainError && err.kind !== 'not_found') {
+        await campaignStore.transition(this.db, id, ['launching'], { state: 'draft', updated_at: Date.now() });
+        this.logger.error({ err, campaign_id: id }, 'a scheduled campaign could not launch at its time: it is a draft again');
+        return;
+      }
+      throw err;
     }
   }
 
   async stop(): Promise<void> {
     this.#running = false;
+    await this.scheduler.stop();
     await this.dispatcher.stop();
     await this.processor.stop();
     await this.retention.stop();

@@ -10,6 +10,7 @@ import * as m004 from './migrations/004_idempotency_fingerprint.js';
 import * as m005 from './migrations/005_unknown_outcomes.js';
 import * as m006 from './migrations/006_integration_verify.js';
 import * as m007 from './migrations/007_missing_variable_policy.js';
+import * as m010 from './migrations/010_campaign_control.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -73,6 +74,7 @@ const migrations: Record<string, Migration> = {
   '005_unknown_outcomes': m005,
   '006_integration_verify': m006,
   '007_missing_variable_policy': m007,
+  '010_campaign_control': m010,
 };
 
 class InCodeMigrations implements MigrationProvider {
