@@ -43,6 +43,7 @@ export async function startHub(opts: { dataDir?: string; env?: Record<string, st
   const hub = await Hub.open(config, opts.logger ?? createLogger(config.logLevel), {
     dispatcher: { pollMs: 100, backoff: { baseMs: 50, maxMs: 500, factor: 2, unconfirmedWaitMs: 200 }, ...opts.hub?.dispatcher },
     processor: { pollMs: 100, ...opts.hub?.processor },
+    scheduler: { pollMs: 100, ...opts.hub?.scheduler },
   });
   const app = await buildApp(hub);
   await hub.start();

@@ -89,6 +89,7 @@ export async function pauseCampaign(deps: MessagingDeps, projectId: string, id: 
  */
 export async function resumeCampaign(deps: MessagingDeps, projectId: string, id: string): Promise<{ campaign: CampaignSummary; relaunch: boolean }> {
   const campaign = await getCampaignSummary(deps.db, projectId, id);
+  if (campaign.state === 'cancelled') throw refused(campaign.state, 'be resumed');
   if (campaign.state !== 'paused') throw conflict('campaign_not_paused', `the campaign is ${campaign.state}, not paused: there is nothing to resume`, 'campaign_id');
   // The summary is written when the fan-out completes: without it, the fan-out has more to do.
   const relaunch = campaign.launch_summary === null;

@@ -52,12 +52,15 @@ export async function stateOf(db: DB, id: string): Promise<CampaignState | undef
   return (await db.selectFrom('campaigns').select('state').where('id', '=', id).executeTakeFirst())?.state;
 }
 
+// A literal, not a parameter: only then can the planner use the partial index campaigns_scheduled.
+const SCHEDULED = sql<CampaignState>`'scheduled'`;
+
 /** Scheduled campaigns of every project whose send_at has come, earliest first. */
 export async function listDueScheduled(db: DB, now: number, limit: number): Promise<Pick<CampaignsTable, 'id' | 'project_id'>[]> {
   return db
     .selectFrom('campaigns')
     .select(['id', 'project_id'])
-    .where('state', '=', 'scheduled')
+    .where('state', '=', SCHEDULED)
     .where('send_at', '<=', now)
     .orderBy('send_at')
     .limit(limit)
@@ -66,7 +69,7 @@ export async function listDueScheduled(db: DB, now: number, limit: number): Prom
 
 /** When the next scheduled campaign is due; null when none is scheduled. */
 export async function nextScheduledAt(db: DB): Promise<number | null> {
-  const r = await db.selectFrom('campaigns').select(sql<number | null>`min(send_at)`.as('t')).where('state', '=', 'scheduled').executeTakeFirst();
+  const r = await db.selectFrom('campaigns').select(sql<number | null>`min(send_at)`.as('t')).where('state', '=', SCHEDULED).executeTakeFirst();
   return r?.t == null ? null : Number(r.t);
 }
 
