@@ -127,7 +127,7 @@ describe('send_at', () => {
     await w.t.hub.db.updateTable('campaigns').set({ send_at: Date.now() - 1 }).where('id', '=', c.body.id).execute();
     const byHand = () => launchCampaign(w.t.hub.messaging, w.projectId, c.body.id).then(() => 'launched', (err: Error) => err.message);
     const results = await Promise.all([w.t.hub.scheduler.tick(Date.now()), w.t.hub.scheduler.tick(Date.now()), byHand(), byHand()]);
-    const taken = (results[0] as number) + (results[1] as number) + results.slice(2).filter((r) => r === 'launched').length;
+    const taken = (results[0]) + (results[1]) + results.slice(2).filter((r) => r === 'launched').length;
     assert.equal(taken, 1, JSON.stringify(results));
     await eventually(async () => ((await w.t.api.get(path(`/campaigns/${c.body.id}`))).body.state === 'launched' ? true : undefined));
     assert.equal((await campaignMessages(w, c.body.id)).length, 2);
