@@ -121,7 +121,9 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   }, async (req, reply) => {
     requireProject(req, req.params.pid);
     await getProject(hub.db, req.params.pid);
-    return reply.code(201).send(campaignView(await createCampaign(hub.messaging, req.params.pid, req.body)));
+    const campaign = await createCampaign(hub.messaging, req.params.pid, req.body);
+    if (campaign.state === 'scheduled') hub.scheduler.notify();
+    return reply.code(201).send(campaignView(campaign));
   });
 
   app.get('/projects/:pid/campaigns', { schema: { tags: ['campaigns'], operationId: 'listCampaigns', summary: 'List campaigns', params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(Campaign) }), ...errorResponses } } }, async (req) => {
@@ -135,7 +137,7 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   });
 
   app.post('/projects/:pid/campaigns/:cid/launch', {
-    schema: { tags: ['campaigns'], operationId: 'launchCampaign', summary: 'Launch a campaign', description: 'Queues one message per audience customer; answers when all are durably queued.', params: Params, response: { 200: Campaign, ...errorResponses } },
+    schema: { tags: ['campaigns'], operationId: 'launchCampaign', summary: 'Launch a campaign', description: 'Queues one message per audience customer; answers when all are durably queued. A draft or scheduled campaign launches now (docs/scheduling.md).', params: Params, response: { 200: Campaign, ...errorResponses } },
   }, async (req) => {
     requireProject(req, req.params.pid);
     return campaignView(await launchCampaign(hub.messaging, req.params.pid, req.params.cid));
