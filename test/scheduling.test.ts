@@ -3,13 +3,16 @@
 // the frequency cap, and campaign pause, resume and cancel against a real dispatcher.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { nextAllowedTime, nextAllowedTimeInAll, parseClock } from '../src/core/quiet-hours.js';
 import { cancelCampaign, pauseCampaign } from '../src/services/campaign-control.js';
 import { launchCampaign } from '../src/services/campaigns.js';
-import { customerRow } from '../src/store/fixtures.js';
+import { newId } from '../src/core/ids.js';
+import { openDatabase } from '../src/store/db.js';
+import { customerRow, messageRow } from '../src/store/fixtures.js';
 import { eventually, startHub } from './helpers.js';
 import { sinchWorld, type SinchWorld } from './fixtures.js';
 
@@ -513,4 +516,63 @@ describe('a pause or cancel during the fan-out', () => {
     assert.equal(campaign.cancelled_messages, cancelled);
     assert.ok(cancelled >= rows.length - 1, 'at most the one send under way is not cancelled');
   });
+});
+
+test('after a crash, what a sender had claimed of a cancelled campaign and not sent stays cancelled', async () => {
+  const w = await sinchWorld();
+  const dataDir = w.t.dataDir;
+  try {
+    await addCustomers(w, [
+      { customer_id: 'k-1', phone: '+12025550641' },
+      { customer_id: 'k-2', phone: '+12025550642' },
+    ]);
+    const c = await w.t.api.post(`/api/v1/projects/${w.projectId}/campaigns`, { name: 'Crash', body: 'claimed then cancelled', audience: { customer_ids: ['k-1', 'k-2'] } });
+    const customers = await w.t.hub.db.selectFrom('customers').select(['id', 'customer_id', 'phone']).where('customer_id', 'in', ['k-1', 'k-2']).orderBy('customer_id').execute();
+    await w.t.close({ keepData: true });
+    // As a dead process leaves it: two messages claimed, one of them with its request started,
+    // and the cancel committed before the claims were dropped.
+    const db = openDatabase(`sqlite://${join(dataDir, 'switchboard.db')}`);
+    const [never, started] = customers.map((cu, i) =>
+      messageRow(newId('msg'), {
+        project_id: w.projectId,
+        integration_id: w.integrationId,
+        campaign_id: c.body.id,
+        message_type: 'campaign',
+        customer_ref: cu.id,
+        customer_id: cu.customer_id,
+        recipient: cu.phone!,
+        body: 'claimed then cancelled',
+        dispatch_state: 'sending',
+        claimed_by: 'dead',
+        next_attempt_at: Date.now(),
+        deadline_at: Date.now() + 3_600_000,
+        request_started_at: i === 1 ? Date.now() : null,
+        created_at: Date.now(),
+      }),
+    );
+    await db.insertInto('messages').values([never!, started!]).execute();
+    await db.updateTable('campaigns').set({ state: 'cancelled', cancelled_messages: 0 }).where('id', '=', c.body.id).execute();
+    await db.destroy();
+
+    const t2 = await startHub({ dataDir });
+    try {
+      const path = (p: string) => `/api/v1/projects/${w.projectId}${p}`;
+      const shown = (await t2.api.get(path(`/messages/${never!.id}`))).body;
+      assert.equal(shown.dispatch_state, 'cancelled');
+      assert.deepEqual(shown.last_error, { reason: 'campaign_cancelled' });
+      assert.equal((await t2.api.get(path(`/campaigns/${c.body.id}`))).body.cancelled_messages, 1);
+      // Its request had started: it may be at the provider, so the cancel does not touch it.
+      const resent = await eventually(async () => {
+        const m = (await t2.api.get(path(`/messages/${started!.id}`))).body;
+        return m.dispatch_state === 'done' ? m : undefined;
+      });
+      assert.notEqual(resent.dispatch_state, 'cancelled');
+      assert.equal(sentWithBody(w, 'claimed then cancelled'), 1);
+    } finally {
+      await t2.close();
+    }
+  } finally {
+    await w.sandbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

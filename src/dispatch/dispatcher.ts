@@ -53,6 +53,10 @@ export class Dispatcher implements QueueSignal {
   }
 
   async start(): Promise<void> {
+    // Claimed for a campaign cancelled before the claim could be dropped: cancelled, not requeued.
+    const ofCancelled = await messageStore.claimedOfCancelledCampaigns(this.db);
+    for (const m of ofCancelled) this.#heldCampaigns.set(m.campaign_id!, 'cancelled');
+    await this.#settleHeld(ofCancelled);
     // Whatever a previous process had claimed was in flight when it died: send it again, and
     // mark it, since the provider may already have it.
     const recovered = await requeueInterrupted(this.db);
@@ -90,7 +94,16 @@ export class Dispatcher implements QueueSignal {
    */
   async holdCampaign(campaignId: string, how: 'paused' | 'cancelled'): Promise<number> {
     this.#heldCampaigns.set(campaignId, how);
-    return this.#settleHeld([...this.#senders.values()].flatMap((w) => w.drop((m) => m.campaign_id === campaignId)));
+    return this.#settleHeld([...this.#senders.values()].flatMap((w) => w.drop((m) => this.#isHeld(m))));
+  }
+
+  /**
+   * Whether a message must not go out from here: its campaign is paused, or cancelled and the
+   * message cannot have reached a provider (no attempt whose outcome is unknown).
+   */
+  #isHeld(m: MessagesTable): boolean {
+    const how = m.campaign_id === null ? undefined : this.#heldCampaigns.get(m.campaign_id);
+    return how === 'paused' || (how === 'cancelled' && m.unconfirmed_since === null);
   }
 
   releaseCampaign(campaignId: string): void {
@@ -126,7 +139,7 @@ export class Dispatcher implements QueueSignal {
     const dropped: MessagesTable[] = [];
     const held: MessagesTable[] = [];
     for (const m of rows) {
-      if (m.campaign_id !== null && this.#heldCampaigns.has(m.campaign_id)) held.push(m);
+      if (this.#heldCampaigns.size > 0 && this.#isHeld(m)) held.push(m);
       else (this.#optOuts.covers(m) ? dropped : kept).push(m);
     }
     if (dropped.length) this.#cancelOptedOut(dropped).catch((err: unknown) => this.logger.error({ err }, 'cancelling messages of an opted-out customer failed'));

@@ -60,8 +60,10 @@ describe('campaign control in the store', () => {
     assert.equal(await messageStore.moveCampaignMessages(store.db, 'cmp_p', 'paused', 'queued', 6), 2);
     await messageStore.moveCampaignMessages(store.db, 'cmp_p', 'queued', 'paused', 7);
     await messageStore.insert(store.db, messageRow('msg_c6', { campaign_id: 'cmp_p', message_type: 'campaign', customer_ref: 'cus_c6' }));
+    // Retrying after an attempt whose outcome is unknown: it may be at the provider.
+    await messageStore.insert(store.db, messageRow('msg_c7', { campaign_id: 'cmp_p', message_type: 'campaign', customer_ref: 'cus_c7', attempts: 1, unconfirmed_since: 3 }));
     assert.equal(await messageStore.cancelQueuedOfCampaign(store.db, 'cmp_p', 8), 3);
-    assert.deepEqual(await states('cmp_p'), { msg_c1: 'cancelled', msg_c2: 'cancelled', msg_c3: 'sending', msg_c4: 'done', msg_c5: 'cancelled', msg_c6: 'cancelled' });
+    assert.deepEqual(await states('cmp_p'), { msg_c1: 'cancelled', msg_c2: 'cancelled', msg_c3: 'sending', msg_c4: 'done', msg_c5: 'cancelled', msg_c6: 'cancelled', msg_c7: 'queued' });
     const c1 = await messageStore.find(store.db, 'msg_c1');
     assert.deepEqual(JSON.parse(c1!.last_error!), { reason: 'campaign_cancelled' });
     assert.equal((await messageStore.find(store.db, 'msg_c3'))!.last_error, null);
@@ -85,6 +87,16 @@ describe('campaign control in the store', () => {
     assert.equal((await messageStore.find(store.db, 'msg_r4'))!.dispatch_state, 'queued', 'resumed: queued');
     await messageStore.pauseClaimed(store.db, ['msg_r4']);
     assert.equal((await messageStore.find(store.db, 'msg_r4'))!.dispatch_state, 'queued', 'only claimed ones are parked');
+  });
+
+  test('claimed messages of a cancelled campaign whose request never started are found at start', async () => {
+    await campaignStore.insert(store.db, campaignRow('cmp_k', 'prj_1', { state: 'cancelled' }));
+    await campaignStore.insert(store.db, campaignRow('cmp_live', 'prj_1', { state: 'launched' }));
+    await messageStore.insert(store.db, messageRow('msg_k1', { campaign_id: 'cmp_k', message_type: 'campaign', customer_ref: 'cus_k1', dispatch_state: 'sending' }));
+    await messageStore.insert(store.db, messageRow('msg_k2', { campaign_id: 'cmp_k', message_type: 'campaign', customer_ref: 'cus_k2', dispatch_state: 'sending', request_started_at: 5 }));
+    await messageStore.insert(store.db, messageRow('msg_k3', { campaign_id: 'cmp_live', message_type: 'campaign', customer_ref: 'cus_k3', dispatch_state: 'sending' }));
+    await messageStore.insert(store.db, messageRow('msg_k4', { campaign_id: 'cmp_k', message_type: 'campaign', customer_ref: 'cus_k4', dispatch_state: 'queued' }));
+    assert.deepEqual((await messageStore.claimedOfCancelledCampaigns(store.db)).map((m) => m.id), ['msg_k1']);
   });
 
   test('customersAtCap counts campaign messages since the floor, other campaigns only, not cancelled or refused', async () => {

@@ -261,6 +261,22 @@ export async function cancelClaimed(db: DB, ids: readonly string[], reason: Canc
   return Number(r.numUpdatedRows);
 }
 
+/**
+ * Messages a dead process had claimed for a campaign cancelled since, whose request never
+ * started: they never reached a provider, so the cancel applies to them (read at start, before
+ * they are put back in the queue).
+ */
+export function claimedOfCancelledCampaigns(db: DB): Promise<MessagesTable[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('dispatch_state', '=', 'sending')
+    .where('request_started_at', 'is', null)
+    .where('unconfirmed_since', 'is', null)
+    .where('campaign_id', 'in', (eb) => eb.selectFrom('campaigns').select('id').where('state', '=', 'cancelled'))
+    .execute();
+}
+
 /** Parks claimed, unsent messages of a paused campaign: back out of the sender, not claimable. */
 export async function pauseClaimed(db: DB, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
@@ -284,7 +300,7 @@ export async function moveCampaignMessages(db: DB, campaignId: string, from: 'qu
 
 /**
  * Cancels what of the campaign is still waiting (queued or paused): never a message claimed by a
- * sender or handed to a provider. Returns how many.
+ * sender, nor one that may have reached a provider (an attempt's outcome unknown). Returns how many.
  */
 export async function cancelQueuedOfCampaign(db: DB, campaignId: string, now: number): Promise<number> {
   const r = await db
@@ -292,6 +308,8 @@ export async function cancelQueuedOfCampaign(db: DB, campaignId: string, now: nu
     .set({ dispatch_state: 'cancelled', last_error: JSON.stringify({ reason: 'campaign_cancelled' satisfies CancelReason }), updated_at: now })
     .where('campaign_id', '=', campaignId)
     .where('dispatch_state', 'in', ['queued', 'paused'])
+    // An earlier attempt's outcome unknown: it may be at the provider already.
+    .where('unconfirmed_since', 'is', null)
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
