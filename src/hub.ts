@@ -8,7 +8,7 @@ import { CallbackProcessor, type ProcessorOptions } from './callbacks/processor.
 import { PendingCallbacks } from './callbacks/pending.js';
 import { Retention, type RetentionOptions } from './callbacks/retention.js';
 import { CallbackWriter } from './callbacks/writer.js';
-import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
+import { launchCampaign, unfinishedLaunches, type CampaignSummary } from './services/campaigns.js';
 import { CampaignScheduler, type SchedulerOptions } from './services/campaign-scheduler.js';
 import { DomainError } from './core/errors.js';
 import * as campaignStore from './store/campaigns.js';
@@ -43,7 +43,9 @@ export class Hub {
   readonly scheduler: CampaignScheduler;
   /** Warnings anyone can trigger (refused webhooks), throttled per source and reason. */
   readonly refusalLog = new ThrottledLog();
-  /** Events committed since the last /metrics scrape. */
+  /** Fan-outs running in this process, by campaign. */
+  readonly #fanOuts = new Map<string, Promise<unknown>>();
+    /** Events committed since the last /metrics scrape. */
   readonly #events: RecordedEventTally;
   #running = false;
 
@@ -132,9 +134,35 @@ export class Hub {
     this.scheduler.start();
   }
 
-  /** Runs on, in the background, the fan-out of a campaign left `launching` (a crash, a resume). */
+  /** A campaign launched by hand; the fan-out is tracked (see continueLaunch). */
+  launch(projectId: string, id: string): Promise<CampaignSummary> {
+    return this.#track(id, launchCampaign(this.messaging, projectId, id));
+  }
+
+  /**
+   * Runs on, in the background, the fan-out of a campaign left `launching` (a crash, a resume).
+   * After the campaign's fan-out already running here, if any: a resume that came before that
+   * one saw the pause lets it run on, and a second would only repeat its work.
+   */
   continueLaunch(projectId: string, id: string): void {
-    launchCampaign(this.messaging, projectId, id, ['launching']).catch((err: unknown) => this.logger.error({ err, campaign_id: id }, 'resuming the campaign launch failed'));
+    const running = this.#fanOuts.get(id) ?? Promise.resolve();
+    this.#track(
+      id,
+      running
+        .catch(() => undefined)
+        .then(async () => {
+          if ((await campaignStore.stateOf(this.db, id)) === 'launching') await launchCampaign(this.messaging, projectId, id, ['launching']);
+        }),
+    ).catch((err: unknown) => this.logger.error({ err, campaign_id: id }, 'resuming the campaign launch failed'));
+  }
+
+  #track<T>(id: string, p: Promise<T>): Promise<T> {
+    this.#fanOuts.set(id, p);
+    const forget = () => {
+      if (this.#fanOuts.get(id) === p) this.#fanOuts.delete(id);
+    };
+    p.then(forget, forget);
+    return p;
   }
 
   /**
@@ -143,7 +171,7 @@ export class Hub {
    */
   async #scheduledLaunch(projectId: string, id: string): Promise<void> {
     try {
-      await launchCampaign(this.messaging, projectId, id, ['launching']);
+      await this.#track(id, launchCampaign(this.messaging, projectId, id, ['launching']));
     } catch (err) {
       if (err instanceof DomainError && err.kind !== 'not_found') {
         await campaignStore.transition(this.db, id, ['launching'], { state: 'draft', updated_at: Date.now() });

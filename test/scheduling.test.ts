@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { nextAllowedTime, nextAllowedTimeInAll, parseClock } from '../src/core/quiet-hours.js';
-import { cancelCampaign, pauseCampaign } from '../src/services/campaign-control.js';
+import { cancelCampaign, pauseCampaign, resumeCampaign } from '../src/services/campaign-control.js';
 import { launchCampaign } from '../src/services/campaigns.js';
 import { newId } from '../src/core/ids.js';
 import { openDatabase } from '../src/store/db.js';
@@ -501,6 +501,25 @@ describe('a pause or cancel during the fan-out', () => {
     assert.equal(done.launch_summary.queued, N);
     assert.equal((await campaignMessages(w, id)).length, N);
     await w.t.api.post(path(`/campaigns/${id}/cancel`));
+  });
+
+  test('paused and resumed at once, while the fan-out runs: it runs to the end', async () => {
+    const c = await w.t.api.post(path('/campaigns'), { name: 'blink', body: 'blink', integration_id: integrationId, audience: { customer_ids: Array.from({ length: N }, (_, i) => `fo-${i}`) } });
+    const launch = w.t.hub.launch(w.projectId, c.body.id);
+    const count = async () => Number((await w.t.hub.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('campaign_id', '=', c.body.id).executeTakeFirstOrThrow()).n);
+    while ((await count()) === 0) await new Promise((r) => setImmediate(r));
+    await pauseCampaign(w.t.hub.messaging, w.projectId, c.body.id);
+    const { relaunch } = await resumeCampaign(w.t.hub.messaging, w.projectId, c.body.id);
+    assert.equal(relaunch, true);
+    w.t.hub.continueLaunch(w.projectId, c.body.id);
+    await launch;
+    const done = await eventually(async () => {
+      const res = await w.t.api.get(path(`/campaigns/${c.body.id}`));
+      return res.body.state === 'launched' ? res.body : undefined;
+    }, 30_000);
+    assert.equal(done.launch_summary.queued, N);
+    assert.equal(await count(), N);
+    await w.t.api.post(path(`/campaigns/${c.body.id}/cancel`));
   });
 
   test('cancelled: the fan-out stops, what it queued is cancelled, and its summary says how far it got', async () => {

@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { campaignStats, createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS, previewCampaign, testSendCampaign, type CampaignSummary } from '../../services/campaigns.js';
+import { campaignStats, createCampaign, getCampaignSummary, listCampaigns, MAX_AUDIENCE_IDS, previewCampaign, testSendCampaign, type CampaignSummary } from '../../services/campaigns.js';
 import { cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign } from '../../services/campaign-control.js';
 import { storedContent } from '../../services/messages.js';
 import { getProject } from '../../services/projects.js';
@@ -140,7 +140,7 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
     schema: { tags: ['campaigns'], operationId: 'launchCampaign', summary: 'Launch a campaign', description: 'Queues one message per audience customer; answers when all are durably queued. A draft or scheduled campaign launches now (docs/scheduling.md).', params: Params, response: { 200: Campaign, ...errorResponses } },
   }, async (req) => {
     requireProject(req, req.params.pid);
-    return campaignView(await launchCampaign(hub.messaging, req.params.pid, req.params.cid));
+    return campaignView(await hub.launch(req.params.pid, req.params.cid));
   });
 
   const conflicts = { 409: errorResponse('the campaign is in a state that does not allow it (code: campaign_cancelled, campaign_not_paused, campaign_not_launched, already_launched, launch_in_progress, campaign_paused)') };
