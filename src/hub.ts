@@ -173,7 +173,7 @@ export class Hub {
     try {
       await this.#track(id, launchCampaign(this.messaging, projectId, id, ['launching']));
     } catch (err) {
-      if (err instanceof DomainError && err.kind !== 'not_found') {
+      if (err instanceof DomainError) {
         await campaignStore.transition(this.db, id, ['launching'], { state: 'draft', updated_at: Date.now() });
         this.logger.error({ err, campaign_id: id }, 'a scheduled campaign could not launch at its time: it is a draft again');
         return;

@@ -124,6 +124,20 @@ describe('send_at', () => {
     assert.equal(again.body.error.code, 'already_launched');
   });
 
+  test('a scheduled campaign that cannot launch at its time goes back to draft', async () => {
+    const temp = await w.t.api.post(path('/integrations'), {
+      provider: 'sinch_sms',
+      name: 'Temporary',
+      config: { service_plan_id: 'plan1', region: 'us', base_url: w.sandbox.url },
+      secrets: { api_token: 'token-1' },
+    });
+    const c = await w.t.api.post(path('/campaigns'), { name: 'Orphan', body: 'orphan', integration_id: temp.body.id, send_at: iso(Date.now() + 300), audience: { customer_ids: ['s-1'] } });
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    assert.equal((await w.t.api.delete(path(`/integrations/${temp.body.id}`))).status, 204);
+    await eventually(async () => ((await w.t.api.get(path(`/campaigns/${c.body.id}`))).body.state === 'draft' ? true : undefined));
+    assert.equal((await campaignMessages(w, c.body.id)).length, 0);
+  });
+
   test('a scheduled campaign is launched once, however many try at the same moment', async () => {
     // Far ahead, so only the racers below take it.
     const c = await w.t.api.post(path('/campaigns'), { name: 'Race', body: 'only once', send_at: iso(Date.now() + 3_600_000), audience: { customer_ids: ['s-1', 's-2'] } });
