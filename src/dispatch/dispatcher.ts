@@ -122,7 +122,8 @@ export class Dispatcher implements QueueSignal {
       if (this.#heldCampaigns.get(campaignId) !== 'cancelled') paused.push(m.id);
       else cancelled.set(campaignId, [...(cancelled.get(campaignId) ?? []), m.id]);
     }
-    await messageStore.pauseClaimed(this.db, paused);
+    // Paused, or queued if the campaign was resumed meanwhile: decided by the store, in one statement.
+    await messageStore.releaseClaims(this.db, paused);
     let total = 0;
     for (const [campaignId, ids] of cancelled) {
       const n = await messageStore.cancelClaimed(this.db, ids, 'campaign_cancelled', Date.now());

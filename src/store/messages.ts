@@ -240,7 +240,7 @@ export async function markRequestStarted(db: DB, id: string, now: number): Promi
   await requestStartedStatement.execute(db, { id, now });
 }
 
-/** Hands claimed, never-sent messages back to the queue untouched. */
+/** Hands claimed, never-sent messages back to the queue untouched (as `paused` while their campaign is). */
 export async function releaseClaims(db: DB, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await db.updateTable('messages').set({ dispatch_state: backToQueue, claimed_by: null }).where('id', 'in', ids).where('dispatch_state', '=', 'sending').execute();
@@ -275,12 +275,6 @@ export function claimedOfCancelledCampaigns(db: DB): Promise<MessagesTable[]> {
     .where('unconfirmed_since', 'is', null)
     .where('campaign_id', 'in', (eb) => eb.selectFrom('campaigns').select('id').where('state', '=', 'cancelled'))
     .execute();
-}
-
-/** Parks claimed, unsent messages of a paused campaign: back out of the sender, not claimable. */
-export async function pauseClaimed(db: DB, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db.updateTable('messages').set({ dispatch_state: 'paused', claimed_by: null }).where('id', 'in', ids).where('dispatch_state', '=', 'sending').execute();
 }
 
 /**
