@@ -30,7 +30,7 @@ describe('eachAudienceChunk: an audience in bounded chunks, each in its own tran
     await eachAudienceChunk(store.db, campaign, async (trx, c) => {
       chunks.push({ ids: c.customers.map((x) => x.customer_id), unknown: c.unknown, inTransaction: trx.isTransaction });
       transactions.add(trx);
-    }, () => commits++, { perTransaction, perPage: size });
+    }, () => commits++, undefined, { perTransaction, perPage: size });
     assert.equal(commits, transactions.size, 'afterCommit once per transaction');
     assert.equal(commits, Math.ceil(chunks.length / (perTransaction / size)), `${perTransaction / size} pages per transaction`);
     return chunks;
@@ -53,4 +53,24 @@ describe('eachAudienceChunk: an audience in bounded chunks, each in its own tran
       assert.ok(chunks.every((x) => x.inTransaction));
     });
   }
+
+  test('a walk stops at the first transaction goesOn refuses, and says so', async () => {
+    const prepared = await prepareAudience(store.db, 'prj_1', 'sms', { filter: { attribute: 'n', op: 'exists' } });
+    await campaignStore.insert(store.db, campaignRow('cmp_stop', 'prj_1', { audience: prepared.definition }));
+    const campaign = (await campaignStore.find(store.db, 'prj_1', 'cmp_stop'))!;
+    let checks = 0;
+    const seen: string[] = [];
+    const stopped = await eachAudienceChunk(
+      store.db,
+      campaign,
+      async (_trx, c) => void seen.push(...c.customers.map((x) => x.customer_id)),
+      undefined,
+      async () => ++checks <= 2,
+      { perTransaction: 5, perPage: 5 },
+    );
+    assert.equal(stopped, true);
+    assert.equal(seen.length, 10, 'two transactions of five');
+    const whole = await eachAudienceChunk(store.db, campaign, async () => {}, undefined, undefined, { perTransaction: 5, perPage: 5 });
+    assert.equal(whole, false);
+  });
 });

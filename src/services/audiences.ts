@@ -78,14 +78,17 @@ type LaunchingCampaign = Pick<CampaignsTable, 'id' | 'project_id' | 'channel' | 
  * `perTransaction` customers to a transaction; `afterCommit` runs once each transaction is
  * committed. Memory is one page whatever the audience size. Re-running it (a launch resumed after
  * a crash) goes over the same customers again; the caller's inserts ignore those already queued.
+ * Returns whether `goesOn` stopped it.
  */
 export async function eachAudienceChunk(
   db: DB,
   campaign: LaunchingCampaign,
   fn: (trx: DB, chunk: AudienceChunk) => Promise<void>,
   afterCommit: () => void = () => {},
+  /** Checked at the start of each transaction: false stops the walk (a pause, a cancel). */
+  goesOn: (trx: DB) => Promise<boolean> = async () => true,
   sizes: { perTransaction: number; perPage: number } = AUDIENCE_CHUNK,
-): Promise<void> {
+): Promise<boolean> {
   const def = definitionOf(campaign);
   // A filter's time windows are fixed at the launch's start, so a resumed launch reads them the same.
   const ctx = { channel: consentChannel(campaign.channel), now: campaign.launched_at ?? Date.now() };
@@ -111,8 +114,13 @@ export async function eachAudienceChunk(
     }
     return rows.length;
   };
+  let stopped = false;
   while (!done) {
     const read = await inTransaction(db, async (trx) => {
+      if (!(await goesOn(trx))) {
+        stopped = done = true;
+        return 0;
+      }
       let n = 0;
       while (n < sizes.perTransaction) {
         const got = await page(trx);
@@ -126,6 +134,7 @@ export async function eachAudienceChunk(
     });
     if (read > 0) afterCommit();
   }
+  return stopped;
 }
 
 /** How an audience stands before launch. */

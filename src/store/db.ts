@@ -12,6 +12,7 @@ import * as m006 from './migrations/006_integration_verify.js';
 import * as m007 from './migrations/007_missing_variable_policy.js';
 import * as m008 from './migrations/008_customer_data.js';
 import * as m009 from './migrations/009_audiences.js';
+import * as m010 from './migrations/010_campaign_control.js';
 import * as m011 from './migrations/011_campaign_stats_indexes.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
@@ -78,6 +79,7 @@ const migrations: Record<string, Migration> = {
   '007_missing_variable_policy': m007,
   '008_customer_data': m008,
   '009_audiences': m009,
+  '010_campaign_control': m010,
   '011_campaign_stats_indexes': m011,
 };
 

@@ -104,6 +104,8 @@ export function campaignRow(id: string, projectId: string, over: Partial<Campaig
     state: 'draft',
     launch_summary: null,
     missing_variable_policy: 'default',
+    send_at: null,
+    cancelled_messages: null,
     created_at: 1000,
     launched_at: null,
     updated_at: 1000,

@@ -132,6 +132,12 @@ export interface ConsentLogTable {
 
 export type MissingVariablePolicy = 'default' | 'skip';
 
+/**
+ * draft → (scheduled →) launching → launched; launching and launched may be paused (and
+ * resumed); any state before launched-and-done may be cancelled. See docs/scheduling.md.
+ */
+export type CampaignState = 'draft' | 'scheduled' | 'launching' | 'launched' | 'paused' | 'cancelled';
+
 export interface CampaignsTable {
   id: string;
   project_id: string;
@@ -151,17 +157,22 @@ export interface CampaignsTable {
   audience: string;
   /** Ids: how many distinct ids the list holds. Filter: how many customers matched at create, then at launch. */
   audience_size: number;
-  state: 'draft' | 'launching' | 'launched';
+  state: CampaignState;
   /** JSON: counts of the fan-out (queued, skipped by reason). */
   launch_summary: string | null;
   /** A recipient missing a template variable: `default` renders it empty, `skip` leaves them out. */
   missing_variable_policy: MissingVariablePolicy;
+  /** When a scheduled campaign launches (ms); null: launched by hand. */
+  send_at: number | null;
+  /** How many queued messages a cancel took off the queue; null until cancelled. */
+  cancelled_messages: number | null;
   created_at: number;
   launched_at: number | null;
   updated_at: number;
 }
 
-export type DispatchState = 'queued' | 'sending' | 'done' | 'cancelled';
+/** `paused`: queued, but its campaign is paused: the dispatcher does not claim it. */
+export type DispatchState = 'queued' | 'paused' | 'sending' | 'done' | 'cancelled';
 
 export interface MessagesTable {
   id: string;
