@@ -54,7 +54,7 @@ describe('audiences end to end', () => {
     assert.equal(launched.status, 200);
     assert.deepEqual(
       { ...launched.body.launch_summary, missing_variables: undefined },
-      { audience: 3, queued: 1, skipped_unknown_customer: 0, skipped_no_phone: 1, skipped_opted_out: 1, skipped_missing_variable: 0, skipped_render_error: 0, missing_variables: undefined },
+      { audience: 3, queued: 1, skipped_unknown_customer: 0, skipped_no_phone: 1, skipped_opted_out: 1, skipped_missing_variable: 0, skipped_render_error: 0, missing_variables: undefined, skipped_frequency_cap: 0, deferred_quiet_hours: 0 },
     );
     const messages = (await w.t.api.get(path(`/messages?campaign_id=${created.body.id}`))).body.data as any[];
     assert.deepEqual(messages.map((m) => [m.customer_id, m.body]), [['a-gold', 'Hi Ada, your gold offer']]);
@@ -97,7 +97,7 @@ describe('audiences end to end', () => {
     assert.deepEqual(before, ['a-gold', 'a-silver']);
     // As a crash before the final update leaves it; the hub resumes such campaigns at start.
     await campaignStore.update(w.t.hub.db, created.body.id, { state: 'launching' });
-    const again = await launchCampaign(w.t.hub.messaging, w.projectId, created.body.id);
+    const again = await launchCampaign(w.t.hub.messaging, w.projectId, created.body.id, ['launching']);
     assert.equal(again.state, 'launched');
     assert.deepEqual(await customersOf(created.body.id), before);
   });

@@ -447,6 +447,12 @@ test('cancel: what is queued or claimed is cancelled with its reason; the messag
     await sleep(300);
     assert.equal(gate.held.length, 0, 'nothing else was sent');
     assert.equal(sentWithBody(w, 'cancel me'), 1);
+    // The stats count them as cancelled, not as still waiting to go.
+    const stats = await w.t.api.get(path(`/campaigns/${c.body.id}/stats`));
+    assert.equal(stats.body.funnel.cancelled, ids.length - 1);
+    assert.equal(stats.body.funnel.waiting, 0);
+    assert.equal(stats.body.current_status.cancelled, ids.length - 1);
+    assert.equal(stats.body.current_status.queued, undefined);
   } finally {
     await gate.close();
     await w.close();

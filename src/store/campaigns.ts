@@ -86,14 +86,21 @@ export async function listLaunching(db: DB): Promise<Pick<CampaignsTable, 'id' |
   return db.selectFrom('campaigns').select(['id', 'project_id']).where('state', '=', 'launching').execute();
 }
 
-/** How many of the campaign's messages are in each status, apart by whether reports are expected. */
-export async function countMessagesByStatus(db: DB, campaignId: string): Promise<(Pick<MessagesTable, 'status' | 'expects_reports'> & { n: number })[]> {
+/**
+ * How many of the campaign's messages are in each status, apart by whether reports are expected
+ * and whether a cancel took them off the queue.
+ */
+export async function countMessagesByStatus(
+  db: DB,
+  campaignId: string,
+): Promise<(Pick<MessagesTable, 'status' | 'expects_reports'> & { cancelled: boolean; n: number })[]> {
+  const cancelled = sql<number>`case when dispatch_state = 'cancelled' then 1 else 0 end`;
   const rows = await db
     .selectFrom('messages')
-    .select(['status', 'expects_reports', sql<number>`count(*)`.as('n')])
+    .select(['status', 'expects_reports', cancelled.as('cancelled'), sql<number>`count(*)`.as('n')])
     .where('campaign_id', '=', campaignId)
-    .groupBy(['status', 'expects_reports'])
+    .groupBy(['status', 'expects_reports', cancelled])
     .execute();
   // Counts and flags come back as strings or bigints on some drivers.
-  return rows.map((r) => ({ status: r.status, expects_reports: Number(r.expects_reports), n: Number(r.n) }));
+  return rows.map((r) => ({ status: r.status, expects_reports: Number(r.expects_reports), cancelled: Number(r.cancelled) === 1, n: Number(r.n) }));
 }
