@@ -51,6 +51,11 @@ test('DELETE erases the customer everywhere and cancels what was queued for them
   const code = new RegExp(`${w.t.url}/l/([A-Za-z0-9]+)`).exec(body)![1]!;
   await w.t.api.post(path('/customers/erase-me/consent'), { channel: 'whatsapp', opted_out: true });
 
+  // A draft campaign lists the customer (and someone else) by id.
+  await w.t.api.post(path('/customers'), { customer_id: 'keep-me', phone: '+12025550182' });
+  const draft = await w.t.api.post(path('/campaigns'), { name: 'Lists them', body: 'Hi', audience: { customer_ids: ['erase-me', 'keep-me'] } });
+  assert.equal(draft.status, 201);
+
   // Stopped dispatch: the next send stays queued, as one due later would.
   await w.t.hub.dispatcher.stop();
   const queued = await w.t.api.post(path('/messages'), { customer_id: 'erase-me', body: 'Still queued' });
@@ -81,6 +86,9 @@ test('DELETE erases the customer everywhere and cancels what was queued for them
   assert.equal((await db.selectFrom('consents').selectAll().execute()).length, 0);
   assert.equal((await db.selectFrom('consent_log').selectAll().execute()).length, 0);
   assert.equal((await w.t.api.get(path('/events?customer_id=erase-me'))).body.data.length, 0);
+  // Audience lists forget the id; others on them stay.
+  const listed = await db.selectFrom('campaign_audience').select('customer_id').where('campaign_id', '=', draft.body.id).execute();
+  assert.deepEqual(listed.map((r) => r.customer_id), ['keep-me']);
   // A new profile with the same id starts from nothing.
   const again = await w.t.api.post(path('/customers'), { customer_id: 'erase-me' });
   assert.equal(again.status, 201);

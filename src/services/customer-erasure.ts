@@ -1,10 +1,11 @@
 // Erasing a customer (docs/customer-data.md, "Erasing a customer"): one transaction removes the
 // profile, consent and what direct-send receipts kept, deletes the tracked links of their
-// messages, strips those messages of recipient and content, cancels what was still queued, and
-// moves their events, scrubbed, to an opaque token.
+// messages, strips those messages of recipient and content, cancels what was still queued, takes
+// their id off campaign audience lists, and moves their events, scrubbed, to an opaque token.
 import { randomBytes } from 'node:crypto';
 import { erasedToken, scrubEvent } from '../core/erasure.js';
 import { notFound } from '../core/errors.js';
+import * as audienceStore from '../store/audiences.js';
 import * as consentStore from '../store/consents.js';
 import * as customerStore from '../store/customers.js';
 import { inTransaction, type DB } from '../store/db.js';
@@ -32,6 +33,8 @@ export async function eraseCustomer(db: DB, projectId: string, customerId: strin
     const events = await eventStore.anonymiseForCustomer(trx, c.id, token, scrubEvent);
     await consentStore.removeForCustomer(trx, c.id);
     await directDeliveryStore.removeForCustomer(trx, c.id);
+    // Customer ids can be personal (an email, say): audience lists forget it too.
+    await audienceStore.removeIdFromLists(trx, projectId, c.customer_id);
     await customerStore.remove(trx, c.id);
     return { customer_ref: c.id, messages, events };
   });

@@ -211,3 +211,16 @@ export async function countIds(db: DB, projectId: string, campaignId: string, ch
     .executeTakeFirstOrThrow();
   return { listed: Number(row.listed), size: Number(row.size), with_phone: Number(row.with_phone), opted_out: Number(row.opted_out) };
 }
+
+/**
+ * Takes a customer id off every audience list of the project (an erased customer). One probe of
+ * the primary key per campaign of the project, not a scan of every list.
+ */
+export async function removeIdFromLists(db: DB, projectId: string, customerId: string): Promise<number> {
+  const r = await db
+    .deleteFrom('campaign_audience')
+    .where('customer_id', '=', customerId)
+    .where('campaign_id', 'in', (eb) => eb.selectFrom('campaigns').select('id').where('project_id', '=', projectId))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
