@@ -7,7 +7,7 @@ import type { CustomerOrigin, CustomersTable } from './schema.js';
 /** The columns an update may set. */
 export type CustomerPatch = Partial<Pick<CustomersTable, 'phone' | 'country' | 'attributes' | 'updated_at'>>;
 
-/** What a campaign launch needs of each audience member. */
+/** What a campaign launch needs of each audience member (store/audiences.ts pages them). */
 export type CustomerContact = Pick<CustomersTable, 'id' | 'customer_id' | 'phone' | 'country' | 'attributes'>;
 
 const byCustomerId = prepared<{ project_id: string; customer_id: string }, CustomersTable>((db, p) =>
@@ -56,12 +56,6 @@ export async function list(db: DB, projectId: string, opts: { limit: number; aft
   let q = db.selectFrom('customers').selectAll().where('project_id', '=', projectId).orderBy('id').limit(opts.limit);
   if (opts.after) q = q.where('id', '>', opts.after);
   return q.execute();
-}
-
-/** The project's customers among these customer_ids (unknown ones are left out), in no order. */
-export async function listContacts(db: DB, projectId: string, customerIds: readonly string[]): Promise<CustomerContact[]> {
-  if (customerIds.length === 0) return [];
-  return db.selectFrom('customers').select(['id', 'customer_id', 'phone', 'country', 'attributes']).where('project_id', '=', projectId).where('customer_id', 'in', customerIds).execute();
 }
 
 /** How many of the project's profiles came to be this way. */
