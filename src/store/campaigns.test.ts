@@ -67,21 +67,24 @@ describe('campaign store', () => {
     });
   }
 
-  test('countMessagesByStatus: per status, apart by whether reports are expected, this campaign only', async () => {
+  test('countMessagesByStatus: per status, apart by whether reports are expected and whether cancelled, this campaign only', async () => {
     await seedMessages(store.db, [
       messageRow('m1', { campaign_id: 'cmp_c', customer_ref: 'c1', status: 'delivered' }),
       messageRow('m2', { campaign_id: 'cmp_c', customer_ref: 'c2', status: 'delivered' }),
       messageRow('m3', { campaign_id: 'cmp_c', customer_ref: 'c3', status: 'delivered', expects_reports: 0 }),
       messageRow('m4', { campaign_id: 'cmp_c', customer_ref: 'c4', status: 'pending' }),
+      messageRow('m7', { campaign_id: 'cmp_c', customer_ref: 'c5', status: 'pending', dispatch_state: 'cancelled' }),
+      messageRow('m8', { campaign_id: 'cmp_c', customer_ref: 'c6', status: 'pending', dispatch_state: 'paused' }),
       messageRow('m5', { campaign_id: 'cmp_a', customer_ref: 'c1', status: 'failed' }),
       messageRow('m6', { customer_ref: 'c1', status: 'delivered' }),
     ]);
-    const key = (r: { status: string; expects_reports: number }) => `${r.status}/${r.expects_reports}`;
+    const key = (r: { status: string; expects_reports: number; cancelled: boolean }) => `${r.status}/${r.expects_reports}/${r.cancelled}`;
     const rows = (await campaignStore.countMessagesByStatus(store.db, 'cmp_c')).sort((a, b) => key(a).localeCompare(key(b)));
     assert.deepEqual(rows, [
-      { status: 'delivered', expects_reports: 0, n: 1 },
-      { status: 'delivered', expects_reports: 1, n: 2 },
-      { status: 'pending', expects_reports: 1, n: 1 },
+      { status: 'delivered', expects_reports: 0, cancelled: false, n: 1 },
+      { status: 'delivered', expects_reports: 1, cancelled: false, n: 2 },
+      { status: 'pending', expects_reports: 1, cancelled: false, n: 2 },
+      { status: 'pending', expects_reports: 1, cancelled: true, n: 1 },
     ]);
     assert.deepEqual(await campaignStore.countMessagesByStatus(store.db, 'cmp_b'), []);
   });
