@@ -13,10 +13,15 @@ test("each campaign's id array becomes rows of campaign_audience (repeats once) 
   const db = openDatabase(`sqlite://${join(dir, 'db.sqlite')}`);
   await migrate(db, '007_missing_variable_policy');
   const old = db as any;
+  // Campaign rows as they were before 010 added its columns.
+  const before010 = (...args: Parameters<typeof campaignRow>) => {
+    const { send_at: _s, cancelled_messages: _c, ...row } = campaignRow(...args);
+    return row;
+  };
   await old.insertInto('projects').values(projectRow('prj_1')).execute();
   const many = Array.from({ length: 1201 }, (_, i) => `c${i}`);
-  await old.insertInto('campaigns').values(campaignRow('cmp_a', 'prj_1', { audience: '["x","y","x"]', audience_size: 2 })).execute();
-  await old.insertInto('campaigns').values(campaignRow('cmp_b', 'prj_1', { audience: JSON.stringify(many), audience_size: many.length, state: 'launching' })).execute();
+  await old.insertInto('campaigns').values(before010('cmp_a', 'prj_1', { audience: '["x","y","x"]', audience_size: 2 })).execute();
+  await old.insertInto('campaigns').values(before010('cmp_b', 'prj_1', { audience: JSON.stringify(many), audience_size: many.length, state: 'launching' })).execute();
 
   await migrate(db);
   const defs = await db.selectFrom('campaigns').select(['id', 'audience']).orderBy('id').execute();
