@@ -9,6 +9,7 @@ import { removeTempDirs } from './lib/util.js';
 import type { BenchOptions, Scenario, ScenarioResult } from './lib/types.js';
 import { run as campaignFanout } from './scenarios/campaign-fanout.js';
 import { run as consoleFirstScreen } from './scenarios/console-first-screen.js';
+import { run as customerImport } from './scenarios/customer-import.js';
 import { run as dispatch } from './scenarios/dispatch.js';
 import { run as e2eLatency } from './scenarios/e2e-latency.js';
 import { run as rateLimit } from './scenarios/rate-limit.js';
@@ -19,6 +20,7 @@ const SCENARIOS: Record<string, Scenario> = {
   dispatch,
   'rate-limit': rateLimit,
   'campaign-fanout': campaignFanout,
+  'customer-import': customerImport,
   'e2e-latency': e2eLatency,
   'console-first-screen': consoleFirstScreen,
 };

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// switchboard serve [--demo] | migrate | sandbox NAME [flags]
+// switchboard serve [--demo] | migrate | import FILE --project PID | sandbox NAME [flags]
 import { parseArgs } from 'node:util';
 import { buildApp } from './api/app.js';
 import { startBanner } from './banner.js';
 import { loadConfig } from './config.js';
 import { startDemo, type Demo } from './demo.js';
 import { Hub } from './hub.js';
+import { IMPORT_USAGE, runImport, UsageError } from './import-command.js';
 import { createLogger } from './logger.js';
 import { findSandbox, sandboxes } from './sandboxes/registry.js';
 import { migrate, openDatabase } from './store/db.js';
@@ -31,6 +32,9 @@ const USAGE = `usage:
   switchboard serve [--demo]     run the hub (API, dispatcher, webhooks); --demo also runs the
                                  provider sandboxes and a demo project wired to them
   switchboard migrate            bring the database schema up to date and exit
+  switchboard import FILE --project PID [--url URL] [--key KEY]
+                                 import customers from a CSV or NDJSON file into a running
+                                 hub, with a progress bar (key: --key or SWITCHBOARD_API_KEY)
   switchboard sandbox PROVIDER   ${wrap(`run one sandbox on its own: ${orList(sandboxes.map((s) => s.name))} (--help for its flags)`).join(`\n${' '.repeat(33)}`)}`;
 
 async function serve(argv: string[]): Promise<void> {
@@ -75,6 +79,15 @@ async function main(): Promise<void> {
       process.stdout.write('database is up to date\n');
       return;
     }
+    case 'import':
+      try {
+        process.exitCode = await runImport(rest);
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        process.stderr.write(`${err.message === IMPORT_USAGE ? '' : err.message + '\n'}${IMPORT_USAGE}\n`);
+        process.exitCode = 2;
+      }
+      return;
     case 'sandbox': {
       const [provider, ...flags] = rest;
       const sandbox = provider ? findSandbox(provider) : undefined;

@@ -22,6 +22,8 @@ export interface Config {
   /** LOG_FORMAT: json, pretty, or auto (pretty when stdout is a terminal; the default). */
   logFormat: LogFormat;
   bodyLimitBytes: number;
+  /** IMPORT_MAX_BYTES: the largest file a bulk import takes (413 beyond). */
+  importMaxBytes: number;
   /** Whole request, body included (ms; 0 = none): a client that stalls mid-body is cut off. */
   requestTimeoutMs: number;
   /** Until the request's headers are complete (ms; never more than requestTimeoutMs). */
@@ -109,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     logFormat: logFormatFromEnv(env.LOG_FORMAT),
     bodyLimitBytes: intFromEnv(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
+    // 1 GiB: some ten million rows of a typical customer file.
+    importMaxBytes: intFromEnv(env, 'IMPORT_MAX_BYTES', 1024 * 1024 * 1024),
     requestTimeoutMs,
     headersTimeoutMs,
     // Above the 60 s idle timeout of common load balancers, so they never reuse a socket we closed.

@@ -8,7 +8,12 @@ import { CallbackProcessor, type ProcessorOptions } from './callbacks/processor.
 import { PendingCallbacks } from './callbacks/pending.js';
 import { Retention, type RetentionOptions } from './callbacks/retention.js';
 import { CallbackWriter } from './callbacks/writer.js';
-import { launchCampaign, unfinishedLaunches } from './services/campaigns.js';
+import { ImportWorker, type ImportWorkerOptions } from './imports/worker.js';
+import { join } from 'node:path';
+import { launchCampaign, unfinishedLaunches, type CampaignSummary } from './services/campaigns.js';
+import { CampaignScheduler, type SchedulerOptions } from './services/campaign-scheduler.js';
+import { DomainError } from './core/errors.js';
+import * as campaignStore from './store/campaigns.js';
 import { channelsOfConsent } from './services/consent.js';
 import { RecordedEventTally } from './services/events.js';
 import { IntegrationRegistry } from './services/integration-registry.js';
@@ -23,6 +28,8 @@ export interface HubOptions {
   dispatcher?: DispatcherOptions;
   processor?: ProcessorOptions;
   retention?: RetentionOptions;
+  imports?: ImportWorkerOptions;
+  scheduler?: SchedulerOptions;
 }
 
 export class Hub {
@@ -35,8 +42,14 @@ export class Hub {
   readonly callbacks: CallbackWriter;
   readonly retention: Retention;
   readonly commit: GroupCommit;
+  /** Applies bulk imports of customers in the background. */
+  readonly imports: ImportWorker;
+  /** Launches scheduled campaigns at their send_at. */
+  readonly scheduler: CampaignScheduler;
   /** Warnings anyone can trigger (refused webhooks), throttled per source and reason. */
   readonly refusalLog = new ThrottledLog();
+  /** Fan-outs running in this process, by campaign. */
+  readonly #fanOuts = new Map<string, Promise<unknown>>();
   /** Events committed since the last /metrics scrape. */
   readonly #events: RecordedEventTally;
   #running = false;
@@ -74,7 +87,9 @@ export class Hub {
       this.metrics,
       options.processor,
     );
+    this.imports = new ImportWorker(db, join(config.dataDir, 'imports'), logger.child({ component: 'imports' }), options.imports);
     this.retention = new Retention(db, config.storage, logger.child({ component: 'retention' }), options.retention);
+    this.scheduler = new CampaignScheduler(db, (projectId, id) => this.#scheduledLaunch(projectId, id), logger.child({ component: 'scheduler' }), options.scheduler);
     this.#events = new RecordedEventTally(db);
     this.metrics.setSources({
       queueDepths: () => queueDepths(db),
@@ -116,20 +131,71 @@ export class Hub {
     await this.dispatcher.start();
     this.processor.start();
     this.retention.start();
+    await this.imports.start();
     this.#running = true;
     for (const c of await unfinishedLaunches(this.db)) {
       this.logger.warn({ campaign_id: c.id }, 'resuming a campaign launch interrupted by the last stop');
-      launchCampaign(this.messaging, c.project_id, c.id).catch((err: unknown) =>
-        this.logger.error({ err, campaign_id: c.id }, 'resuming the campaign launch failed'),
-      );
+      this.continueLaunch(c.project_id, c.id);
+    }
+    // After the interrupted launches: a campaign due while the hub was down launches now.
+    this.scheduler.start();
+  }
+
+  /** A campaign launched by hand; the fan-out is tracked (see continueLaunch). */
+  launch(projectId: string, id: string): Promise<CampaignSummary> {
+    return this.#track(id, launchCampaign(this.messaging, projectId, id));
+  }
+
+  /**
+   * Runs on, in the background, the fan-out of a campaign left `launching` (a crash, a resume).
+   * After the campaign's fan-out already running here, if any: a resume that came before that
+   * one saw the pause lets it run on, and a second would only repeat its work.
+   */
+  continueLaunch(projectId: string, id: string): void {
+    const running = this.#fanOuts.get(id) ?? Promise.resolve();
+    this.#track(
+      id,
+      running
+        .catch(() => undefined)
+        .then(async () => {
+          if ((await campaignStore.stateOf(this.db, id)) === 'launching') await launchCampaign(this.messaging, projectId, id, ['launching']);
+        }),
+    ).catch((err: unknown) => this.logger.error({ err, campaign_id: id }, 'resuming the campaign launch failed'));
+  }
+
+  #track<T>(id: string, p: Promise<T>): Promise<T> {
+    this.#fanOuts.set(id, p);
+    const forget = () => {
+      if (this.#fanOuts.get(id) === p) this.#fanOuts.delete(id);
+    };
+    p.then(forget, forget);
+    return p;
+  }
+
+  /**
+   * The launch of a campaign the scheduler took. One refused before fanning out (its integration
+   * is gone, say) goes back to draft, so it is neither retried forever nor left `launching`.
+   */
+  async #scheduledLaunch(projectId: string, id: string): Promise<void> {
+    try {
+      await this.#track(id, launchCampaign(this.messaging, projectId, id, ['launching']));
+    } catch (err) {
+      if (err instanceof DomainError) {
+        await campaignStore.transition(this.db, id, ['launching'], { state: 'draft', updated_at: Date.now() });
+        this.logger.error({ err, campaign_id: id }, 'a scheduled campaign could not launch at its time: it is a draft again');
+        return;
+      }
+      throw err;
     }
   }
 
   async stop(): Promise<void> {
     this.#running = false;
+    await this.scheduler.stop();
     await this.dispatcher.stop();
     await this.processor.stop();
     await this.retention.stop();
+    await this.imports.stop();
     await this.commit.close();
     await this.checkpointer?.stop();
     await this.db.destroy();

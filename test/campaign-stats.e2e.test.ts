@@ -52,13 +52,14 @@ describe('campaign funnel and series', () => {
     });
     assert.ok(settled);
 
-    assert.deepEqual(stats.skipped_by_reason, { unknown_customer: 1, no_phone: 1, opted_out: 0, missing_variable: 0, render_error: 0 });
+    assert.deepEqual(stats.skipped_by_reason, { unknown_customer: 1, no_phone: 1, opted_out: 0, missing_variable: 0, render_error: 0, frequency_cap: 0 });
     const { rates, ...counts } = stats.funnel;
     assert.deepEqual(counts, {
       audience: 7,
       skipped: 2,
       messages: 5,
       waiting: 0,
+      cancelled: 0,
       accepted: 5,
       sent: 4, // the four that had a Dispatched report; the German one never reported
       delivered: 2,

@@ -45,6 +45,8 @@ export async function startHub(
   const hub = await Hub.open(config, opts.logger ?? createLogger(config.logLevel), {
     dispatcher: { pollMs: 100, backoff: { baseMs: 50, maxMs: 500, factor: 2, unconfirmedWaitMs: 200 }, ...opts.hub?.dispatcher },
     processor: { pollMs: 100, ...opts.hub?.processor },
+    ...(opts.hub?.imports && { imports: opts.hub.imports }),
+    scheduler: { pollMs: 100, ...opts.hub?.scheduler },
   });
   const app = await buildApp(hub, opts.app);
   await hub.start();

@@ -246,6 +246,8 @@ describe('Sinch SMS end to end', () => {
       skipped_missing_variable: 0,
       skipped_render_error: 0,
       missing_variables: {},
+      skipped_frequency_cap: 0,
+      deferred_quiet_hours: 0,
     });
     const again = await w.t.api.post(`/api/v1/projects/${w.projectId}/campaigns/${created.body.id}/launch`);
     assert.equal(again.status, 409);

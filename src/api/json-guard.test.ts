@@ -48,3 +48,11 @@ test('strings: a deep value is walked without recursion', () => {
   for (let i = 0; i < 100_000; i++) v = [v];
   assert.equal(code(() => assertStorableStrings(v))?.code, 'invalid_string');
 });
+
+test('strings: the first bad field in document order is named, in a list of a million', () => {
+  const ids = Array.from({ length: 1_000_000 }, (_, i) => `c${i}`);
+  ids[700_000] = 'bad\u0000';
+  ids[900_000] = '\ud800';
+  assert.deepEqual(code(() => assertStorableStrings({ audience: { customer_ids: ids }, name: '\u0000' })), { code: 'invalid_string', field: 'audience.customer_ids[700000]' });
+  assert.deepEqual(code(() => assertStorableStrings({ name: '\u0000', audience: { customer_ids: ids } })), { code: 'invalid_string', field: 'name' });
+});

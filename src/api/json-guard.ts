@@ -41,24 +41,51 @@ const BAD_CHAR = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])
 
 const join = (path: string, key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 
+/** An array or object being walked: its values, its keys (null for an array), the next index, its path. */
+interface Frame {
+  values: unknown[];
+  keys: string[] | null;
+  next: number;
+  path: string;
+}
+
+function frameOf(v: object, path: string): Frame {
+  if (Array.isArray(v)) return { values: v as unknown[], keys: null, next: 0, path };
+  const keys = Object.keys(v);
+  for (const k of keys) {
+    if (BAD_CHAR.test(k)) throw invalid('invalid_string', `${path || 'the body'} has a key containing a NUL character or an unpaired UTF-16 surrogate`, path || undefined);
+  }
+  return { values: keys.map((k) => (v as Record<string, unknown>)[k]), keys, next: 0, path };
+}
+
 /**
  * Throws a 400 `invalid_string` naming the first field (as `attributes.tags[1]`) whose value, or one
- * of whose keys, holds a NUL or a lone surrogate. Iterative, so a deep value cannot overflow the stack.
+ * of whose keys, holds a NUL or a lone surrogate. Iterative, so a deep value cannot overflow the
+ * stack; a path is built only for a nested array or object, or for the field at fault, so a list
+ * of a million ids costs no allocation per id.
  */
 export function assertStorableStrings(value: unknown, root = ''): void {
-  const stack: Array<[unknown, string]> = [[value, root]];
+  if (typeof value === 'string') {
+    if (BAD_CHAR.test(value)) throw invalid('invalid_string', `${root || 'the value'} contains a NUL character or an unpaired UTF-16 surrogate`, root || undefined);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  const stack: Frame[] = [frameOf(value, root)];
   while (stack.length > 0) {
-    const [v, path] = stack.pop()!;
+    const f = stack[stack.length - 1]!;
+    if (f.next >= f.values.length) {
+      stack.pop();
+      continue;
+    }
+    const i = f.next++;
+    const v = f.values[i];
     if (typeof v === 'string') {
-      if (BAD_CHAR.test(v)) throw invalid('invalid_string', `${path || 'the value'} contains a NUL character or an unpaired UTF-16 surrogate`, path || undefined);
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], join(path, i)]);
-    } else if (v !== null && typeof v === 'object') {
-      const entries = Object.entries(v);
-      for (const [k] of entries) {
-        if (BAD_CHAR.test(k)) throw invalid('invalid_string', `${path || 'the body'} has a key containing a NUL character or an unpaired UTF-16 surrogate`, path || undefined);
+      if (BAD_CHAR.test(v)) {
+        const path = join(f.path, f.keys ? f.keys[i]! : i);
+        throw invalid('invalid_string', `${path} contains a NUL character or an unpaired UTF-16 surrogate`, path);
       }
-      for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i]![1], join(path, entries[i]![0])]);
+    } else if (v !== null && typeof v === 'object') {
+      stack.push(frameOf(v, join(f.path, f.keys ? f.keys[i]! : i)));
     }
   }
 }

@@ -22,7 +22,7 @@ test('skippedByReason takes the skipped_ counts of a launch summary', () => {
   );
 });
 
-const current = (over: Partial<CurrentCounts> = {}): CurrentCounts => ({ messages: 10, waiting: 0, refused: 0, failed: 0, rejected: 0, accepted_without_reports: 0, ...over });
+const current = (over: Partial<CurrentCounts> = {}): CurrentCounts => ({ messages: 10, waiting: 0, cancelled: 0, refused: 0, failed: 0, rejected: 0, accepted_without_reports: 0, ...over });
 const reach = (over: Partial<Reach> = {}): Reach => ({ accepted: 10, sent: 10, delivered: 10, read: 0, clicked: 0, ...over });
 
 test('funnel rates, each over its own denominator', () => {
@@ -67,10 +67,10 @@ test('funnel rates, each over its own denominator', () => {
 });
 
 test('funnel counts and the refused status spelled per channel', () => {
-  const f = funnel('rcs', 15, { no_phone: 2, opted_out: 3 }, current({ waiting: 1, refused: 1 }), reach({ accepted: 8, sent: 7, delivered: 6, read: 3, clicked: 1 }));
+  const f = funnel('rcs', 15, { no_phone: 2, opted_out: 3 }, current({ waiting: 1, cancelled: 2, refused: 1 }), reach({ accepted: 8, sent: 7, delivered: 6, read: 3, clicked: 1 }));
   const { rates: _rates, ...counts } = f;
   assert.deepEqual(counts, {
-    audience: 15, skipped: 5, messages: 10, waiting: 1, accepted: 8, sent: 7, delivered: 6, read: 3, clicked: 1,
+    audience: 15, skipped: 5, messages: 10, waiting: 1, cancelled: 2, accepted: 8, sent: 7, delivered: 6, read: 3, clicked: 1,
     failed: 0, rejected: 0, refused_status: 'enqueued_failed', refused: 1,
   });
   assert.equal(funnel('mms', 1, {}, current(), reach()).refused_status, 'enqueue_failed');

@@ -22,8 +22,10 @@ export interface Reach {
 /** Current-status counts of the campaign's messages. */
 export interface CurrentCounts {
   messages: number;
-  /** Not handed to a provider yet. */
+  /** Not handed to a provider yet (paused ones included). */
   waiting: number;
+  /** Taken off the queue unsent by a cancel (of the campaign, or an erased customer's). */
+  cancelled: number;
   /** Refused by the provider, or out of time for retries. */
   refused: number;
   failed: number;
@@ -37,6 +39,7 @@ export interface Funnel {
   skipped: number;
   messages: number;
   waiting: number;
+  cancelled: number;
   accepted: number;
   sent: number;
   delivered: number;
@@ -91,6 +94,7 @@ export function funnel(channel: Channel, audience: number, skipped: Record<strin
     skipped: Object.values(skipped).reduce((a, b) => a + b, 0),
     messages: current.messages,
     waiting: current.waiting,
+    cancelled: current.cancelled,
     accepted: reach.accepted,
     sent: reach.sent,
     delivered: reach.delivered,

@@ -3,6 +3,7 @@
 // render and layout are refused when parsing), no HTML escaping (these are SMS, not pages), only
 // known filters, and every render bounded in time, memory and output length.
 import { EchoTag, Liquid, Output, type Template } from 'liquidjs';
+import { compileFast, renderFast, type FastTemplate } from './template-fast.js';
 
 /** What a template sees: the recipient's profile and the send's own data. */
 export interface TemplateVariables {
@@ -13,6 +14,8 @@ export interface TemplateVariables {
 export interface ParsedTemplate {
   readonly source: string;
   readonly nodes: Template[];
+  /** Literal text and plain outputs only: rendered without LiquidJS (template-fast.ts). */
+  readonly fast: FastTemplate | null;
 }
 
 export interface TemplateSyntaxError {
@@ -74,10 +77,15 @@ export function parseTemplate(source: string): { ok: true; template: ParsedTempl
     return { ok: false, error: syntaxError(err) };
   }
   watchOutputs(nodes);
-  return { ok: true, template: { source, nodes } };
+  return { ok: true, template: { source, nodes, fast: compileFast(nodes) } };
 }
 
 export function renderTemplate(template: ParsedTemplate, variables: TemplateVariables, limits: RenderLimits = DEFAULT_LIMITS): Rendered {
+  const fast = template.fast && renderFast(template.fast, variables);
+  if (fast) {
+    if (fast.text.length > limits.maxChars) return { ok: false, error: `the rendered text is longer than ${limits.maxChars} characters` };
+    return { ok: true, text: fast.text, missing: fast.missing };
+  }
   const missing: string[] = [];
   let text: string;
   try {

@@ -12,6 +12,7 @@ import type { IntegrationRegistry } from '../services/integration-registry.js';
 import type { Handoff, QueueSignal } from '../services/messages.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
+import * as campaignStore from '../store/campaigns.js';
 import * as messageStore from '../store/messages.js';
 import type { MessagesTable } from '../store/schema.js';
 import { OutcomeWriter } from './outcome-writer.js';
@@ -36,6 +37,8 @@ export class Dispatcher implements QueueSignal {
   #started = false;
   readonly #writer: OutcomeWriter;
   readonly #optOuts = new RecentOptOuts();
+  /** Campaigns paused or cancelled by this process: their messages are not sent from here. */
+  readonly #heldCampaigns = new Map<string, 'paused' | 'cancelled'>();
   readonly #onChanged = (id: string) => void this.#refresh(id);
 
   constructor(
@@ -50,6 +53,10 @@ export class Dispatcher implements QueueSignal {
   }
 
   async start(): Promise<void> {
+    // Claimed for a campaign cancelled before the claim could be dropped: cancelled, not requeued.
+    const ofCancelled = await messageStore.claimedOfCancelledCampaigns(this.db);
+    for (const m of ofCancelled) this.#heldCampaigns.set(m.campaign_id!, 'cancelled');
+    await this.#settleHeld(ofCancelled);
     // Whatever a previous process had claimed was in flight when it died: send it again, and
     // mark it, since the provider may already have it.
     const recovered = await requeueInterrupted(this.db);
@@ -81,13 +88,63 @@ export class Dispatcher implements QueueSignal {
     await this.#cancelOptedOut([...this.#senders.values()].flatMap((w) => w.drop((m) => this.#optOuts.covers(m))));
   }
 
-  /** The messages among `rows` that may still go out; the others are cancelled. */
+  /**
+   * The campaign was paused or cancelled: take back what senders claimed of it and have not sent
+   * (a send under way is not stopped), and screen out what a claim or handoff brings in later.
+   */
+  async holdCampaign(campaignId: string, how: 'paused' | 'cancelled'): Promise<number> {
+    this.#heldCampaigns.set(campaignId, how);
+    return this.#settleHeld([...this.#senders.values()].flatMap((w) => w.drop((m) => this.#isHeld(m))));
+  }
+
+  /**
+   * Whether a message must not go out from here: its campaign is paused, or cancelled and the
+   * message cannot have reached a provider (no attempt whose outcome is unknown).
+   */
+  #isHeld(m: MessagesTable): boolean {
+    const how = m.campaign_id === null ? undefined : this.#heldCampaigns.get(m.campaign_id);
+    return how === 'paused' || (how === 'cancelled' && m.unconfirmed_since === null);
+  }
+
+  releaseCampaign(campaignId: string): void {
+    this.#heldCampaigns.delete(campaignId);
+  }
+
+  /**
+   * Parks or cancels messages of held campaigns taken from senders, counting the cancelled ones
+   * on their campaign; returns how many were cancelled.
+   */
+  async #settleHeld(dropped: MessagesTable[]): Promise<number> {
+    const paused: string[] = [];
+    const cancelled = new Map<string, string[]>();
+    for (const m of dropped) {
+      const campaignId = m.campaign_id!;
+      if (this.#heldCampaigns.get(campaignId) !== 'cancelled') paused.push(m.id);
+      else cancelled.set(campaignId, [...(cancelled.get(campaignId) ?? []), m.id]);
+    }
+    // Paused, or queued if the campaign was resumed meanwhile: decided by the store, in one statement.
+    await messageStore.releaseClaims(this.db, paused);
+    let total = 0;
+    for (const [campaignId, ids] of cancelled) {
+      const n = await messageStore.cancelClaimed(this.db, ids, 'campaign_cancelled', Date.now());
+      if (n > 0) await campaignStore.addCancelled(this.db, campaignId, n);
+      total += n;
+    }
+    return total;
+  }
+
+  /** The messages among `rows` that may still go out; the others are cancelled (or parked). */
   readonly #screen = (rows: MessagesTable[]): MessagesTable[] => {
-    if (this.#optOuts.size === 0) return rows;
+    if (this.#optOuts.size === 0 && this.#heldCampaigns.size === 0) return rows;
     const kept: MessagesTable[] = [];
     const dropped: MessagesTable[] = [];
-    for (const m of rows) (this.#optOuts.covers(m) ? dropped : kept).push(m);
+    const held: MessagesTable[] = [];
+    for (const m of rows) {
+      if (this.#heldCampaigns.size > 0 && this.#isHeld(m)) held.push(m);
+      else (this.#optOuts.covers(m) ? dropped : kept).push(m);
+    }
     if (dropped.length) this.#cancelOptedOut(dropped).catch((err: unknown) => this.logger.error({ err }, 'cancelling messages of an opted-out customer failed'));
+    if (held.length) this.#settleHeld(held).catch((err: unknown) => this.logger.error({ err }, 'handing back messages of a paused or cancelled campaign failed'));
     return kept;
   };
 

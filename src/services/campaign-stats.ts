@@ -28,16 +28,18 @@ export async function campaignStats(db: DB, projectId: string, id: string): Prom
   const campaign = await getCampaignSummary(db, projectId, id);
   const byStatus = await campaignStore.countMessagesByStatus(db, id);
   const current: Record<string, number> = {};
-  const counts: CurrentCounts = { messages: 0, waiting: 0, refused: 0, failed: 0, rejected: 0, accepted_without_reports: 0 };
+  const counts: CurrentCounts = { messages: 0, waiting: 0, cancelled: 0, refused: 0, failed: 0, rejected: 0, accepted_without_reports: 0 };
   let noReportExpected = 0;
   for (const r of byStatus) {
     const n = r.n;
     counts.messages += n;
     // The API's vocabulary, as on each message (MMS refusals are enqueue_failed, like SMS).
-    const status = apiStatus(r.status, campaign.channel);
+    // A cancelled message never left: it shows as cancelled, not as still queued.
+    const status = r.cancelled ? 'cancelled' : apiStatus(r.status, campaign.channel);
     current[status] = (current[status] ?? 0) + n;
     if (r.expects_reports === 0) noReportExpected += n;
-    if (r.status === 'pending') counts.waiting += n;
+    if (r.cancelled) counts.cancelled += n;
+    else if (r.status === 'pending') counts.waiting += n;
     else if (r.status === 'refused') counts.refused += n;
     else {
       if (r.status === 'failed') counts.failed += n;

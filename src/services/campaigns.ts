@@ -6,16 +6,20 @@ import { countSegments } from '../core/segments.js';
 import { newId } from '../core/ids.js';
 import * as campaignStore from '../store/campaigns.js';
 import type { CampaignSummary } from '../store/campaigns.js';
-import * as customerStore from '../store/customers.js';
 import * as messageStore from '../store/messages.js';
 import { inTransaction, type DB } from '../store/db.js';
 import type { CampaignsTable, MessagesTable, MissingVariablePolicy } from '../store/schema.js';
+import { eachAudienceChunk, prepareAudience, type AudienceInput } from './audiences.js';
 import { optedOutAmong } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { getProject, settingsOf } from './projects.js';
 import { getCustomer } from './customers.js';
 import { composeMessage, messageRow, chooseSender, sendTransactional, storedContent, type Composed, type ContentInput, type MessagingDeps } from './messages.js';
 import { contentTemplates, personalise, profileVariables } from './personalisation.js';
+import { beginFanOut, fanOutGoesOn } from './campaign-control.js';
+import { fanOutRules } from './fan-out-rules.js';
+import { parseSendAt } from '../core/send-at.js';
+import type { CampaignState } from '../store/schema.js';
 
 export interface CampaignInput extends ContentInput {
   name: string;
@@ -24,16 +28,16 @@ export interface CampaignInput extends ContentInput {
   integration_id?: string;
   sender_profile_id?: string;
   sender?: string;
-  audience: { customer_ids: string[] };
+  /** Exactly one: a list of customer ids, or a filter (docs/audiences.md). */
+  audience: AudienceInput;
   /** A recipient lacking a variable the template outputs: render it empty (default) or skip them. */
   missing_variable_policy?: MissingVariablePolicy;
+  /** ISO 8601 with an offset: the campaign is created scheduled, and the hub launches it then. */
+  send_at?: string;
 }
 
 export const MAX_AUDIENCE_IDS = 1_000_000;
-/** Customers per transaction: large enough that commits (an fsync each) are a small cost. */
-const CHUNK = 5000;
 
-/** A campaign without its audience list, which can hold a million ids. */
 export type { CampaignSummary };
 
 export async function createCampaign(deps: MessagingDeps, projectId: string, input: CampaignInput): Promise<CampaignsTable> {
@@ -41,9 +45,9 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
   const composed = composeMessage(input);
   // A syntax error is the sender's to fix now, not a launch that sends nothing.
   contentTemplates(composed, input.content ? 'content.text' : 'body');
-  const ids = [...new Set(input.audience.customer_ids)];
-  if (ids.length === 0) throw invalid('invalid_request', 'audience.customer_ids must not be empty', 'audience.customer_ids');
-  if (ids.length > MAX_AUDIENCE_IDS) throw invalid('invalid_request', `audience.customer_ids holds more than ${MAX_AUDIENCE_IDS} ids`, 'audience.customer_ids');
+  const sendAt = input.send_at === undefined ? null : parseSendAt(input.send_at, Date.now());
+  if ((input.audience.customer_ids?.length ?? 0) > MAX_AUDIENCE_IDS) throw invalid('invalid_request', `audience.customer_ids holds more than ${MAX_AUDIENCE_IDS} ids`, 'audience.customer_ids');
+  const audience = await prepareAudience(db, projectId, composed.channel, input.audience);
   // Fails now, with a clear error, rather than at launch.
   await chooseSender(db, deps.integrations, projectId, composed.channel, input);
   const now = Date.now();
@@ -59,16 +63,23 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
     integration_id: input.integration_id ?? null,
     sender: input.sender ?? null,
     track_links: input.track_links === undefined ? null : input.track_links ? 1 : 0,
-    audience: JSON.stringify(ids),
-    audience_size: ids.length,
-    state: 'draft',
+    audience: audience.definition,
+    audience_size: 0,
+    state: sendAt === null ? 'draft' : 'scheduled',
     launch_summary: null,
     missing_variable_policy: input.missing_variable_policy ?? 'default',
+    send_at: sendAt,
+    cancelled_messages: null,
     created_at: now,
     launched_at: null,
     updated_at: now,
   };
-  await campaignStore.insert(db, row);
+  // The campaign and its audience list commit together: a bad request leaves nothing behind.
+  await inTransaction(db, async (trx) => {
+    await campaignStore.insert(trx, row);
+    row.audience_size = await audience.write(trx, row.id);
+    await campaignStore.update(trx, row.id, { audience_size: row.audience_size });
+  });
   return row;
 }
 
@@ -100,9 +111,18 @@ export interface LaunchSummary {
   skipped_render_error: number;
   /** Of the skipped_missing_variable, how many lacked each variable. */
   missing_variables: Record<string, number>;
+  /** At the project's frequency cap (docs/scheduling.md). */
+  skipped_frequency_cap: number;
+  /** Queued for the end of the recipient's quiet hours. */
+  deferred_quiet_hours: number;
 }
 
-export async function launchCampaign(deps: MessagingDeps, projectId: string, id: string): Promise<CampaignSummary> {
+/**
+ * Fans the campaign out. `from`: the states it may launch from — by hand, a draft or scheduled
+ * campaign; the scheduler, a scheduled one; a launch resumed (after a crash or a pause),
+ * `launching`. Stops between chunks once the campaign is paused or cancelled.
+ */
+export async function launchCampaign(deps: MessagingDeps, projectId: string, id: string, from: readonly CampaignState[] = ['draft', 'scheduled']): Promise<CampaignSummary> {
   const { db } = deps;
   const campaign = await getCampaign(db, projectId, id);
   if (campaign.state === 'launched') throw conflict('already_launched', 'the campaign has already been launched', 'campaign_id');
@@ -113,12 +133,12 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
   const templates = contentTemplates(composed, 'body');
   const skipMissing = campaign.missing_variable_policy === 'skip';
   const now = Date.now();
-  await campaignStore.update(db, id, { state: 'launching', integration_id: integration.id, launched_at: campaign.launched_at ?? now, updated_at: now });
+  await beginFanOut(db, campaign, from, integration.id, now);
+  const rules = await fanOutRules(db, projectId, id);
 
-  const audience = JSON.parse(campaign.audience) as string[];
   const trackLinks = tracksLinks(settingsOf(await getProject(db, projectId)).link_tracking, campaign.track_links);
   const summary: LaunchSummary = {
-    audience: audience.length,
+    audience: 0,
     queued: 0,
     skipped_unknown_customer: 0,
     skipped_no_phone: 0,
@@ -126,15 +146,19 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
     skipped_missing_variable: 0,
     skipped_render_error: 0,
     missing_variables: {},
+    skipped_frequency_cap: 0,
+    deferred_quiet_hours: 0,
   };
-  for (let i = 0; i < audience.length; i += CHUNK) {
-    const chunk = audience.slice(i, i + CHUNK);
-    await inTransaction(db, async (trx) => {
-      const customers = await customerStore.listContacts(trx, projectId, chunk);
-      summary.skipped_unknown_customer += chunk.length - customers.length;
+  const stopped = await eachAudienceChunk(
+    db,
+    campaign,
+    async (trx, { customers, unknown }) => {
+      summary.audience += customers.length + unknown;
+      summary.skipped_unknown_customer += unknown;
       const optedOut = await optedOutAmong(trx, customers.map((c) => c.id), campaign.channel);
       const rows: MessagesTable[] = [];
       const at = Date.now();
+      const checks = await rules.chunk(trx, customers.map((c) => c.id), at);
       for (const c of customers) {
         if (!c.phone) {
           summary.skipped_no_phone++;
@@ -142,6 +166,10 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
         }
         if (optedOut.has(c.id)) {
           summary.skipped_opted_out++;
+          continue;
+        }
+        if (checks.capped(c.id)) {
+          summary.skipped_frequency_cap++;
           continue;
         }
         let content = composed;
@@ -158,17 +186,21 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
           }
           content = p.composed;
         }
-        rows.push(
-          messageRow({ projectId, via, campaignId: id, customerRef: c.id, customerId: c.customer_id, recipient: c.phone, country: c.country, composed: content, idempotencyKey: null }, at),
-        );
+        const row = messageRow({ projectId, via, campaignId: id, customerRef: c.id, customerId: c.customer_id, recipient: c.phone, country: c.country, composed: content, idempotencyKey: null }, at);
+        if (checks.defer(row, c)) summary.deferred_quiet_hours++;
+        rows.push(row);
       }
       summary.queued += rows.length;
       const toInsert = trackLinks ? await storeTrackedLinks(trx, rows.map((r) => planTrackedLinks(r, deps.publicUrl, at)), deps.logger) : rows;
       await messageStore.insertForCampaign(trx, toInsert);
-    });
-    deps.queue.notify(integration.id);
-  }
-  await campaignStore.update(db, id, { state: 'launched', launch_summary: JSON.stringify(summary), updated_at: Date.now() });
+    },
+    () => deps.queue.notify(integration.id),
+    // Checked in each transaction: no chunk lands after a pause or a cancel.
+    (trx) => fanOutGoesOn(trx, id),
+  );
+  // Paused: the launch runs again on resume and counts afresh. Cancelled: what it got to.
+  if (stopped) await campaignStore.transition(db, id, ['cancelled'], { state: 'cancelled', launch_summary: JSON.stringify(summary) });
+  else await campaignStore.transition(db, id, ['launching'], { state: 'launched', audience_size: summary.audience, launch_summary: JSON.stringify(summary), updated_at: Date.now() });
   return getCampaignSummary(db, projectId, id);
 }
 

@@ -1,4 +1,5 @@
 // Customer profiles: the external customer_id, an E.164 phone and free attributes.
+import { mergeAttributes } from '../core/attributes.js';
 import { invalid, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parsePhone } from '../core/phone.js';
@@ -29,7 +30,10 @@ export function countryOf(e164: string): string | null {
   return parsed.ok ? parsed.country : null;
 }
 
-/** Creates or updates by customer_id; attributes are merged. Returns the row and whether it is new. */
+/**
+ * Creates or updates by customer_id; attributes are merged (a null value removes the key).
+ * Returns the row and whether it is new.
+ */
 export async function upsertCustomer(db: DB, projectId: string, input: CustomerInput): Promise<{ customer: CustomersTable; created: boolean }> {
   const parsed = input.phone === undefined || input.phone === null ? input.phone : parsePhoneInput(input.phone, 'phone');
   const phone = parsed === undefined || parsed === null ? parsed : parsed.e164;
@@ -38,7 +42,7 @@ export async function upsertCustomer(db: DB, projectId: string, input: CustomerI
     const existing = await findCustomer(trx, projectId, input.customer_id);
     const now = Date.now();
     if (existing) {
-      const attributes = { ...(JSON.parse(existing.attributes) as object), ...(input.attributes ?? {}) };
+      const attributes = mergeAttributes(JSON.parse(existing.attributes) as Record<string, unknown>, input.attributes);
       const patch = { attributes: JSON.stringify(attributes), updated_at: now, ...(phone !== undefined && { phone, country }) };
       await customerStore.update(trx, existing.id, patch);
       return { customer: { ...existing, ...patch }, created: false };
@@ -49,13 +53,36 @@ export async function upsertCustomer(db: DB, projectId: string, input: CustomerI
       customer_id: input.customer_id,
       phone: phone ?? null,
       country,
-      attributes: JSON.stringify(input.attributes ?? {}),
+      attributes: JSON.stringify(mergeAttributes({}, input.attributes)),
       origin: 'api',
       created_at: now,
       updated_at: now,
     };
     await customerStore.insert(trx, row);
     return { customer: row, created: true };
+  });
+}
+
+export interface CustomerPatchInput {
+  /** A number sets it, null clears it, absent leaves it. */
+  phone?: string | null;
+  /** Merged: keys given are set, a key given as null is removed, the others kept. */
+  attributes?: Record<string, unknown>;
+}
+
+/** Updates an existing customer; 404 when there is none. */
+export async function patchCustomer(db: DB, projectId: string, customerId: string, input: CustomerPatchInput): Promise<CustomersTable> {
+  const parsed = input.phone === undefined || input.phone === null ? input.phone : parsePhoneInput(input.phone, 'phone');
+  return inTransaction(db, async (trx) => {
+    const existing = await getCustomer(trx, projectId, customerId);
+    const attributes = mergeAttributes(JSON.parse(existing.attributes) as Record<string, unknown>, input.attributes);
+    const patch: customerStore.CustomerPatch = {
+      attributes: JSON.stringify(attributes),
+      updated_at: Date.now(),
+      ...(parsed !== undefined && { phone: parsed?.e164 ?? null, country: parsed?.country ?? null }),
+    };
+    await customerStore.update(trx, existing.id, patch);
+    return { ...existing, ...patch };
   });
 }
 

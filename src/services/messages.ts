@@ -6,6 +6,7 @@ import { newId } from '../core/ids.js';
 import { COUNTRIES_WITHOUT_DELIVERY_REPORTS, expectsDeliveryReports } from '../core/phone.js';
 import type { MessageContent } from '../core/content.js';
 import { countSegments } from '../core/segments.js';
+import { parseSendAt } from '../core/send-at.js';
 import type { Channel } from '../core/status.js';
 import type { DB } from '../store/db.js';
 import * as messageStore from '../store/messages.js';
@@ -34,6 +35,13 @@ export interface QueueSignal {
    * needs no claim (a write and a flush before its send). Null when the sender has older work.
    */
   handoff?(integrationId: string): Handoff | null;
+  /**
+   * The campaign was paused or cancelled: senders give back what of it they claimed and have
+   * not sent (parked as `paused`, or cancelled), and take no more of it in. Returns how many.
+   */
+  holdCampaign?(campaignId: string, how: 'paused' | 'cancelled'): Promise<number>;
+  /** The campaign was resumed: its messages may be sent again. */
+  releaseCampaign?(campaignId: string): void;
 }
 
 /** See QueueSignal.handoff; exactly one of deliver or cancel is called. */
@@ -65,6 +73,8 @@ export interface SendInput extends ContentInput {
   template?: string;
   /** Variables for the template, as `data.…`. */
   data?: Record<string, unknown>;
+  /** ISO 8601 with an offset: queued now, sent from then on (docs/scheduling.md). */
+  send_at?: string;
 }
 
 export const MAX_MEDIA = 10;
@@ -186,6 +196,8 @@ export interface MessageDraft {
   country?: string | null;
   /** Stored already claimed by this sender (see QueueSignal.handoff). */
   claimedBy?: string;
+  /** Not to be sent before this (ms); its retry deadline counts from then. */
+  sendAt?: number | null;
 }
 
 function expectsReports(d: MessageDraft): boolean {
@@ -194,6 +206,7 @@ function expectsReports(d: MessageDraft): boolean {
 
 export function messageRow(d: MessageDraft, now: number): MessagesTable {
   const c = d.composed;
+  const due = Math.max(now, d.sendAt ?? now);
   return {
     id: newId('msg'),
     project_id: d.projectId,
@@ -214,8 +227,8 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
     status: 'pending',
     dispatch_state: d.claimedBy ? 'sending' : 'queued',
     attempts: 0,
-    next_attempt_at: now,
-    deadline_at: now + d.via.integration.retryDeadlineSeconds * 1000,
+    next_attempt_at: due,
+    deadline_at: due + d.via.integration.retryDeadlineSeconds * 1000,
     claimed_by: d.claimedBy ?? null,
     possible_duplicate: 0,
     request_started_at: null,
@@ -253,6 +266,7 @@ export async function sendTransactional(
   const { db } = deps;
   const { composed, templates } = composeSend(input);
   if (!input.customer_id && !input.phone) throw invalid('invalid_request', 'give customer_id or phone', 'customer_id');
+  const sendAt = input.send_at === undefined ? null : parseSendAt(input.send_at, Date.now());
   const fingerprint = idempotencyKey ? requestFingerprint(input) : null;
   if (idempotencyKey) {
     const prior = await messageStore.findByIdempotencyKey(db, projectId, idempotencyKey);
@@ -264,7 +278,8 @@ export async function sendTransactional(
   const via = await chooseSender(db, deps.integrations, projectId, composed.channel, input, settings);
   const trackLinks = tracksLinks(settings.link_tracking, input.track_links);
 
-  const handoff = deps.queue.handoff?.(via.integration.id) ?? null;
+  // A message for later waits in the store: only one due now may go straight to a sender.
+  const handoff = sendAt !== null && sendAt > Date.now() ? null : (deps.queue.handoff?.(via.integration.id) ?? null);
   const queued = deps.commit.run(async (trx) => {
     if (idempotencyKey) {
       // A retry that raced the first request into the same group.
@@ -289,7 +304,7 @@ export async function sendTransactional(
       content = p.composed;
     }
     const now = Date.now();
-    const draft = { projectId, via, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed: content, idempotencyKey, idempotencyFingerprint: fingerprint, country, claimedBy: handoff?.claimedBy };
+    const draft = { projectId, via, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed: content, idempotencyKey, idempotencyFingerprint: fingerprint, country, claimedBy: handoff?.claimedBy, sendAt };
     let row = messageRow(draft, now);
     if (trackLinks) [row] = (await storeTrackedLinks(trx, [planTrackedLinks(row, deps.publicUrl, now)], deps.logger)) as [MessagesTable];
     await messageStore.insert(trx, row);

@@ -5,6 +5,7 @@ import { randomToken } from '../core/crypto.js';
 import { newId } from '../core/ids.js';
 import { applyKeywordPatch, DEFAULT_KEYWORDS, keywordConflicts, type KeywordConfig, type KeywordPatch } from '../core/keywords.js';
 import { actionType, type Channel } from '../core/status.js';
+import { isTimeZone, parseClock } from '../core/quiet-hours.js';
 import { inTransaction, type DB } from '../store/db.js';
 import * as projectStore from '../store/projects.js';
 import type { ProjectsTable } from '../store/schema.js';
@@ -21,7 +22,28 @@ export interface ProjectSettings extends EventNameSettings {
   keywords: Partial<Record<KeywordChannel, KeywordConfig>>;
   /** Shorten and track the links of SMS bodies (a campaign may say otherwise). */
   link_tracking: boolean;
+  /** Marketing messages wait while the recipient's local time is in this window (docs/scheduling.md). */
+  quiet_hours: QuietHours | null;
+  /** At most `max` campaign messages per customer in a rolling day or week. */
+  frequency_cap: FrequencyCap | null;
 }
+
+export interface QuietHours {
+  /** "HH:MM", 24-hour, local time. */
+  start: string;
+  end: string;
+  /** The customer attribute holding their IANA time zone. */
+  timezone_attribute: string;
+  /** The zone of a customer with neither that attribute nor a known country. */
+  default_timezone: string;
+}
+
+export interface FrequencyCap {
+  max: number;
+  per: 'day' | 'week';
+}
+
+export const FREQUENCY_WINDOW_MS = { day: 24 * 3600 * 1000, week: 7 * 24 * 3600 * 1000 } as const;
 
 export type KeywordChannel = 'sms' | 'whatsapp' | 'rcs';
 
@@ -35,6 +57,8 @@ interface StoredSettings {
   event_names?: ProjectSettings['event_names'];
   keywords?: ProjectSettings['keywords'];
   link_tracking?: boolean;
+  quiet_hours?: QuietHours;
+  frequency_cap?: FrequencyCap;
 }
 
 /** The settings field holding each channel's default integration. */
@@ -65,6 +89,8 @@ export function settingsOf(p: ProjectsTable): ProjectSettings {
     event_names: stored.event_names ?? {},
     keywords: stored.keywords ?? {},
     link_tracking: stored.link_tracking ?? false,
+    quiet_hours: stored.quiet_hours ?? null,
+    frequency_cap: stored.frequency_cap ?? null,
   };
 }
 
@@ -176,6 +202,10 @@ const EVENT_NAME = /^[A-Za-z0-9_ .:-]{1,64}$/;
 export type SettingsInput = Partial<Record<DefaultField, string | null>> & {
   event_names?: Record<string, string>;
   link_tracking?: boolean;
+  /** null removes them; timezone_attribute defaults to "timezone", default_timezone to "UTC". */
+  quiet_hours?: { start: string; end: string; timezone_attribute?: string; default_timezone?: string } | null;
+  /** null removes it. */
+  frequency_cap?: FrequencyCap | null;
   /** Already sealed: the secret that signs direct-send ingest callbacks, or null to remove it. */
   sealed_ingest_signing_secret?: string | null;
 };
@@ -200,10 +230,14 @@ export async function updateSettings(
     if (!['sms', 'whatsapp', 'rcs'].includes(channel)) throw invalid('invalid_request', `unknown channel "${channel}" in event_names`, `event_names.${channel}`);
     if (!EVENT_NAME.test(name)) throw invalid('invalid_request', 'event names are 1-64 letters, digits, spaces or _ . : -', `event_names.${channel}`);
   }
+  const quietHours = input.quiet_hours == null ? input.quiet_hours : checkQuietHours(input.quiet_hours);
+  if (input.frequency_cap) checkFrequencyCap(input.frequency_cap);
   // Read and write in one transaction, so concurrent changes to other settings are not lost.
   return inTransaction(db, async (trx) => {
     const project = await getProject(trx, id);
     const stored = JSON.parse(project.settings) as StoredSettings;
+    if (quietHours === null) delete stored.quiet_hours;
+    if (input.frequency_cap === null) delete stored.frequency_cap;
     await projectStore.update(trx, id, {
       ...defaults,
       ...(input.sealed_ingest_signing_secret !== undefined && { ingest_signing_secret: input.sealed_ingest_signing_secret }),
@@ -211,9 +245,29 @@ export async function updateSettings(
         ...stored,
         ...(input.event_names !== undefined && { event_names: input.event_names }),
         ...(input.link_tracking !== undefined && { link_tracking: input.link_tracking }),
+        ...(quietHours && { quiet_hours: quietHours }),
+        ...(input.frequency_cap && { frequency_cap: { max: input.frequency_cap.max, per: input.frequency_cap.per } }),
       } satisfies StoredSettings),
       updated_at: Date.now(),
     });
     return settingsOf(await getProject(trx, id));
   });
+}
+
+function checkQuietHours(input: NonNullable<SettingsInput['quiet_hours']>): QuietHours {
+  const start = parseClock(input.start);
+  const end = parseClock(input.end);
+  if (start === null) throw invalid('invalid_request', 'quiet_hours.start must be a 24-hour time "HH:MM"', 'quiet_hours.start');
+  if (end === null) throw invalid('invalid_request', 'quiet_hours.end must be a 24-hour time "HH:MM"', 'quiet_hours.end');
+  if (start === end) throw invalid('invalid_request', 'quiet_hours.end must differ from quiet_hours.start', 'quiet_hours.end');
+  const attribute = input.timezone_attribute ?? 'timezone';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(attribute)) throw invalid('invalid_request', 'quiet_hours.timezone_attribute must be an attribute name (letters, digits, _ . -)', 'quiet_hours.timezone_attribute');
+  const zone = input.default_timezone ?? 'UTC';
+  if (!isTimeZone(zone)) throw invalid('invalid_request', `quiet_hours.default_timezone "${zone}" is not an IANA time zone`, 'quiet_hours.default_timezone');
+  return { start: input.start, end: input.end, timezone_attribute: attribute, default_timezone: zone };
+}
+
+function checkFrequencyCap(cap: FrequencyCap): void {
+  if (!Number.isInteger(cap.max) || cap.max < 1) throw invalid('invalid_request', 'frequency_cap.max must be a whole number of at least 1', 'frequency_cap.max');
+  if (cap.per !== 'day' && cap.per !== 'week') throw invalid('invalid_request', 'frequency_cap.per must be "day" or "week"', 'frequency_cap.per');
 }

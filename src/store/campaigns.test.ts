@@ -12,7 +12,7 @@ describe('campaign store', () => {
     await projectStore.insert(store.db, projectRow('prj_1'));
     await projectStore.insert(store.db, projectRow('prj_2'));
     const rows = [
-      campaignRow('cmp_b', 'prj_1', { audience: '["a","b","c"]', audience_size: 3, content: '{"text":"hi"}', media: '["https://x/y.png"]', track_links: 1 }),
+      campaignRow('cmp_b', 'prj_1', { audience: '{"kind":"filter","filter":{"consent":"opted_in"}}', audience_size: 3, content: '{"text":"hi"}', media: '["https://x/y.png"]', track_links: 1 }),
       campaignRow('cmp_a', 'prj_1', { state: 'launching', launched_at: 1500 }),
       campaignRow('cmp_c', 'prj_1', { state: 'launched', launched_at: 1600, launch_summary: '{"queued":1}' }),
       campaignRow('cmp_other', 'prj_2', { state: 'launching' }),
@@ -24,13 +24,12 @@ describe('campaign store', () => {
   test('a row round-trips, audience and JSON columns included', async () => {
     assert.deepEqual(
       await campaignStore.find(store.db, 'prj_1', 'cmp_b'),
-      campaignRow('cmp_b', 'prj_1', { audience: '["a","b","c"]', audience_size: 3, content: '{"text":"hi"}', media: '["https://x/y.png"]', track_links: 1 }),
+      campaignRow('cmp_b', 'prj_1', { audience: '{"kind":"filter","filter":{"consent":"opted_in"}}', audience_size: 3, content: '{"text":"hi"}', media: '["https://x/y.png"]', track_links: 1 }),
     );
   });
 
-  test('a summary is the row without its audience', async () => {
-    const { audience: _audience, ...summary } = (await campaignStore.find(store.db, 'prj_1', 'cmp_b'))!;
-    assert.deepEqual(await campaignStore.findSummary(store.db, 'prj_1', 'cmp_b'), summary);
+  test('a summary is the whole row: the audience is only its definition now', async () => {
+    assert.deepEqual(await campaignStore.findSummary(store.db, 'prj_1', 'cmp_b'), await campaignStore.find(store.db, 'prj_1', 'cmp_b'));
   });
 
   const finds: { name: string; project: string; id: string; found: boolean }[] = [
@@ -45,10 +44,9 @@ describe('campaign store', () => {
     });
   }
 
-  test("listSummaries: the project's campaigns in id order, without audiences", async () => {
+  test("listSummaries: the project's campaigns in id order", async () => {
     const rows = await campaignStore.listSummaries(store.db, 'prj_1');
     assert.deepEqual(rows.map((r) => r.id), ['cmp_a', 'cmp_b', 'cmp_c']);
-    assert.ok(rows.every((r) => !('audience' in r)));
     assert.deepEqual(await campaignStore.listSummaries(store.db, 'prj_nope'), []);
   });
 
@@ -69,21 +67,24 @@ describe('campaign store', () => {
     });
   }
 
-  test('countMessagesByStatus: per status, apart by whether reports are expected, this campaign only', async () => {
+  test('countMessagesByStatus: per status, apart by whether reports are expected and whether cancelled, this campaign only', async () => {
     await seedMessages(store.db, [
       messageRow('m1', { campaign_id: 'cmp_c', customer_ref: 'c1', status: 'delivered' }),
       messageRow('m2', { campaign_id: 'cmp_c', customer_ref: 'c2', status: 'delivered' }),
       messageRow('m3', { campaign_id: 'cmp_c', customer_ref: 'c3', status: 'delivered', expects_reports: 0 }),
       messageRow('m4', { campaign_id: 'cmp_c', customer_ref: 'c4', status: 'pending' }),
+      messageRow('m7', { campaign_id: 'cmp_c', customer_ref: 'c5', status: 'pending', dispatch_state: 'cancelled' }),
+      messageRow('m8', { campaign_id: 'cmp_c', customer_ref: 'c6', status: 'pending', dispatch_state: 'paused' }),
       messageRow('m5', { campaign_id: 'cmp_a', customer_ref: 'c1', status: 'failed' }),
       messageRow('m6', { customer_ref: 'c1', status: 'delivered' }),
     ]);
-    const key = (r: { status: string; expects_reports: number }) => `${r.status}/${r.expects_reports}`;
+    const key = (r: { status: string; expects_reports: number; cancelled: boolean }) => `${r.status}/${r.expects_reports}/${r.cancelled}`;
     const rows = (await campaignStore.countMessagesByStatus(store.db, 'cmp_c')).sort((a, b) => key(a).localeCompare(key(b)));
     assert.deepEqual(rows, [
-      { status: 'delivered', expects_reports: 0, n: 1 },
-      { status: 'delivered', expects_reports: 1, n: 2 },
-      { status: 'pending', expects_reports: 1, n: 1 },
+      { status: 'delivered', expects_reports: 0, cancelled: false, n: 1 },
+      { status: 'delivered', expects_reports: 1, cancelled: false, n: 2 },
+      { status: 'pending', expects_reports: 1, cancelled: false, n: 2 },
+      { status: 'pending', expects_reports: 1, cancelled: true, n: 1 },
     ]);
     assert.deepEqual(await campaignStore.countMessagesByStatus(store.db, 'cmp_b'), []);
   });

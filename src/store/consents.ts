@@ -50,3 +50,9 @@ export async function logOf(db: DB, customerRef: string): Promise<Selectable<Con
   const rows = await db.selectFrom('consent_log').selectAll().where('customer_ref', '=', customerRef).orderBy('id').execute();
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
+
+/** Erases the customer's consent state and its trail. */
+export async function removeForCustomer(db: DB, customerRef: string): Promise<void> {
+  await db.deleteFrom('consents').where('customer_ref', '=', customerRef).execute();
+  await db.deleteFrom('consent_log').where('customer_ref', '=', customerRef).execute();
+}

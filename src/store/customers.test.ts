@@ -104,20 +104,4 @@ describe('customer store', () => {
       assert.deepEqual(rows.map((r) => r.id), c.want);
     });
   }
-
-  const contacts: { name: string; ids: string[]; want: string[] }[] = [
-    { name: 'known customer_ids, unknown ones left out', ids: ['alice', 'nobody', 'carol'], want: ['cus_03', 'cus_04'] },
-    { name: 'only within the project', ids: ['alice'], want: ['cus_03'] },
-    { name: 'none for an empty list', ids: [], want: [] },
-  ];
-  for (const c of contacts) {
-    test(`listContacts: ${c.name}`, async () => {
-      const rows = await customerStore.listContacts(store.db, 'prj_1', c.ids);
-      assert.deepEqual(rows.map((r) => r.id).sort(), c.want);
-    });
-  }
-
-  test('listContacts returns what a send needs (attributes for personalisation) and nothing more', async () => {
-    assert.deepEqual(await customerStore.listContacts(store.db, 'prj_1', ['bob']), [{ id: 'cus_01', customer_id: 'bob', phone: '+12025550102', country: 'US', attributes: '{"first_name":"Bob"}' }]);
-  });
 });

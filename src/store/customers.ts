@@ -1,13 +1,13 @@
 // Customer profiles, keyed by the project's own customer_id; found by phone for inbound messages
 // and sends to bare numbers. The lookups and the insert run on hot paths: prepared.
 import type { DB } from './db.js';
-import { prepared } from './prepared.js';
+import { prepared, preparedList } from './prepared.js';
 import type { CustomerOrigin, CustomersTable } from './schema.js';
 
 /** The columns an update may set. */
 export type CustomerPatch = Partial<Pick<CustomersTable, 'phone' | 'country' | 'attributes' | 'updated_at'>>;
 
-/** What a campaign launch needs of each audience member. */
+/** What a campaign launch needs of each audience member (store/audiences.ts pages them). */
 export type CustomerContact = Pick<CustomersTable, 'id' | 'customer_id' | 'phone' | 'country' | 'attributes'>;
 
 const byCustomerId = prepared<{ project_id: string; customer_id: string }, CustomersTable>((db, p) =>
@@ -58,14 +58,32 @@ export async function list(db: DB, projectId: string, opts: { limit: number; aft
   return q.execute();
 }
 
-/** The project's customers among these customer_ids (unknown ones are left out), in no order. */
-export async function listContacts(db: DB, projectId: string, customerIds: readonly string[]): Promise<CustomerContact[]> {
-  if (customerIds.length === 0) return [];
-  return db.selectFrom('customers').select(['id', 'customer_id', 'phone', 'country', 'attributes']).where('project_id', '=', projectId).where('customer_id', 'in', customerIds).execute();
-}
-
 /** How many of the project's profiles came to be this way. */
 export async function countByOrigin(db: DB, projectId: string, origin: CustomerOrigin): Promise<number> {
   const r = await db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).where('origin', '=', origin).executeTakeFirst();
   return Number(r?.n ?? 0);
+}
+
+const byCustomerIds = preparedList<{ project_id: string }, CustomersTable>((db, p, ids) =>
+  db.selectFrom('customers').selectAll().where('project_id', '=', p.project_id).where('customer_id', 'in', ids as string[]),
+);
+
+/** The project's customers among these customer_ids (unknown ones left out), in no order. */
+export function findMany(db: DB, projectId: string, customerIds: readonly string[]): Promise<CustomersTable[]> {
+  return byCustomerIds.rows(db, { project_id: projectId }, customerIds);
+}
+
+const updateRow = prepared<Pick<CustomersTable, 'id' | 'phone' | 'country' | 'attributes' | 'updated_at'>>((db, p) =>
+  db.updateTable('customers').set({ phone: p.phone, country: p.country, attributes: p.attributes, updated_at: p.updated_at }).where('id', '=', p.id),
+);
+
+/** Writes the row's phone, country and attributes (the bulk import's update: one prepared statement). */
+export async function replaceContact(db: DB, row: Pick<CustomersTable, 'id' | 'phone' | 'country' | 'attributes' | 'updated_at'>): Promise<void> {
+  await updateRow.execute(db, row);
+}
+
+/** Deletes the profile row. Returns whether there was one. */
+export async function remove(db: DB, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('customers').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
 }

@@ -10,6 +10,9 @@ import * as m004 from './migrations/004_idempotency_fingerprint.js';
 import * as m005 from './migrations/005_unknown_outcomes.js';
 import * as m006 from './migrations/006_integration_verify.js';
 import * as m007 from './migrations/007_missing_variable_policy.js';
+import * as m008 from './migrations/008_customer_data.js';
+import * as m009 from './migrations/009_audiences.js';
+import * as m010 from './migrations/010_campaign_control.js';
 import * as m011 from './migrations/011_campaign_stats_indexes.js';
 import * as m012 from './migrations/012_console_sessions.js';
 import type { Database } from './schema.js';
@@ -75,6 +78,9 @@ const migrations: Record<string, Migration> = {
   '005_unknown_outcomes': m005,
   '006_integration_verify': m006,
   '007_missing_variable_policy': m007,
+  '008_customer_data': m008,
+  '009_audiences': m009,
+  '010_campaign_control': m010,
   '011_campaign_stats_indexes': m011,
   '012_console_sessions': m012,
 };

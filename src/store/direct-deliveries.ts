@@ -33,3 +33,8 @@ export async function count(db: DB, projectId: string): Promise<number> {
   const r = await db.selectFrom('direct_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirst();
   return Number(r?.n ?? 0);
 }
+
+/** Erases what direct-send receipts recorded of the customer (their number is the key). */
+export async function removeForCustomer(db: DB, customerRef: string): Promise<void> {
+  await db.deleteFrom('direct_deliveries').where('customer_ref', '=', customerRef).execute();
+}

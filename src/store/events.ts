@@ -87,3 +87,28 @@ export async function countSince(db: DB, afterId: number): Promise<{ counts: { n
     lastId: rows.reduce((m, r) => Math.max(m, Number(r.last)), afterId),
   };
 }
+
+/** Events rewritten per statement batch while anonymising. */
+const ANONYMISE_PAGE = 500;
+
+/**
+ * Moves the customer's events to `token`, their properties passed through `scrub` (which drops
+ * what identifies the person). Pages by id, so a long history is never held at once.
+ */
+export async function anonymiseForCustomer(
+  db: DB,
+  customerRef: string,
+  token: string,
+  scrub: (e: Pick<EventsTable, 'properties' | 'dedup_key'>) => Pick<EventsTable, 'properties' | 'dedup_key'>,
+): Promise<number> {
+  let n = 0;
+  for (;;) {
+    // The rows moved to the token no longer match, so each page starts from the top.
+    const rows = await db.selectFrom('events').select(['id', 'properties', 'dedup_key']).where('customer_ref', '=', customerRef).orderBy('id').limit(ANONYMISE_PAGE).execute();
+    if (rows.length === 0) return n;
+    for (const r of rows) {
+      await db.updateTable('events').set({ customer_ref: token, customer_id: token, ...scrub(r) }).where('id', '=', r.id).execute();
+    }
+    n += rows.length;
+  }
+}

@@ -82,3 +82,10 @@ export async function findClickTarget(db: DB, messageId: string): Promise<ClickT
     .where('id', '=', messageId)
     .executeTakeFirst();
 }
+
+/** Deletes the tracked links of these messages: their URLs may be personal, and a click has no one to count for. */
+export async function removeForMessages(db: DB, messageIds: readonly string[]): Promise<void> {
+  for (let i = 0; i < messageIds.length; i += BATCH) {
+    await db.deleteFrom('links').where('message_id', 'in', messageIds.slice(i, i + BATCH)).execute();
+  }
+}

@@ -154,6 +154,12 @@ export async function queueDepths(db: DB): Promise<{ integration_id: string; que
 
 // ---- The dispatch queue ----
 
+/**
+ * The state a message goes back to when it returns to the queue (a retry, a claim handed back):
+ * `paused` while its campaign is paused, so it waits with the rest of the campaign.
+ */
+const backToQueue = sql<'queued' | 'paused'>`case when campaign_id is not null and exists (select 1 from campaigns where campaigns.id = messages.campaign_id and campaigns.state = 'paused') then 'paused' else 'queued' end`;
+
 const claimDueStatement = prepared<{ integration_id: string; worker: string; now: number; limit: number }, MessagesTable>((db, p) =>
   db
     .updateTable('messages')
@@ -205,7 +211,7 @@ export async function requeueInterrupted(db: DB, now: number): Promise<number> {
   const r = await db
     .updateTable('messages')
     .set({
-      dispatch_state: 'queued',
+      dispatch_state: backToQueue,
       claimed_by: null,
       attempts: sql`case when request_started_at is null then attempts else attempts + 1 end`,
       unconfirmed_since: sql`coalesce(unconfirmed_since, request_started_at)`,
@@ -234,24 +240,95 @@ export async function markRequestStarted(db: DB, id: string, now: number): Promi
   await requestStartedStatement.execute(db, { id, now });
 }
 
-/** Hands claimed, never-sent messages back to the queue untouched. */
+/** Hands claimed, never-sent messages back to the queue untouched (as `paused` while their campaign is). */
 export async function releaseClaims(db: DB, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.updateTable('messages').set({ dispatch_state: 'queued', claimed_by: null }).where('id', 'in', ids).where('dispatch_state', '=', 'sending').execute();
+  await db.updateTable('messages').set({ dispatch_state: backToQueue, claimed_by: null }).where('id', 'in', ids).where('dispatch_state', '=', 'sending').execute();
 }
 
 /** Why a message was taken off the queue unsent. */
-export type CancelReason = 'opted_out' | 'integration_deleted';
+export type CancelReason = 'opted_out' | 'integration_deleted' | 'customer_erased' | 'campaign_cancelled';
 
-/** Cancels claimed, unsent messages. */
-export async function cancelClaimed(db: DB, ids: readonly string[], reason: CancelReason, now: number): Promise<void> {
-  if (ids.length === 0) return;
-  await db
+/** Cancels claimed, unsent messages; returns how many. */
+export async function cancelClaimed(db: DB, ids: readonly string[], reason: CancelReason, now: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await db
     .updateTable('messages')
     .set({ dispatch_state: 'cancelled', claimed_by: null, last_error: JSON.stringify({ reason }), updated_at: now })
     .where('id', 'in', ids)
     .where('dispatch_state', '=', 'sending')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/**
+ * Messages a dead process had claimed for a campaign cancelled since, whose request never
+ * started: they never reached a provider, so the cancel applies to them (read at start, before
+ * they are put back in the queue).
+ */
+export function claimedOfCancelledCampaigns(db: DB): Promise<MessagesTable[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('dispatch_state', '=', 'sending')
+    .where('request_started_at', 'is', null)
+    .where('unconfirmed_since', 'is', null)
+    .where('campaign_id', 'in', (eb) => eb.selectFrom('campaigns').select('id').where('state', '=', 'cancelled'))
     .execute();
+}
+
+/**
+ * Moves the campaign's messages in one dispatch state to another (queued → paused, paused →
+ * queued): the claim query looks at `queued` rows only, so it stays as fast as before. One
+ * statement over the campaign's index; returns how many moved.
+ */
+export async function moveCampaignMessages(db: DB, campaignId: string, from: 'queued' | 'paused', to: 'queued' | 'paused', now: number): Promise<number> {
+  const r = await db
+    .updateTable('messages')
+    .set({ dispatch_state: to, updated_at: now })
+    .where('campaign_id', '=', campaignId)
+    .where('dispatch_state', '=', from)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/**
+ * Cancels what of the campaign is still waiting (queued or paused): never a message claimed by a
+ * sender, nor one that may have reached a provider (an attempt's outcome unknown). Returns how many.
+ */
+export async function cancelQueuedOfCampaign(db: DB, campaignId: string, now: number): Promise<number> {
+  const r = await db
+    .updateTable('messages')
+    .set({ dispatch_state: 'cancelled', last_error: JSON.stringify({ reason: 'campaign_cancelled' satisfies CancelReason }), updated_at: now })
+    .where('campaign_id', '=', campaignId)
+    .where('dispatch_state', 'in', ['queued', 'paused'])
+    // An earlier attempt's outcome unknown: it may be at the provider already.
+    .where('unconfirmed_since', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/**
+ * Of these customers, those with at least `atLeast` campaign messages since `sinceId` (an id
+ * floor: ids are ordered by creation time), other campaigns than `exceptCampaign` only, not
+ * counting what was cancelled or refused unsent. One grouped query over messages_customer
+ * (customer_ref, id).
+ */
+export async function customersAtCap(db: DB, customerRefs: readonly string[], sinceId: string, exceptCampaign: string, atLeast: number): Promise<Set<string>> {
+  if (customerRefs.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('messages')
+    .select('customer_ref')
+    .where('customer_ref', 'in', [...customerRefs])
+    .where('id', '>=', sinceId)
+    .where('campaign_id', 'is not', null)
+    .where('campaign_id', '!=', exceptCampaign)
+    .where('dispatch_state', '!=', 'cancelled')
+    .where('status', '!=', 'refused')
+    .groupBy('customer_ref')
+    .having(sql<number>`count(*)`, '>=', atLeast)
+    .execute();
+  return new Set(rows.map((r) => r.customer_ref));
 }
 
 /** Cancels what is queued for the integration. */
@@ -310,7 +387,7 @@ const retryStatement = prepared<RetryParams>((db, p) =>
   db
     .updateTable('messages')
     .set({
-      dispatch_state: 'queued',
+      dispatch_state: backToQueue,
       next_attempt_at: p.next_attempt_at,
       attempts: p.attempts,
       claimed_by: null,
@@ -387,4 +464,32 @@ const setStatusStatement = preparedList<{ status: MessageStatus; now: number }>(
 /** Sets the status of these messages. */
 export async function setStatus(db: DB, status: MessageStatus, ids: readonly string[], now: number): Promise<void> {
   await setStatusStatement.changes(db, { status, now }, ids);
+}
+
+// ---- Erasing a customer ----
+
+/** The ids of the customer's messages (one customer's: few enough to hold). */
+export async function idsOfCustomer(db: DB, customerRef: string): Promise<string[]> {
+  const rows = await db.selectFrom('messages').select('id').where('customer_ref', '=', customerRef).execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Cancels whatever of the customer's is still queued, auto-replies included, then strips every
+ * message of theirs of personal data: recipient, text, content, media. The rows stay (campaign
+ * statistics count them) under `token` instead of the customer.
+ */
+export async function eraseForCustomer(db: DB, customerRef: string, token: string, now: number): Promise<number> {
+  await db
+    .updateTable('messages')
+    .set({ dispatch_state: 'cancelled', last_error: JSON.stringify({ reason: 'customer_erased' satisfies CancelReason }), updated_at: now })
+    .where('customer_ref', '=', customerRef)
+    .where('dispatch_state', '=', 'queued')
+    .execute();
+  const r = await db
+    .updateTable('messages')
+    .set({ customer_ref: token, customer_id: token, recipient: '', body: '', content: null, media: null, updated_at: now })
+    .where('customer_ref', '=', customerRef)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }

@@ -132,6 +132,12 @@ export interface ConsentLogTable {
 
 export type MissingVariablePolicy = 'default' | 'skip';
 
+/**
+ * draft → (scheduled →) launching → launched; launching and launched may be paused (and
+ * resumed); any state before launched-and-done may be cancelled. See docs/scheduling.md.
+ */
+export type CampaignState = 'draft' | 'scheduled' | 'launching' | 'launched' | 'paused' | 'cancelled';
+
 export interface CampaignsTable {
   id: string;
   project_id: string;
@@ -147,21 +153,26 @@ export interface CampaignsTable {
   sender: string | null;
   /** 1/0 to track links whatever the project says; null follows the project setting. */
   track_links: number | null;
-  /** JSON array of customer ids. */
+  /** JSON: how the audience is defined, {"kind":"ids"} (rows in campaign_audience) or {"kind":"filter","filter":…}. */
   audience: string;
-  /** How many ids the audience holds: views need it without parsing a million ids. */
+  /** Ids: how many distinct ids the list holds. Filter: how many customers matched at create, then at launch. */
   audience_size: number;
-  state: 'draft' | 'launching' | 'launched';
+  state: CampaignState;
   /** JSON: counts of the fan-out (queued, skipped by reason). */
   launch_summary: string | null;
   /** A recipient missing a template variable: `default` renders it empty, `skip` leaves them out. */
   missing_variable_policy: MissingVariablePolicy;
+  /** When a scheduled campaign launches (ms); null: launched by hand. */
+  send_at: number | null;
+  /** How many queued messages a cancel took off the queue; null until cancelled. */
+  cancelled_messages: number | null;
   created_at: number;
   launched_at: number | null;
   updated_at: number;
 }
 
-export type DispatchState = 'queued' | 'sending' | 'done' | 'cancelled';
+/** `paused`: queued, but its campaign is paused: the dispatcher does not claim it. */
+export type DispatchState = 'queued' | 'paused' | 'sending' | 'done' | 'cancelled';
 
 export interface MessagesTable {
   id: string;
@@ -284,12 +295,60 @@ export interface ConsoleSessionsTable {
   expires_at: number;
 }
 
+export type ImportFormat = 'csv' | 'ndjson';
+export type ImportState = 'queued' | 'running' | 'done' | 'failed';
+
+/** A bulk import of customers; the checkpoint (line, bytes_processed) moves with each committed batch. */
+export interface ImportsTable {
+  id: string;
+  project_id: string;
+  format: ImportFormat;
+  state: ImportState;
+  /** The uploaded file's name in the data folder's imports/ (deleted once the import ends). */
+  file: string;
+  /** JSON: the CSV header's column specs (null for NDJSON). */
+  columns: string | null;
+  bytes_total: number;
+  /** Where the next batch starts in the file: everything before it is committed. */
+  bytes_processed: number;
+  /** The last line of the file the committed batches covered. */
+  line: number;
+  /** Known once the import is done. */
+  rows_total: number | null;
+  rows_processed: number;
+  rows_created: number;
+  rows_updated: number;
+  rows_failed: number;
+  /** Why the import failed as a whole (state failed). */
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+export interface ImportErrorsTable {
+  id: Generated<number>;
+  import_id: string;
+  line: number;
+  field: string | null;
+  code: string;
+  message: string;
+}
+
+/** A campaign's audience given as a list of customer ids: one row per distinct id. */
+export interface CampaignAudienceTable {
+  campaign_id: string;
+  customer_id: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   api_keys: ApiKeysTable;
   integrations: IntegrationsTable;
   customers: CustomersTable;
   campaigns: CampaignsTable;
+  campaign_audience: CampaignAudienceTable;
   messages: MessagesTable;
   events: EventsTable;
   callbacks: CallbacksTable;
@@ -301,4 +360,6 @@ export interface Database {
   links: LinksTable;
   ingest_rejections: IngestRejectionsTable;
   console_sessions: ConsoleSessionsTable;
+  imports: ImportsTable;
+  import_errors: ImportErrorsTable;
 }

@@ -1,12 +1,15 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { createCampaign, getCampaignSummary, launchCampaign, listCampaigns, MAX_AUDIENCE_IDS, previewCampaign, testSendCampaign, type CampaignSummary } from '../../services/campaigns.js';
+import { audienceView, estimateCampaign } from '../../services/audiences.js';
+import { createCampaign, getCampaignSummary, listCampaigns, MAX_AUDIENCE_IDS, previewCampaign, testSendCampaign, type CampaignSummary } from '../../services/campaigns.js';
+import { cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign } from '../../services/campaign-control.js';
 import { campaignSeries, campaignStats, MAX_SERIES_MINUTES } from '../../services/campaign-stats.js';
 import { storedContent } from '../../services/messages.js';
 import { getProject } from '../../services/projects.js';
 import { requireProject } from './auth.js';
 import { Message, messageView, timeParam } from './messages.js';
-import { AnyObject, ContentFields, errorResponses, Phone, ProjectParams, RouteFields } from './schemas.js';
+import { AudienceEstimate, AudienceFilter } from './audiences.js';
+import { AnyObject, ContentFields, errorResponse, errorResponses, Phone, ProjectParams, RouteFields, SendAt } from './schemas.js';
 
 const MissingVariablePolicy = Type.Union([Type.Literal('default'), Type.Literal('skip')], {
   description: 'a recipient lacking a variable the body outputs without a `default` filter: `default` renders it empty, `skip` leaves the recipient out',
@@ -23,8 +26,15 @@ const Campaign = Type.Object({
   sender_profile_id: Type.Union([Type.String(), Type.Null()]),
   integration_id: Type.Union([Type.String(), Type.Null()]),
   sender: Type.Union([Type.String(), Type.Null()]),
-  audience_size: Type.Integer(),
-  state: Type.String(),
+  audience: Type.Union([Type.Object({ type: Type.Literal('customer_ids') }), Type.Object({ type: Type.Literal('filter'), filter: AnyObject })], {
+    description: 'how the audience is defined: a stored list of customer ids, or a filter (docs/audiences.md)',
+  }),
+  audience_size: Type.Integer({ description: 'a list: how many distinct ids it holds; a filter: how many customers matched at create, then at launch' }),
+  state: Type.Union(['draft', 'scheduled', 'launching', 'launched', 'paused', 'cancelled'].map((s) => Type.Literal(s)), {
+    description: 'draft → scheduled (optional) → launching → launched; launching/launched ⇄ paused; any but cancelled → cancelled (docs/scheduling.md)',
+  }),
+  send_at: Type.Union([Type.String(), Type.Null()], { description: 'when a scheduled campaign launches' }),
+  cancelled_messages: Type.Union([Type.Integer(), Type.Null()], { description: 'messages a cancel took off the queue (reason campaign_cancelled); null until cancelled' }),
   launch_summary: Type.Union([AnyObject, Type.Null()]),
   created_at: Type.String(),
   launched_at: Type.Union([Type.String(), Type.Null()]),
@@ -42,6 +52,8 @@ const LaunchSummary = Type.Object(
     skipped_missing_variable: Type.Optional(Type.Integer({ description: 'left out by the `skip` policy' })),
     skipped_render_error: Type.Optional(Type.Integer({ description: 'the body could not be rendered for them (too long, empty, over its bounds)' })),
     missing_variables: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'of those skipped for a missing variable, how many lacked each' })),
+    skipped_frequency_cap: Type.Optional(Type.Integer({ description: "at the project's frequency cap" })),
+    deferred_quiet_hours: Type.Optional(Type.Integer({ description: "queued for the end of the recipient's quiet hours" })),
   },
   { description: 'what the launch did with each audience customer' },
 );
@@ -51,7 +63,8 @@ const Funnel = Type.Object(
     audience: Type.Integer(),
     skipped: Type.Integer({ description: 'audience customers the launch left out (see skipped_by_reason)' }),
     messages: Type.Integer({ description: 'messages the launch queued' }),
-    waiting: Type.Integer({ description: 'not handed to a provider yet' }),
+    waiting: Type.Integer({ description: 'not handed to a provider yet (paused ones included)' }),
+    cancelled: Type.Integer({ description: 'taken off the queue unsent by a cancel (of the campaign, or of an erased customer)' }),
     accepted: Type.Integer({ description: 'taken by the provider (an enqueued event or any later report)' }),
     sent: Type.Integer({ description: 'reached sent or further' }),
     delivered: Type.Integer({ description: 'delivered or read' }),
@@ -130,8 +143,11 @@ export function campaignView(c: CampaignSummary) {
     sender_profile_id: c.sender_profile_id,
     integration_id: c.integration_id,
     sender: c.sender,
+    audience: audienceView(c),
     audience_size: c.audience_size,
     state: c.state,
+    send_at: c.send_at === null ? null : new Date(c.send_at).toISOString(),
+    cancelled_messages: c.cancelled_messages,
     launch_summary: c.launch_summary ? (JSON.parse(c.launch_summary) as Record<string, unknown>) : null,
     created_at: new Date(c.created_at).toISOString(),
     launched_at: c.launched_at === null ? null : new Date(c.launched_at).toISOString(),
@@ -155,9 +171,13 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
           ...ContentFields,
           ...RouteFields,
           missing_variable_policy: Type.Optional(MissingVariablePolicy),
+          send_at: Type.Optional(Type.String({ maxLength: 40, description: `${SendAt.description ?? ''}. The campaign is created scheduled and launches then.` })),
           audience: Type.Object(
-            { customer_ids: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: MAX_AUDIENCE_IDS }) },
-            { additionalProperties: false },
+            {
+              customer_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: MAX_AUDIENCE_IDS, description: 'the customers, by customer_id; repeats count once' })),
+              filter: Type.Optional(AudienceFilter),
+            },
+            { additionalProperties: false, description: 'exactly one of customer_ids and filter' },
           ),
         },
         { additionalProperties: false },
@@ -167,7 +187,9 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   }, async (req, reply) => {
     requireProject(req, req.params.pid);
     await getProject(hub.db, req.params.pid);
-    return reply.code(201).send(campaignView(await createCampaign(hub.messaging, req.params.pid, req.body)));
+    const campaign = await createCampaign(hub.messaging, req.params.pid, req.body);
+    if (campaign.state === 'scheduled') hub.scheduler.notify();
+    return reply.code(201).send(campaignView(campaign));
   });
 
   app.get('/projects/:pid/campaigns', { schema: { tags: ['campaigns'], operationId: 'listCampaigns', summary: 'List campaigns', params: ProjectParams, response: { 200: Type.Object({ data: Type.Array(Campaign) }), ...errorResponses } } }, async (req) => {
@@ -181,10 +203,77 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   });
 
   app.post('/projects/:pid/campaigns/:cid/launch', {
-    schema: { tags: ['campaigns'], operationId: 'launchCampaign', summary: 'Launch a campaign', description: 'Queues one message per audience customer; answers when all are durably queued.', params: Params, response: { 200: Campaign, ...errorResponses } },
+    schema: { tags: ['campaigns'], operationId: 'launchCampaign', summary: 'Launch a campaign', description: 'Queues one message per audience customer; answers when all are durably queued. A draft or scheduled campaign launches now (docs/scheduling.md).', params: Params, response: { 200: Campaign, ...errorResponses } },
   }, async (req) => {
     requireProject(req, req.params.pid);
-    return campaignView(await launchCampaign(hub.messaging, req.params.pid, req.params.cid));
+    return campaignView(await hub.launch(req.params.pid, req.params.cid));
+  });
+
+  const conflicts = { 409: errorResponse('the campaign is in a state that does not allow it (code: campaign_cancelled, campaign_not_paused, campaign_not_launched, already_launched, launch_in_progress, campaign_paused)') };
+
+  app.post('/projects/:pid/campaigns/:cid/schedule', {
+    schema: {
+      tags: ['campaigns'],
+      operationId: 'scheduleCampaign',
+      summary: 'Schedule a campaign',
+      description: 'Schedules a draft campaign, or moves a scheduled one, to launch at send_at (a past time means at once). The hub launches it then, or as soon as it is up again.',
+      params: Params,
+      body: Type.Object({ send_at: SendAt }, { additionalProperties: false }),
+      response: { 200: Campaign, ...errorResponses, ...conflicts },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const campaign = await scheduleCampaign(hub.db, req.params.pid, req.params.cid, req.body.send_at);
+    hub.scheduler.notify();
+    return campaignView(campaign);
+  });
+
+  app.post('/projects/:pid/campaigns/:cid/pause', {
+    schema: {
+      tags: ['campaigns'],
+      operationId: 'pauseCampaign',
+      summary: 'Pause a campaign',
+      description:
+        'A launching or launched campaign stops: its fan-out before its next chunk, its queued messages (dispatch_state becomes paused) are not sent until it is resumed. ' +
+        'A message already handed to a provider goes on. Pausing a paused campaign changes nothing.',
+      params: Params,
+      response: { 200: Campaign, ...errorResponses, ...conflicts },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    return campaignView(await pauseCampaign(hub.messaging, req.params.pid, req.params.cid));
+  });
+
+  app.post('/projects/:pid/campaigns/:cid/resume', {
+    schema: {
+      tags: ['campaigns'],
+      operationId: 'resumeCampaign',
+      summary: 'Resume a paused campaign',
+      description: 'Its paused messages are queued again, and a fan-out the pause interrupted runs on in the background (state launching until it is done).',
+      params: Params,
+      response: { 200: Campaign, ...errorResponses, ...conflicts },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const { campaign, relaunch } = await resumeCampaign(hub.messaging, req.params.pid, req.params.cid);
+    if (relaunch) hub.continueLaunch(req.params.pid, req.params.cid);
+    return campaignView(campaign);
+  });
+
+  app.post('/projects/:pid/campaigns/:cid/cancel', {
+    schema: {
+      tags: ['campaigns'],
+      operationId: 'cancelCampaign',
+      summary: 'Cancel a campaign',
+      description:
+        'A scheduled campaign never launches; a launching one stops fanning out; every message of it still waiting (queued, paused, or claimed but not yet sent) becomes dispatch_state cancelled ' +
+        'with last_error {"reason": "campaign_cancelled"}, counted in cancelled_messages. Nothing already handed to a provider is touched. Cancelling a cancelled campaign changes nothing.',
+      params: Params,
+      response: { 200: Campaign, ...errorResponses, ...conflicts },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    return campaignView(await cancelCampaign(hub.messaging, req.params.pid, req.params.cid));
   });
 
   app.post('/projects/:pid/campaigns/:cid/preview', {
@@ -216,6 +305,20 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   }, async (req, reply) => {
     requireProject(req, req.params.pid);
     return reply.code(202).send(messageView(await testSendCampaign(hub.messaging, req.params.pid, req.params.cid, req.body)));
+  });
+
+  app.get('/projects/:pid/campaigns/:cid/estimate', {
+    schema: {
+      tags: ['campaigns', 'audiences'],
+      operationId: 'estimateCampaignAudience',
+      summary: "Estimate a campaign's audience",
+      description: 'Counts the audience as a launch now would resolve it (a filter is evaluated now). Nothing is written.',
+      params: Params,
+      response: { 200: AudienceEstimate, ...errorResponses },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    return estimateCampaign(hub.db, req.params.pid, req.params.cid);
   });
 
   app.get('/projects/:pid/campaigns/:cid/stats', { schema: { tags: ['campaigns'], operationId: 'getCampaignStats', summary: "Get a campaign's delivery statistics", params: Params, response: { 200: CampaignStats, ...errorResponses } } }, async (req) => {

@@ -1,11 +1,12 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Hub } from '../../hub.js';
-import { getCustomer, listCustomers, upsertCustomer } from '../../services/customers.js';
+import { eraseCustomer } from '../../services/customer-erasure.js';
+import { getCustomer, listCustomers, patchCustomer, upsertCustomer } from '../../services/customers.js';
 import { listEvents } from '../../services/events.js';
 import { getProject } from '../../services/projects.js';
 import { requireProject } from './auth.js';
 import type { CustomersTable } from '../../store/schema.js';
-import { AnyObject, errorResponses, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams } from './schemas.js';
+import { AnyObject, errorResponses, NoContent, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams } from './schemas.js';
 import { Event, eventCursor, eventView } from './events.js';
 
 const CustomerId = Type.String({ minLength: 1, maxLength: 256 });
@@ -57,6 +58,45 @@ export const customerRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   app.get('/projects/:pid/customers/:customer_id', { schema: { tags: ['customers'], operationId: 'getCustomer', summary: 'Get a customer', params: Params, response: { 200: Customer, ...errorResponses } } }, async (req) => {
     requireProject(req, req.params.pid);
     return customerView(await getCustomer(hub.db, req.params.pid, req.params.customer_id));
+  });
+
+  app.patch('/projects/:pid/customers/:customer_id', {
+    schema: {
+      tags: ['customers'],
+      operationId: 'updateCustomer',
+      summary: 'Update a customer',
+      description:
+        'Changes an existing customer. `attributes` are merged: keys given are set, a key given as null is removed, the others are kept. ' +
+        '`phone` sets the number (validated as on create); null clears it. 404 when the customer does not exist.',
+      params: Params,
+      body: Type.Object({ phone: Type.Optional(Type.Union([Phone, Type.Null()])), attributes: Type.Optional(AnyObject) }, { additionalProperties: false }),
+      response: { 200: Customer, ...errorResponses },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    await getProject(hub.db, req.params.pid);
+    return customerView(await patchCustomer(hub.db, req.params.pid, req.params.customer_id, req.body));
+  });
+
+  app.delete('/projects/:pid/customers/:customer_id', {
+    schema: {
+      tags: ['customers'],
+      operationId: 'eraseCustomer',
+      summary: 'Erase a customer',
+      description:
+        'Erases the customer in one transaction: profile, phone, attributes, consent and its log, the tracked links of their messages; ' +
+        'their messages lose recipient, text, content and media, and what was still queued is cancelled; their events stay, anonymised ' +
+        '(customer_id becomes an opaque `erased_…` token, phone numbers, texts and URLs removed). See docs/customer-data.md. A second DELETE is 404.',
+      params: Params,
+      response: { 204: NoContent, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    requireProject(req, req.params.pid);
+    await getProject(hub.db, req.params.pid);
+    const erased = await eraseCustomer(hub.db, req.params.pid, req.params.customer_id);
+    // What senders hold in memory for them (claimed before the erase committed) is dropped too.
+    await hub.dispatcher.dropCustomer(erased.customer_ref, ['sms', 'mms', 'whatsapp', 'rcs']);
+    return reply.code(204).send();
   });
 
   app.get('/projects/:pid/customers/:customer_id/events', {

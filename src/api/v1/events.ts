@@ -31,6 +31,15 @@ export function eventCursor(cursor: string | undefined): number | undefined {
   return Number(cursor);
 }
 
+/** The filters of the event list, shared by its export. */
+export const EventFilters = {
+  customer_id: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  status: Type.Optional(Type.String()),
+  campaign_id: Type.Optional(Type.String()),
+  message_id: Type.Optional(Type.String()),
+};
+
 export const eventRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
   app.get('/projects/:pid/events', {
     schema: {
@@ -39,14 +48,7 @@ export const eventRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) 
       summary: 'List events',
       description: 'Events in the order they were recorded, with filters and cursor pagination.',
       params: ProjectParams,
-      querystring: Type.Object({
-        ...PageQuery,
-        customer_id: Type.Optional(Type.String()),
-        name: Type.Optional(Type.String()),
-        status: Type.Optional(Type.String()),
-        campaign_id: Type.Optional(Type.String()),
-        message_id: Type.Optional(Type.String()),
-      }),
+      querystring: Type.Object({ ...PageQuery, ...EventFilters }),
       response: { 200: Page(Event), ...errorResponses },
     },
   }, async (req) => {

@@ -1,12 +1,12 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import { invalid } from '../../core/errors.js';
 import type { Hub } from '../../hub.js';
 import { API_MESSAGE_STATUSES, apiStatus } from '../../messages/status.js';
 import { listEvents } from '../../services/events.js';
-import { getMessage, listMessages, sendTransactional, storedContent } from '../../services/messages.js';
+import { getMessage, listMessages, sendTransactional, storedContent, type MessageListQuery } from '../../services/messages.js';
 import type { MessagesTable } from '../../store/schema.js';
 import { requireProject } from './auth.js';
-import { AnyObject, Channel, ContentFields, errorResponse, errorResponses, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams, RouteFields } from './schemas.js';
+import { AnyObject, Channel, ContentFields, errorResponse, errorResponses, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams, RouteFields, SendAt } from './schemas.js';
 import { Event, eventView } from './events.js';
 
 export const Message = Type.Object({
@@ -32,7 +32,10 @@ export const Message = Type.Object({
   sent_timestamp: Type.Union([Type.Number(), Type.Null()]),
   expects_delivery_reports: Type.Boolean(),
   possible_duplicate: Type.Boolean({ description: 'the message was sent again while the outcome of an earlier request was unknown (a timeout, a lost connection, a crash), so the provider may have it twice' }),
-  last_error: Type.Union([AnyObject, Type.Null()]),
+  last_error: Type.Union([AnyObject, Type.Null()], { description: 'the last failed attempt; for a cancelled message, why: {"reason": "campaign_cancelled" | "opted_out" | "integration_deleted"}' }),
+  next_attempt_at: Type.Union([Type.String(), Type.Null()], {
+    description: 'while it waits (dispatch_state queued or paused): when it is due to go out (its send_at, the end of quiet hours, a retry); else null',
+  }),
   created_at: Type.String(),
 });
 
@@ -60,7 +63,37 @@ export function messageView(m: MessagesTable) {
     expects_delivery_reports: m.expects_reports === 1,
     possible_duplicate: m.possible_duplicate === 1,
     last_error: m.last_error ? (JSON.parse(m.last_error) as Record<string, unknown>) : null,
+    next_attempt_at: m.dispatch_state === 'queued' || m.dispatch_state === 'paused' ? new Date(m.next_attempt_at).toISOString() : null,
     created_at: new Date(m.created_at).toISOString(),
+  };
+}
+
+/** The filters of the message list, shared by its export. */
+export const MessageFilters = {
+  status: Type.Optional(Type.Union(API_MESSAGE_STATUSES.map((s) => Type.Literal(s)), { description: 'the status as the message shows it' })),
+  dispatch_state: Type.Optional(Type.Union(['queued', 'paused', 'sending', 'done', 'cancelled'].map((s) => Type.Literal(s)))),
+  channel: Type.Optional(Channel),
+  integration_id: Type.Optional(Type.String({ maxLength: 64 })),
+  campaign_id: Type.Optional(Type.String({ maxLength: 64 })),
+  customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  recipient: Type.Optional(Phone),
+  created_from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time, inclusive' })),
+  created_to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time, exclusive' })),
+  possible_duplicate: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+};
+
+export function messageFilter(q: { [K in keyof typeof MessageFilters]?: Static<(typeof MessageFilters)[K]> }): Omit<MessageListQuery, 'cursor' | 'limit'> {
+  return {
+    status: q.status,
+    dispatch_state: q.dispatch_state as MessagesTable['dispatch_state'] | undefined,
+    channel: q.channel,
+    integration_id: q.integration_id,
+    campaign_id: q.campaign_id,
+    customer_id: q.customer_id,
+    recipient: q.recipient,
+    created_from: timeParam(q.created_from, 'created_from'),
+    created_to: timeParam(q.created_to, 'created_to'),
+    possible_duplicate: q.possible_duplicate === undefined ? undefined : q.possible_duplicate === 'true',
   };
 }
 
@@ -72,7 +105,8 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
       summary: 'Send a message',
       description:
         'Transactional send to a customer (customer_id) or a phone number. Answers 202 once the message is durably queued. ' +
-        'An Idempotency-Key header makes retries of the same request return the first message.',
+        'An Idempotency-Key header makes retries of the same request return the first message. ' +
+        'With send_at the message is queued now and sent from then on (quiet hours do not apply to transactional messages; docs/scheduling.md).',
       params: ProjectParams,
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
       body: Type.Object(
@@ -82,6 +116,7 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
           ...ContentFields,
           template: Type.Optional(Type.String({ maxLength: 10000, description: 'a Liquid template for the text, instead of body: `{{ customer.first_name }}`, `{{ data.code }}` (see docs/personalisation.md)' })),
           data: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'variables for template, as `data.…`' })),
+          send_at: Type.Optional(SendAt),
           ...RouteFields,
         },
         { additionalProperties: false },
@@ -105,39 +140,14 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
         'The message log, newest first, with filters and cursor pagination: each message as GET …/messages/{mid} shows it, without its events. ' +
         'Messages retrying after a provider error are `status=queued` with `dispatch_state=queued` and their `last_error`.',
       params: ProjectParams,
-      querystring: Type.Object({
-        ...PageQuery,
-        status: Type.Optional(Type.Union(API_MESSAGE_STATUSES.map((s) => Type.Literal(s)), { description: 'the status as the message shows it' })),
-        dispatch_state: Type.Optional(Type.Union(['queued', 'sending', 'done', 'cancelled'].map((s) => Type.Literal(s)))),
-        channel: Type.Optional(Channel),
-        integration_id: Type.Optional(Type.String({ maxLength: 64 })),
-        campaign_id: Type.Optional(Type.String({ maxLength: 64 })),
-        customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-        recipient: Type.Optional(Phone),
-        created_from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time, inclusive' })),
-        created_to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO 8601 date-time, exclusive' })),
-        possible_duplicate: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
-      }),
+      querystring: Type.Object({ ...PageQuery, ...MessageFilters }),
       response: { 200: Page(Message), ...errorResponses },
     },
   }, async (req) => {
     requireProject(req, req.params.pid);
     const q = req.query;
     if (q.cursor !== undefined && !MESSAGE_CURSOR.test(q.cursor)) throw invalid('invalid_request', 'cursor must be the next_cursor of a previous page', 'cursor');
-    const page = await listMessages(hub.db, req.params.pid, {
-      status: q.status,
-      dispatch_state: q.dispatch_state as MessagesTable['dispatch_state'] | undefined,
-      channel: q.channel,
-      integration_id: q.integration_id,
-      campaign_id: q.campaign_id,
-      customer_id: q.customer_id,
-      recipient: q.recipient,
-      created_from: timeParam(q.created_from, 'created_from'),
-      created_to: timeParam(q.created_to, 'created_to'),
-      possible_duplicate: q.possible_duplicate === undefined ? undefined : q.possible_duplicate === 'true',
-      cursor: q.cursor,
-      limit: pageLimit(q.limit),
-    });
+    const page = await listMessages(hub.db, req.params.pid, { ...messageFilter(q), cursor: q.cursor, limit: pageLimit(q.limit) });
     return pageView(page, messageView);
   });
 

@@ -13,6 +13,14 @@ export function projectView(p: ProjectsTable): Static<typeof Project> {
   return { id: p.id, name: p.name, created_at: new Date(p.created_at).toISOString(), updated_at: new Date(p.updated_at).toISOString() };
 }
 
+const FrequencyCap = Type.Object(
+  {
+    max: Type.Integer({ minimum: 1, maximum: 1000 }),
+    per: Type.Union([Type.Literal('day'), Type.Literal('week')], { description: 'a rolling 24 hours or 7 days' }),
+  },
+  { additionalProperties: false },
+);
+
 const Settings = Type.Object({
   app_key: Type.String({ description: 'identifies the project in the direct-send ingest URL; rotatable' }),
   direct_ingest_url: Type.String({ description: 'set as the callback URL of batches sent straight through Sinch' }),
@@ -22,6 +30,16 @@ const Settings = Type.Object({
   default_rcs_integration_id: Type.Union([Type.String(), Type.Null()]),
   link_tracking: Type.Boolean({ description: 'shorten and track links in SMS bodies (campaigns may override)' }),
   event_names: Type.Record(Type.String(), Type.String(), { description: 'event name per channel (sms, whatsapp, rcs); default "campaign"' }),
+  quiet_hours: Type.Union([
+    Type.Object({
+      start: Type.String({ description: 'local time "HH:MM" (24-hour) when quiet hours begin' }),
+      end: Type.String({ description: 'local time "HH:MM" when they end; before start: the window crosses midnight' }),
+      timezone_attribute: Type.String({ description: "the customer attribute holding the customer's IANA time zone" }),
+      default_timezone: Type.String({ description: 'the zone of a customer with neither that attribute nor a known country' }),
+    }),
+    Type.Null(),
+  ], { description: 'campaign messages due in the recipient\'s quiet hours wait for their end (docs/scheduling.md)' }),
+  frequency_cap: Type.Union([FrequencyCap, Type.Null()], { description: 'at most max campaign messages per customer in a rolling day or week' }),
 });
 
 export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
@@ -67,7 +85,7 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
       tags: ['projects'],
       operationId: 'updateProjectSettings',
       summary: 'Set project settings',
-      description: 'Admin only. Sets the default integration per channel (used when a send names none) and event names.',
+      description: 'Admin only. Sets the default integration per channel (used when a send names none), event names, link tracking, quiet hours and the frequency cap. Fields left out keep their value.',
       params: ProjectParams,
       body: Type.Object(
         {
@@ -79,6 +97,24 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
             Type.Union([Type.String({ minLength: 8, maxLength: 256 }), Type.Null()], { description: 'write-only: verifies x-sinch-webhook-signature on direct-send ingest' }),
           ),
           event_names: Type.Optional(Type.Record(Type.String(), Type.String())),
+          quiet_hours: Type.Optional(
+            Type.Union(
+              [
+                Type.Object(
+                  {
+                    start: Type.String({ maxLength: 5, description: '"HH:MM", 24-hour, local time' }),
+                    end: Type.String({ maxLength: 5, description: '"HH:MM"; earlier than start for a window across midnight' }),
+                    timezone_attribute: Type.Optional(Type.String({ maxLength: 64, description: 'default "timezone"' })),
+                    default_timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA zone; default "UTC"' })),
+                  },
+                  { additionalProperties: false },
+                ),
+                Type.Null(),
+              ],
+              { description: 'null removes quiet hours' },
+            ),
+          ),
+          frequency_cap: Type.Optional(Type.Union([FrequencyCap, Type.Null()], { description: 'null removes the cap' })),
         },
         { additionalProperties: false },
       ),

@@ -40,6 +40,11 @@ export const ContentFields = {
 };
 
 /** Where it goes: a sender profile, an integration (with an optional sender), or the channel's defaults. */
+export const SendAt = Type.String({
+  maxLength: 40,
+  description: 'ISO 8601 date-time with a time zone offset (2026-05-01T09:00:00+02:00); a past time means now; at most a year ahead',
+});
+
 export const RouteFields = {
   integration_id: Type.Optional(Type.String({ maxLength: 64 })),
   sender_profile_id: Type.Optional(Type.String({ maxLength: 64 })),

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import * as campaignStore from '../store/campaigns.js';
+import * as customerStore from '../store/customers.js';
+import { campaignRow, customerRow, projectRow } from '../store/fixtures.js';
+import * as projectStore from '../store/projects.js';
+import { openTestStore, type TestStore } from '../store/testing.js';
+import { eachAudienceChunk, prepareAudience } from './audiences.js';
+
+describe('eachAudienceChunk: an audience in bounded chunks, each in its own transaction', () => {
+  let store: TestStore;
+  before(async () => {
+    store = await openTestStore();
+    await projectStore.insert(store.db, projectRow('prj_1'));
+    for (let i = 0; i < 23; i++) {
+      await customerStore.insert(store.db, customerRow(`cus_${String(i).padStart(2, '0')}`, 'prj_1', { customer_id: `k${i}`, attributes: JSON.stringify({ n: i }) }));
+    }
+  });
+  after(() => store.close());
+
+  async function chunksOf(audience: { customer_ids?: string[]; filter?: unknown }, size: number, perTransaction = size * 2) {
+    const prepared = await prepareAudience(store.db, 'prj_1', 'sms', audience);
+    const id = `cmp_${Math.random().toString(36).slice(2)}`;
+    await campaignStore.insert(store.db, campaignRow(id, 'prj_1', { audience: prepared.definition }));
+    await prepared.write(store.db, id);
+    const campaign = (await campaignStore.find(store.db, 'prj_1', id))!;
+    const chunks: { ids: string[]; unknown: number; inTransaction: boolean }[] = [];
+    const transactions = new Set<unknown>();
+    let commits = 0;
+    await eachAudienceChunk(store.db, campaign, async (trx, c) => {
+      chunks.push({ ids: c.customers.map((x) => x.customer_id), unknown: c.unknown, inTransaction: trx.isTransaction });
+      transactions.add(trx);
+    }, () => commits++, undefined, { perTransaction, perPage: size });
+    assert.equal(commits, transactions.size, 'afterCommit once per transaction');
+    assert.equal(commits, Math.ceil(chunks.length / (perTransaction / size)), `${perTransaction / size} pages per transaction`);
+    return chunks;
+  }
+
+  const cases: { name: string; audience: { customer_ids?: string[]; filter?: unknown }; size: number; sizes: number[]; total: number; unknown: number }[] = [
+    { name: 'a filter, pages of 5', audience: { filter: { attribute: 'n', op: 'lt', value: 12 } }, size: 5, sizes: [5, 5, 2], total: 12, unknown: 0 },
+    { name: 'a filter, an exact multiple of the page', audience: { filter: { attribute: 'n', op: 'lt', value: 10 } }, size: 5, sizes: [5, 5], total: 10, unknown: 0 },
+    { name: 'a filter matching nobody', audience: { filter: { attribute: 'n', op: 'gt', value: 100 } }, size: 5, sizes: [], total: 0, unknown: 0 },
+    { name: 'ids with repeats and unknowns, pages of 4', audience: { customer_ids: ['k1', 'k2', 'x1', 'k1', 'k3', 'k4', 'x2', 'k22'] }, size: 4, sizes: [4, 3], total: 5, unknown: 2 },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const chunks = await chunksOf(c.audience, c.size);
+      assert.deepEqual(chunks.map((x) => x.ids.length + x.unknown), c.sizes);
+      const ids = chunks.flatMap((x) => x.ids);
+      assert.equal(new Set(ids).size, ids.length, 'nobody twice');
+      assert.equal(ids.length, c.total);
+      assert.equal(chunks.reduce((s, x) => s + x.unknown, 0), c.unknown);
+      assert.ok(chunks.every((x) => x.inTransaction));
+    });
+  }
+
+  test('a walk stops at the first transaction goesOn refuses, and says so', async () => {
+    const prepared = await prepareAudience(store.db, 'prj_1', 'sms', { filter: { attribute: 'n', op: 'exists' } });
+    await campaignStore.insert(store.db, campaignRow('cmp_stop', 'prj_1', { audience: prepared.definition }));
+    const campaign = (await campaignStore.find(store.db, 'prj_1', 'cmp_stop'))!;
+    let checks = 0;
+    const seen: string[] = [];
+    const stopped = await eachAudienceChunk(
+      store.db,
+      campaign,
+      async (_trx, c) => void seen.push(...c.customers.map((x) => x.customer_id)),
+      undefined,
+      async () => ++checks <= 2,
+      { perTransaction: 5, perPage: 5 },
+    );
+    assert.equal(stopped, true);
+    assert.equal(seen.length, 10, 'two transactions of five');
+    const whole = await eachAudienceChunk(store.db, campaign, async () => {}, undefined, undefined, { perTransaction: 5, perPage: 5 });
+    assert.equal(whole, false);
+  });
+});

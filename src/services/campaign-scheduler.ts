@@ -1,0 +1,72 @@
+// Launches scheduled campaigns when their send_at comes. The schedule lives in the store, so a
+// hub that was down at send_at launches the campaign as soon as it starts. A campaign is taken by
+// moving it from `scheduled` to `launching` in one conditional update: a launch by hand at the
+// same moment, or a second hub on the same store, cannot launch it twice; a crash after that
+// update leaves it `launching`, which the hub resumes at start like any interrupted launch.
+import type { Logger } from '../logger.js';
+import * as campaignStore from '../store/campaigns.js';
+import type { DB } from '../store/db.js';
+import { Signal } from '../util/signal.js';
+
+export interface SchedulerOptions {
+  /** How often the schedule is looked at, at most (ms); default 1000. */
+  pollMs?: number;
+}
+
+export class CampaignScheduler {
+  readonly #wake = new Signal();
+  #running = false;
+  #loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: DB,
+    /** Runs the fan-out of a campaign the scheduler moved to `launching`. */
+    private readonly launch: (projectId: string, campaignId: string) => Promise<unknown>,
+    private readonly logger: Logger,
+    private readonly options: SchedulerOptions = {},
+  ) {}
+
+  start(): void {
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** A campaign was scheduled: look again now rather than at the next poll. */
+  notify(): void {
+    this.#wake.notify();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake.notify();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const poll = this.options.pollMs ?? 1000;
+    while (this.#running) {
+      let waitMs = poll;
+      try {
+        await this.tick(Date.now());
+        const next = await campaignStore.nextScheduledAt(this.db);
+        if (next !== null) waitMs = Math.max(0, Math.min(poll, next - Date.now()));
+      } catch (err) {
+        this.logger.error({ err }, 'looking for due scheduled campaigns failed');
+      }
+      if (this.#running) await this.#wake.wait(waitMs);
+    }
+  }
+
+  /** Takes every campaign due at `now` and starts its launch, which runs on in the background. Returns how many it took. */
+  async tick(now: number): Promise<number> {
+    const due = await campaignStore.listDueScheduled(this.db, now, 100);
+    let taken = 0;
+    for (const c of due) {
+      if (!(await campaignStore.transition(this.db, c.id, ['scheduled'], { state: 'launching', updated_at: Date.now() }))) continue;
+      taken++;
+      this.logger.info({ campaign_id: c.id, project_id: c.project_id }, 'launching a scheduled campaign');
+      this.launch(c.project_id, c.id).catch((err: unknown) => this.logger.error({ err, campaign_id: c.id }, 'launching a scheduled campaign failed'));
+    }
+    return taken;
+  }
+}

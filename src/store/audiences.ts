@@ -1,0 +1,226 @@
+// Audiences in the store: a filter (src/core/audience.ts) compiled to a WHERE clause over
+// `customers c`, counted or paged in id order; and a campaign's list of customer ids
+// (`campaign_audience`), written and paged in chunks. Nothing here holds a whole audience.
+//
+// SQLite-specific (marked `SQLite:` below): attributes are read with json_extract/json_type, dates
+// compared with julianday, and a NULL test counted as false with coalesce(…, 0). A PostgreSQL store
+// compiles the same tree with jsonb operators, timestamptz casts and coalesce(…, false); the EXISTS
+// subqueries over consents and events are plain SQL.
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { AttributeTest, FilterNode } from '../core/audience.js';
+import type { Channel } from '../core/status.js';
+import { directSqlite, type DB } from './db.js';
+import type { CustomerContact } from './customers.js';
+
+export interface CompileContext {
+  /** The consent channel conditions without their own channel use (SMS for MMS). */
+  channel: Channel;
+  /** Now (epoch ms), for `within_last_days` and events' `within_days`. */
+  now: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Event statuses each event condition looks for (docs/audiences.md). */
+const EVENT_STATUSES = { sent: ['enqueued'], received: ['delivered', 'read'], clicked: ['clicked'] } as const;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function attribute(name: string, t: AttributeTest, ctx: CompileContext): RawBuilder<SqlBool> {
+  // The name is checked to be [A-Za-z0-9_-]: quoted, it is always one key of the top-level object.
+  const path = `$."${name}"`;
+  // SQLite: json_extract gives strings as text, numbers as integer/real, true/false as 1/0 and
+  // null as NULL; json_type tells them apart so "5" never equals 5 nor true 1.
+  const value = sql`json_extract(c.attributes, ${path})`;
+  const type = sql`json_type(c.attributes, ${path})`;
+  const numeric = sql`${type} in ('integer', 'real')`;
+  // SQLite: julianday reads ISO 8601 dates and date-times (with Z or an offset); anything else is NULL.
+  const date = sql`julianday(case when ${type} = 'text' then ${value} end)`;
+  switch (t.op) {
+    case 'eq':
+      if (typeof t.value === 'boolean') return sql<SqlBool>`(${type} = ${t.value ? 'true' : 'false'})`;
+      if (typeof t.value === 'number') return sql<SqlBool>`(${numeric} and ${value} = ${t.value})`;
+      return sql<SqlBool>`(${type} = 'text' and ${value} = ${t.value})`;
+    case 'in': {
+      const strings = t.values.filter((v): v is string => typeof v === 'string');
+      const numbers = t.values.filter((v): v is number => typeof v === 'number');
+      const parts: RawBuilder<unknown>[] = [];
+      if (strings.length) parts.push(sql`(${type} = 'text' and ${value} in (${sql.join(strings)}))`);
+      if (numbers.length) parts.push(sql`(${numeric} and ${value} in (${sql.join(numbers)}))`);
+      return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+    }
+    case 'exists':
+      return sql<SqlBool>`(${value} is not null)`;
+    case 'gt':
+      return sql<SqlBool>`(${numeric} and ${value} > ${t.value})`;
+    case 'gte':
+      return sql<SqlBool>`(${numeric} and ${value} >= ${t.value})`;
+    case 'lt':
+      return sql<SqlBool>`(${numeric} and ${value} < ${t.value})`;
+    case 'lte':
+      return sql<SqlBool>`(${numeric} and ${value} <= ${t.value})`;
+    case 'before':
+      return sql<SqlBool>`(${date} < julianday(${iso(t.at)}))`;
+    case 'after':
+      return sql<SqlBool>`(${date} > julianday(${iso(t.at)}))`;
+    case 'within_last_days':
+      return sql<SqlBool>`(${date} between julianday(${iso(ctx.now - t.days * DAY_MS)}) and julianday(${iso(ctx.now)}))`;
+  }
+}
+
+/** The filter as a boolean SQL expression over the customer row aliased `c`. */
+export function compileFilter(node: FilterNode, ctx: CompileContext): RawBuilder<SqlBool> {
+  switch (node.kind) {
+    case 'all':
+    case 'any':
+      return sql<SqlBool>`(${sql.join(
+        node.items.map((n) => compileFilter(n, ctx)),
+        node.kind === 'all' ? sql` and ` : sql` or `,
+      )})`;
+    case 'not':
+      // An attribute test on a missing attribute is NULL, and NOT NULL is NULL: `ne` must match
+      // customers without the attribute, so NULL counts as false before negating. SQLite: 0 is false.
+      return sql<SqlBool>`(not coalesce(${compileFilter(node.item, ctx)}, 0))`;
+    case 'attribute':
+      return attribute(node.name, node, ctx);
+    case 'consent': {
+      const channel = node.channel ?? ctx.channel;
+      if (node.state === 'not_opted_out') return sql<SqlBool>`(not exists (select 1 from consents k where k.customer_ref = c.id and k.channel = ${channel} and k.opted_out = 1))`;
+      return sql<SqlBool>`(exists (select 1 from consents k where k.customer_ref = c.id and k.channel = ${channel} and k.opted_out = ${node.state === 'opted_out' ? 1 : 0}))`;
+    }
+    case 'event': {
+      const statuses = EVENT_STATUSES[node.event];
+      const campaign = node.campaignId === null ? sql`e.campaign_id is not null` : sql`e.campaign_id = ${node.campaignId}`;
+      const since = node.withinDays === null ? sql`` : sql` and e.timestamp >= ${ctx.now - node.withinDays * DAY_MS}`;
+      return sql<SqlBool>`(exists (select 1 from events e where e.customer_ref = c.id and e.status in (${sql.join([...statuses])}) and ${campaign}${since}))`;
+    }
+  }
+}
+
+/** Customers matching a filter: how many, how many have a phone, and of those how many opted out of `channel`. */
+export interface FilterCounts {
+  size: number;
+  with_phone: number;
+  opted_out: number;
+}
+
+const optedOutOf = (channel: Channel) => sql<SqlBool>`exists (select 1 from consents k where k.customer_ref = c.id and k.channel = ${channel} and k.opted_out = 1)`;
+
+export async function countFilter(db: DB, projectId: string, node: FilterNode, ctx: CompileContext): Promise<FilterCounts> {
+  const row = await db
+    .selectFrom('customers as c')
+    .select([
+      sql<number>`count(*)`.as('size'),
+      sql<number>`count(c.phone)`.as('with_phone'),
+      sql<number>`coalesce(sum(case when c.phone is not null and ${optedOutOf(ctx.channel)} then 1 else 0 end), 0)`.as('opted_out'),
+    ])
+    .where('c.project_id', '=', projectId)
+    .where(compileFilter(node, ctx))
+    .executeTakeFirstOrThrow();
+  return { size: Number(row.size), with_phone: Number(row.with_phone), opted_out: Number(row.opted_out) };
+}
+
+/** The next page of customers matching the filter, in id order after `after` (keyset). */
+export async function pageFilter(db: DB, projectId: string, node: FilterNode, ctx: CompileContext, after: string | null, limit: number): Promise<CustomerContact[]> {
+  let q = db
+    .selectFrom('customers as c')
+    .select(['c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes'])
+    .where('c.project_id', '=', projectId)
+    .where(compileFilter(node, ctx))
+    .orderBy('c.id')
+    .limit(limit);
+  if (after !== null) q = q.where('c.id', '>', after);
+  return q.execute();
+}
+
+/** Rows per insert statement: 2 bound values each, well under SQLite's limit. */
+const ID_ROWS = 500;
+
+/**
+ * Adds customer ids to the campaign's list, a statement per 500, repeats ignored. Returns how many
+ * were new. Run it inside the transaction that writes the campaign.
+ */
+export async function addIds(db: DB, campaignId: string, ids: readonly string[]): Promise<number> {
+  let added = 0;
+  const sqlite = directSqlite(db);
+  if (sqlite) {
+    // A million ids make 2,000 statements: one parameter array and one SQL text serve them all
+    // (the last, shorter one aside), so storing a list allocates next to nothing per id.
+    const text = (rows: number) => `insert into campaign_audience (campaign_id, customer_id) values ${'(?, ?), '.repeat(rows - 1)}(?, ?) on conflict do nothing`;
+    const full = sqlite.prepare(text(ID_ROWS));
+    const params = new Array<string>(ID_ROWS * 2).fill(campaignId);
+    for (let start = 0; start < ids.length; start += ID_ROWS) {
+      const rows = Math.min(ID_ROWS, ids.length - start);
+      if (rows < ID_ROWS) {
+        const tail = new Array<string>(rows * 2).fill(campaignId);
+        for (let i = 0; i < rows; i++) tail[2 * i + 1] = ids[start + i]!;
+        added += sqlite.prepare(text(rows)).run(tail).changes;
+        break;
+      }
+      for (let i = 0; i < rows; i++) params[2 * i + 1] = ids[start + i]!;
+      added += full.run(params).changes;
+    }
+    return added;
+  }
+  for (let start = 0; start < ids.length; start += ID_ROWS) {
+    const r = await db
+      .insertInto('campaign_audience')
+      .values(ids.slice(start, start + ID_ROWS).map((customer_id) => ({ campaign_id: campaignId, customer_id })))
+      .onConflict((oc) => oc.columns(['campaign_id', 'customer_id']).doNothing())
+      .executeTakeFirst();
+    added += Number(r.numInsertedOrUpdatedRows ?? 0);
+  }
+  return added;
+}
+
+/** One entry of a campaign's id list and the customer it names (null fields: no such customer). */
+export interface ListedCustomer {
+  listed_id: string;
+  id: string | null;
+  customer_id: string | null;
+  phone: string | null;
+  country: string | null;
+  attributes: string | null;
+}
+
+/** The next page of the campaign's id list, in customer_id order after `after` (keyset), with the customers they name. */
+export async function pageIds(db: DB, projectId: string, campaignId: string, after: string | null, limit: number): Promise<ListedCustomer[]> {
+  let q = db
+    .selectFrom('campaign_audience as a')
+    .leftJoin('customers as c', (j) => j.onRef('c.customer_id', '=', 'a.customer_id').on('c.project_id', '=', projectId))
+    .select(['a.customer_id as listed_id', 'c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes'])
+    .where('a.campaign_id', '=', campaignId)
+    .orderBy('a.customer_id')
+    .limit(limit);
+  if (after !== null) q = q.where('a.customer_id', '>', after);
+  return q.execute();
+}
+
+/** A campaign's id list: how many ids, how many name a customer, with a phone, opted out of `channel`. */
+export async function countIds(db: DB, projectId: string, campaignId: string, channel: Channel): Promise<FilterCounts & { listed: number }> {
+  const row = await db
+    .selectFrom('campaign_audience as a')
+    .leftJoin('customers as c', (j) => j.onRef('c.customer_id', '=', 'a.customer_id').on('c.project_id', '=', projectId))
+    .select([
+      sql<number>`count(*)`.as('listed'),
+      sql<number>`count(c.id)`.as('size'),
+      sql<number>`count(c.phone)`.as('with_phone'),
+      sql<number>`coalesce(sum(case when c.phone is not null and ${optedOutOf(channel)} then 1 else 0 end), 0)`.as('opted_out'),
+    ])
+    .where('a.campaign_id', '=', campaignId)
+    .executeTakeFirstOrThrow();
+  return { listed: Number(row.listed), size: Number(row.size), with_phone: Number(row.with_phone), opted_out: Number(row.opted_out) };
+}
+
+/**
+ * Takes a customer id off every audience list of the project (an erased customer). One probe of
+ * the primary key per campaign of the project, not a scan of every list.
+ */
+export async function removeIdFromLists(db: DB, projectId: string, customerId: string): Promise<number> {
+  const r = await db
+    .deleteFrom('campaign_audience')
+    .where('customer_id', '=', customerId)
+    .where('campaign_id', 'in', (eb) => eb.selectFrom('campaigns').select('id').where('project_id', '=', projectId))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
