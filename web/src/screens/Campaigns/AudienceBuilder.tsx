@@ -94,8 +94,8 @@ export function AudienceBuilder({ value, onChange, channel }: { value: AudienceM
           value={value.mode}
           onChange={(mode) => onChange({ ...value, mode: mode })}
           data={[
-            { value: 'filter', label: 'Customers matching a filter' },
-            { value: 'ids', label: 'A list of customer ids' },
+            { value: 'filter', label: 'By filter' },
+            { value: 'ids', label: 'By customer ids' },
           ]}
         />
       </div>

@@ -104,7 +104,7 @@ export function CampaignForm() {
             Audience
           </Title>
           {copied?.audience.type === 'customer_ids' && (
-            <Text size="sm" c="orange.8">
+            <Text size="sm" c="var(--mantine-color-orange-text)">
               The hub does not give back a campaign's list of ids: enter them again.
             </Text>
           )}

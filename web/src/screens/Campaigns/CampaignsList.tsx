@@ -6,11 +6,12 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Empty, Loading, Page } from '../../components/Page';
 import { ScrollTable } from '../../components/ScrollTable';
 import { CompactFunnel, StateBadge } from './Funnel';
-import { hasMessages, useCampaigns, useCampaignStats } from './queries';
+import { hasMessages, isActive, useCampaigns, useCampaignStats } from './queries';
 import type { Campaign } from './types';
 
 function FunnelCell({ c }: { c: Campaign }) {
-  const stats = useCampaignStats(c.id, hasMessages(c.state));
+  // The list is not on the event stream: running campaigns' funnels are looked at every 10 s.
+  const stats = useCampaignStats(c.id, hasMessages(c.state), isActive(c.state) ? 10_000 : false);
   if (!hasMessages(c.state)) {
     return (
       <Text size="sm" c="dimmed">

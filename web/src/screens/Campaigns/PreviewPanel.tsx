@@ -43,13 +43,13 @@ export function PreviewPanel({ cid }: { cid: string }) {
               {p.encoding}
             </Badge>
             {p.ucs2_characters.length > 0 && (
-              <Text size="xs" c="orange.8">
+              <Text size="xs" c="var(--mantine-color-orange-text)">
                 UCS-2 because of: {p.ucs2_characters.map((c) => `“${c}”`).join(' ')}
               </Text>
             )}
           </Group>
           {p.missing_variables.length > 0 && (
-            <Text size="sm" c="orange.8" data-testid="missing-variables">
+            <Text size="sm" c="var(--mantine-color-orange-text)" data-testid="missing-variables">
               Missing for this customer: {p.missing_variables.join(', ')}
             </Text>
           )}

@@ -26,7 +26,7 @@ export default function SeriesChart({ series }: { series: CampaignSeries }) {
           <XAxis dataKey="minute" tick={AXIS} minTickGap={24} />
           <YAxis allowDecimals={false} tick={AXIS} />
           <Tooltip />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Legend wrapperStyle={{ fontSize: 12 }} formatter={(name: string) => <span style={{ color: '#343a40' }}>{name}</span>} />
           {series.statuses.map((s) => (
             <Line key={s} type="monotone" dataKey={s} stroke={COLOR[s] ?? '#495057'} dot={false} strokeWidth={2} isAnimationActive={false} />
           ))}

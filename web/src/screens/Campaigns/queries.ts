@@ -19,12 +19,18 @@ export function useCampaigns() {
 
 export function useCampaign(cid: string, enabled = true) {
   const pid = useProjectId();
-  return useQuery({ queryKey: campaignKey(pid, cid), queryFn: () => get<Campaign>(campaignPath(pid, cid)), enabled: enabled && !!cid });
+  return useQuery({
+    queryKey: campaignKey(pid, cid),
+    queryFn: () => get<Campaign>(campaignPath(pid, cid)),
+    enabled: enabled && !!cid,
+    // A launch resumed in the background makes no event when it ends: look again while it runs.
+    refetchInterval: (q) => (q.state.data?.state === 'launching' ? 2000 : false),
+  });
 }
 
-export function useCampaignStats(cid: string, enabled = true) {
+export function useCampaignStats(cid: string, enabled = true, refetchInterval: number | false = false) {
   const pid = useProjectId();
-  return useQuery({ queryKey: campaignKey(pid, cid, 'stats'), queryFn: () => get<CampaignStats>(campaignPath(pid, cid, '/stats')), enabled });
+  return useQuery({ queryKey: campaignKey(pid, cid, 'stats'), queryFn: () => get<CampaignStats>(campaignPath(pid, cid, '/stats')), enabled, refetchInterval });
 }
 
 export function useCampaignSeries(cid: string, enabled = true) {
