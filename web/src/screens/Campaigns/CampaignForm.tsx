@@ -103,6 +103,11 @@ export function CampaignForm() {
           <Title order={2} size="h4">
             Audience
           </Title>
+          {copied?.audience.type === 'filter' && !modelFromFilter(copied.audience.filter) && (
+            <Text size="sm" c="var(--mantine-color-orange-text)">
+              The copied filter nests groups this builder does not show: build it again (the original is on its campaign's page).
+            </Text>
+          )}
           {copied?.audience.type === 'customer_ids' && (
             <Text size="sm" c="var(--mantine-color-orange-text)">
               The hub does not give back a campaign's list of ids: enter them again.

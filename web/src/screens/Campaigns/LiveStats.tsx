@@ -8,6 +8,7 @@ import { useEventStream } from '../../api/stream';
 import { useProjectId } from '../../api/session';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Page';
+import { ScrollTable } from '../../components/ScrollTable';
 import { FunnelView } from './Funnel';
 import { campaignKey, useCampaignSeries, useCampaignStats } from './queries';
 import type { CampaignSeries } from './types';
@@ -43,7 +44,7 @@ function SeriesTable({ series }: { series: CampaignSeries }) {
           Events per minute as a table
         </Text>
       </summary>
-      <Table.ScrollContainer minWidth={400} type="native" tabIndex={0} role="region" aria-label="Events per minute">
+      <ScrollTable minWidth={400} label="Events per minute">
         <Table>
           <Table.Thead>
             <Table.Tr>
@@ -64,7 +65,7 @@ function SeriesTable({ series }: { series: CampaignSeries }) {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </ScrollTable>
     </details>
   );
 }
