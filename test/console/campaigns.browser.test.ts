@@ -99,6 +99,7 @@ suite('campaigns in the browser', { skip }, () => {
     await page.getByRole('button', { name: 'Launch' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText(/One message is queued now for each/).waitFor();
+    await page.waitForTimeout(400); // the dialog's fade-in: axe would measure half-transparent text
     await accessible(page, 'launch dialog');
     await dialog.getByRole('button', { name: 'Launch' }).click();
     await page.getByTestId('campaign-state').filter({ hasText: /launch/ }).waitFor();
@@ -136,6 +137,7 @@ suite('campaigns in the browser', { skip }, () => {
     assert.equal((await w.t.api.post(path(`/campaigns/${cid}/cancel`))).status, 200);
     await page.getByRole('dialog').getByRole('button', { name: 'Pause' }).click();
     await page.getByRole('dialog').getByRole('alert').getByText(/cancel/i).waitFor();
+    await page.waitForTimeout(400);
     await accessible(page, 'refused pause');
     await page.getByRole('dialog').getByRole('button', { name: 'Not now' }).click();
     await page.getByTestId('campaign-state').filter({ hasText: 'cancelled' }).waitFor();
@@ -155,8 +157,9 @@ suite('campaigns in the browser', { skip }, () => {
     assert.equal((await w.t.api.get(path(`/campaigns/${created.body.id}`))).body.state, 'cancelled');
   });
 
-  test('usable at 390 px: the campaign page does not scroll sideways', async () => {
+  test('usable at 390 px: the campaign page does not scroll sideways', async (t) => {
     await page.setViewportSize({ width: 390, height: 844 });
+    t.after(() => page.setViewportSize({ width: 1280, height: 900 }));
     await page.goto(`${w.t.url}/campaigns`);
     await page.getByRole('button', { name: 'Toggle navigation' }).waitFor();
     await page.getByRole('link', { name: 'Gold offer' }).click();
@@ -169,7 +172,6 @@ suite('campaigns in the browser', { skip }, () => {
     await page.getByRole('heading', { name: 'New campaign' }).waitFor();
     const formOverflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     assert.ok(formOverflow <= 0, `the form scrolls sideways by ${formOverflow}px`);
-    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   test('Project settings › Campaigns: quiet hours and the frequency cap', async () => {

@@ -72,7 +72,7 @@ export function Controls({ campaign }: { campaign: Campaign }) {
             <Button
               key={k}
               color={ACTIONS[k].color}
-              variant={k === 'cancel' ? 'outline' : 'filled'}
+              variant={k === 'cancel' ? 'outline' : k === 'launch' ? 'filled' : 'light'}
               onClick={() => {
                 act.reset();
                 setOpen(k);
@@ -109,7 +109,8 @@ export function Controls({ campaign }: { campaign: Campaign }) {
               <Button variant="default" onClick={() => setOpen(null)}>
                 {open === 'cancel' ? 'Keep it' : 'Not now'}
               </Button>
-              <Button color={a.color} onClick={() => act.mutate(open)} loading={act.isPending}>
+              {/* Filled buttons in shades that keep white text at AA contrast. */}
+              <Button color={open === 'cancel' ? 'red.9' : 'indigo'} onClick={() => act.mutate(open)} loading={act.isPending}>
                 {open === 'cancel' ? 'Cancel campaign' : a.label}
               </Button>
             </Group>
