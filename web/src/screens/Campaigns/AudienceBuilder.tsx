@@ -88,7 +88,7 @@ export function AudienceBuilder({ value, onChange, channel }: { value: AudienceM
     <Stack gap="xs">
       <div role="group" aria-labelledby="audience-mode-label">
         <Text size="sm" fw={500} id="audience-mode-label">
-          Audience
+          Choose customers
         </Text>
         <SegmentedControl
           value={value.mode}
