@@ -8,6 +8,9 @@ import type { Session } from './api/types';
 import { ErrorAlert } from './components/ErrorAlert';
 import { Empty, Loading, Page } from './components/Page';
 import { ApiKeys } from './screens/ApiKeys/ApiKeys';
+import { CampaignForm } from './screens/Campaigns/CampaignForm';
+import { CampaignPage } from './screens/Campaigns/CampaignPage';
+import { CampaignsList } from './screens/Campaigns/CampaignsList';
 import { CustomerProfile } from './screens/Customers/CustomerProfile';
 import { CustomerSearch } from './screens/Customers/CustomerSearch';
 import { DirectSend } from './screens/DirectSend/DirectSend';
@@ -62,6 +65,9 @@ function Screens() {
       <Route path="/settings/campaigns" component={CampaignSettings} />
       <Route path="/customers" component={CustomerSearch} />
       <Route path="/customers/:id">{(p) => <CustomerProfile customerId={decodeURIComponent(p.id)} />}</Route>
+      <Route path="/campaigns" component={CampaignsList} />
+      <Route path="/campaigns/new" component={CampaignForm} />
+      <Route path="/campaigns/:id">{(p) => <CampaignPage id={decodeURIComponent(p.id)} />}</Route>
       <Route path="/messages" component={MessagesLog} />
       <Route path="/messages/:id">{(p) => <MessageDetail id={p.id} />}</Route>
       <Route path="/direct-send" component={DirectSend} />

@@ -10,6 +10,7 @@ const NAV: { href: string; label: string; adminOnly?: boolean }[] = [
   { href: '/settings/channels', label: 'Project settings › Channels' },
   { href: '/settings/campaigns', label: 'Project settings › Campaigns' },
   { href: '/customers', label: 'Customers' },
+  { href: '/campaigns', label: 'Campaigns' },
   { href: '/messages', label: 'Messages' },
   { href: '/direct-send', label: 'Direct-send receipts' },
   { href: '/api-keys', label: 'API keys', adminOnly: true },

@@ -38,7 +38,11 @@ export interface Settings {
   default_rcs_integration_id: string | null;
   link_tracking: boolean;
   event_names: Record<string, string>;
+  quiet_hours: QuietHours | null;
+  frequency_cap: FrequencyCap | null;
 }
+export interface QuietHours { start: string; end: string; timezone_attribute: string; default_timezone: string }
+export interface FrequencyCap { max: number; per: 'day' | 'week' }
 export interface SenderProfile { id: string; name: string; channel: string; integration_id: string; sender: string | null; is_default: boolean }
 export interface KeywordGroup { keywords: string[]; reply: string }
 export interface Keywords { opt_out: KeywordGroup; opt_in: KeywordGroup; help: KeywordGroup; custom: { keyword: string; reply: string }[] }

@@ -35,7 +35,7 @@ export function MessageEditor({ value, onChange, label = 'Message', error, track
               {s.units} / {s.units_per_part * Math.max(1, s.parts)} {s.encoding === 'UCS-2' ? 'code units' : 'septets'}
             </Text>
             {s.non_gsm_characters.length > 0 && (
-              <Text size="xs" c="orange.8" data-testid="ucs2-chars">
+              <Text size="xs" c="var(--mantine-color-orange-text)" data-testid="ucs2-chars">
                 UCS-2 because of: {s.non_gsm_characters.map((c) => `“${c}”`).join(' ')}
               </Text>
             )}

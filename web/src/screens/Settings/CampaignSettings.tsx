@@ -1,5 +1,5 @@
 // Project settings > Campaigns: sender profiles per channel (SMS / MMS / RCS / WhatsApp),
-// keywords per channel, Mapping > Campaign events, and link tracking.
+// keywords per channel, Mapping > Campaign events, link tracking, quiet hours and the frequency cap.
 import { Button, Stack, Switch, Tabs, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -11,6 +11,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { AdminOnlyNotice, Loading, Page } from '../../components/Page';
 import { KeywordsEditor } from './KeywordsEditor';
 import { SenderProfiles } from './SenderProfiles';
+import { SendingRules } from './SendingRules';
 
 function Mapping({ settings }: { settings: Settings }) {
   const pid = useProjectId();
@@ -59,7 +60,7 @@ export function CampaignSettings() {
   const settings = useSettings();
   if (settings.isPending) return <Loading what="settings" />;
   return (
-    <Page title="Project settings › Campaigns" description="Sender profiles, keywords, event names and link tracking.">
+    <Page title="Project settings › Campaigns" description="Sender profiles, keywords, event names, link tracking, quiet hours and the frequency cap.">
       <AdminOnlyNotice show={!isAdmin} />
       <ErrorAlert error={settings.error} />
       <Tabs defaultValue="sms" keepMounted={false}>
@@ -69,6 +70,7 @@ export function CampaignSettings() {
           <Tabs.Tab value="rcs">RCS</Tabs.Tab>
           <Tabs.Tab value="whatsapp">WhatsApp</Tabs.Tab>
           <Tabs.Tab value="mapping">Mapping</Tabs.Tab>
+          <Tabs.Tab value="rules">Quiet hours and cap</Tabs.Tab>
         </Tabs.List>
         {(['sms', 'mms', 'rcs', 'whatsapp'] as const).map((c) => (
           <Tabs.Panel key={c} value={c} pt="md">
@@ -90,6 +92,9 @@ export function CampaignSettings() {
         ))}
         <Tabs.Panel value="mapping" pt="md">
           {settings.data && <Mapping settings={settings.data} />}
+        </Tabs.Panel>
+        <Tabs.Panel value="rules" pt="md">
+          {settings.data && <SendingRules settings={settings.data} />}
         </Tabs.Panel>
       </Tabs>
     </Page>
