@@ -36,6 +36,20 @@ test('PATCH merges attributes (null removes a key), sets or clears the phone, 40
   assert.equal((await t.api.patch(path('/customers/nobody'), { attributes: {} })).status, 404);
 });
 
+test('the customer list filters by phone, in any notation; a number it cannot read is a 400 naming phone', async () => {
+  await t.api.post(path('/customers'), { customer_id: 'ph-1', phone: '+12025550143' });
+  await t.api.post(path('/customers'), { customer_id: 'ph-2', phone: '+12025550144' });
+  for (const q of ['+12025550143', '+1 (202) 555-0143', '0012025550143']) {
+    const r = await t.api.get(path(`/customers?phone=${encodeURIComponent(q)}`));
+    assert.equal(r.status, 200, q);
+    assert.deepEqual(r.body.data.map((c: { customer_id: string }) => c.customer_id), ['ph-1'], q);
+  }
+  assert.deepEqual((await t.api.get(path('/customers?phone=%2B12025550199'))).body.data, []);
+  const bad = await t.api.get(path('/customers?phone=12'));
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.field, 'phone');
+});
+
 test('DELETE erases the profile; a second DELETE is 404', async () => {
   await t.api.post(path('/customers'), { customer_id: 'gone', phone: '+46700000002', attributes: { name: 'Ann' } });
   const r = await t.api.delete(path('/customers/gone'));

@@ -128,7 +128,9 @@ export async function customerByPhone(
   return row;
 }
 
-export async function listCustomers(db: DB, projectId: string, opts: { limit: number; after?: string }): Promise<ListPage<CustomersTable>> {
-  const rows = await customerStore.list(db, projectId, { limit: opts.limit + 1, after: opts.after });
+export async function listCustomers(db: DB, projectId: string, opts: { limit: number; after?: string; phone?: string }): Promise<ListPage<CustomersTable>> {
+  // Stored in E.164: a number written any other way is normalised first (or refused, naming `phone`).
+  const phone = opts.phone === undefined ? undefined : normalizePhoneInput(opts.phone, 'phone');
+  const rows = await customerStore.list(db, projectId, { limit: opts.limit + 1, after: opts.after, phone });
   return pageOf(rows, opts.limit, (last) => last.id);
 }

@@ -51,10 +51,11 @@ export async function update(db: DB, id: string, patch: CustomerPatch): Promise<
   await db.updateTable('customers').set(patch).where('id', '=', id).execute();
 }
 
-/** A page of the project's customers in id order, after the `after` id when given. */
-export async function list(db: DB, projectId: string, opts: { limit: number; after?: string | undefined }): Promise<CustomersTable[]> {
+/** A page of the project's customers in id order, after the `after` id when given, with this phone when given. */
+export async function list(db: DB, projectId: string, opts: { limit: number; after?: string | undefined; phone?: string | undefined }): Promise<CustomersTable[]> {
   let q = db.selectFrom('customers').selectAll().where('project_id', '=', projectId).orderBy('id').limit(opts.limit);
   if (opts.after) q = q.where('id', '>', opts.after);
+  if (opts.phone !== undefined) q = q.where('phone', '=', opts.phone);
   return q.execute();
 }
 

@@ -190,6 +190,17 @@ suite('console in the browser', { skip }, () => {
     await screenshot(page, 'customer');
   });
 
+  test('Customers: search finds a profile by phone in any notation, and says when nobody has it', async () => {
+    await nav(page, 'Customers');
+    await field(page, 'Search by customer id or phone').fill('+1 (202) 555-0123');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('heading', { name: 'c-1' }).waitFor();
+    await nav(page, 'Customers');
+    await field(page, 'Search by customer id or phone').fill('+12025550199');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByText('No customer with id or phone “+12025550199”.').waitFor();
+  });
+
   test('Messages: the log, live, and a message with its events and last error', async () => {
     await nav(page, 'Messages');
     await page.getByTestId('message-row').first().waitFor();

@@ -48,11 +48,19 @@ export const customerRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
   });
 
   app.get('/projects/:pid/customers', {
-    schema: { tags: ['customers'], operationId: 'listCustomers', summary: 'List customers', params: ProjectParams, querystring: Type.Object(PageQuery), response: { 200: Page(Customer), ...errorResponses } },
+    schema: {
+      tags: ['customers'],
+      operationId: 'listCustomers',
+      summary: 'List customers',
+      params: ProjectParams,
+      querystring: Type.Object({ ...PageQuery, phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'only the customers with this phone (any notation; matched in E.164)' })) }),
+      response: { 200: Page(Customer), ...errorResponses },
+    },
   }, async (req) => {
     requireProject(req, req.params.pid);
     await getProject(hub.db, req.params.pid);
-    return pageView(await listCustomers(hub.db, req.params.pid, { limit: pageLimit(req.query.limit), after: req.query.cursor }), customerView);
+    const { limit, cursor, phone } = req.query;
+    return pageView(await listCustomers(hub.db, req.params.pid, { limit: pageLimit(limit), ...(cursor !== undefined && { after: cursor }), ...(phone !== undefined && { phone }) }), customerView);
   });
 
   app.get('/projects/:pid/customers/:customer_id', { schema: { tags: ['customers'], operationId: 'getCustomer', summary: 'Get a customer', params: Params, response: { 200: Customer, ...errorResponses } } }, async (req) => {
