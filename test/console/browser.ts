@@ -1,6 +1,7 @@
 // Browser tests' harness: Debian's Chromium driven by playwright-core (no browser download), the
 // built console (built once here when web/dist is missing or older than web/src), axe-core
 // injected into the page, and screenshots into docs/console/.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -77,4 +78,27 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.SCREENSHOTS !== '1') return;
   await page.screenshot({ path: join(ROOT, 'docs/console', `${name}.png`), fullPage: false });
+}
+
+/** No serious or critical axe violations on the page as it is now. */
+export async function accessible(page: Page, screen: string): Promise<void> {
+  const found = await seriousViolations(page);
+  assert.deepEqual(found, [], `${screen}: ${JSON.stringify(found, null, 1)}`);
+}
+
+/** A form control by its label, exactly, whether or not a required-field asterisk follows it. */
+export function field(page: Page, label: string) {
+  return page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`));
+}
+
+/** Opens a screen from the navigation. */
+export async function nav(page: Page, label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: label, exact: true }).click();
+}
+
+/** Signs in on the console's first screen with an API key. */
+export async function signIn(page: Page, url: string, key: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await field(page, 'API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

@@ -7,22 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, suite, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { sinchWorld, type SinchWorld } from '../fixtures.js';
-import { browserMissing, ensureConsoleBuilt, openBrowser, screenshot, seriousViolations, type Browser } from './browser.js';
+import { accessible, browserMissing, ensureConsoleBuilt, field, nav, openBrowser, screenshot, signIn, type Browser } from './browser.js';
 
 const skip = browserMissing() ?? false;
-
-async function accessible(page: Page, screen: string): Promise<void> {
-  const found = await seriousViolations(page);
-  assert.deepEqual(found, [], `${screen}: ${JSON.stringify(found, null, 1)}`);
-}
-
-function field(page: Page, label: string) {
-  return page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`));
-}
-
-async function nav(page: Page, label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: label, exact: true }).click();
-}
 
 suite('campaigns in the browser', { skip }, () => {
   let w: SinchWorld;
@@ -41,9 +28,7 @@ suite('campaigns in the browser', { skip }, () => {
     for (const c of customers) assert.equal((await w.t.api.post(path('/customers'), c)).status, 201);
     b = await openBrowser();
     page = b.page;
-    await page.goto(`${w.t.url}/`);
-    await field(page, 'API key').fill(w.t.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, w.t.url, w.t.adminToken);
     await page.getByRole('heading', { name: 'Integrations' }).waitFor();
   });
   after(async () => {

@@ -6,32 +6,11 @@ import { after, before, suite, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createSinchSmsSandbox, type SinchSmsSandbox } from '../../src/sandboxes/sinch-sms/server.js';
 import { eventually, startHub, type TestHub } from '../helpers.js';
-import { browserMissing, ensureConsoleBuilt, openBrowser, screenshot, seriousViolations, type Browser } from './browser.js';
+import { accessible, browserMissing, ensureConsoleBuilt, field, nav, openBrowser, screenshot, signIn, type Browser } from './browser.js';
 
 const skip = browserMissing() ?? false;
 const OUR_NUMBER = '+12025550999';
 const PHONE = '+12025550123';
-
-/** No serious or critical axe violations on the page as it is now. */
-async function accessible(page: Page, screen: string): Promise<void> {
-  const found = await seriousViolations(page);
-  assert.deepEqual(found, [], `${screen}: ${JSON.stringify(found, null, 1)}`);
-}
-
-/** A form control by its label, exactly, whether or not a required-field asterisk follows it. */
-function field(page: Page, label: string) {
-  return page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`));
-}
-
-async function nav(page: Page, label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: label, exact: true }).click();
-}
-
-async function signIn(page: Page, url: string, key: string): Promise<void> {
-  await page.goto(`${url}/`);
-  await field(page, 'API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 suite('console in the browser', { skip }, () => {
   let sandbox: SinchSmsSandbox;
