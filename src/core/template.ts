@@ -103,11 +103,24 @@ export function renderTemplate(template: ParsedTemplate, variables: TemplateVari
 
 /** The variables a customer's profile and a send's data give a template. */
 export function templateVariables(customer: { customer_id: string; phone: string | null; attributes: Record<string, unknown> } | null, data?: Record<string, unknown>): TemplateVariables {
-  return {
+  return variablesOver(customer && { ...customer.attributes }, customer, data);
+}
+
+/**
+ * The same, filling `attributes` in place: for a caller whose attributes object is its own (just
+ * parsed), so a launch doesn't copy a million of them.
+ */
+export function variablesOver(attributes: Record<string, unknown> | null, customer: { customer_id: string; phone: string | null } | null, data?: Record<string, unknown>): TemplateVariables {
+  const vars: TemplateVariables = {};
+  if (customer) {
+    const own = attributes !== null && typeof attributes === 'object' && !Array.isArray(attributes) ? attributes : {};
     // The profile's own fields win over attributes of the same name.
-    ...(customer && { customer: { ...customer.attributes, customer_id: customer.customer_id, phone: customer.phone } }),
-    ...(data && { data }),
-  };
+    own.customer_id = customer.customer_id;
+    own.phone = customer.phone;
+    vars.customer = own as TemplateVariables['customer'];
+  }
+  if (data) vars.data = data;
+  return vars;
 }
 
 function syntaxError(err: unknown): TemplateSyntaxError {

@@ -7,7 +7,6 @@ import { invalid, notFound } from '../core/errors.js';
 import type { Channel } from '../core/status.js';
 import * as audienceStore from '../store/audiences.js';
 import * as campaignStore from '../store/campaigns.js';
-import type { CustomerContact } from '../store/customers.js';
 import { inTransaction, type DB } from '../store/db.js';
 import type { CampaignsTable } from '../store/schema.js';
 import { consentChannel } from './consent.js';
@@ -66,7 +65,8 @@ function definitionOf(campaign: Pick<CampaignsTable, 'audience'>): Definition {
 
 /** One page of a launch: the customers to consider, and how many listed ids named nobody. */
 export interface AudienceChunk {
-  customers: CustomerContact[];
+  /** With whether each opted out of the campaign's channel, read in the same statement. */
+  customers: audienceStore.AudienceMember[];
   unknown: number;
 }
 
@@ -105,11 +105,11 @@ export async function eachAudienceChunk(
       }
       return customers.length;
     }
-    const rows = await audienceStore.pageIds(trx, campaign.project_id, campaign.id, after, sizes.perPage);
+    const rows = await audienceStore.pageIds(trx, campaign.project_id, campaign.id, ctx.channel, after, sizes.perPage);
     if (rows.length > 0) {
       after = rows[rows.length - 1]!.listed_id;
-      const customers: CustomerContact[] = [];
-      for (const r of rows) if (r.id !== null) customers.push({ id: r.id, customer_id: r.customer_id!, phone: r.phone, country: r.country, attributes: r.attributes! });
+      const customers: audienceStore.AudienceMember[] = [];
+      for (const r of rows) if (r.id !== null) customers.push({ id: r.id, customer_id: r.customer_id!, phone: r.phone, country: r.country, attributes: r.attributes!, opted_out: r.opted_out });
       await fn(trx, { customers, unknown: rows.length - customers.length });
     }
     return rows.length;

@@ -10,7 +10,6 @@ import * as messageStore from '../store/messages.js';
 import { inTransaction, type DB } from '../store/db.js';
 import type { CampaignsTable, MessagesTable, MissingVariablePolicy } from '../store/schema.js';
 import { eachAudienceChunk, prepareAudience, type AudienceInput } from './audiences.js';
-import { optedOutAmong } from './consent.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { getProject, settingsOf } from './projects.js';
 import { getCustomer } from './customers.js';
@@ -155,7 +154,6 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
     async (trx, { customers, unknown }) => {
       summary.audience += customers.length + unknown;
       summary.skipped_unknown_customer += unknown;
-      const optedOut = await optedOutAmong(trx, customers.map((c) => c.id), campaign.channel);
       const rows: MessagesTable[] = [];
       const at = Date.now();
       const checks = await rules.chunk(trx, customers.map((c) => c.id), at);
@@ -164,7 +162,7 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
           summary.skipped_no_phone++;
           continue;
         }
-        if (optedOut.has(c.id)) {
+        if (c.opted_out) {
           summary.skipped_opted_out++;
           continue;
         }

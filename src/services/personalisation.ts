@@ -1,7 +1,7 @@
 // Personalised content: the Liquid templates of a message's text (or of its WhatsApp/RCS template
 // parameters), checked once when a campaign or send is accepted, rendered per recipient.
 import { invalid } from '../core/errors.js';
-import { isTemplate, parseTemplate, renderTemplate, templateVariables, type ParsedTemplate, type TemplateVariables } from '../core/template.js';
+import { isTemplate, parseTemplate, renderTemplate, variablesOver, type ParsedTemplate, type TemplateVariables } from '../core/template.js';
 import { composeMessage, MAX_BODY_CHARS, type Composed } from './messages.js';
 
 /** The parsed templates of one message's content; null when nothing in it is a template. */
@@ -75,5 +75,5 @@ export function personalise(composed: Composed, templates: ContentTemplates, var
 
 /** The variables of a customer profile as stored (attributes as JSON), with a send's data. */
 export function profileVariables(customer: { customer_id: string; phone: string | null; attributes: string } | null, data?: Record<string, unknown>): TemplateVariables {
-  return templateVariables(customer && { ...customer, attributes: JSON.parse(customer.attributes) as Record<string, unknown> }, data);
+  return variablesOver(customer && (JSON.parse(customer.attributes) as Record<string, unknown>), customer, data);
 }

@@ -104,14 +104,18 @@ describe('audience store: a filter compiled to SQL, on a real SQLite file', () =
       const node = parseFilter(c.filter);
       // Pages of 2: keyset paging must neither lose nor repeat anyone.
       const seen: string[] = [];
+      const optedOut: string[] = [];
       let afterId: string | null = null;
       for (;;) {
         const page = await audienceStore.pageFilter(store.db, 'prj_1', node, CTX, afterId, 2);
         seen.push(...page.map((r) => r.customer_id));
+        optedOut.push(...page.filter((r) => r.opted_out === 1).map((r) => r.customer_id));
         if (page.length < 2) break;
         afterId = page[page.length - 1]!.id;
       }
       assert.deepEqual(seen.sort(), [...c.match].sort());
+      // Each page says who opted out of the channel, as the launch skips them.
+      assert.deepEqual(optedOut, c.match.filter((k) => k === 'silver'));
       const counts = await audienceStore.countFilter(store.db, 'prj_1', node, CTX);
       assert.equal(counts.size, c.match.length);
       assert.equal(counts.with_phone, c.match.filter((k) => CUSTOMERS[k]!.phone).length);
@@ -129,15 +133,15 @@ describe('audience store: a filter compiled to SQL, on a real SQLite file', () =
     const ids = ['silver', 'zed-unknown', 'gold', 'silver', 'bare', 'gold'];
     assert.equal(await audienceStore.addIds(store.db, 'cmp_ids', ids), 4);
     assert.equal(await audienceStore.addIds(store.db, 'cmp_ids', ['gold']), 0);
-    const seen: (string | null)[][] = [];
+    const seen: (string | number | null)[][] = [];
     let afterId: string | null = null;
     for (;;) {
-      const page = await audienceStore.pageIds(store.db, 'prj_1', 'cmp_ids', afterId, 3);
-      seen.push(...page.map((r) => [r.listed_id, r.id]));
+      const page = await audienceStore.pageIds(store.db, 'prj_1', 'cmp_ids', 'sms', afterId, 3);
+      seen.push(...page.map((r) => [r.listed_id, r.id, r.opted_out]));
       if (page.length < 3) break;
       afterId = page[page.length - 1]!.listed_id;
     }
-    assert.deepEqual(seen, [['bare', 'cus_bare'], ['gold', 'cus_gold'], ['silver', 'cus_silver'], ['zed-unknown', null]]);
+    assert.deepEqual(seen, [['bare', 'cus_bare', 0], ['gold', 'cus_gold', 0], ['silver', 'cus_silver', 1], ['zed-unknown', null, 0]]);
     assert.deepEqual(await audienceStore.countIds(store.db, 'prj_1', 'cmp_ids', 'sms'), { listed: 4, size: 3, with_phone: 2, opted_out: 1 });
   });
 

