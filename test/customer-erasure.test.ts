@@ -34,6 +34,12 @@ test('exports stream events and messages as CSV or NDJSON with the list filters'
   const lines = String(evCsv.body).trim().split('\n');
   assert.equal(lines[0], 'id,name,customer_id,timestamp,properties');
   assert.equal(lines.length, 2);
+  // A body a spreadsheet would run as a formula is exported as text; the phone number stays a number.
+  await w.t.api.post(path('/customers'), { customer_id: 'x2', phone: '+12025550172' });
+  assert.equal((await w.t.api.post(path('/messages'), { customer_id: 'x2', body: '=IMPORTXML(CONCAT(A1,B1),"//a")' })).status, 202);
+  const formula = String((await w.t.api.get(path('/exports/messages?format=csv&customer_id=x2'))).body).trim().split('\n')[1]!;
+  assert.ok(formula.includes(`"'=IMPORTXML(CONCAT(A1,B1),""//a"")"`), formula);
+  assert.ok(formula.includes(',+12025550172,'), formula);
   const bad = await w.t.api.get(path('/exports/messages?recipient=12'));
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.field, 'recipient');

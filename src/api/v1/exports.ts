@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
+import { spreadsheetSafe } from '../../core/spreadsheet.js';
 import type { Hub } from '../../hub.js';
 import { findCustomer } from '../../services/customers.js';
 import { exportEvents, exportMessages } from '../../services/exports.js';
@@ -21,8 +22,9 @@ export const MESSAGE_COLUMNS = [
   'provider_message_id', 'sent_timestamp', 'expects_delivery_reports', 'possible_duplicate', 'last_error',
 ] as const;
 
-/** Objects and arrays as JSON text in their cell; null as an empty cell. */
+/** Objects and arrays as JSON text in their cell; null as an empty cell; text a spreadsheet would run as a formula, as text. */
 function cell(v: unknown): unknown {
+  if (typeof v === 'string') return spreadsheetSafe(v);
   return v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
 }
 
