@@ -36,11 +36,16 @@ describe('eachAudienceChunk: an audience in bounded chunks, each in its own tran
     return chunks;
   }
 
-  const cases: { name: string; audience: { customer_ids?: string[]; filter?: unknown }; size: number; sizes: number[]; total: number; unknown: number }[] = [
+  // 23 customers: a list of 6 ids or more (a quarter of them) is read in customer order, a shorter one in list order.
+  const cases: { name: string; audience: { customer_ids?: string[]; filter?: unknown }; size: number; sizes: number[]; total: number; unknown: number; order?: string[] }[] = [
     { name: 'a filter, pages of 5', audience: { filter: { attribute: 'n', op: 'lt', value: 12 } }, size: 5, sizes: [5, 5, 2], total: 12, unknown: 0 },
     { name: 'a filter, an exact multiple of the page', audience: { filter: { attribute: 'n', op: 'lt', value: 10 } }, size: 5, sizes: [5, 5], total: 10, unknown: 0 },
     { name: 'a filter matching nobody', audience: { filter: { attribute: 'n', op: 'gt', value: 100 } }, size: 5, sizes: [], total: 0, unknown: 0 },
     { name: 'ids with repeats and unknowns, pages of 4', audience: { customer_ids: ['k1', 'k2', 'x1', 'k1', 'k3', 'k4', 'x2', 'k22'] }, size: 4, sizes: [4, 3], total: 5, unknown: 2 },
+    { name: 'a long list is read in customer order, its unknown ids counted at the end', audience: { customer_ids: ['k9', 'k10', 'k2', 'k11', 'k3', 'zz', 'k1'] }, size: 4, sizes: [4, 3], total: 6, unknown: 1, order: ['k1', 'k2', 'k3', 'k9', 'k10', 'k11'] },
+    { name: 'a long list whose last page is full: the unknown ids come alone', audience: { customer_ids: ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'nobody'] }, size: 4, sizes: [4, 4, 1], total: 8, unknown: 1 },
+    { name: 'a long list naming nobody', audience: { customer_ids: ['a', 'b', 'c', 'd', 'e', 'f'] }, size: 4, sizes: [6], total: 0, unknown: 6 },
+    { name: 'a short list is read in list order', audience: { customer_ids: ['k9', 'x1', 'k10'] }, size: 2, sizes: [2, 1], total: 2, unknown: 1, order: ['k10', 'k9'] },
   ];
   for (const c of cases) {
     test(c.name, async () => {
@@ -51,6 +56,7 @@ describe('eachAudienceChunk: an audience in bounded chunks, each in its own tran
       assert.equal(ids.length, c.total);
       assert.equal(chunks.reduce((s, x) => s + x.unknown, 0), c.unknown);
       assert.ok(chunks.every((x) => x.inTransaction));
+      if (c.order) assert.deepEqual(ids, c.order);
     });
   }
 

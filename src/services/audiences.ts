@@ -18,6 +18,15 @@ import { consentChannel } from './consent.js';
  */
 export const AUDIENCE_CHUNK = { perTransaction: 5000, perPage: 500 };
 
+/**
+ * A list of at least this share of the project's customers is read by scanning the project's
+ * customers in id order, probing the list for each, rather than by walking the list: the scan
+ * costs about as much as the walk's lookups at this share, and queues the messages in the order
+ * of their index entries (a million-id launch by a list in another order spends a third more on
+ * its inserts, scattered over the indexes).
+ */
+const LIST_SHARE_READ_IN_CUSTOMER_ORDER = 0.25;
+
 export interface AudienceInput {
   customer_ids?: readonly string[];
   filter?: unknown;
@@ -74,7 +83,7 @@ type LaunchingCampaign = Pick<CampaignsTable, 'id' | 'project_id' | 'channel' | 
 
 /**
  * Runs `fn` on the campaign's audience a page at a time, in a stable order (customers by id for a
- * filter, listed ids for a list), each page starting after the last id of the one before (keyset),
+ * filter and for a list naming a good share of the project, listed ids for a shorter list), each page starting after the last id of the one before (keyset),
  * `perTransaction` customers to a transaction; `afterCommit` runs once each transaction is
  * committed. Memory is one page whatever the audience size. Re-running it (a launch resumed after
  * a crash) goes over the same customers again; the caller's inserts ignore those already queued.
@@ -93,17 +102,30 @@ export async function eachAudienceChunk(
   // A filter's time windows are fixed at the launch's start, so a resumed launch reads them the same.
   const ctx = { channel: consentChannel(campaign.channel), now: campaign.launched_at ?? Date.now() };
   const node = def.kind === 'filter' ? parseFilter(def.filter, 'audience.filter') : null;
+  // A list naming a good share of the project is read in customer order (pageListedCustomers);
+  // its ids that name nobody are then counted once, at the end.
+  let listed = 0;
+  let inCustomerOrder = false;
+  if (!node) {
+    const counted = await audienceStore.listAndProjectSizes(db, campaign.project_id, campaign.id);
+    listed = counted.listed;
+    inCustomerOrder = listed >= counted.customers * LIST_SHARE_READ_IN_CUSTOMER_ORDER;
+  }
+  let matched = 0;
   let after: string | null = null;
   let done = false;
-  /** Reads the next page and hands it to fn; returns how many entries it read. */
-  const page = async (trx: DB): Promise<number> => {
-    if (node) {
-      const customers = await audienceStore.pageFilter(trx, campaign.project_id, node, ctx, after, sizes.perPage);
-      if (customers.length > 0) {
-        after = customers[customers.length - 1]!.id;
-        await fn(trx, { customers, unknown: 0 });
-      }
-      return customers.length;
+  /** Reads the next page and hands it to fn: how many entries it handed over, and whether it was the last. */
+  const page = async (trx: DB): Promise<{ entries: number; last: boolean }> => {
+    if (node || inCustomerOrder) {
+      const customers = node
+        ? await audienceStore.pageFilter(trx, campaign.project_id, node, ctx, after, sizes.perPage)
+        : await audienceStore.pageListedCustomers(trx, campaign.project_id, campaign.id, ctx.channel, after, sizes.perPage);
+      matched += customers.length;
+      const last = customers.length < sizes.perPage;
+      const unknown = inCustomerOrder && last ? Math.max(0, listed - matched) : 0;
+      if (customers.length > 0) after = customers[customers.length - 1]!.id;
+      if (customers.length > 0 || unknown > 0) await fn(trx, { customers, unknown });
+      return { entries: customers.length + unknown, last };
     }
     const rows = await audienceStore.pageIds(trx, campaign.project_id, campaign.id, ctx.channel, after, sizes.perPage);
     if (rows.length > 0) {
@@ -112,27 +134,27 @@ export async function eachAudienceChunk(
       for (const r of rows) if (r.id !== null) customers.push({ id: r.id, customer_id: r.customer_id!, phone: r.phone, country: r.country, attributes: r.attributes!, opted_out: r.opted_out });
       await fn(trx, { customers, unknown: rows.length - customers.length });
     }
-    return rows.length;
+    return { entries: rows.length, last: rows.length < sizes.perPage };
   };
   let stopped = false;
   while (!done) {
-    const read = await inTransaction(db, async (trx) => {
+    const handed = await inTransaction(db, async (trx) => {
       if (!(await goesOn(trx))) {
         stopped = done = true;
         return 0;
       }
       let n = 0;
       while (n < sizes.perTransaction) {
-        const got = await page(trx);
-        n += got;
-        if (got < sizes.perPage) {
+        const { entries, last } = await page(trx);
+        n += entries;
+        if (last) {
           done = true;
           break;
         }
       }
       return n;
     });
-    if (read > 0) afterCommit();
+    if (handed > 0) afterCommit();
   }
   return stopped;
 }

@@ -206,6 +206,33 @@ export async function pageIds(db: DB, projectId: string, campaignId: string, cha
   return q.execute();
 }
 
+/** How many ids the campaign's list holds, and how many customers the project has. */
+export async function listAndProjectSizes(db: DB, projectId: string, campaignId: string): Promise<{ listed: number; customers: number }> {
+  const [listed, customers] = await Promise.all([
+    db.selectFrom('campaign_audience').select(sql<number>`count(*)`.as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow(),
+    db.selectFrom('customers').select(sql<number>`count(*)`.as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow(),
+  ]);
+  return { listed: Number(listed.n), customers: Number(customers.n) };
+}
+
+/**
+ * The next page of the project's customers that the campaign's list names, in id order after
+ * `after` (keyset). The same customers as `pageIds` gives, but in the order their messages'
+ * index entries go: a list naming much of the project reads faster this way (a scan with one
+ * probe of the list each) and its launch inserts at the end of the indexes instead of all over.
+ */
+export async function pageListedCustomers(db: DB, projectId: string, campaignId: string, channel: Channel, after: string | null, limit: number): Promise<AudienceMember[]> {
+  let q = db
+    .selectFrom('customers as c')
+    .select(['c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes', optedOutFlag(channel)])
+    .where('c.project_id', '=', projectId)
+    .where(({ exists, selectFrom }) => exists(selectFrom('campaign_audience as a').select(sql`1`.as('one')).where('a.campaign_id', '=', campaignId).whereRef('a.customer_id', '=', 'c.customer_id')))
+    .orderBy('c.id')
+    .limit(limit);
+  if (after !== null) q = q.where('c.id', '>', after);
+  return q.execute();
+}
+
 /** A campaign's id list: how many ids, how many name a customer, with a phone, opted out of `channel`. */
 export async function countIds(db: DB, projectId: string, campaignId: string, channel: Channel): Promise<FilterCounts & { listed: number }> {
   const row = await db
