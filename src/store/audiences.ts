@@ -226,7 +226,7 @@ export async function pageListedCustomers(db: DB, projectId: string, campaignId:
     .selectFrom('customers as c')
     .select(['c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes', optedOutFlag(channel)])
     .where('c.project_id', '=', projectId)
-    .where(({ exists, selectFrom }) => exists(selectFrom('campaign_audience as a').select(sql`1`.as('one')).where('a.campaign_id', '=', campaignId).whereRef('a.customer_id', '=', 'c.customer_id')))
+    .where((eb) => eb.exists(eb.selectFrom('campaign_audience as a').select(sql`1`.as('one')).where('a.campaign_id', '=', campaignId).whereRef('a.customer_id', '=', 'c.customer_id')))
     .orderBy('c.id')
     .limit(limit);
   if (after !== null) q = q.where('c.id', '>', after);
