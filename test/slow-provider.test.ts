@@ -140,3 +140,34 @@ describe('a provider slower than the send timeout, whose reports come first', ()
     assert.equal(proxy.forwarded, 1, 'one request in all: no lookup, no resend');
   });
 });
+
+describe('reports that overtake a slow answer', () => {
+  let w: SinchWorld;
+  let proxy: SlowProxy;
+  before(async () => {
+    // Both reports come while the send still waits for its answer, so both are deferred until
+    // its outcome is written; the later one must not be applied first.
+    w = await sinchWorld({ sandbox: { delays: { dispatchedMs: 100, finalMs: 900 } } });
+    proxy = new SlowProxy(w.sandbox.url);
+    proxy.delayMs = 2500;
+    const url = await proxy.listen();
+    await w.t.api.patch(`/api/v1/projects/${w.projectId}/integrations/${w.integrationId}`, { config: { base_url: url } });
+  });
+  after(async () => {
+    await w.close();
+    await proxy.close();
+  });
+
+  test('are applied in the order they came: sent before delivered', async () => {
+    const ids = await Promise.all(['+12025550106', '+12025550107', '+12025550108'].map(async (phone) => {
+      const res = await w.t.api.post(`/api/v1/projects/${w.projectId}/messages`, { phone, body: 'Hello' });
+      assert.equal(res.status, 202);
+      return res.body.id as string;
+    }));
+    for (const id of ids) {
+      const events = await messageEvents(w, id, bothReports, 20_000);
+      // Events are listed in the order they were recorded.
+      assert.deepEqual(statuses(events), ['enqueued', 'sent', 'delivered'], id);
+    }
+  });
+});

@@ -37,6 +37,14 @@ export class CallbackProcessor {
   };
   #running = false;
   #loop: Promise<void> | null = null;
+  /**
+   * The messages that have a report deferred (its send's outcome not yet written), with that
+   * report and when it is due again. A later report about the same message waits behind it, so
+   * reports are applied in the order they came: the back-off grows with a report's age, and
+   * without this a `Delivered` deferred after a `Dispatched` fell due first. In memory: after a
+   * restart the store hands deferred reports back oldest first anyway.
+   */
+  readonly #deferredReports = new Map<string, { callbackId: number; until: number }>();
 
   constructor(
     private readonly db: DB,
@@ -146,15 +154,19 @@ export class CallbackProcessor {
     let finished = 0;
     const byOutcome = new Map<string, { outcome: CallbackOutcome; ids: number[] }>();
     for (const { callback, handler, updates } of parsed) {
-      const outcome = Array.isArray(updates) ? await applyAll(ctx, handler, callback, updates) : updates;
+      const messages = Array.isArray(updates) && handler.namesHubMessages ? reportedMessages(callback, updates) : [];
+      const behind = this.#waitingBehind(callback.id, messages, now);
+      const outcome = behind !== null ? 'defer' : Array.isArray(updates) ? await applyAll(ctx, handler, callback, updates) : updates;
       if (outcome === 'defer') {
         // Back off with age: a report can wait minutes for a send a crash interrupted.
         const age = now - callback.received_at;
-        const until = now + Math.min(30_000, Math.max(200, age / 4));
+        const until = behind ?? now + Math.min(30_000, Math.max(200, age / 4));
         await callbackStore.defer(trx, callback.id, until);
         this.#queue.deferred(until);
+        if (behind === null) for (const m of messages) this.#deferredReports.set(m, { callbackId: callback.id, until });
         continue;
       }
+      for (const m of messages) if (this.#deferredReports.get(m)?.callbackId === callback.id) this.#deferredReports.delete(m);
       const key = encodeOutcome(outcome);
       const group = byOutcome.get(key);
       if (group) group.ids.push(callback.id);
@@ -176,6 +188,30 @@ export class CallbackProcessor {
     for (const { outcome, ids } of byOutcome.values()) await callbackStore.markProcessed(trx, ids, outcome, now);
     return finished;
   }
+
+  /** When an earlier report about one of these messages is deferred: until then (this one waits behind it); else null. */
+  #waitingBehind(callbackId: number, messages: readonly string[], now: number): number | null {
+    for (const m of messages) {
+      const earlier = this.#deferredReports.get(m);
+      if (!earlier || earlier.callbackId >= callbackId) continue;
+      // Due callbacks are taken oldest first, so an earlier one already due was in this batch or
+      // one before; still here, it was finished elsewhere (retention, another process): forget it.
+      if (earlier.until <= now) this.#deferredReports.delete(m);
+      else return earlier.until;
+    }
+    return null;
+  }
+}
+
+/** Keys of the messages a callback's status updates name: our id where the provider echoes it, else the provider's. */
+function reportedMessages(callback: CallbackRow, updates: readonly CanonicalUpdate[]): string[] {
+  const keys: string[] = [];
+  for (const u of updates) {
+    if (u.kind !== 'status') continue;
+    if (u.messageId) keys.push(`id:${u.messageId}`);
+    else if (u.providerMessageId) keys.push(`${callback.integration_id ?? ''}:${u.providerMessageId}`);
+  }
+  return keys;
 }
 
 /** Applies each update of a callback; whatever was applied stays applied (events are deduplicated) when the rest is deferred. */
