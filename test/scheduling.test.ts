@@ -4,9 +4,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { request } from 'undici';
 import { nextAllowedTime, nextAllowedTimeInAll, parseClock } from '../src/core/quiet-hours.js';
 import { cancelCampaign, pauseCampaign, resumeCampaign } from '../src/services/campaign-control.js';
 import { launchCampaign } from '../src/services/campaigns.js';
@@ -15,6 +13,7 @@ import { openDatabase } from '../src/store/db.js';
 import { customerRow, messageRow } from '../src/store/fixtures.js';
 import { eventually, startHub } from './helpers.js';
 import { sinchWorld, type SinchWorld } from './fixtures.js';
+import { ProviderProxy } from './provider-proxy.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const iso = (t: number) => new Date(t).toISOString();
@@ -293,39 +292,6 @@ describe('quiet hours and the frequency cap', () => {
   });
 });
 
-/** In front of the sandbox: holds each send until released, so a test can act while one is in flight. */
-class Gate {
-  held: (() => void)[] = [];
-  readonly #server: Server;
-  constructor(private readonly target: string) {
-    this.#server = createServer((req, res) => void this.#handle(req, res));
-  }
-  async listen(): Promise<string> {
-    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
-    const addr = this.#server.address();
-    return `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  }
-  releaseAll(): void {
-    for (const r of this.held.splice(0)) r();
-  }
-  async close(): Promise<void> {
-    this.releaseAll();
-    this.#server.closeAllConnections();
-    await new Promise((r) => this.#server.close(r));
-  }
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    if (req.method === 'POST') await new Promise<void>((r) => this.held.push(r));
-    const answer = await request(this.target + req.url, {
-      method: req.method as 'GET' | 'POST',
-      headers: { authorization: req.headers.authorization ?? '', 'content-type': req.headers['content-type'] ?? 'application/json' },
-      body: chunks.length ? Buffer.concat(chunks) : undefined,
-    });
-    res.writeHead(answer.statusCode, { 'content-type': 'application/json' }).end(await answer.body.text());
-  }
-}
-
 describe('pause, resume and cancel', () => {
   let w: SinchWorld;
   const path = (p: string) => `/api/v1/projects/${w.projectId}${p}`;
@@ -403,7 +369,8 @@ describe('pause, resume and cancel', () => {
 test('cancel: what is queued or claimed is cancelled with its reason; the message being sent is not', async () => {
   const w = await sinchWorld();
   const path = (p: string) => `/api/v1/projects/${w.projectId}${p}`;
-  const gate = new Gate(w.sandbox.url);
+  const gate = new ProviderProxy(w.sandbox.url);
+  gate.holdPosts = true;
   const gateUrl = await gate.listen();
   try {
     const integration = await w.t.api.post(path('/integrations'), {
@@ -419,7 +386,7 @@ test('cancel: what is queued or claimed is cancelled with its reason; the messag
     const c = await w.t.api.post(path('/campaigns'), { name: 'Cancel me', body: 'cancel me', integration_id: integration.body.id, audience: { customer_ids: ids } });
     await w.t.api.post(path(`/campaigns/${c.body.id}/launch`));
     // One send is held at the gate: under way, handed to the provider, not answered.
-    await eventually(async () => (gate.held.length === 1 ? true : undefined));
+    await eventually(async () => (gate.held === 1 ? true : undefined));
     const inFlight = (await campaignMessages(w, c.body.id)).filter((m) => m.request_started_at !== null);
     assert.equal(inFlight.length, 1);
     const claimed = (await campaignMessages(w, c.body.id)).filter((m) => m.dispatch_state === 'sending').length;
@@ -445,7 +412,7 @@ test('cancel: what is queued or claimed is cancelled with its reason; the messag
     assert.equal(shown.body.dispatch_state, 'cancelled');
     assert.deepEqual(shown.body.last_error, { reason: 'campaign_cancelled' });
     await sleep(300);
-    assert.equal(gate.held.length, 0, 'nothing else was sent');
+    assert.equal(gate.held, 0, 'nothing else was sent');
     assert.equal(sentWithBody(w, 'cancel me'), 1);
     // The stats count them as cancelled, not as still waiting to go.
     const stats = await w.t.api.get(path(`/campaigns/${c.body.id}/stats`));
@@ -461,13 +428,14 @@ test('cancel: what is queued or claimed is cancelled with its reason; the messag
 
 describe('a pause or cancel during the fan-out', () => {
   let w: SinchWorld;
-  let gate: Gate;
+  let gate: ProviderProxy;
   let integrationId: string;
   const path = (p: string) => `/api/v1/projects/${w.projectId}${p}`;
   const N = 25_000; // five chunks
   before(async () => {
     w = await sinchWorld();
-    gate = new Gate(w.sandbox.url);
+    gate = new ProviderProxy(w.sandbox.url);
+    gate.holdPosts = true;
     // Sends are held at the gate: the test looks at the fan-out, not at thousands of sends.
     const integration = await w.t.api.post(path('/integrations'), {
       provider: 'sinch_sms',

@@ -4,56 +4,10 @@
 // record found by our reference) and resends, marked as a possible duplicate, only when the
 // provider shows it does not have the message.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { request } from 'undici';
 import { eventually } from './helpers.js';
 import { messageEvents, sinchWorld, statuses, type SinchWorld } from './fixtures.js';
-
-/** Between the hub and a provider: forwards each request at once, answers only after `delayMs`, or drops it unforwarded. */
-class SlowProxy {
-  delayMs = 0;
-  /** Requests to leave unforwarded (and unanswered) before forwarding again. */
-  drop = 0;
-  forwarded = 0;
-  readonly #server: Server;
-
-  constructor(private readonly target: string) {
-    this.#server = createServer((req, res) => void this.#handle(req, res));
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
-    const addr = this.#server.address();
-    return `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  }
-
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise((r) => this.#server.close(r));
-  }
-
-  async #handle(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    if (this.drop > 0) {
-      this.drop--;
-      return; // held open until the hub gives up: it never reaches the provider
-    }
-    this.forwarded++;
-    const answer = await request(this.target + req.url, {
-      method: req.method as 'GET' | 'POST',
-      headers: { authorization: req.headers.authorization ?? '', 'content-type': req.headers['content-type'] ?? 'application/json' },
-      body: chunks.length ? Buffer.concat(chunks) : undefined,
-    });
-    const body = await answer.body.text();
-    const delay = req.method === 'POST' ? this.delayMs : 0;
-    setTimeout(() => {
-      if (res.destroyed) return;
-      res.writeHead(answer.statusCode, { 'content-type': 'application/json' }).end(body);
-    }, delay);
-  }
-}
+import { ProviderProxy } from './provider-proxy.js';
 
 // Reports deferred while the send is in flight are retried with a back-off that grows with their
 // age, so `Delivered` can be applied before `Dispatched` (recorded late, once, as the contract
@@ -64,11 +18,11 @@ const byRank = (e: any[]) => statuses(e).sort((a, b) => RANK.indexOf(a) - RANK.i
 
 describe('a provider slower than the send timeout', () => {
   let w: SinchWorld;
-  let proxy: SlowProxy;
+  let proxy: ProviderProxy;
   before(async () => {
     // Reports come late enough that the hub looks the batch up first (see the report test below).
     w = await sinchWorld({ sandbox: { delays: { dispatchedMs: 3000, finalMs: 3200 } } });
-    proxy = new SlowProxy(w.sandbox.url);
+    proxy = new ProviderProxy(w.sandbox.url);
     const url = await proxy.listen();
     const patched = await w.t.api.patch(`/api/v1/projects/${w.projectId}/integrations/${w.integrationId}`, { config: { base_url: url }, send_timeout_ms: 1000 });
     assert.equal(patched.status, 200);
@@ -88,7 +42,7 @@ describe('a provider slower than the send timeout', () => {
   const batchesOf = (id: string) => w.sandbox.batches.filter((b) => b.batch.client_reference === id).length;
 
   test('the provider took it: found by our reference, sent once, delivered, no failure recorded', async () => {
-    proxy.delayMs = 1500;
+    proxy.answerDelayMs = 1500;
     const ids = await Promise.all(['+12025550101', '+12025550102', '+12025550103'].map(send));
     for (const id of ids) {
       const events = await messageEvents(w, id, bothReports, 20_000);
@@ -101,7 +55,7 @@ describe('a provider slower than the send timeout', () => {
   });
 
   test('the request never reached the provider: sent again, counted and marked a possible duplicate', async () => {
-    proxy.delayMs = 0;
+    proxy.answerDelayMs = 0;
     proxy.drop = 1;
     const id = await send('+12025550104');
     await messageEvents(w, id, (e) => statuses(e).includes('delivered'), 20_000);
@@ -113,10 +67,10 @@ describe('a provider slower than the send timeout', () => {
 
 describe('a provider slower than the send timeout, whose reports come first', () => {
   let w: SinchWorld;
-  let proxy: SlowProxy;
+  let proxy: ProviderProxy;
   before(async () => {
     w = await sinchWorld({ hub: { dispatcher: { pollMs: 100, backoff: { baseMs: 50, maxMs: 500, factor: 2, unconfirmedWaitMs: 60_000 } } } });
-    proxy = new SlowProxy(w.sandbox.url);
+    proxy = new ProviderProxy(w.sandbox.url);
     const url = await proxy.listen();
     await w.t.api.patch(`/api/v1/projects/${w.projectId}/integrations/${w.integrationId}`, { config: { base_url: url }, send_timeout_ms: 1000 });
   });
@@ -126,7 +80,7 @@ describe('a provider slower than the send timeout, whose reports come first', ()
   });
 
   test('a report naming the message proves acceptance: it is not sent again', async () => {
-    proxy.delayMs = 5000;
+    proxy.answerDelayMs = 5000;
     const res = await w.t.api.post(`/api/v1/projects/${w.projectId}/messages`, { phone: '+12025550105', body: 'Hello' });
     const id = res.body.id as string;
     const events = await messageEvents(w, id, bothReports, 20_000);
@@ -143,13 +97,13 @@ describe('a provider slower than the send timeout, whose reports come first', ()
 
 describe('reports that overtake a slow answer', () => {
   let w: SinchWorld;
-  let proxy: SlowProxy;
+  let proxy: ProviderProxy;
   before(async () => {
     // Both reports come while the send still waits for its answer, so both are deferred until
     // its outcome is written; the later one must not be applied first.
     w = await sinchWorld({ sandbox: { delays: { dispatchedMs: 100, finalMs: 900 } } });
-    proxy = new SlowProxy(w.sandbox.url);
-    proxy.delayMs = 2500;
+    proxy = new ProviderProxy(w.sandbox.url);
+    proxy.answerDelayMs = 2500;
     const url = await proxy.listen();
     await w.t.api.patch(`/api/v1/projects/${w.projectId}/integrations/${w.integrationId}`, { config: { base_url: url } });
   });
