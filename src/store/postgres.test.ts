@@ -1,0 +1,74 @@
+// What only the PostgreSQL store has: its URL, its int8 parsing, its migration lock, and a
+// schema whose types hold what the code writes. (The repositories' own tests run on both stores.)
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { MIGRATION_LOCK_KEY, migrate, openDatabase, parseInt8, type DB } from './db.js';
+import { openPostgresStore, postgresUnavailable, type TestStore } from './testing.js';
+
+test('int8 comes back as a number, and a value past 2^53 fails instead of being rounded', () => {
+  assert.equal(parseInt8('1700000000000000'), 1_700_000_000_000_000);
+  assert.equal(parseInt8('-42'), -42);
+  assert.equal(parseInt8(String(Number.MAX_SAFE_INTEGER)), Number.MAX_SAFE_INTEGER);
+  assert.throws(() => parseInt8('9007199254740993'), RangeError);
+});
+
+const skip = await postgresUnavailable();
+
+/** The database `store` is on, as another process would open it. */
+const urlOf = async (store: TestStore) => {
+  const { name } = (await sql<{ name: string }>`select current_database() as name`.execute(store.db)).rows[0]!;
+  const url = new URL(process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+const applied = async (db: DB) => (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map((r) => r.name);
+
+describe('PostgreSQL store', { skip }, () => {
+  let store: TestStore;
+  before(async () => {
+    store = await openPostgresStore(undefined, { migrate: false });
+  });
+  after(() => store.close());
+
+  test('processes that migrate together each finish, and every migration ran once', async () => {
+    const url = await urlOf(store);
+    const processes = Array.from({ length: 4 }, () => openDatabase(url));
+    try {
+      await Promise.all(processes.map((db) => migrate(db)));
+    } finally {
+      await Promise.all(processes.map((db) => db.destroy()));
+    }
+    const names = await applied(store.db);
+    assert.equal(new Set(names).size, names.length);
+    assert.ok(names.includes('001_initial') && names.includes('012_console_sessions'), names.join());
+  });
+
+  test('migrate waits while another process holds the migration lock', async () => {
+    const holder = openDatabase(await urlOf(store));
+    try {
+      await holder.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+        let done = false;
+        const waiting = migrate(store.db).then(() => (done = true));
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(done, false, 'migrate ran while the lock was held');
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+        await waiting;
+      });
+    } finally {
+      await holder.destroy();
+    }
+  });
+
+  test('every time column is a bigint, and bigints come back as numbers', async () => {
+    const { rows } = await sql<{ table_name: string; column_name: string; data_type: string }>`
+      select table_name, column_name, data_type from information_schema.columns
+      where table_schema = 'public' and (right(column_name, 3) = '_at' or right(column_name, 6) = '_at_us')`.execute(store.db);
+    assert.ok(rows.length > 20, 'the schema has its time columns');
+    assert.deepEqual(rows.filter((r) => r.data_type !== 'bigint').map((r) => `${r.table_name}.${r.column_name}: ${r.data_type}`), []);
+    const { rows: counted } = await sql<{ n: unknown; big: unknown }>`select count(*) as n, ${1_700_000_000_000_000}::bigint as big`.execute(store.db);
+    assert.deepEqual(counted, [{ n: 1, big: 1_700_000_000_000_000 }]);
+  });
+});
