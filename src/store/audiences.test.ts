@@ -24,10 +24,7 @@ const CUSTOMERS: Record<string, { attributes: Record<string, unknown>; phone?: b
 };
 const ALL = Object.keys(CUSTOMERS);
 
-// PostgreSQL: compileFilter reads attributes with SQLite's JSON and date functions (see audiences.ts).
-const notYet = (kind: string) => kind === 'postgres' && 'audience filters are compiled for SQLite only so far (json_extract, julianday)';
-
-for (const backend of await storeBackends()) describe(`audience store: a filter compiled to SQL (${backend.kind})`, { skip: backend.skip || notYet(backend.kind) }, () => {
+for (const backend of await storeBackends()) describe(`audience store: a filter compiled to SQL (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
     store = await backend.open();

@@ -17,6 +17,7 @@ import * as m009 from './migrations/009_audiences.js';
 import * as m010 from './migrations/010_campaign_control.js';
 import * as m011 from './migrations/011_campaign_stats_indexes.js';
 import * as m012 from './migrations/012_console_sessions.js';
+import * as m013 from './migrations/013_postgres_date_parse.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -85,6 +86,7 @@ const migrations: Record<string, Migration> = {
   '010_campaign_control': m010,
   '011_campaign_stats_indexes': m011,
   '012_console_sessions': m012,
+  '013_postgres_date_parse': m013,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -71,4 +71,13 @@ describe('PostgreSQL store', { skip }, () => {
     const { rows: counted } = await sql<{ n: unknown; big: unknown }>`select count(*) as n, ${1_700_000_000_000_000}::bigint as big`.execute(store.db);
     assert.deepEqual(counted, [{ n: 1, big: 1_700_000_000_000_000 }]);
   });
+
+  test('an attribute date reads as NULL when it is no date or an impossible one, and as UTC without an offset', async () => {
+    const read = async (value: string) =>
+      (await sql<{ at: Date | null }>`select switchboard_timestamptz(${value}) as at`.execute(store.db)).rows[0]!.at?.toISOString() ?? null;
+    assert.equal(await read('2026-01-10'), '2026-01-10T00:00:00.000Z');
+    assert.equal(await read('2025-11-30T23:00:00-02:00'), '2025-12-01T01:00:00.000Z');
+    assert.equal(await read('2026-06-10T08:00:00.250Z'), '2026-06-10T08:00:00.250Z');
+    for (const bad of ['last year', '2026-02-30', '2026-13-01', '10/01/2026', '']) assert.equal(await read(bad), null, bad);
+  });
 });
