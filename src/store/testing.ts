@@ -12,6 +12,8 @@ import { migrate, openDatabase, type DB } from './db.js';
 
 export interface TestStore {
   db: DB;
+  /** The DATABASE_URL of this store, for another process (or connection) to open it too. */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -30,10 +32,12 @@ const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL || 'postgres://postgres
 
 async function openSqliteStore(upTo?: string): Promise<TestStore> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
-  const db = openDatabase(`sqlite://${join(dir, 'store.sqlite')}`);
+  const url = `sqlite://${join(dir, 'store.sqlite')}`;
+  const db = openDatabase(url);
   await migrate(db, upTo);
   return {
     db,
+    url,
     async close() {
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
@@ -62,7 +66,7 @@ export async function openPostgresStore(upTo?: string, options: { migrate?: bool
   await admin(`alter database ${name} set synchronous_commit = off`);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
-  const db = openDatabase(url.toString());
+  const db = openDatabase(url.href);
   try {
     if (options.migrate !== false) await migrate(db, upTo);
   } catch (err) {
@@ -72,6 +76,7 @@ export async function openPostgresStore(upTo?: string, options: { migrate?: bool
   }
   return {
     db,
+    url: url.href,
     async close() {
       await db.destroy();
       await admin(`drop database if exists ${name} with (force)`);
