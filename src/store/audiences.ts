@@ -28,6 +28,16 @@ const EVENT_STATUSES = { sent: ['enqueued'], received: ['delivered', 'read'], cl
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** `in`: the listed strings matched as text, the listed numbers as numbers, either one will do. */
+function inValues(values: readonly (string | number)[], strings: (list: RawBuilder<unknown>) => RawBuilder<unknown>, numbers: (list: RawBuilder<unknown>) => RawBuilder<unknown>): RawBuilder<SqlBool> {
+  const texts = values.filter((v): v is string => typeof v === 'string');
+  const nums = values.filter((v): v is number => typeof v === 'number');
+  const parts: RawBuilder<unknown>[] = [];
+  if (texts.length) parts.push(strings(sql.join(texts)));
+  if (nums.length) parts.push(numbers(sql.join(nums)));
+  return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+}
+
 /**
  * PostgreSQL: the same tests as below. jsonb_typeof tells strings, numbers and booleans apart
  * ("5" is no 5, true no 1); a number is compared as numeric only when it is one (CASE, because
@@ -45,14 +55,8 @@ function attributePostgres(name: string, t: AttributeTest, ctx: CompileContext):
       if (typeof t.value === 'boolean') return sql<SqlBool>`(${json} = ${t.value ? 'true' : 'false'}::jsonb)`;
       if (typeof t.value === 'number') return sql<SqlBool>`(${number} = ${t.value})`;
       return sql<SqlBool>`(${type} = 'string' and ${text} = ${t.value})`;
-    case 'in': {
-      const strings = t.values.filter((v): v is string => typeof v === 'string');
-      const numbers = t.values.filter((v): v is number => typeof v === 'number');
-      const parts: RawBuilder<unknown>[] = [];
-      if (strings.length) parts.push(sql`(${type} = 'string' and ${text} in (${sql.join(strings)}))`);
-      if (numbers.length) parts.push(sql`(${number} in (${sql.join(numbers)}))`);
-      return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
-    }
+    case 'in':
+      return inValues(t.values, (strings) => sql`(${type} = 'string' and ${text} in (${strings}))`, (numbers) => sql`(${number} in (${numbers}))`);
     case 'exists':
       return sql<SqlBool>`(${text} is not null)`;
     case 'gt':
@@ -88,14 +92,8 @@ function attribute(name: string, t: AttributeTest, ctx: CompileContext): RawBuil
       if (typeof t.value === 'boolean') return sql<SqlBool>`(${type} = ${t.value ? 'true' : 'false'})`;
       if (typeof t.value === 'number') return sql<SqlBool>`(${numeric} and ${value} = ${t.value})`;
       return sql<SqlBool>`(${type} = 'text' and ${value} = ${t.value})`;
-    case 'in': {
-      const strings = t.values.filter((v): v is string => typeof v === 'string');
-      const numbers = t.values.filter((v): v is number => typeof v === 'number');
-      const parts: RawBuilder<unknown>[] = [];
-      if (strings.length) parts.push(sql`(${type} = 'text' and ${value} in (${sql.join(strings)}))`);
-      if (numbers.length) parts.push(sql`(${numeric} and ${value} in (${sql.join(numbers)}))`);
-      return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
-    }
+    case 'in':
+      return inValues(t.values, (strings) => sql`(${type} = 'text' and ${value} in (${strings}))`, (numbers) => sql`(${numeric} and ${value} in (${numbers}))`);
     case 'exists':
       return sql<SqlBool>`(${value} is not null)`;
     case 'gt':
