@@ -189,9 +189,9 @@ export function openDatabase(databaseUrl: string): DB {
 
 /**
  * The PostgreSQL advisory lock that `migrate` holds while it runs: processes that start together
- * migrate one after the other (the later ones find nothing left to do). A fixed key, "swbd"
- * "migr" in ASCII, unlike the one Kysely's migrator takes inside (which comes only after it has
- * created its own tables, itself a race between processes).
+ * migrate one after the other (the later ones find nothing left to do). A fixed key ("swbdmigr"
+ * in ASCII), held from before Kysely's migrator creates its bookkeeping tables (its own lock comes
+ * only after that) until the last migration ran.
  */
 export const MIGRATION_LOCK_KEY = 0x73776264_6d696772n;
 
