@@ -24,6 +24,7 @@ export default tseslint.config(
           paths: [
             { name: 'kysely', message: 'Queries live in src/store/: call a repository there.' },
             { name: 'better-sqlite3', message: 'The database is reached through src/store/ only.' },
+            { name: 'pg', message: 'The database is reached through src/store/ only.' },
           ],
         },
       ],

@@ -1,6 +1,6 @@
 // What `switchboard serve` prints once it listens. The admin token itself only on the start that
 // generated it: console output ends up in journald and container logs, which keep it.
-import type { Config } from './config.js';
+import { redactDatabaseUrl, type Config } from './config.js';
 
 export interface BannerDemo {
   projectId: string;
@@ -27,7 +27,7 @@ export function startBanner(config: Config, demo: BannerDemo | null): string[] {
     `  API:          ${config.publicUrl}/api/v1   (OpenAPI: ${config.publicUrl}/api/v1/openapi.json)`,
     `  Reference:    ${config.publicUrl}/docs`,
     `  Admin token:  ${adminTokenLine(config)}`,
-    `  Database:     ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}`,
+    `  Database:     ${redactDatabaseUrl(config.databaseUrl)}`,
   ];
   if (demo) {
     const bearer = config.adminTokenSource === 'env' ? '$SWITCHBOARD_ADMIN_TOKEN' : `$(cat ${config.dataDir}/admin.token)`;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { adminTokenLine, startBanner } from './banner.js';
-import { loadConfig } from './config.js';
+import { loadConfig, parseDatabaseUrl, redactDatabaseUrl } from './config.js';
 import { migrate, openDatabase } from './store/db.js';
 
 const root = mkdtempSync(join(tmpdir(), 'switchboard-config-'));
@@ -74,4 +74,28 @@ test('storage bounds: defaults, values from the environment, 0 for no bound, and
   for (const [name, value] of [['CALLBACK_RETENTION_DAYS', '7d'], ['INGEST_REJECTIONS_MAX', '-1'], ['CALLBACK_PENDING_MAX_BYTES', '1.5']]) {
     assert.throws(() => loadConfig({ SWITCHBOARD_DATA_DIR: dataDir, [name!]: value! }), { message: `${name} must be a non-negative integer, got "${value}"` });
   }
+});
+
+test('DATABASE_URL: SQLite by default or by sqlite:// and file:, PostgreSQL by postgres://, a clear error for anything else', () => {
+  const dataDir = join(root, 'database-url');
+  assert.equal(loadConfig({ SWITCHBOARD_DATA_DIR: dataDir }).databaseUrl, `sqlite://${join(dataDir, 'switchboard.db')}`);
+  assert.equal(loadConfig({ SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: '' }).databaseUrl, `sqlite://${join(dataDir, 'switchboard.db')}`);
+  assert.deepEqual(parseDatabaseUrl('sqlite:///var/lib/switchboard.db'), { kind: 'sqlite', path: '/var/lib/switchboard.db' });
+  assert.deepEqual(parseDatabaseUrl('file:./data/x.db'), { kind: 'sqlite', path: './data/x.db' });
+  for (const url of ['postgres://sb:secret@db.internal:5432/switchboard', 'postgresql://localhost/switchboard?sslmode=require']) {
+    assert.deepEqual(parseDatabaseUrl(url), { kind: 'postgres', url });
+    assert.equal(loadConfig({ SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: url }).databaseUrl, url);
+  }
+  const refused: [string, RegExp][] = [
+    ['mysql://root@localhost/sb', /unsupported DATABASE_URL "mysql:\/\/\*\*\*@localhost\/sb": use sqlite:\/\/<path> or postgres:\/\//],
+    ['./data/switchboard.db', /unsupported DATABASE_URL/],
+    ['postgres://sb:secret@db.internal:5432', /names no database/],
+    ['postgres://sb:secret@db.internal:notaport/sb', /is not a valid URL/],
+  ];
+  for (const [url, message] of refused) {
+    assert.throws(() => loadConfig({ SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: url }), message, url);
+    // The password never shows in the error.
+    assert.throws(() => parseDatabaseUrl(url), (err: Error) => !err.message.includes('secret'), url);
+  }
+  assert.equal(redactDatabaseUrl('postgres://sb:secret@h/db?password=also'), 'postgres://***@h/db?password=***');
 });

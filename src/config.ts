@@ -89,7 +89,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.SWITCHBOARD_DATA_DIR ?? 'data');
   // Owner-only: the folder holds the keys and the database (customer data, message bodies).
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const databaseUrl = env.DATABASE_URL ?? `sqlite://${join(dataDir, 'switchboard.db')}`;
+  const databaseUrl = env.DATABASE_URL || `sqlite://${join(dataDir, 'switchboard.db')}`;
+  // A URL that names no store we open fails the start here, not at the first query.
+  parseDatabaseUrl(databaseUrl);
   const publicUrl = (env.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, '');
   const secretKey = env.SWITCHBOARD_SECRET_KEY ?? readOrCreate(join(dataDir, 'secret.key'), () => SecretBox.generateKey()).value;
   let adminToken = env.SWITCHBOARD_ADMIN_TOKEN;
@@ -131,6 +133,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       callbackPendingMaxBytes: intFromEnv(env, 'CALLBACK_PENDING_MAX_BYTES', 100 * 1024 * 1024),
     },
   };
+}
+
+/** The store a DATABASE_URL names. */
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** The URL with any password (in the authority or as a parameter) masked: for banners and errors. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@').replace(/([?&]password=)[^&]*/i, '$1***');
+}
+
+/**
+ * sqlite://<path> or file:<path> (embedded SQLite, the default), postgres://… or postgresql://…
+ * (a PostgreSQL server, through the `pg` driver and its connection-string syntax).
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (url.startsWith('sqlite://')) return { kind: 'sqlite', path: url.slice('sqlite://'.length) };
+  if (url.startsWith('file:')) return { kind: 'sqlite', path: url.slice('file:'.length) };
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new Error(`DATABASE_URL "${redactDatabaseUrl(url)}" is not a valid URL`);
+    }
+    // A host may also come as ?host=/path/to/socket; a database name is required either way.
+    if (parsed.pathname.length <= 1) throw new Error(`DATABASE_URL "${redactDatabaseUrl(url)}" names no database: use postgres://user@host:5432/database`);
+    return { kind: 'postgres', url };
+  }
+  throw new Error(`unsupported DATABASE_URL "${redactDatabaseUrl(url)}": use sqlite://<path> or postgres://user@host:5432/database`);
 }
 
 function logFormatFromEnv(raw: string | undefined): LogFormat {

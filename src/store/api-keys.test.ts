@@ -3,16 +3,16 @@ import { after, before, describe, test } from 'node:test';
 import * as apiKeyStore from './api-keys.js';
 import * as projectStore from './projects.js';
 import type { ApiKeysTable } from './schema.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
 function key(id: string, projectId: string, over: Partial<ApiKeysTable> = {}): ApiKeysTable {
   return { id, project_id: projectId, name: `key ${id}`, key_hash: `hash_${id}`, created_at: 1000, revoked_at: null, ...over };
 }
 
-describe('api key store', () => {
+for (const backend of await storeBackends()) describe(`api key store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     for (const id of ['prj_1', 'prj_2']) {
       await projectStore.insert(store.db, { id, name: id, default_sms_integration_id: null, default_whatsapp_integration_id: null, default_rcs_integration_id: null, app_key: `ak_${id}`, ingest_signing_secret: null, settings: '{}', created_at: 1, updated_at: 1 });
     }

@@ -7,7 +7,7 @@ import * as consentStore from './consents.js';
 import * as customerStore from './customers.js';
 import { campaignRow, customerRow, eventRow, projectRow, seedEvents } from './fixtures.js';
 import * as projectStore from './projects.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
 const NOW = Date.UTC(2026, 5, 15, 12);
 const DAY = 86_400_000;
@@ -24,10 +24,10 @@ const CUSTOMERS: Record<string, { attributes: Record<string, unknown>; phone?: b
 };
 const ALL = Object.keys(CUSTOMERS);
 
-describe('audience store: a filter compiled to SQL, on a real SQLite file', () => {
+for (const backend of await storeBackends()) describe(`audience store: a filter compiled to SQL (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     await projectStore.insert(store.db, projectRow('prj_1'));
     await projectStore.insert(store.db, projectRow('prj_2'));
     await campaignStore.insert(store.db, campaignRow('cmp_spring', 'prj_1'));

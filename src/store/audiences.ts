@@ -2,14 +2,14 @@
 // `customers c`, counted or paged in id order; and a campaign's list of customer ids
 // (`campaign_audience`), written and paged in chunks. Nothing here holds a whole audience.
 //
-// SQLite-specific (marked `SQLite:` below): attributes are read with json_extract/json_type, dates
-// compared with julianday, and a NULL test counted as false with coalesce(…, 0). A PostgreSQL store
-// compiles the same tree with jsonb operators, timestamptz casts and coalesce(…, false); the EXISTS
-// subqueries over consents and events are plain SQL.
+// The dialects differ in reading attributes: SQLite with json_extract/json_type and julianday,
+// PostgreSQL with jsonb operators and switchboard_timestamptz (migration 013), to the same effect;
+// a NULL test counts as false with coalesce(…, 0) or coalesce(…, false). The EXISTS subqueries
+// over consents and events are plain SQL.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { AttributeTest, FilterNode } from '../core/audience.js';
 import type { Channel } from '../core/status.js';
-import { directSqlite, type DB } from './db.js';
+import { directSqlite, isPostgres, type DB } from './db.js';
 import type { CustomerContact } from './customers.js';
 
 export interface CompileContext {
@@ -17,6 +17,8 @@ export interface CompileContext {
   channel: Channel;
   /** Now (epoch ms), for `within_last_days` and events' `within_days`. */
   now: number;
+  /** Compiled for PostgreSQL (else SQLite): countFilter and pageFilter set it from their store. */
+  postgres?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -26,7 +28,56 @@ const EVENT_STATUSES = { sent: ['enqueued'], received: ['delivered', 'read'], cl
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** `in`: the listed strings matched as text, the listed numbers as numbers, either one will do. */
+function inValues(values: readonly (string | number)[], strings: (list: RawBuilder<unknown>) => RawBuilder<unknown>, numbers: (list: RawBuilder<unknown>) => RawBuilder<unknown>): RawBuilder<SqlBool> {
+  const texts = values.filter((v): v is string => typeof v === 'string');
+  const nums = values.filter((v): v is number => typeof v === 'number');
+  const parts: RawBuilder<unknown>[] = [];
+  if (texts.length) parts.push(strings(sql.join(texts)));
+  if (nums.length) parts.push(numbers(sql.join(nums)));
+  return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+}
+
+/**
+ * PostgreSQL: the same tests as below. jsonb_typeof tells strings, numbers and booleans apart
+ * ("5" is no 5, true no 1); a number is compared as numeric only when it is one (CASE, because
+ * AND may evaluate either side first and a cast of a string would fail the query).
+ */
+function attributePostgres(name: string, t: AttributeTest, ctx: CompileContext): RawBuilder<SqlBool> {
+  const json = sql`(c.attributes::jsonb -> ${name})`;
+  const text = sql`(c.attributes::jsonb ->> ${name})`;
+  const type = sql`jsonb_typeof(${json})`;
+  const number = sql`(case when ${type} = 'number' then ${json}::numeric end)`;
+  const date = sql`switchboard_timestamptz(case when ${type} = 'string' then ${text} end)`;
+  const at = (ms: number) => sql`${iso(ms)}::timestamptz`;
+  switch (t.op) {
+    case 'eq':
+      if (typeof t.value === 'boolean') return sql<SqlBool>`(${json} = ${t.value ? 'true' : 'false'}::jsonb)`;
+      if (typeof t.value === 'number') return sql<SqlBool>`(${number} = ${t.value})`;
+      return sql<SqlBool>`(${type} = 'string' and ${text} = ${t.value})`;
+    case 'in':
+      return inValues(t.values, (strings) => sql`(${type} = 'string' and ${text} in (${strings}))`, (numbers) => sql`(${number} in (${numbers}))`);
+    case 'exists':
+      return sql<SqlBool>`(${text} is not null)`;
+    case 'gt':
+      return sql<SqlBool>`(${number} > ${t.value})`;
+    case 'gte':
+      return sql<SqlBool>`(${number} >= ${t.value})`;
+    case 'lt':
+      return sql<SqlBool>`(${number} < ${t.value})`;
+    case 'lte':
+      return sql<SqlBool>`(${number} <= ${t.value})`;
+    case 'before':
+      return sql<SqlBool>`(${date} < ${at(t.at)})`;
+    case 'after':
+      return sql<SqlBool>`(${date} > ${at(t.at)})`;
+    case 'within_last_days':
+      return sql<SqlBool>`(${date} between ${at(ctx.now - t.days * DAY_MS)} and ${at(ctx.now)})`;
+  }
+}
+
 function attribute(name: string, t: AttributeTest, ctx: CompileContext): RawBuilder<SqlBool> {
+  if (ctx.postgres) return attributePostgres(name, t, ctx);
   // The name is checked to be [A-Za-z0-9_-]: quoted, it is always one key of the top-level object.
   const path = `$."${name}"`;
   // SQLite: json_extract gives strings as text, numbers as integer/real, true/false as 1/0 and
@@ -41,14 +92,8 @@ function attribute(name: string, t: AttributeTest, ctx: CompileContext): RawBuil
       if (typeof t.value === 'boolean') return sql<SqlBool>`(${type} = ${t.value ? 'true' : 'false'})`;
       if (typeof t.value === 'number') return sql<SqlBool>`(${numeric} and ${value} = ${t.value})`;
       return sql<SqlBool>`(${type} = 'text' and ${value} = ${t.value})`;
-    case 'in': {
-      const strings = t.values.filter((v): v is string => typeof v === 'string');
-      const numbers = t.values.filter((v): v is number => typeof v === 'number');
-      const parts: RawBuilder<unknown>[] = [];
-      if (strings.length) parts.push(sql`(${type} = 'text' and ${value} in (${sql.join(strings)}))`);
-      if (numbers.length) parts.push(sql`(${numeric} and ${value} in (${sql.join(numbers)}))`);
-      return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
-    }
+    case 'in':
+      return inValues(t.values, (strings) => sql`(${type} = 'text' and ${value} in (${strings}))`, (numbers) => sql`(${numeric} and ${value} in (${numbers}))`);
     case 'exists':
       return sql<SqlBool>`(${value} is not null)`;
     case 'gt':
@@ -80,7 +125,7 @@ export function compileFilter(node: FilterNode, ctx: CompileContext): RawBuilder
     case 'not':
       // An attribute test on a missing attribute is NULL, and NOT NULL is NULL: `ne` must match
       // customers without the attribute, so NULL counts as false before negating. SQLite: 0 is false.
-      return sql<SqlBool>`(not coalesce(${compileFilter(node.item, ctx)}, 0))`;
+      return ctx.postgres ? sql<SqlBool>`(not coalesce(${compileFilter(node.item, ctx)}, false))` : sql<SqlBool>`(not coalesce(${compileFilter(node.item, ctx)}, 0))`;
     case 'attribute':
       return attribute(node.name, node, ctx);
     case 'consent': {
@@ -115,7 +160,7 @@ export async function countFilter(db: DB, projectId: string, node: FilterNode, c
       sql<number>`coalesce(sum(case when c.phone is not null and ${optedOutOf(ctx.channel)} then 1 else 0 end), 0)`.as('opted_out'),
     ])
     .where('c.project_id', '=', projectId)
-    .where(compileFilter(node, ctx))
+    .where(compileFilter(node, isPostgres(db) ? { ...ctx, postgres: true } : ctx))
     .executeTakeFirstOrThrow();
   return { size: Number(row.size), with_phone: Number(row.with_phone), opted_out: Number(row.opted_out) };
 }
@@ -134,7 +179,7 @@ export async function pageFilter(db: DB, projectId: string, node: FilterNode, ct
     .selectFrom('customers as c')
     .select(['c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes', optedOutFlag(ctx.channel)])
     .where('c.project_id', '=', projectId)
-    .where(compileFilter(node, ctx))
+    .where(compileFilter(node, isPostgres(db) ? { ...ctx, postgres: true } : ctx))
     .orderBy('c.id')
     .limit(limit);
   if (after !== null) q = q.where('c.id', '>', after);

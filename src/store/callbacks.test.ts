@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import * as callbackStore from './callbacks.js';
 import { callbackRow } from './fixtures.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('callback store', () => {
+for (const backend of await storeBackends()) describe(`callback store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
   });
   after(() => store.close());
 
@@ -151,10 +151,10 @@ describe('callback store', () => {
   }
 });
 
-describe('callback store: what is pending, and pruning', () => {
+for (const backend of await storeBackends()) describe(`callback store: what is pending, and pruning (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   beforeEach(async () => {
-    store = await openTestStore();
+    store = await backend.open();
   });
   afterEach(() => store.close());
 

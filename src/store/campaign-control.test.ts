@@ -9,12 +9,12 @@ import { campaignRow, messageRow, projectRow } from './fixtures.js';
 import * as messageStore from './messages.js';
 import * as projectStore from './projects.js';
 import type { DispatchState } from './schema.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('campaign control in the store', () => {
+for (const backend of await storeBackends()) describe(`campaign control in the store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     await projectStore.insert(store.db, projectRow('prj_1'));
   });
   after(() => store.close());

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Reach } from '../core/funnel.js';
 import type { DB } from './db.js';
+import { jsonField } from './dialect.js';
 
 /** How far a status takes a message along the funnel; 0 for a refusal (never accepted). */
 const stage = sql<number>`max(case status when 'enqueued' then 1 when 'failed' then 1 when 'rejected' then 1 when 'sent' then 2 when 'delivered' then 3 when 'read' then 4 else 0 end)`;
@@ -41,11 +42,11 @@ export interface FailureCount {
 
 /**
  * The campaign's failure events by status and provider error, most frequent first.
- * SQLite's json_extract; PostgreSQL will read the same keys with `properties::json ->> …`.
+ * The status code comes back as a number on SQLite, as text on PostgreSQL: read as a number either way.
  */
 export async function failures(db: DB, campaignId: string, statuses: readonly string[]): Promise<FailureCount[]> {
-  const code = sql<number | string | null>`json_extract(properties, '$.status_code')`;
-  const error = sql<string | null>`json_extract(properties, '$.error')`;
+  const code = jsonField(db, 'properties', 'status_code');
+  const error = jsonField(db, 'properties', 'error');
   const rows = await db
     .selectFrom('events')
     .select(['status', code.as('status_code'), error.as('error'), sql<number>`count(*)`.as('n')])

@@ -3,12 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { campaignRow, messageRow, projectRow, seedMessages } from './fixtures.js';
 import * as campaignStore from './campaigns.js';
 import * as projectStore from './projects.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('campaign store', () => {
+for (const backend of await storeBackends()) describe(`campaign store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     await projectStore.insert(store.db, projectRow('prj_1'));
     await projectStore.insert(store.db, projectRow('prj_2'));
     const rows = [

@@ -3,12 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import type { Channel } from '../core/status.js';
 import * as consentStore from './consents.js';
 import { consentLogRow } from './fixtures.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('consent store', () => {
+for (const backend of await storeBackends()) describe(`consent store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     const states: { customerRef: string; channel: Channel; optedOut: boolean }[] = [
       { customerRef: 'cus_1', channel: 'sms', optedOut: true },
       { customerRef: 'cus_1', channel: 'whatsapp', optedOut: false },

@@ -3,12 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import type { Channel } from '../core/status.js';
 import { eventRow, messageRow, seedEvents, seedMessages } from './fixtures.js';
 import * as conversationStore from './conversations.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('conversation store', () => {
+for (const backend of await storeBackends()) describe(`conversation store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     await seedMessages(store.db, [
       messageRow('msg_01', { channel: 'sms' }),
       messageRow('msg_02', { channel: 'mms', media: '["https://x/y.png"]' }),

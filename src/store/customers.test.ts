@@ -4,12 +4,12 @@ import { customerRow, projectRow } from './fixtures.js';
 import * as customerStore from './customers.js';
 import { inTransaction } from './db.js';
 import * as projectStore from './projects.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('customer store', () => {
+for (const backend of await storeBackends()) describe(`customer store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     await projectStore.insert(store.db, projectRow('prj_1'));
     await projectStore.insert(store.db, projectRow('prj_2'));
     const rows = [

@@ -2,7 +2,9 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { parseDatabaseUrl } from '../config.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_receipts_append_only.js';
 import * as m003 from './migrations/003_internal_statuses.js';
@@ -15,6 +17,7 @@ import * as m009 from './migrations/009_audiences.js';
 import * as m010 from './migrations/010_campaign_control.js';
 import * as m011 from './migrations/011_campaign_stats_indexes.js';
 import * as m012 from './migrations/012_console_sessions.js';
+import * as m013 from './migrations/013_postgres_date_parse.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -83,18 +86,13 @@ const migrations: Record<string, Migration> = {
   '010_campaign_control': m010,
   '011_campaign_stats_indexes': m011,
   '012_console_sessions': m012,
+  '013_postgres_date_parse': m013,
 };
 
 class InCodeMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return migrations;
   }
-}
-
-export function sqlitePath(databaseUrl: string): string {
-  if (databaseUrl.startsWith('sqlite://')) return databaseUrl.slice('sqlite://'.length);
-  if (databaseUrl.startsWith('file:')) return databaseUrl.slice('file:'.length);
-  throw new Error(`unsupported DATABASE_URL "${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}": use sqlite://<path>`);
 }
 
 /**
@@ -131,8 +129,43 @@ function ownerOnly(path: string): void {
   }
 }
 
+/** Whether `db` is a PostgreSQL store (where a query needs its own spelling). */
+export function isPostgres(db: DB | Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+const INT8_OID = 20;
+
+/**
+ * PostgreSQL's bigint (int8) as a JavaScript number. pg hands int8 over as a string, because it
+ * may exceed 2^53; the schema's bigint columns hold epoch milliseconds (~2^41), microseconds
+ * (sent_at_us, ~2^51 until the year 2255), row ids and counts, all far below 2^53, and the code
+ * reads them as numbers, as SQLite gives them. A value that would lose precision fails loudly
+ * instead of being rounded. Set on this store's pool only, not pg's global parsers.
+ */
+export function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`bigint ${text} does not fit a JavaScript number exactly`);
+  return n;
+}
+
+const builtinParser = pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => (value: string) => unknown;
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID && format !== 'binary' ? parseInt8 : builtinParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+function openPostgres(url: string): DB {
+  const pool = new pg.Pool({ connectionString: url, types: pgTypes });
+  // An idle connection that the server drops (a restart, a network cut) is reported here; without
+  // a listener the process would die. The pool discards it and the next query opens another.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
 export function openDatabase(databaseUrl: string): DB {
-  const path = sqlitePath(databaseUrl);
+  const target = parseDatabaseUrl(databaseUrl);
+  if (target.kind === 'postgres') return openPostgres(target.url);
+  const { path } = target;
   if (path !== ':memory:') ownerOnly(path);
   const sqlite = new SQLite(path);
   // WAL lets readers run beside the writer. Commits are flushed to disk before anything about
@@ -154,8 +187,29 @@ export function openDatabase(databaseUrl: string): DB {
   return db;
 }
 
+/**
+ * The PostgreSQL advisory lock that `migrate` holds while it runs: processes that start together
+ * migrate one after the other (the later ones find nothing left to do). A fixed key ("swbdmigr"
+ * in ASCII), held from before Kysely's migrator creates its bookkeeping tables (its own lock comes
+ * only after that) until the last migration ran.
+ */
+export const MIGRATION_LOCK_KEY = 0x73776264_6d696772n;
+
 /** Brings the schema up to date, or (for tests of a migration) up to the one named. */
 export async function migrate(db: DB, upTo?: string): Promise<void> {
+  if (!isPostgres(db)) return runMigrations(db, upTo);
+  // A session lock, on one connection held for the whole run: the migrations run on it too.
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    try {
+      await runMigrations(conn, upTo);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    }
+  });
+}
+
+async function runMigrations(db: DB, upTo?: string): Promise<void> {
   const migrator = new Migrator({ db, provider: new InCodeMigrations() });
   const { error, results } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

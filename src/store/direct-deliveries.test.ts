@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as directDeliveryStore from './direct-deliveries.js';
 import { directDeliveryRow } from './fixtures.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('direct delivery store', () => {
+for (const backend of await storeBackends()) describe(`direct delivery store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     const rows = [
       directDeliveryRow('b1', '+12025550101', { status: 'sent' }),
       directDeliveryRow('b1', '+12025550102', { status: 'delivered', category: 'otp' }),

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as eventStore from './events.js';
 import { eventRow } from './fixtures.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('event store', () => {
+for (const backend of await storeBackends()) describe(`event store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   /** prj_1's event ids by timestamp (each seeded event has its own timestamp). */
   const idOf = new Map<number, number>();
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     const rows = [
       eventRow({ timestamp: 1, customer_ref: 'cus_1', name: 'SMS', status: 'enqueued', message_id: 'msg_1', campaign_id: 'cmp_1', dedup_key: 'msg_1:enqueued' }),
       eventRow({ timestamp: 2, customer_ref: 'cus_1', name: 'SMS', status: 'delivered', message_id: 'msg_1', campaign_id: 'cmp_1', dedup_key: 'msg_1:delivered' }),

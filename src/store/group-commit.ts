@@ -5,10 +5,10 @@
 //
 // On SQLite the group runs its own transaction on the reserved connection, with statements
 // prepared once, and waits for its WAL flush (wal.ts) without holding the connection: the next
-// group is built while the previous one is flushed. Other dialects commit through Kysely, whose
-// drivers are asynchronous anyway.
+// group is built while the previous one is flushed. On PostgreSQL each job is, for now, its own
+// transaction, one after another in the order queued: a failed statement there aborts the whole
+// transaction it is in, and a commit is a round trip the server batches with others anyway.
 import type SQLite from 'better-sqlite3';
-import { sql } from 'kysely';
 import { sqliteConnection, walSync, withConnection, type DB } from './db.js';
 import type { CheckpointState, WalSync } from './wal.js';
 
@@ -88,24 +88,20 @@ export class GroupCommit {
       const jobs = this.#queue;
       this.#queue = [];
       if (this.#sqlite) await this.#sqliteGroup(jobs, this.#sqlite, this.#wal);
-      else await this.#kyselyGroup(jobs);
+      else await this.#transactionPerJob(jobs);
       await new Promise((r) => setImmediate(r));
     }
     this.#running = null;
   }
 
-  async #kyselyGroup(jobs: Job[]): Promise<void> {
-    let results: Result[] = [];
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        results = await runJobs(trx, jobs, (step) => sql.raw(step).execute(trx));
-      });
-    } catch (err) {
-      // The commit itself failed: nothing of this group was written.
-      for (const job of jobs) job.reject(err);
-      return;
+  async #transactionPerJob(jobs: Job[]): Promise<void> {
+    for (const job of jobs) {
+      try {
+        job.resolve(await this.db.transaction().execute(job.work));
+      } catch (err) {
+        job.reject(err);
+      }
     }
-    settle(jobs, results);
   }
 
   async #sqliteGroup(jobs: Job[], sqlite: SQLite.Database, wal: WalSync | null): Promise<void> {

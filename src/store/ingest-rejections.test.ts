@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { ingestRejectionRow } from './fixtures.js';
 import * as rejectionStore from './ingest-rejections.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('ingest rejection store', () => {
+for (const backend of await storeBackends()) describe(`ingest rejection store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   /** The ids of prj_1's rejections, in insertion order. */
   let ids: number[];
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     const rows = [
       ingestRejectionRow({ reason: 'no_client_reference', batch_id: 'b1', body: '{"batch_id":"b1"}', received_at: 1001 }),
       ingestRejectionRow({ project_id: 'prj_2', reason: 'no_client_reference', received_at: 1002 }),
@@ -61,10 +61,10 @@ describe('ingest rejection store', () => {
   }
 });
 
-describe('ingest rejection store: pruning', () => {
+for (const backend of await storeBackends()) describe(`ingest rejection store: pruning (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   beforeEach(async () => {
-    store = await openTestStore();
+    store = await backend.open();
   });
   afterEach(() => store.close());
 

@@ -4,12 +4,12 @@ import { integrationRow, messageRow, projectRow, seedMessages } from './fixtures
 import { inTransaction } from './db.js';
 import * as integrationStore from './integrations.js';
 import * as projectStore from './projects.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('integration store', () => {
+for (const backend of await storeBackends()) describe(`integration store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     await projectStore.insert(store.db, projectRow('prj_1'));
     await projectStore.insert(store.db, projectRow('prj_2'));
     await integrationStore.insert(store.db, integrationRow('int_b', 'prj_1'));

@@ -6,16 +6,16 @@ import * as customerStore from './customers.js';
 import * as linkStore from './links.js';
 import * as projectStore from './projects.js';
 import type { LinksTable } from './schema.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
 function link(code: string, messageId: string, url = `https://example.com/${code}`): LinksTable {
   return { code, project_id: 'prj_1', message_id: messageId, url, created_at: 1000 };
 }
 
-describe('link store', () => {
+for (const backend of await storeBackends()) describe(`link store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     await projectStore.insert(store.db, projectRow('prj_1'));
     await seedMessages(store.db, [
       messageRow('msg_1', { campaign_id: 'cmp_1', message_type: 'campaign', sent_at_us: 1_500_000, provider_message_id: 'prov_1', sender: 'ACME' }),

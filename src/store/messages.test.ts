@@ -6,7 +6,7 @@ import { inTransaction } from './db.js';
 import { messageRow } from './fixtures.js';
 import * as messageStore from './messages.js';
 import type { MessagesTable } from './schema.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
 const ids = (rows: readonly { id: string }[]) => rows.map((r) => r.id).sort();
 
@@ -14,10 +14,10 @@ const ids = (rows: readonly { id: string }[]) => rows.map((r) => r.id).sort();
 const byDue = (rows: readonly MessagesTable[]) =>
   [...rows].sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((r) => r.id);
 
-describe('message store', () => {
+for (const backend of await storeBackends()) describe(`message store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
   });
   after(() => store.close());
 
@@ -267,7 +267,7 @@ describe('message store', () => {
       };
     };
     before(async () => {
-      q = await openTestStore();
+      q = await backend.open();
     });
     after(() => q.close());
 

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as projectStore from './projects.js';
 import { projectRow as project } from './fixtures.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('project store', () => {
+for (const backend of await storeBackends()) describe(`project store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     for (const id of ['prj_b', 'prj_a', 'prj_c']) await projectStore.insert(store.db, project(id));
   });
   after(() => store.close());

@@ -5,12 +5,12 @@ import { inTransaction } from './db.js';
 import * as integrationStore from './integrations.js';
 import * as projectStore from './projects.js';
 import * as senderProfileStore from './sender-profiles.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('sender profile store', () => {
+for (const backend of await storeBackends()) describe(`sender profile store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
     await projectStore.insert(store.db, projectRow('prj_1'));
     await projectStore.insert(store.db, projectRow('prj_2'));
     await integrationStore.insert(store.db, integrationRow('int_1', 'prj_1'));

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CallbackSource } from './schema.js';
 import * as nonceStore from './signed-nonces.js';
-import { openTestStore, type TestStore } from './testing.js';
+import { storeBackends, type TestStore } from './testing.js';
 
-describe('signed nonce store', () => {
+for (const backend of await storeBackends()) describe(`signed nonce store (${backend.kind})`, { skip: backend.skip }, () => {
   let store: TestStore;
   before(async () => {
-    store = await openTestStore();
+    store = await backend.open();
   });
   after(() => store.close());
 

@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { migrate, openDatabase } from '../db.js';
+import { test } from 'node:test';
+import { migrate } from '../db.js';
 import { customerRow, integrationRow, messageRow, projectRow } from '../fixtures.js';
+import { storeBackends } from '../testing.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'migration-005-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-test('in_flight_at_crash becomes possible_duplicate with its values; integrations get the default send timeout', async () => {
-  const db = openDatabase(`sqlite://${join(dir, 'db.sqlite')}`);
-  await migrate(db, '004_idempotency_fingerprint');
+for (const backend of await storeBackends()) test(`in_flight_at_crash becomes possible_duplicate with its values; integrations get the default send timeout (${backend.kind})`, { skip: backend.skip }, async () => {
+  const store = await backend.open('004_idempotency_fingerprint');
+  const db = store.db;
   // Written with the schema as it was then.
   const old = db as any;
   await old.insertInto('projects').values(projectRow('prj_1')).execute();
@@ -31,5 +26,5 @@ test('in_flight_at_crash becomes possible_duplicate with its values; integration
   ]);
   const integrations = await db.selectFrom('integrations').select(['id', 'send_timeout_ms']).execute();
   assert.deepEqual(integrations, [{ id: 'int_1', send_timeout_ms: 15_000 }]);
-  await db.destroy();
+  await store.close();
 });

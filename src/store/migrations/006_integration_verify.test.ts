@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { migrate, openDatabase } from '../db.js';
+import { test } from 'node:test';
+import { migrate } from '../db.js';
 import { integrationRow, projectRow } from '../fixtures.js';
+import { storeBackends } from '../testing.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'migration-006-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-test('integrations stored before it have never been verified', async () => {
-  const db = openDatabase(`sqlite://${join(dir, 'db.sqlite')}`);
-  await migrate(db, '005_unknown_outcomes');
+for (const backend of await storeBackends()) test(`integrations stored before it have never been verified (${backend.kind})`, { skip: backend.skip }, async () => {
+  const store = await backend.open('005_unknown_outcomes');
+  const db = store.db;
   // Written with the schema as it was then.
   const old = db as any;
   await old.insertInto('projects').values(projectRow('prj_1')).execute();
@@ -21,5 +16,5 @@ test('integrations stored before it have never been verified', async () => {
   await migrate(db);
   const rows = await db.selectFrom('integrations').select(['id', 'last_verified_at', 'last_verify_result']).execute();
   assert.deepEqual(rows, [{ id: 'int_1', last_verified_at: null, last_verify_result: null }]);
-  await db.destroy();
+  await store.close();
 });

@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { migrate, openDatabase } from '../db.js';
+import { test } from 'node:test';
+import { migrate } from '../db.js';
 import { campaignRow, projectRow } from '../fixtures.js';
+import { storeBackends } from '../testing.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'migration-009-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-test("each campaign's id array becomes rows of campaign_audience (repeats once) and its definition {kind: ids}", async () => {
-  const db = openDatabase(`sqlite://${join(dir, 'db.sqlite')}`);
-  await migrate(db, '007_missing_variable_policy');
+for (const backend of await storeBackends()) test(`each campaign's id array becomes rows of campaign_audience (repeats once) and its definition {kind: ids} (${backend.kind})`, { skip: backend.skip }, async () => {
+  const store = await backend.open('007_missing_variable_policy');
+  const db = store.db;
   const old = db as any;
   // Campaign rows as they were before 010 added its columns.
   const before010 = (...args: Parameters<typeof campaignRow>) => {
@@ -30,5 +25,5 @@ test("each campaign's id array becomes rows of campaign_audience (repeats once) 
   assert.deepEqual(a.map((r) => r.customer_id), ['x', 'y']);
   const b = await db.selectFrom('campaign_audience').select((eb) => eb.fn.countAll<number>().as('n')).where('campaign_id', '=', 'cmp_b').executeTakeFirstOrThrow();
   assert.equal(Number(b.n), 1201);
-  await db.destroy();
+  await store.close();
 });
