@@ -1,7 +1,8 @@
 // What a campaign sends, per channel: SMS/MMS a text in the message editor (MMS with its media
 // URLs); WhatsApp/RCS a text, or a template whose parameters take the same Liquid variables as a
 // body; and whether links are tracked.
-import { ActionIcon, Button, Fieldset, Group, NativeSelect, SegmentedControl, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { ActionIcon, Button, Fieldset, Group, NativeSelect, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { SegmentedField } from '../../components/SegmentedField';
 import { fieldError, fieldErrorUnder } from '../../components/ErrorAlert';
 import { MessageEditor } from '../../components/MessageEditor';
 import { useSettings } from '../../api/queries';
@@ -78,19 +79,15 @@ export function ContentFields({ m, onChange, error }: { m: CampaignModel; onChan
   return (
     <Stack gap="sm">
       {rich && (
-        <div role="group" aria-labelledby="message-kind-label">
-          <Text size="sm" fw={500} id="message-kind-label">
-            Message type
-          </Text>
-          <SegmentedControl
-            value={m.kind}
-            onChange={(kind) => onChange({ ...m, kind })}
-            data={[
-              { value: 'text', label: 'Text' },
-              { value: 'template', label: 'Template' },
-            ]}
-          />
-        </div>
+        <SegmentedField
+          label="Message type"
+          value={m.kind}
+          onChange={(kind) => onChange({ ...m, kind })}
+          data={[
+            { value: 'text', label: 'Text' },
+            { value: 'template', label: 'Template' },
+          ]}
+        />
       )}
       {rich && m.kind === 'template' ? (
         <TemplateFields m={m} set={(template) => onChange({ ...m, template })} error={error} />
