@@ -5,10 +5,10 @@ import { DomainError, type ErrorKind } from '../core/errors.js';
 
 const STATUS_OF: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422 };
 
-/** A failure that only exists at the HTTP edge: no or a wrong API key. */
+/** A failure that only exists at the HTTP edge: no or a wrong API key, too many failed sign-ins. */
 export class HttpError extends Error {
   constructor(
-    readonly statusCode: 401 | 403,
+    readonly statusCode: 401 | 403 | 429,
     readonly code: string,
     message: string,
   ) {

@@ -19,7 +19,7 @@ async function getCampaignSummary(db: DB, projectId: string, id: string): Promis
 }
 
 /** Why the campaign cannot do `what` in its state: a 409 with a code per state. */
-function refused(state: CampaignState, what: string): Error {
+export function refused(state: CampaignState, what: string): Error {
   switch (state) {
     case 'cancelled':
       return conflict('campaign_cancelled', `the campaign was cancelled: it cannot ${what}`, 'campaign_id');
@@ -50,8 +50,14 @@ export async function scheduleCampaign(db: DB, projectId: string, id: string, se
  * the scheduler: scheduled; resuming: launching), or throws the 409 its state calls for.
  */
 export async function beginFanOut(db: DB, campaign: CampaignSummary, from: readonly CampaignState[], integrationId: string, now: number): Promise<void> {
-  const moved = await campaignStore.transition(db, campaign.id, from, { state: 'launching', integration_id: integrationId, launched_at: campaign.launched_at ?? now, updated_at: now });
-  if (!moved) throw refused((await campaignStore.stateOf(db, campaign.id)) ?? campaign.state, 'be launched');
+  // From draft or scheduled, only the version the launch read: an edit that committed since
+  // (campaign-edit.ts) wins, rather than the launch sending what the campaign said before it.
+  const editable = from.includes('draft') || from.includes('scheduled');
+  const patch = { state: 'launching' as const, integration_id: integrationId, launched_at: campaign.launched_at ?? now, updated_at: now };
+  if (await campaignStore.transition(db, campaign.id, from, patch, editable ? { version: campaign.updated_at } : {})) return;
+  const state = (await campaignStore.stateOf(db, campaign.id)) ?? campaign.state;
+  if (editable && from.includes(state)) throw conflict('campaign_changed', 'the campaign was changed while it was being launched: look at it again, then launch it', 'campaign_id');
+  throw refused(state, 'be launched');
 }
 
 /** Checked at the start of each chunk's transaction: false once the campaign was paused or cancelled. */

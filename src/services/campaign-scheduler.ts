@@ -62,7 +62,8 @@ export class CampaignScheduler {
     const due = await campaignStore.listDueScheduled(this.db, now, 100);
     let taken = 0;
     for (const c of due) {
-      if (!(await campaignStore.transition(this.db, c.id, ['scheduled'], { state: 'launching', updated_at: Date.now() }))) continue;
+      // Still due: an edit since the look-up may have moved send_at later.
+      if (!(await campaignStore.transition(this.db, c.id, ['scheduled'], { state: 'launching', updated_at: Date.now() }, { dueBy: now }))) continue;
       taken++;
       this.logger.info({ campaign_id: c.id, project_id: c.project_id }, 'launching a scheduled campaign');
       this.launch(c.project_id, c.id).catch((err: unknown) => this.logger.error({ err, campaign_id: c.id }, 'launching a scheduled campaign failed'));

@@ -226,6 +226,11 @@ export async function addIds(db: DB, campaignId: string, ids: readonly string[])
   return added;
 }
 
+/** Empties the campaign's id list (an edit replacing its audience); run it inside that edit's transaction. */
+export async function clearIds(db: DB, campaignId: string): Promise<void> {
+  await db.deleteFrom('campaign_audience').where('campaign_id', '=', campaignId).execute();
+}
+
 /** One entry of a campaign's id list and the customer it names (null fields: no such customer). */
 export interface ListedCustomer {
   listed_id: string;

@@ -88,4 +88,15 @@ for (const backend of await storeBackends()) describe(`campaign store (${backend
     ]);
     assert.deepEqual(await campaignStore.countMessagesByStatus(store.db, 'cmp_b'), []);
   });
+
+  test('a guarded transition moves only the version read, and only a due campaign', async () => {
+    await campaignStore.insert(store.db, campaignRow('cmp_g', 'prj_1', { state: 'scheduled', send_at: 5000, updated_at: 100 }));
+    // Someone changed it since it was read at version 99: refused.
+    assert.equal(await campaignStore.transition(store.db, 'cmp_g', ['scheduled'], { state: 'launching' }, { version: 99 }), false);
+    // Not due yet at 4999 (an edit moved send_at later than the look-up saw).
+    assert.equal(await campaignStore.transition(store.db, 'cmp_g', ['scheduled'], { state: 'launching' }, { dueBy: 4999 }), false);
+    assert.equal(await campaignStore.stateOf(store.db, 'cmp_g'), 'scheduled');
+    assert.equal(await campaignStore.transition(store.db, 'cmp_g', ['scheduled'], { state: 'launching' }, { version: 100, dueBy: 5000 }), true);
+    assert.equal(await campaignStore.stateOf(store.db, 'cmp_g'), 'launching');
+  });
 });

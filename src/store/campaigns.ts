@@ -12,6 +12,18 @@ export type CampaignPatch = Partial<
   Pick<CampaignsTable, 'state' | 'audience_size' | 'integration_id' | 'launched_at' | 'launch_summary' | 'send_at' | 'cancelled_messages' | 'updated_at'>
 >;
 
+/** What an edit of a draft or scheduled campaign may set besides its state (docs/scheduling.md). */
+export type CampaignEditPatch = CampaignPatch &
+  Partial<Pick<CampaignsTable, 'name' | 'channel' | 'body' | 'content' | 'media' | 'sender_profile_id' | 'sender' | 'track_links' | 'audience' | 'missing_variable_policy'>>;
+
+/** Extra conditions a transition must meet besides the state. */
+export interface TransitionGuard {
+  /** The campaign's updated_at is still this: nobody changed it since the caller read it. */
+  version?: number;
+  /** Its send_at has come by then (a scheduled launch: an edit may have moved it later). */
+  dueBy?: number;
+}
+
 const SUMMARY_COLUMNS = [
   'id', 'project_id', 'name', 'channel', 'body', 'content', 'media', 'sender_profile_id', 'integration_id', 'sender',
   'track_links', 'audience', 'audience_size', 'state', 'launch_summary', 'missing_variable_policy', 'send_at', 'cancelled_messages',
@@ -45,8 +57,11 @@ export async function update(db: DB, id: string, patch: CampaignPatch): Promise<
  * Moves the campaign to a new state only if it is in one of `from`: two callers racing (the
  * scheduler and a launch by hand, a pause and a cancel) cannot both win. False when it was not.
  */
-export async function transition(db: DB, id: string, from: readonly CampaignState[], patch: CampaignPatch & { state: CampaignState }): Promise<boolean> {
-  const r = await db.updateTable('campaigns').set(patch).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
+export async function transition(db: DB, id: string, from: readonly CampaignState[], patch: CampaignEditPatch & { state: CampaignState }, guard: TransitionGuard = {}): Promise<boolean> {
+  let q = db.updateTable('campaigns').set(patch).where('id', '=', id).where('state', 'in', [...from]);
+  if (guard.version !== undefined) q = q.where('updated_at', '=', guard.version);
+  if (guard.dueBy !== undefined) q = q.where('send_at', '<=', guard.dueBy);
+  const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 

@@ -1,7 +1,8 @@
 // The Campaigns screens in the browser (Debian's Chromium through playwright-core) against a hub
 // and the Sinch SMS sandbox: build a personalised campaign with a filtered audience, preview it,
 // see the estimate, launch it and watch the funnel reach delivered live; pause, resume and cancel
-// a second one (and a refused action's 409 message); quiet hours and the frequency cap. Each
+// a second one (and a refused action's 409 message); edit a draft; an MMS campaign with media and
+// link tracking; quiet hours and the frequency cap. Each
 // screen is checked with axe. SCREENSHOTS=1 also writes docs/console/campaign*.png.
 import assert from 'node:assert/strict';
 import { after, before, suite, test } from 'node:test';
@@ -101,12 +102,91 @@ suite('campaigns in the browser', { skip }, () => {
     await screenshot(page, 'campaigns');
   });
 
+  test('edit a draft: its message and audience change, the preview shows the new text', async () => {
+    const created = await w.t.api.post(path('/campaigns'), { name: 'Edit me', body: 'Old text', audience: { customer_ids: ['c-ada'] } });
+    assert.equal(created.status, 201);
+    const cid = created.body.id as string;
+    await page.goto(`${w.t.url}/campaigns/${cid}`);
+    await page.getByTestId('campaign-state').filter({ hasText: 'draft' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Copy into a new draft' }).count(), 0, 'a draft is edited, not copied');
+    await page.getByRole('link', { name: 'Edit campaign' }).click();
+    await page.getByRole('heading', { name: 'Edit “Edit me”' }).waitFor();
+    assert.equal(await field(page, 'Message').inputValue(), 'Old text');
+    // The stored list is kept unless replaced: the API never gives it back.
+    const keep = page.getByRole('checkbox', { name: /Keep its list of 1 customer ids/ });
+    assert.equal(await keep.isChecked(), true);
+    await field(page, 'Message').fill('New text for {{ customer.first_name | default: "you" }}');
+    await keep.uncheck();
+    await page.getByText('By filter').click();
+    const first = page.getByTestId('condition').nth(0);
+    await first.getByLabel('Attribute').fill('tier');
+    await first.getByLabel('Value').fill('silver');
+    await page.getByTestId('estimate').filter({ hasText: '1 reachable of 1' }).waitFor();
+    await accessible(page, 'edit campaign');
+    await screenshot(page, 'campaign-edit');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'Edit me' }).waitFor();
+    await page.getByTestId('campaign-message').filter({ hasText: 'New text for' }).waitFor();
+    await page.getByTestId('estimate').filter({ hasText: '1 reachable of 1' }).waitFor();
+    await field(page, 'Preview for customer id').fill('c-cy');
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await page.getByTestId('preview-body').filter({ hasText: 'New text for Cy' }).waitFor();
+    const stored = (await w.t.api.get(path(`/campaigns/${cid}`))).body;
+    assert.equal(stored.body, 'New text for {{ customer.first_name | default: "you" }}');
+    assert.deepEqual(stored.audience, { type: 'filter', filter: { attribute: 'tier', op: 'eq', value: 'silver' } });
+    assert.equal(stored.state, 'draft');
+    // A bad template is refused with the hub's message on the field, and nothing changes.
+    await page.getByRole('link', { name: 'Edit campaign' }).click();
+    await field(page, 'Message').fill('Hi {{ customer.first_name');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('alert').filter({ hasText: /not a valid template/ }).first().waitFor();
+    assert.equal((await w.t.api.get(path(`/campaigns/${cid}`))).body.body, stored.body);
+  });
+
+  test('an MMS campaign: media URLs and link tracking reach the created campaign', async () => {
+    // An MMS route: a Twilio integration with a default MMS sender profile (nothing is sent here).
+    const twilio = await w.t.api.post(path('/integrations'), {
+      provider: 'twilio',
+      name: 'Twilio MMS',
+      config: { account_sid: 'AC0123456789abcdef0123456789abcdef', base_url: 'http://127.0.0.1:9' },
+      secrets: { auth_token: 'x', api_key_sid: 'SK0123456789abcdef0123456789abcdef', api_key_secret: 'y' },
+      rate_limit: null,
+    });
+    assert.equal(twilio.status, 201, JSON.stringify(twilio.body));
+    assert.equal((await w.t.api.post(path('/sender-profiles'), { channel: 'mms', integration_id: twilio.body.id, sender: '+12025551000', is_default: true, name: 'MMS main' })).status, 201);
+    await page.goto(`${w.t.url}/campaigns/new`);
+    await page.getByRole('heading', { name: 'New campaign' }).waitFor();
+    await field(page, 'Campaign name').fill('Picture day');
+    await field(page, 'Channel').selectOption('mms');
+    await field(page, 'Message').fill('See https://example.com/offer');
+    await field(page, 'Media URLs').fill('https://example.com/a.jpg\nhttps://example.com/b.jpg');
+    await field(page, 'Link tracking').selectOption('on');
+    await page.getByText('By customer ids').click();
+    await field(page, 'Customer ids').fill('c-ada, c-cy');
+    await field(page, 'Message').scrollIntoViewIfNeeded();
+    await screenshot(page, 'campaign-mms');
+    // A URL that is not http(s): the hub names the entry.
+    await field(page, 'Media URLs').fill('https://example.com/a.jpg\nftp://example.com/b.jpg');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('alert').filter({ hasText: /media_urls\[1\] must be an http\(s\) URL/ }).first().waitFor();
+    await field(page, 'Media URLs').fill('https://example.com/a.jpg\nhttps://example.com/b.jpg');
+    await accessible(page, 'new MMS campaign');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('heading', { name: 'Picture day' }).waitFor();
+    await page.getByTestId('campaign-media').filter({ hasText: 'https://example.com/b.jpg' }).waitFor();
+    const stored = (await w.t.api.get(path('/campaigns'))).body.data.find((c: { name: string }) => c.name === 'Picture day');
+    assert.equal(stored.channel, 'mms');
+    assert.deepEqual(stored.media_urls, ['https://example.com/a.jpg', 'https://example.com/b.jpg']);
+    assert.equal(stored.track_links, true);
+    assert.equal(stored.audience_size, 2);
+  });
+
   test('a second campaign: pause, resume and cancel, each with its consequences; a 409 shows its message', async () => {
     const created = await w.t.api.post(path('/campaigns'), { name: 'Silver', body: 'Hello {{ customer.first_name }}', audience: { customer_ids: ['c-cy', 'c-bob'] } });
     assert.equal(created.status, 201);
     const cid = created.body.id as string;
     assert.equal((await w.t.api.post(path(`/campaigns/${cid}/launch`))).status, 200);
-    await page.reload();
+    await page.goto(`${w.t.url}/campaigns`);
     await page.getByRole('link', { name: 'Silver' }).click();
     await page.getByRole('heading', { name: 'Silver' }).waitFor();
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -155,6 +235,8 @@ suite('campaigns in the browser', { skip }, () => {
     await screenshot(page, 'campaign-mobile');
     await page.goto(`${w.t.url}/campaigns/new`);
     await page.getByRole('heading', { name: 'New campaign' }).waitFor();
+    await field(page, 'Channel').selectOption('mms');
+    await field(page, 'Media URLs').waitFor();
     const formOverflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     assert.ok(formOverflow <= 0, `the form scrolls sideways by ${formOverflow}px`);
   });

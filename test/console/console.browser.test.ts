@@ -241,6 +241,22 @@ suite('console in the browser', { skip }, () => {
     await accessible(page, 'integrations as a project key');
   });
 
+  test("too many failed sign-ins: the hub's 429 message on the sign-in screen", async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await field(page, 'API key').waitFor();
+    // As a client behind the hub's proxy, so the rest of this suite (from loopback) can still sign in.
+    const client = { 'x-forwarded-for': '203.0.113.77' };
+    await page.setExtraHTTPHeaders(client);
+    for (let i = 0; i < 10; i++) assert.equal((await t.api.withToken(null).post('/api/v1/session', { api_key: `guess-${i}` }, client)).status, 401);
+    await field(page, 'API key').fill(projectKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText(/Too many failed sign-ins from this address: try again in 5 minutes/).waitFor();
+    await accessible(page, 'sign in refused (429)');
+    await page.setExtraHTTPHeaders({});
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('role').filter({ hasText: 'project key' }).waitFor();
+  });
+
   test('a stopped hub shows an error, not a blank page', async () => {
     await t.close({ keepData: true });
     await nav(page, 'Customers');

@@ -66,7 +66,8 @@ function Screens() {
       <Route path="/customers" component={CustomerSearch} />
       <Route path="/customers/:id">{(p) => <CustomerProfile customerId={decodeURIComponent(p.id)} />}</Route>
       <Route path="/campaigns" component={CampaignsList} />
-      <Route path="/campaigns/new" component={CampaignForm} />
+      <Route path="/campaigns/new">{() => <CampaignForm />}</Route>
+      <Route path="/campaigns/:id/edit">{(p) => <CampaignForm editId={decodeURIComponent(p.id)} />}</Route>
       <Route path="/campaigns/:id">{(p) => <CampaignPage id={decodeURIComponent(p.id)} />}</Route>
       <Route path="/messages" component={MessagesLog} />
       <Route path="/messages/:id">{(p) => <MessageDetail id={p.id} />}</Route>

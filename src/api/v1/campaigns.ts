@@ -1,7 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { TSchema } from '@sinclair/typebox';
 import type { Hub } from '../../hub.js';
 import { audienceView, estimateCampaign } from '../../services/audiences.js';
 import { createCampaign, getCampaignSummary, listCampaigns, MAX_AUDIENCE_IDS, previewCampaign, testSendCampaign, type CampaignSummary } from '../../services/campaigns.js';
+import { editCampaign } from '../../services/campaign-edit.js';
 import { cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign } from '../../services/campaign-control.js';
 import { campaignSeries, campaignStats, MAX_SERIES_MINUTES } from '../../services/campaign-stats.js';
 import { storedContent } from '../../services/messages.js';
@@ -158,6 +160,32 @@ export function campaignView(c: CampaignSummary) {
 
 const Params = Type.Object({ pid: Type.String(), cid: Type.String() });
 
+const AudienceInput = Type.Object(
+  {
+    customer_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: MAX_AUDIENCE_IDS, description: 'the customers, by customer_id; repeats count once' })),
+    filter: Type.Optional(AudienceFilter),
+  },
+  { additionalProperties: false, description: 'exactly one of customer_ids and filter' },
+);
+
+const Nullable = <T extends TSchema>(t: T, description: string) => Type.Optional(Type.Union([t, Type.Null()], { description }));
+
+/** An edit: the create's fields, each optional; null clears a route field or track_links, and unschedules. */
+const CampaignEditBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    ...ContentFields,
+    track_links: Nullable(Type.Boolean(), 'shorten and track links; null: the project setting'),
+    integration_id: Nullable(Type.String({ maxLength: 64 }), 'null: no integration named'),
+    sender_profile_id: Nullable(Type.String({ maxLength: 64 }), "null: the channel's default sender profile"),
+    sender: Nullable(Type.String({ minLength: 1, maxLength: 64 }), 'null: the sender of the profile or integration'),
+    missing_variable_policy: Type.Optional(MissingVariablePolicy),
+    send_at: Nullable(Type.String({ maxLength: 40 }), `${SendAt.description ?? ''}: the campaign is scheduled (or moved) to then; null makes a scheduled campaign a draft again`),
+    audience: Type.Optional({ ...AudienceInput, description: 'replaces the audience: exactly one of customer_ids and filter (a new list replaces the stored one whole)' }),
+  },
+  { additionalProperties: false },
+);
+
 export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/projects/:pid/campaigns', {
     schema: {
@@ -172,13 +200,7 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
           ...RouteFields,
           missing_variable_policy: Type.Optional(MissingVariablePolicy),
           send_at: Type.Optional(Type.String({ maxLength: 40, description: `${SendAt.description ?? ''}. The campaign is created scheduled and launches then.` })),
-          audience: Type.Object(
-            {
-              customer_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: MAX_AUDIENCE_IDS, description: 'the customers, by customer_id; repeats count once' })),
-              filter: Type.Optional(AudienceFilter),
-            },
-            { additionalProperties: false, description: 'exactly one of customer_ids and filter' },
-          ),
+          audience: AudienceInput,
         },
         { additionalProperties: false },
       ),
@@ -202,6 +224,26 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
     return campaignView(await getCampaignSummary(hub.db, req.params.pid, req.params.cid));
   });
 
+  app.patch('/projects/:pid/campaigns/:cid', {
+    schema: {
+      tags: ['campaigns'],
+      operationId: 'editCampaign',
+      summary: 'Edit a draft or scheduled campaign',
+      description:
+        'Changes the fields given; the others stay. Checked as a create is (a template error or a bad audience is a 400 naming the field). ' +
+        'Content: body, content and media_urls replace the stored content together when any is given. send_at schedules or moves the campaign; null makes it a draft. ' +
+        'Only a draft or scheduled campaign can be edited: once it is launching, launched, paused or cancelled the answer is 409. An edit and a launch at the same moment do not both happen (docs/scheduling.md).',
+      params: Params,
+      body: CampaignEditBody,
+      response: { 200: Campaign, ...errorResponses, 409: errorResponse('the campaign can no longer be edited (code: launch_in_progress, already_launched, campaign_paused, campaign_cancelled), or it changed while the edit was checked (campaign_changed)') },
+    },
+  }, async (req) => {
+    requireProject(req, req.params.pid);
+    const campaign = await editCampaign(hub.messaging, req.params.pid, req.params.cid, req.body);
+    if (campaign.state === 'scheduled') hub.scheduler.notify();
+    return campaignView(campaign);
+  });
+
   app.post('/projects/:pid/campaigns/:cid/launch', {
     schema: { tags: ['campaigns'], operationId: 'launchCampaign', summary: 'Launch a campaign', description: 'Queues one message per audience customer; answers when all are durably queued. A draft or scheduled campaign launches now (docs/scheduling.md).', params: Params, response: { 200: Campaign, ...errorResponses } },
   }, async (req) => {
@@ -209,7 +251,7 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
     return campaignView(await hub.launch(req.params.pid, req.params.cid));
   });
 
-  const conflicts = { 409: errorResponse('the campaign is in a state that does not allow it (code: campaign_cancelled, campaign_not_paused, campaign_not_launched, already_launched, launch_in_progress, campaign_paused)') };
+  const conflicts = { 409: errorResponse('the campaign is in a state that does not allow it (code: campaign_cancelled, campaign_not_paused, campaign_not_launched, already_launched, launch_in_progress, campaign_paused; a launch: campaign_changed when it was edited meanwhile)') };
 
   app.post('/projects/:pid/campaigns/:cid/schedule', {
     schema: {

@@ -7,8 +7,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Hub } from '../../hub.js';
 import { closeSession, openSession } from '../../services/console-sessions.js';
 import { HttpError } from '../errors.js';
+import { clientAddress, SignInLimiter } from '../sign-in-limiter.js';
 import { bearer, principalOf } from './auth.js';
-import { errorResponses, NoContent } from './schemas.js';
+import { errorResponse, errorResponses, NoContent } from './schemas.js';
 
 export const SESSION_COOKIE = 'sb_session';
 /** The header a cookie-authenticated unsafe request must carry: another site's form or fetch cannot send it without a CORS grant the hub never gives. */
@@ -36,9 +37,12 @@ const Session = Type.Object({
   via: Type.Union([Type.Literal('cookie'), Type.Literal('bearer')], { description: 'how this request was authenticated' }),
 });
 
+const waitText = (s: number) => (s < 90 ? `${s} seconds` : `${Math.ceil(s / 60)} minutes`);
+
 export const csrfRefused = () => new HttpError(403, 'csrf_header_required', `a request authenticated by the session cookie must send the ${CSRF_HEADER} header`);
 
-export const sessionRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
+export const sessionRoutes = (hub: Hub, limiter = new SignInLimiter()): FastifyPluginAsyncTypebox => async (app) => {
+  const { maxFailures, windowMs } = limiter.limits;
   app.post('/session', {
     schema: {
       tags: ['session'],
@@ -47,11 +51,24 @@ export const sessionRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
       description: `Exchanges an API key for a session cookie (${SESSION_COOKIE}: HttpOnly, SameSite=Strict, Secure over HTTPS, 12 hours). Requests with the cookie need no Authorization header; unsafe methods must send ${CSRF_HEADER}: 1.`,
       security: [],
       body: Type.Object({ api_key: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
-      response: { 201: Session, ...errorResponses },
+      response: {
+        201: Session,
+        ...errorResponses,
+        429: errorResponse(`${maxFailures} failed sign-ins from this address within ${windowMs / 60_000} minutes: refused, whatever the key, until Retry-After (seconds) has passed`),
+      },
     },
   }, async (req, reply) => {
+    const client = clientAddress(req);
+    const wait = limiter.blockedFor(client);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw new HttpError(429, 'too_many_sign_ins', `Too many failed sign-ins from this address: try again in ${waitText(wait)}.`);
+    }
     const opened = await openSession(hub.db, hub.config.adminToken, req.body.api_key);
-    if (!opened) throw new HttpError(401, 'unauthorized', 'this API key is not valid (mistyped, revoked, or of another hub)');
+    if (!opened) {
+      limiter.recordFailure(client);
+      throw new HttpError(401, 'unauthorized', 'this API key is not valid (mistyped, revoked, or of another hub)');
+    }
     setCookie(reply, opened.token, Math.floor((opened.expiresAt - Date.now()) / 1000), secure(hub, req));
     const p = opened.principal;
     return reply.code(201).send({ role: p.role, project_id: p.role === 'project' ? p.projectId : null, via: 'cookie' as const });

@@ -22,3 +22,10 @@ export function ErrorAlert({ error, title }: { error: unknown; title?: string })
 export function fieldError(error: unknown, field: string): string | undefined {
   return error instanceof ApiError && error.field === field ? error.message : undefined;
 }
+
+/** The error of a field or of anything under it (`media_urls` for `media_urls[2]`, `content` for `content.template_id`). */
+export function fieldErrorUnder(error: unknown, prefix: string): string | undefined {
+  if (!(error instanceof ApiError) || !error.field) return undefined;
+  const f = error.field;
+  return f === prefix || f.startsWith(`${prefix}.`) || f.startsWith(`${prefix}[`) ? error.message : undefined;
+}

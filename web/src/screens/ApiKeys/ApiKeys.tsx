@@ -1,5 +1,5 @@
 // API keys (admin): issue a project key (shown once), list and revoke.
-import { Alert, Button, Group, Stack, Table, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Table, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { del, get, post } from '../../api/client';
@@ -8,8 +8,8 @@ import { useProjectId, useSession } from '../../api/session';
 import type { ApiKey } from '../../api/types';
 import { CopyField } from '../../components/CopyField';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
-import { AdminOnlyNotice, Empty, Loading, Page } from '../../components/Page';
-import { ScrollTable } from '../../components/ScrollTable';
+import { ListTable } from '../../components/ListTable';
+import { AdminOnlyNotice, Page } from '../../components/Page';
 
 export function ApiKeys() {
   const pid = useProjectId();
@@ -45,44 +45,29 @@ export function ApiKeys() {
             </Alert>
           )}
           <ErrorAlert error={keys.error ?? revoke.error} />
-          {keys.isPending ? (
-            <Loading what="keys" />
-          ) : !keys.data?.data.length ? (
-            <Empty>No project keys yet.</Empty>
-          ) : (
-            <Stack>
-              <ScrollTable minWidth={480} label="API keys">
-                <Table>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Name</Table.Th>
-                      <Table.Th>Created</Table.Th>
-                      <Table.Th>State</Table.Th>
-                      <Table.Th>
-                        <span className="visually-hidden">Actions</span>
-                      </Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {keys.data.data.map((k) => (
-                      <Table.Tr key={k.id}>
-                        <Table.Td>{k.name}</Table.Td>
-                        <Table.Td>{new Date(k.created_at).toLocaleString()}</Table.Td>
-                        <Table.Td>{k.revoked_at ? `revoked ${new Date(k.revoked_at).toLocaleString()}` : 'active'}</Table.Td>
-                        <Table.Td>
-                          {!k.revoked_at && (
-                            <Button size="xs" color="red" variant="subtle" onClick={() => revoke.mutate(k.id)} aria-label={`Revoke key ${k.name}`}>
-                              Revoke
-                            </Button>
-                          )}
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </ScrollTable>
-            </Stack>
-          )}
+          <ListTable
+            label="API keys"
+            what="keys"
+            minWidth={480}
+            loading={keys.isPending}
+            rows={keys.data?.data}
+            empty="No project keys yet."
+            columns={['Name', 'Created', 'State', { hidden: 'Actions' }]}
+            row={(k) => (
+              <Table.Tr key={k.id}>
+                <Table.Td>{k.name}</Table.Td>
+                <Table.Td>{new Date(k.created_at).toLocaleString()}</Table.Td>
+                <Table.Td>{k.revoked_at ? `revoked ${new Date(k.revoked_at).toLocaleString()}` : 'active'}</Table.Td>
+                <Table.Td>
+                  {!k.revoked_at && (
+                    <Button size="xs" color="red" variant="subtle" onClick={() => revoke.mutate(k.id)} aria-label={`Revoke key ${k.name}`}>
+                      Revoke
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            )}
+          />
         </>
       )}
     </Page>

@@ -1,6 +1,7 @@
 // The audience builder: a list of customer ids, or conditions (attribute op value, consent, past
 // events) joined by all/any, with the hub's size estimate of the filter as it is built.
-import { ActionIcon, Button, Fieldset, Group, NativeSelect, SegmentedControl, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { ActionIcon, Button, Fieldset, Group, NativeSelect, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { SegmentedField } from '../../components/SegmentedField';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { post } from '../../api/client';
@@ -86,19 +87,15 @@ export function AudienceBuilder({ value, onChange, channel }: { value: AudienceM
   const set = (i: number, c: Condition) => onChange({ ...value, conditions: value.conditions.map((x, j) => (j === i ? c : x)) });
   return (
     <Stack gap="xs">
-      <div role="group" aria-labelledby="audience-mode-label">
-        <Text size="sm" fw={500} id="audience-mode-label">
-          Choose customers
-        </Text>
-        <SegmentedControl
-          value={value.mode}
-          onChange={(mode) => onChange({ ...value, mode: mode })}
-          data={[
-            { value: 'filter', label: 'By filter' },
-            { value: 'ids', label: 'By customer ids' },
-          ]}
-        />
-      </div>
+      <SegmentedField
+        label="Choose customers"
+        value={value.mode}
+        onChange={(mode) => onChange({ ...value, mode })}
+        data={[
+          { value: 'filter', label: 'By filter' },
+          { value: 'ids', label: 'By customer ids' },
+        ]}
+      />
       {value.mode === 'ids' ? (
         <>
           <Textarea label="Customer ids" description="Separated by commas, spaces or new lines; repeats count once." autosize minRows={2} maxRows={8} value={value.ids} onChange={(e) => onChange({ ...value, ids: e.currentTarget.value })} />

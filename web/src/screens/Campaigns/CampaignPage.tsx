@@ -12,7 +12,7 @@ import { Controls } from './Controls';
 import { StateBadge } from './Funnel';
 import { LiveStats } from './LiveStats';
 import { PreviewPanel } from './PreviewPanel';
-import { hasMessages, useCampaign, useCampaignEstimate } from './queries';
+import { hasMessages, isEditable, useCampaign, useCampaignEstimate } from './queries';
 import type { Campaign } from './types';
 
 /** Long lines wrap rather than widen the page (390 px screens). */
@@ -36,6 +36,7 @@ function Facts({ c }: { c: Campaign }) {
     ['Channel', c.channel],
     ['Audience', c.audience.type === 'filter' ? <Code block style={WRAP}>{JSON.stringify(c.audience.filter, null, 2)}</Code> : `a list of ${c.audience_size} customer ids`],
     ['Audience size', c.audience_size],
+    ['Link tracking', c.track_links === null ? "the project's setting" : c.track_links ? 'on' : 'off'],
     ['Missing variable', c.missing_variable_policy === 'skip' ? 'skip the customer' : 'render empty'],
     ['Send at', c.send_at ? new Date(c.send_at).toLocaleString() : '—'],
     ['Launched', c.launched_at ? new Date(c.launched_at).toLocaleString() : '—'],
@@ -74,9 +75,15 @@ export function CampaignPage({ id }: { id: string }) {
           <Button component={Link} href="/campaigns" variant="default">
             All campaigns
           </Button>
-          <Button component={Link} href={`/campaigns/new?from=${enc(c.id)}`} variant="default">
-            Copy into a new draft
-          </Button>
+          {isEditable(c.state) ? (
+            <Button component={Link} href={`/campaigns/${enc(c.id)}/edit`}>
+              Edit campaign
+            </Button>
+          ) : (
+            <Button component={Link} href={`/campaigns/new?from=${enc(c.id)}`} variant="default">
+              Copy into a new draft
+            </Button>
+          )}
         </Group>
       }
     >
@@ -91,9 +98,21 @@ export function CampaignPage({ id }: { id: string }) {
         <Grid.Col span={{ base: 12, md: 6 }}>
           <Stack>
             <Section title="Message">
-              <Code block style={WRAP}>
-                {c.body}
+              <Code block style={WRAP} data-testid="campaign-message">
+                {c.content && c.content.type !== 'text' ? JSON.stringify(c.content, null, 2) : c.body}
               </Code>
+              {c.media_urls.length > 0 && (
+                <Stack gap={2} data-testid="campaign-media">
+                  <Text size="sm" fw={500}>
+                    Media
+                  </Text>
+                  {c.media_urls.map((u) => (
+                    <Text key={u} size="sm" style={WRAP}>
+                      {u}
+                    </Text>
+                  ))}
+                </Stack>
+              )}
               <PreviewPanel cid={c.id} />
             </Section>
             <Section title="Details">

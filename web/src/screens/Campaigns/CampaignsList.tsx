@@ -3,8 +3,8 @@ import { Button, Table, Text } from '@mantine/core';
 import { Link } from 'wouter';
 import { enc } from '../../api/queries';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { Empty, Loading, Page } from '../../components/Page';
-import { ScrollTable } from '../../components/ScrollTable';
+import { ListTable } from '../../components/ListTable';
+import { Page } from '../../components/Page';
 import { CompactFunnel, StateBadge } from './Funnel';
 import { hasMessages, isActive, useCampaigns, useCampaignStats } from './queries';
 import type { Campaign } from './types';
@@ -36,40 +36,28 @@ export function CampaignsList() {
       }
     >
       <ErrorAlert error={campaigns.error} />
-      {campaigns.isPending ? (
-        <Loading what="campaigns" />
-      ) : !list.length ? (
-        <Empty>No campaigns yet.</Empty>
-      ) : (
-        <ScrollTable minWidth={640} label="Campaigns">
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th>Audience</Table.Th>
-                <Table.Th>Funnel</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.map((c) => (
-                <Table.Tr key={c.id} data-testid="campaign-row">
-                  <Table.Td>
-                    <Link href={`/campaigns/${enc(c.id)}`}>{c.name}</Link>
-                  </Table.Td>
-                  <Table.Td>
-                    <StateBadge state={c.state} />
-                  </Table.Td>
-                  <Table.Td>{c.audience_size}</Table.Td>
-                  <Table.Td>
-                    <FunnelCell c={c} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
-      )}
+      <ListTable
+        label="Campaigns"
+        minWidth={640}
+        loading={campaigns.isPending}
+        rows={campaigns.data && list}
+        empty="No campaigns yet."
+        columns={['Name', 'State', 'Audience', 'Funnel']}
+        row={(c) => (
+          <Table.Tr key={c.id} data-testid="campaign-row">
+            <Table.Td>
+              <Link href={`/campaigns/${enc(c.id)}`}>{c.name}</Link>
+            </Table.Td>
+            <Table.Td>
+              <StateBadge state={c.state} />
+            </Table.Td>
+            <Table.Td>{c.audience_size}</Table.Td>
+            <Table.Td>
+              <FunnelCell c={c} />
+            </Table.Td>
+          </Table.Tr>
+        )}
+      />
     </Page>
   );
 }

@@ -7,7 +7,7 @@ import { post } from '../../api/client';
 import { pkey } from '../../api/queries';
 import { useProjectId } from '../../api/session';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
-import { localToIso } from './CampaignForm';
+import { localToIso } from './campaign-model';
 import { campaignKey, campaignPath } from './queries';
 import type { Campaign } from './types';
 

@@ -33,7 +33,7 @@ export function PreviewPanel({ cid }: { cid: string }) {
       {p && (
         <Stack gap={6} data-testid="preview" aria-live="polite">
           <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} data-testid="preview-body">
-            {p.body}
+            {p.content && p.content.type !== 'text' ? JSON.stringify(p.content, null, 2) : p.body}
           </Code>
           <Group gap="xs">
             <Badge variant="light">

@@ -11,6 +11,8 @@ export const campaignKey = (pid: string, cid: string, ...rest: string[]) => pkey
 /** States whose numbers can still move. */
 export const isActive = (state: string) => state === 'launching' || state === 'launched' || state === 'paused';
 export const hasMessages = (state: string) => state !== 'draft' && state !== 'scheduled';
+/** States PATCH …/campaigns/{cid} accepts. */
+export const isEditable = (state: string) => !hasMessages(state) && state !== 'cancelled';
 
 export function useCampaigns() {
   const pid = useProjectId();

@@ -1,12 +1,24 @@
 // The campaign API's shapes as the Campaigns screens read them (see /api/v1/openapi.json).
+// The funnel's and the content's shapes are the hub's own (src/core/: plain types, pure functions,
+// a TypeBox schema): type-only imports, erased at build, so no server code reaches the bundle.
+import type { MessageContent } from '../../../../src/core/content.js';
+import type { Funnel } from '../../../../src/core/funnel.js';
+
+export type { Funnel, MessageContent };
+
 export type CampaignState = 'draft' | 'scheduled' | 'launching' | 'launched' | 'paused' | 'cancelled';
 export type MissingVariablePolicy = 'default' | 'skip';
+
+export type TemplateContent = Extract<MessageContent, { type: 'template' }>;
 
 export interface Campaign {
   id: string;
   name: string;
   channel: string;
   body: string;
+  /** WhatsApp/RCS: the content (a text, a template, …); null for SMS/MMS. */
+  content: MessageContent | null;
+  media_urls: string[];
   sender_profile_id: string | null;
   integration_id: string | null;
   sender: string | null;
@@ -22,25 +34,6 @@ export interface Campaign {
   missing_variable_policy: MissingVariablePolicy;
 }
 
-type Rate = number | null;
-export interface Funnel {
-  audience: number;
-  skipped: number;
-  messages: number;
-  waiting: number;
-  cancelled: number;
-  accepted: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  clicked: number;
-  failed: number;
-  rejected: number;
-  refused: number;
-  refused_status: string;
-  rates: Record<'accepted' | 'delivered' | 'read' | 'clicked' | 'failed' | 'rejected' | 'refused', Rate>;
-}
-
 export interface CampaignStats {
   campaign_id: string;
   state: CampaignState;
@@ -53,6 +46,6 @@ export interface CampaignStats {
 export interface SeriesPoint { minute: string; counts: Record<string, number> }
 export interface CampaignSeries { campaign_id: string; from: string; to: string; statuses: string[]; points: SeriesPoint[] }
 
-export interface Preview { body: string; parts: number; encoding: string; ucs2_characters: string[]; missing_variables: string[] }
+export interface Preview { body: string; content: MessageContent | null; parts: number; encoding: string; ucs2_characters: string[]; missing_variables: string[] }
 
 export interface Estimate { channel: string; size: number; with_phone: number; opted_out: number; reachable: number; listed_ids: number | null }

@@ -5,8 +5,7 @@ import { enc, pkey, projectPath } from '../../api/queries';
 import { useProjectId } from '../../api/session';
 import type { Consent } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { Empty } from '../../components/Page';
-import { ScrollTable } from '../../components/ScrollTable';
+import { ListTable } from '../../components/ListTable';
 
 const CHANNELS = ['sms', 'whatsapp', 'rcs'] as const;
 
@@ -39,34 +38,23 @@ export function ConsentPanel({ customerId, consent }: { customerId: string; cons
         })}
       </Group>
       <ErrorAlert error={set.error} />
-      {consent.history.length === 0 ? (
-        <Empty>No opt-outs or opt-ins recorded.</Empty>
-      ) : (
-        <ScrollTable minWidth={480} label="Consent history">
-          <Table data-testid="consent-history">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>When</Table.Th>
-                <Table.Th>Channel</Table.Th>
-                <Table.Th>Action</Table.Th>
-                <Table.Th>Source</Table.Th>
-                <Table.Th>Detail</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {consent.history.map((h, i) => (
-                <Table.Tr key={i}>
-                  <Table.Td>{new Date(h.at).toLocaleString()}</Table.Td>
-                  <Table.Td>{h.channel}</Table.Td>
-                  <Table.Td>{h.action}</Table.Td>
-                  <Table.Td>{h.source}</Table.Td>
-                  <Table.Td>{h.detail ?? ''}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
-      )}
+      <ListTable
+        label="Consent history"
+        minWidth={480}
+        rows={consent.history}
+        empty="No opt-outs or opt-ins recorded."
+        columns={['When', 'Channel', 'Action', 'Source', 'Detail']}
+        table={{ 'data-testid': 'consent-history' }}
+        row={(h, i) => (
+          <Table.Tr key={i}>
+            <Table.Td>{new Date(h.at).toLocaleString()}</Table.Td>
+            <Table.Td>{h.channel}</Table.Td>
+            <Table.Td>{h.action}</Table.Td>
+            <Table.Td>{h.source}</Table.Td>
+            <Table.Td>{h.detail ?? ''}</Table.Td>
+          </Table.Tr>
+        )}
+      />
     </Stack>
   );
 }

@@ -1,5 +1,5 @@
 // Customers: find one by customer id or phone, or add one.
-import { Button, Group, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Button, Group, Table, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
@@ -8,8 +8,8 @@ import { enc, pkey, projectPath } from '../../api/queries';
 import { useProjectId } from '../../api/session';
 import type { Customer, Page as ApiPage } from '../../api/types';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
-import { Empty, Loading, Page } from '../../components/Page';
-import { ScrollTable } from '../../components/ScrollTable';
+import { ListTable } from '../../components/ListTable';
+import { Empty, Page } from '../../components/Page';
 
 const looksLikePhone = (s: string) => /^\+?[0-9 ()-]{6,}$/.test(s);
 
@@ -89,36 +89,24 @@ export function CustomerSearch() {
         Recent profiles
       </Title>
       <ErrorAlert error={recent.error} />
-      {recent.isPending ? (
-        <Loading what="customers" />
-      ) : !recent.data?.data.length ? (
-        <Empty>No customers yet.</Empty>
-      ) : (
-        <Stack>
-          <ScrollTable minWidth={400} label="Recent profiles">
-            <Table>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Customer id</Table.Th>
-                  <Table.Th>Phone</Table.Th>
-                  <Table.Th>Updated</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {recent.data.data.map((c) => (
-                  <Table.Tr key={c.customer_id}>
-                    <Table.Td>
-                      <Link href={`/customers/${enc(c.customer_id)}`}>{c.customer_id}</Link>
-                    </Table.Td>
-                    <Table.Td>{c.phone ?? '—'}</Table.Td>
-                    <Table.Td>{new Date(c.updated_at).toLocaleString()}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
-        </Stack>
-      )}
+      <ListTable
+        label="Recent profiles"
+        what="customers"
+        minWidth={400}
+        loading={recent.isPending}
+        rows={recent.data?.data}
+        empty="No customers yet."
+        columns={['Customer id', 'Phone', 'Updated']}
+        row={(c) => (
+          <Table.Tr key={c.customer_id}>
+            <Table.Td>
+              <Link href={`/customers/${enc(c.customer_id)}`}>{c.customer_id}</Link>
+            </Table.Td>
+            <Table.Td>{c.phone ?? '—'}</Table.Td>
+            <Table.Td>{new Date(c.updated_at).toLocaleString()}</Table.Td>
+          </Table.Tr>
+        )}
+      />
     </Page>
   );
 }

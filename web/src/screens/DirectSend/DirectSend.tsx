@@ -9,8 +9,8 @@ import { useProjectId, useSession } from '../../api/session';
 import type { DirectIngest, Page as ApiPage, Rejection } from '../../api/types';
 import { CopyField } from '../../components/CopyField';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { ADMIN_ONLY, Empty, Loading, Page } from '../../components/Page';
-import { ScrollTable } from '../../components/ScrollTable';
+import { ListTable } from '../../components/ListTable';
+import { ADMIN_ONLY, Page } from '../../components/Page';
 
 export function DirectSend() {
   const pid = useProjectId();
@@ -59,34 +59,23 @@ export function DirectSend() {
       </Modal>
       <Text fw={600}>Rejected reports</Text>
       <ErrorAlert error={rejections.error} />
-      {rejections.isPending ? (
-        <Loading what="rejections" />
-      ) : !rejections.data?.data.length ? (
-        <Empty>No rejected reports.</Empty>
-      ) : (
-        <ScrollTable minWidth={600} label="Rejected reports">
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Received</Table.Th>
-                <Table.Th>Reason</Table.Th>
-                <Table.Th>Batch</Table.Th>
-                <Table.Th>Body</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rejections.data.data.map((r) => (
-                <Table.Tr key={r.id}>
-                  <Table.Td>{new Date(r.received_at).toLocaleString()}</Table.Td>
-                  <Table.Td>{r.reason}</Table.Td>
-                  <Table.Td>{r.batch_id ?? '—'}</Table.Td>
-                  <Table.Td style={{ maxWidth: 280, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{r.body}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
-      )}
+      <ListTable
+        label="Rejected reports"
+        what="rejections"
+        minWidth={600}
+        loading={rejections.isPending}
+        rows={rejections.data?.data}
+        empty="No rejected reports."
+        columns={['Received', 'Reason', 'Batch', 'Body']}
+        row={(r) => (
+          <Table.Tr key={r.id}>
+            <Table.Td>{new Date(r.received_at).toLocaleString()}</Table.Td>
+            <Table.Td>{r.reason}</Table.Td>
+            <Table.Td>{r.batch_id ?? '—'}</Table.Td>
+            <Table.Td style={{ maxWidth: 280, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{r.body}</Table.Td>
+          </Table.Tr>
+        )}
+      />
     </Page>
   );
 }

@@ -6,8 +6,8 @@ import { pkey, projectPath } from '../../api/queries';
 import { useProjectId } from '../../api/session';
 import type { IntegrationHealth } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { Empty, Loading, Page } from '../../components/Page';
-import { ScrollTable } from '../../components/ScrollTable';
+import { ListTable } from '../../components/ListTable';
+import { Page } from '../../components/Page';
 
 const counts = (r: Record<string, number>) =>
   Object.entries(r)
@@ -20,42 +20,29 @@ export function Health() {
   return (
     <Page title="Health" description="Queue depth and refusals per integration, refreshed every 5 seconds. Send and refusal counts are since the hub started.">
       <ErrorAlert error={health.error} />
-      {health.isPending ? (
-        <Loading what="health" />
-      ) : !health.data?.data.length ? (
-        <Empty>No integrations.</Empty>
-      ) : (
-        <ScrollTable minWidth={640} label="Integration health">
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Integration</Table.Th>
-                <Table.Th>Queued</Table.Th>
-                <Table.Th>Retrying</Table.Th>
-                <Table.Th>In flight</Table.Th>
-                <Table.Th>Sends</Table.Th>
-                <Table.Th>Webhooks refused</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {health.data.data.map((h) => (
-                <Table.Tr key={h.integration_id}>
-                  <Table.Td>{h.name}</Table.Td>
-                  <Table.Td>
-                    <Badge color={h.queued > 1000 ? 'orange' : 'gray'} variant="light">
-                      {h.queued}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{h.retrying}</Table.Td>
-                  <Table.Td>{h.in_flight}</Table.Td>
-                  <Table.Td>{counts(h.sends)}</Table.Td>
-                  <Table.Td>{counts(h.webhooks_refused)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
-      )}
+      <ListTable
+        label="Integration health"
+        what="health"
+        minWidth={640}
+        loading={health.isPending}
+        rows={health.data?.data}
+        empty="No integrations."
+        columns={['Integration', 'Queued', 'Retrying', 'In flight', 'Sends', 'Webhooks refused']}
+        row={(h) => (
+          <Table.Tr key={h.integration_id}>
+            <Table.Td>{h.name}</Table.Td>
+            <Table.Td>
+              <Badge color={h.queued > 1000 ? 'orange' : 'gray'} variant="light">
+                {h.queued}
+              </Badge>
+            </Table.Td>
+            <Table.Td>{h.retrying}</Table.Td>
+            <Table.Td>{h.in_flight}</Table.Td>
+            <Table.Td>{counts(h.sends)}</Table.Td>
+            <Table.Td>{counts(h.webhooks_refused)}</Table.Td>
+          </Table.Tr>
+        )}
+      />
     </Page>
   );
 }

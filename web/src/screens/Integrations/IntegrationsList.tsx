@@ -4,8 +4,8 @@ import { useIntegrations, useProviders, useSettings } from '../../api/queries';
 import { useSession } from '../../api/session';
 import type { Integration, Settings } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { ADMIN_ONLY, AdminOnlyNotice, Empty, Loading, Page } from '../../components/Page';
-import { ScrollTable } from '../../components/ScrollTable';
+import { ListTable } from '../../components/ListTable';
+import { ADMIN_ONLY, AdminOnlyNotice, Page } from '../../components/Page';
 
 function defaultFor(i: Integration, s: Settings | undefined): string[] {
   const out: string[] = [];
@@ -45,40 +45,28 @@ export function IntegrationsList() {
     <Page title="Integrations" description="Provider accounts the hub sends through and receives from." actions={add}>
       <AdminOnlyNotice show={!isAdmin} />
       <ErrorAlert error={integrations.error} />
-      {integrations.isPending ? (
-        <Loading what="integrations" />
-      ) : integrations.data?.data.length === 0 ? (
-        <Empty>No integrations yet. {isAdmin ? 'Add one to start sending.' : 'An admin adds them.'}</Empty>
-      ) : (
-        <ScrollTable minWidth={640} label="Integrations">
-          <Table striped highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Provider</Table.Th>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Default for</Table.Th>
-                <Table.Th>Rate limit</Table.Th>
-                <Table.Th>Last verify</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {integrations.data?.data.map((i) => (
-                <Table.Tr key={i.id}>
-                  <Table.Td>{nameOf(i.provider)}</Table.Td>
-                  <Table.Td>
-                    <Link href={`/integrations/${i.id}`}>{i.name}</Link>
-                  </Table.Td>
-                  <Table.Td>{defaultFor(i, settings.data).join(', ') || '—'}</Table.Td>
-                  <Table.Td>{i.rate_limit === null ? 'unlimited' : `${i.rate_limit} parts/s`}</Table.Td>
-                  <Table.Td>
-                    <VerifyBadge result={i.last_verify} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
-      )}
+      <ListTable
+        label="Integrations"
+        minWidth={640}
+        loading={integrations.isPending}
+        rows={integrations.data?.data}
+        empty={`No integrations yet. ${isAdmin ? 'Add one to start sending.' : 'An admin adds them.'}`}
+        columns={['Provider', 'Name', 'Default for', 'Rate limit', 'Last verify']}
+        table={{ striped: true, highlightOnHover: true }}
+        row={(i) => (
+          <Table.Tr key={i.id}>
+            <Table.Td>{nameOf(i.provider)}</Table.Td>
+            <Table.Td>
+              <Link href={`/integrations/${i.id}`}>{i.name}</Link>
+            </Table.Td>
+            <Table.Td>{defaultFor(i, settings.data).join(', ') || '—'}</Table.Td>
+            <Table.Td>{i.rate_limit === null ? 'unlimited' : `${i.rate_limit} parts/s`}</Table.Td>
+            <Table.Td>
+              <VerifyBadge result={i.last_verify} />
+            </Table.Td>
+          </Table.Tr>
+        )}
+      />
     </Page>
   );
 }

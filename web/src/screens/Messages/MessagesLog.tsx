@@ -10,9 +10,9 @@ import { useProjectId } from '../../api/session';
 import { useEventStream } from '../../api/stream';
 import type { Message, Page as ApiPage } from '../../api/types';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
-import { Empty, Loading, Page } from '../../components/Page';
+import { ListTable } from '../../components/ListTable';
+import { Page } from '../../components/Page';
 import { statusColor } from '../../components/StatusChips';
-import { ScrollTable } from '../../components/ScrollTable';
 
 const STATUSES = ['queued', 'Dispatched', 'Delivered', 'Failed', 'Rejected', 'Expired', 'Cancelled', 'DELIVERED', 'READ', 'FAILED', 'delivered', 'failed', 'undelivered', 'sent', 'read'];
 
@@ -43,46 +43,33 @@ export function MessagesLog() {
         <TextInput label="Campaign id" value={f.campaign_id} onChange={(e) => set('campaign_id')(e.currentTarget.value)} w={160} />
       </Group>
       <ErrorAlert error={list.error} />
-      {list.isPending ? (
-        <Loading what="messages" />
-      ) : rows.length === 0 ? (
-        <Empty>No messages match these filters.</Empty>
-      ) : (
-        <ScrollTable minWidth={720} label="Messages">
-          <Table striped data-testid="messages">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Message</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>Channel</Table.Th>
-                <Table.Th>Recipient</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Parts</Table.Th>
-                <Table.Th>Body</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((m) => (
-                <Table.Tr key={m.id} data-testid="message-row">
-                  <Table.Td>
-                    <Link href={`/messages/${enc(m.id)}`}>{m.id}</Link>
-                  </Table.Td>
-                  <Table.Td>{new Date(m.created_at).toLocaleString()}</Table.Td>
-                  <Table.Td>{m.channel}</Table.Td>
-                  <Table.Td>{m.recipient}</Table.Td>
-                  <Table.Td>
-                    <Badge color={statusColor(m.status.toLowerCase())} variant="light" data-testid="message-status">
-                      {m.status}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{m.parts}</Table.Td>
-                  <Table.Td style={{ maxWidth: 260, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{m.body}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
-      )}
+      <ListTable
+        label="Messages"
+        what="messages"
+        minWidth={720}
+        loading={list.isPending}
+        rows={list.data && rows}
+        empty="No messages match these filters."
+        columns={['Message', 'Created', 'Channel', 'Recipient', 'Status', 'Parts', 'Body']}
+        table={{ striped: true, 'data-testid': 'messages' }}
+        row={(m) => (
+          <Table.Tr key={m.id} data-testid="message-row">
+            <Table.Td>
+              <Link href={`/messages/${enc(m.id)}`}>{m.id}</Link>
+            </Table.Td>
+            <Table.Td>{new Date(m.created_at).toLocaleString()}</Table.Td>
+            <Table.Td>{m.channel}</Table.Td>
+            <Table.Td>{m.recipient}</Table.Td>
+            <Table.Td>
+              <Badge color={statusColor(m.status.toLowerCase())} variant="light" data-testid="message-status">
+                {m.status}
+              </Badge>
+            </Table.Td>
+            <Table.Td>{m.parts}</Table.Td>
+            <Table.Td style={{ maxWidth: 260, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{m.body}</Table.Td>
+          </Table.Tr>
+        )}
+      />
       {list.hasNextPage && (
         <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} w="fit-content">
           Load more

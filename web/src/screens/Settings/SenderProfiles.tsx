@@ -6,8 +6,7 @@ import { del, post } from '../../api/client';
 import { enc, pkey, projectPath, useIntegrations, useSenderProfiles } from '../../api/queries';
 import { useProjectId, useSession } from '../../api/session';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
-import { Empty } from '../../components/Page';
-import { ScrollTable } from '../../components/ScrollTable';
+import { ListTable } from '../../components/ListTable';
 
 export function SenderProfiles({ channel }: { channel: string }) {
   const pid = useProjectId();
@@ -31,40 +30,26 @@ export function SenderProfiles({ channel }: { channel: string }) {
   return (
     <Stack>
       <ErrorAlert error={profiles.error ?? remove.error} />
-      {mine.length === 0 ? (
-        <Empty>No {channel.toUpperCase()} sender profiles: sends use the channel's default integration and sender.</Empty>
-      ) : (
-        <ScrollTable minWidth={520} label="Sender profiles">
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Integration</Table.Th>
-                <Table.Th>Sender</Table.Th>
-                <Table.Th>Default</Table.Th>
-                <Table.Th>
-                  <span className="visually-hidden">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {mine.map((p) => (
-                <Table.Tr key={p.id}>
-                  <Table.Td>{p.name}</Table.Td>
-                  <Table.Td>{nameOf(p.integration_id)}</Table.Td>
-                  <Table.Td>{p.sender ?? 'provider default'}</Table.Td>
-                  <Table.Td>{p.is_default ? 'yes' : ''}</Table.Td>
-                  <Table.Td>
-                    <Button size="xs" variant="subtle" color="red" disabled={!isAdmin} onClick={() => remove.mutate(p.id)} aria-label={`Remove sender profile ${p.name}`}>
-                      Remove
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
-      )}
+      <ListTable
+        label="Sender profiles"
+        minWidth={520}
+        rows={mine}
+        empty={`No ${channel.toUpperCase()} sender profiles: sends use the channel's default integration and sender.`}
+        columns={['Name', 'Integration', 'Sender', 'Default', { hidden: 'Actions' }]}
+        row={(p) => (
+          <Table.Tr key={p.id}>
+            <Table.Td>{p.name}</Table.Td>
+            <Table.Td>{nameOf(p.integration_id)}</Table.Td>
+            <Table.Td>{p.sender ?? 'provider default'}</Table.Td>
+            <Table.Td>{p.is_default ? 'yes' : ''}</Table.Td>
+            <Table.Td>
+              <Button size="xs" variant="subtle" color="red" disabled={!isAdmin} onClick={() => remove.mutate(p.id)} aria-label={`Remove sender profile ${p.name}`}>
+                Remove
+              </Button>
+            </Table.Td>
+          </Table.Tr>
+        )}
+      />
       <form
         onSubmit={(e) => {
           e.preventDefault();
