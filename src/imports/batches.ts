@@ -1,5 +1,7 @@
 // An import file read from its checkpoint and cut into batches of parsed rows and row errors,
-// each with the checkpoint past it. Runs in the parse thread (parse-thread.ts).
+// each with the checkpoint past it, then packed for writing (pack.ts). Runs in the parse thread
+// (parse-thread.ts).
+import { packRows, type PackedCustomers } from './pack.js';
 import { csvRecords, ndjsonLines, type Item } from './readers.js';
 import { parseCsvRecord, parseNdjsonLine, type ColumnSpec, type ImportRow, type RowResult } from './rows.js';
 
@@ -62,4 +64,17 @@ export async function* batches(s: ParseSource, batchRows: number): AsyncGenerato
     }
   }
   yield { ...batch, final: true };
+}
+
+/** A batch as the main thread writes it: its rows packed per customer. */
+export interface PackedBatch {
+  customers: PackedCustomers;
+  errors: RowErrorAt[];
+  end: number;
+  line: number;
+  final: boolean;
+}
+
+export async function* packedBatches(s: ParseSource, batchRows: number): AsyncGenerator<PackedBatch> {
+  for await (const b of batches(s, batchRows)) yield { customers: packRows(b.rows), errors: b.errors, end: b.end, line: b.line, final: b.final };
 }

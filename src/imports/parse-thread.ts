@@ -1,11 +1,12 @@
-// The parse thread of an import: reads and validates rows (CSV parsing and phone validation are
-// most of an import's CPU) off the hub's main thread, which only writes them. Batches go to the
-// parent one ahead of the one it is writing, so memory stays bounded.
+// The parse thread of an import: reads, validates and packs rows (CSV parsing, phone validation,
+// typing and serialising attributes: most of an import's CPU) off the hub's main thread, which
+// only writes them. Batches go to the parent one ahead of the one it is writing, so memory stays
+// bounded.
 import { parentPort, workerData } from 'node:worker_threads';
-import { batches, type ParseSource } from './batches.js';
+import { packedBatches, type ParseSource } from './batches.js';
 import { ImportFileError } from './readers.js';
 
-export type ThreadMessage = { batch: import('./batches.js').ParsedBatch } | { error: string; fileErrorLine?: number };
+export type ThreadMessage = { batch: import('./batches.js').PackedBatch } | { error: string; fileErrorLine?: number };
 
 const { source, batchRows } = workerData as { source: ParseSource; batchRows: number };
 let credit = 1;
@@ -16,7 +17,7 @@ parentPort!.on('message', () => {
 });
 
 try {
-  for await (const batch of batches(source, batchRows)) {
+  for await (const batch of packedBatches(source, batchRows)) {
     while (credit === 0) await new Promise<void>((r) => (wake = r));
     credit--;
     parentPort!.postMessage({ batch } satisfies ThreadMessage);

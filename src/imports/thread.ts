@@ -1,6 +1,6 @@
 // Starts the parse thread of an import and hands its batches over as an async iterable.
 import { Worker } from 'node:worker_threads';
-import type { ParsedBatch, ParseSource } from './batches.js';
+import type { PackedBatch, ParseSource } from './batches.js';
 import type { ThreadMessage } from './parse-thread.js';
 import { ImportFileError } from './readers.js';
 
@@ -15,7 +15,7 @@ function startThread(data: unknown): Worker {
 }
 
 /** The batches of the file from its checkpoint; the thread ends when the iteration does. */
-export async function* parsedBatches(source: ParseSource, batchRows: number): AsyncGenerator<ParsedBatch> {
+export async function* parsedBatches(source: ParseSource, batchRows: number): AsyncGenerator<PackedBatch> {
   const thread = startThread({ source, batchRows });
   const queue: ThreadMessage[] = [];
   let failure: Error | null = null;

@@ -1,6 +1,8 @@
 // Customer profiles, keyed by the project's own customer_id; found by phone for inbound messages
 // and sends to bare numbers. The lookups and the insert run on hot paths: prepared.
-import type { DB } from './db.js';
+import type SQLite from 'better-sqlite3';
+import { directSqlite, type DB } from './db.js';
+import { CONTACT, NEW_CONTACT_WIDTH } from './new-contacts.js';
 import { prepared, preparedList } from './prepared.js';
 import type { CustomerOrigin, CustomersTable } from './schema.js';
 
@@ -81,6 +83,101 @@ const updateRow = prepared<Pick<CustomersTable, 'id' | 'phone' | 'country' | 'at
 /** Writes the row's phone, country and attributes (the bulk import's update: one prepared statement). */
 export async function replaceContact(db: DB, row: Pick<CustomersTable, 'id' | 'phone' | 'country' | 'attributes' | 'updated_at'>): Promise<void> {
   await updateRow.execute(db, row);
+}
+
+// The bulk import's insert: cached multi-row statements on SQLite (as the campaign fan-out's
+// messages), so a batch of thousands of customers binds one reused parameter array per 100
+// rows instead of building a query per row; other dialects take the Kysely path.
+const IMPORT_COLUMNS = ['id', 'project_id', 'customer_id', 'phone', 'country', 'attributes', 'origin', 'created_at', 'updated_at'] as const satisfies readonly (keyof CustomersTable)[];
+/** Where each column's value sits within a row's parameters. */
+const COLUMN = Object.fromEntries(IMPORT_COLUMNS.map((c, i) => [c, i])) as Record<(typeof IMPORT_COLUMNS)[number], number>;
+/** Rows per insert statement: 900 bound values, well under SQLite's limit. */
+const IMPORT_ROWS = 100;
+const importStatements = new WeakMap<SQLite.Database, Map<number, SQLite.Statement>>();
+
+function importStatement(sqlite: SQLite.Database, rows: number): SQLite.Statement {
+  let cache = importStatements.get(sqlite);
+  if (!cache) importStatements.set(sqlite, (cache = new Map<number, SQLite.Statement>()));
+  let stmt = cache.get(rows);
+  if (!stmt) {
+    const tuple = `(${IMPORT_COLUMNS.map(() => '?').join(',')})`;
+    stmt = sqlite.prepare(
+      `insert into customers (${IMPORT_COLUMNS.join(',')}) values ${Array.from({ length: rows }, () => tuple).join(',')} ` +
+        'on conflict (project_id, customer_id) do nothing',
+    );
+    cache.set(rows, stmt);
+  }
+  return stmt;
+}
+
+/** The row of the i-th customer of `contacts` as inserted. */
+function contactRow(contacts: readonly (string | null)[], i: number, projectId: string, now: number): CustomersTable {
+  const at = i * NEW_CONTACT_WIDTH;
+  return {
+    id: contacts[at + CONTACT.id]!,
+    project_id: projectId,
+    customer_id: contacts[at + CONTACT.customer_id]!,
+    phone: contacts[at + CONTACT.phone] ?? null,
+    country: contacts[at + CONTACT.country] ?? null,
+    attributes: contacts[at + CONTACT.attributes]!,
+    origin: 'api',
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/**
+ * Inserts a bulk import's customers (`contacts`: NEW_CONTACT_WIDTH values each, see
+ * new-contacts.ts; each customer_id once) with origin 'api', created and updated `now`, except
+ * those whose customer_id the project already has: their rows come back as they are, for the
+ * caller to update. Run it in a transaction, so what it inserts and what the caller then
+ * updates commit together.
+ */
+export async function insertUnlessPresent(db: DB, projectId: string, now: number, contacts: readonly (string | null)[]): Promise<CustomersTable[]> {
+  const present: CustomersTable[] = [];
+  const count = contacts.length / NEW_CONTACT_WIDTH;
+  const sqlite = directSqlite(db);
+  const width = IMPORT_COLUMNS.length;
+  // One parameter array serves every full statement: the constant values stay, the rest is overwritten.
+  let params: unknown[] = [];
+  for (let start = 0; start < count; start += IMPORT_ROWS) {
+    const rows = Math.min(IMPORT_ROWS, count - start);
+    let inserted: number;
+    if (sqlite) {
+      if (params.length !== rows * width) {
+        params = new Array<unknown>(rows * width);
+        for (let r = 0; r < rows; r++) {
+          params[r * width + COLUMN.project_id] = projectId;
+          params[r * width + COLUMN.origin] = 'api';
+          params[r * width + COLUMN.created_at] = now;
+          params[r * width + COLUMN.updated_at] = now;
+        }
+      }
+      for (let r = 0; r < rows; r++) {
+        const from = (start + r) * NEW_CONTACT_WIDTH;
+        const to = r * width;
+        params[to + COLUMN.id] = contacts[from + CONTACT.id];
+        params[to + COLUMN.customer_id] = contacts[from + CONTACT.customer_id];
+        params[to + COLUMN.phone] = contacts[from + CONTACT.phone];
+        params[to + COLUMN.country] = contacts[from + CONTACT.country];
+        params[to + COLUMN.attributes] = contacts[from + CONTACT.attributes];
+      }
+      inserted = importStatement(sqlite, rows).run(params).changes;
+    } else {
+      const values = Array.from({ length: rows }, (_, r) => contactRow(contacts, start + r, projectId, now));
+      const r = await db.insertInto('customers').values(values).onConflict((oc) => oc.columns(['project_id', 'customer_id']).doNothing()).executeTakeFirst();
+      inserted = Number(r.numInsertedOrUpdatedRows ?? 0n);
+    }
+    if (inserted === rows) continue;
+    // Some were there already: those are the rows with this customer_id but another id.
+    const ours = new Map<string, string>();
+    for (let r = 0; r < rows; r++) {
+      const from = (start + r) * NEW_CONTACT_WIDTH;
+      ours.set(contacts[from + CONTACT.customer_id]!, contacts[from + CONTACT.id]!);
+    }
+    for (const c of await findMany(db, projectId, [...ours.keys()])) if (c.id !== ours.get(c.customer_id)) present.push(c);
+  }
+  return present;
 }
 
 /** Deletes the profile row. Returns whether there was one. */
