@@ -1,6 +1,5 @@
 // Customer profiles, keyed by the project's own customer_id; found by phone for inbound messages
 // and sends to bare numbers. The lookups and the insert run on hot paths: prepared.
-import type SQLite from 'better-sqlite3';
 import { directSqlite, type DB } from './db.js';
 import { CONTACT, NEW_CONTACT_WIDTH } from './new-contacts.js';
 import { prepared, preparedList } from './prepared.js';
@@ -85,46 +84,18 @@ export async function replaceContact(db: DB, row: Pick<CustomersTable, 'id' | 'p
   await updateRow.execute(db, row);
 }
 
-// The bulk import's insert: cached multi-row statements on SQLite (as the campaign fan-out's
-// messages), so a batch of thousands of customers binds one reused parameter array per 100
-// rows instead of building a query per row; other dialects take the Kysely path.
+// The bulk import's insert, one row per statement: a multi-row insert needs a statement journal
+// (SQLite copies every page it changes to a temporary file, to undo the statement if a later
+// row fails), which cost more than it saved. On SQLite one parameter array serves every row.
 const IMPORT_COLUMNS = ['id', 'project_id', 'customer_id', 'phone', 'country', 'attributes', 'origin', 'created_at', 'updated_at'] as const satisfies readonly (keyof CustomersTable)[];
-/** Where each column's value sits within a row's parameters. */
-const COLUMN = Object.fromEntries(IMPORT_COLUMNS.map((c, i) => [c, i])) as Record<(typeof IMPORT_COLUMNS)[number], number>;
-/** Rows per insert statement: 900 bound values, well under SQLite's limit. */
-const IMPORT_ROWS = 100;
-const importStatements = new WeakMap<SQLite.Database, Map<number, SQLite.Statement>>();
+const IMPORT_SQL = `insert into customers (${IMPORT_COLUMNS.join(', ')}) values (${IMPORT_COLUMNS.map(() => '?').join(', ')}) on conflict (project_id, customer_id) do nothing`;
 
-function importStatement(sqlite: SQLite.Database, rows: number): SQLite.Statement {
-  let cache = importStatements.get(sqlite);
-  if (!cache) importStatements.set(sqlite, (cache = new Map<number, SQLite.Statement>()));
-  let stmt = cache.get(rows);
-  if (!stmt) {
-    const tuple = `(${IMPORT_COLUMNS.map(() => '?').join(',')})`;
-    stmt = sqlite.prepare(
-      `insert into customers (${IMPORT_COLUMNS.join(',')}) values ${Array.from({ length: rows }, () => tuple).join(',')} ` +
-        'on conflict (project_id, customer_id) do nothing',
-    );
-    cache.set(rows, stmt);
-  }
-  return stmt;
-}
-
-/** The row of the i-th customer of `contacts` as inserted. */
-function contactRow(contacts: readonly (string | null)[], i: number, projectId: string, now: number): CustomersTable {
-  const at = i * NEW_CONTACT_WIDTH;
-  return {
-    id: contacts[at + CONTACT.id]!,
-    project_id: projectId,
-    customer_id: contacts[at + CONTACT.customer_id]!,
-    phone: contacts[at + CONTACT.phone] ?? null,
-    country: contacts[at + CONTACT.country] ?? null,
-    attributes: contacts[at + CONTACT.attributes]!,
-    origin: 'api',
-    created_at: now,
-    updated_at: now,
-  };
-}
+const insertUnlessTaken = prepared<CustomersTable>((db, p) =>
+  db
+    .insertInto('customers')
+    .values({ id: p.id, project_id: p.project_id, customer_id: p.customer_id, phone: p.phone, country: p.country, attributes: p.attributes, origin: p.origin, created_at: p.created_at, updated_at: p.updated_at })
+    .onConflict((oc) => oc.columns(['project_id', 'customer_id']).doNothing()),
+);
 
 /**
  * Inserts a bulk import's customers (`contacts`: NEW_CONTACT_WIDTH values each, see
@@ -134,50 +105,37 @@ function contactRow(contacts: readonly (string | null)[], i: number, projectId: 
  * updates commit together.
  */
 export async function insertUnlessPresent(db: DB, projectId: string, now: number, contacts: readonly (string | null)[]): Promise<CustomersTable[]> {
-  const present: CustomersTable[] = [];
-  const count = contacts.length / NEW_CONTACT_WIDTH;
+  const taken: string[] = [];
   const sqlite = directSqlite(db);
-  const width = IMPORT_COLUMNS.length;
-  // One parameter array serves every full statement: the constant values stay, the rest is overwritten.
-  let params: unknown[] = [];
-  for (let start = 0; start < count; start += IMPORT_ROWS) {
-    const rows = Math.min(IMPORT_ROWS, count - start);
+  const stmt = sqlite?.prepare(IMPORT_SQL);
+  const params: unknown[] = [null, projectId, null, null, null, null, 'api', now, now];
+  for (let at = 0; at < contacts.length; at += NEW_CONTACT_WIDTH) {
+    const customerId = contacts[at + CONTACT.customer_id]!;
     let inserted: number;
-    if (sqlite) {
-      if (params.length !== rows * width) {
-        params = new Array<unknown>(rows * width);
-        for (let r = 0; r < rows; r++) {
-          params[r * width + COLUMN.project_id] = projectId;
-          params[r * width + COLUMN.origin] = 'api';
-          params[r * width + COLUMN.created_at] = now;
-          params[r * width + COLUMN.updated_at] = now;
-        }
-      }
-      for (let r = 0; r < rows; r++) {
-        const from = (start + r) * NEW_CONTACT_WIDTH;
-        const to = r * width;
-        params[to + COLUMN.id] = contacts[from + CONTACT.id];
-        params[to + COLUMN.customer_id] = contacts[from + CONTACT.customer_id];
-        params[to + COLUMN.phone] = contacts[from + CONTACT.phone];
-        params[to + COLUMN.country] = contacts[from + CONTACT.country];
-        params[to + COLUMN.attributes] = contacts[from + CONTACT.attributes];
-      }
-      inserted = importStatement(sqlite, rows).run(params).changes;
+    if (stmt) {
+      // In IMPORT_COLUMNS order; project_id, origin and the times are already in place.
+      params[0] = contacts[at + CONTACT.id];
+      params[2] = customerId;
+      params[3] = contacts[at + CONTACT.phone];
+      params[4] = contacts[at + CONTACT.country];
+      params[5] = contacts[at + CONTACT.attributes];
+      inserted = stmt.run(params).changes;
     } else {
-      const values = Array.from({ length: rows }, (_, r) => contactRow(contacts, start + r, projectId, now));
-      const r = await db.insertInto('customers').values(values).onConflict((oc) => oc.columns(['project_id', 'customer_id']).doNothing()).executeTakeFirst();
-      inserted = Number(r.numInsertedOrUpdatedRows ?? 0n);
+      inserted = await insertUnlessTaken.changes(db, {
+        id: contacts[at + CONTACT.id]!,
+        project_id: projectId,
+        customer_id: customerId,
+        phone: contacts[at + CONTACT.phone] ?? null,
+        country: contacts[at + CONTACT.country] ?? null,
+        attributes: contacts[at + CONTACT.attributes]!,
+        origin: 'api',
+        created_at: now,
+        updated_at: now,
+      });
     }
-    if (inserted === rows) continue;
-    // Some were there already: those are the rows with this customer_id but another id.
-    const ours = new Map<string, string>();
-    for (let r = 0; r < rows; r++) {
-      const from = (start + r) * NEW_CONTACT_WIDTH;
-      ours.set(contacts[from + CONTACT.customer_id]!, contacts[from + CONTACT.id]!);
-    }
-    for (const c of await findMany(db, projectId, [...ours.keys()])) if (c.id !== ours.get(c.customer_id)) present.push(c);
+    if (inserted === 0) taken.push(customerId);
   }
-  return present;
+  return taken.length === 0 ? [] : findMany(db, projectId, taken);
 }
 
 /** Deletes the profile row. Returns whether there was one. */
