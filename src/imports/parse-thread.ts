@@ -3,10 +3,10 @@
 // only writes them. Batches go to the parent one ahead of the one it is writing, so memory stays
 // bounded.
 import { parentPort, workerData } from 'node:worker_threads';
-import { packedBatches, type ParseSource } from './batches.js';
+import { batches, type ParseSource } from './batches.js';
 import { ImportFileError } from './readers.js';
 
-export type ThreadMessage = { batch: import('./batches.js').PackedBatch } | { error: string; fileErrorLine?: number };
+export type ThreadMessage = { batch: import('./batches.js').ParsedBatch } | { error: string; fileErrorLine?: number };
 
 const { source, batchRows } = workerData as { source: ParseSource; batchRows: number };
 let credit = 1;
@@ -17,7 +17,7 @@ parentPort!.on('message', () => {
 });
 
 try {
-  for await (const batch of packedBatches(source, batchRows)) {
+  for await (const batch of batches(source, batchRows)) {
     while (credit === 0) await new Promise<void>((r) => (wake = r));
     credit--;
     parentPort!.postMessage({ batch } satisfies ThreadMessage);

@@ -1,21 +1,23 @@
 // Starts the parse thread of an import and hands its batches over as an async iterable.
 import { Worker } from 'node:worker_threads';
-import type { PackedBatch, ParseSource } from './batches.js';
+import type { ParsedBatch, ParseSource } from './batches.js';
 import type { ThreadMessage } from './parse-thread.js';
 import { ImportFileError } from './readers.js';
+
+const LIMITS = process.env.IMPORT_YOUNG_MB ? { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.IMPORT_YOUNG_MB) } } : {};
 
 function startThread(data: unknown): Worker {
   const self = import.meta.url;
   if (self.endsWith('.ts')) {
     // Run from source (tsx): the thread needs the TypeScript loader registered in it too.
     const url = new URL('./parse-thread.ts', self).href;
-    return new Worker(`import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(url)}); })`, { eval: true, workerData: data });
+    return new Worker(`import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(url)}); })`, { eval: true, workerData: data, ...LIMITS });
   }
-  return new Worker(new URL('./parse-thread.js', self), { workerData: data });
+  return new Worker(new URL('./parse-thread.js', self), { workerData: data, ...LIMITS });
 }
 
 /** The batches of the file from its checkpoint; the thread ends when the iteration does. */
-export async function* parsedBatches(source: ParseSource, batchRows: number): AsyncGenerator<PackedBatch> {
+export async function* parsedBatches(source: ParseSource, batchRows: number): AsyncGenerator<ParsedBatch> {
   const thread = startThread({ source, batchRows });
   const queue: ThreadMessage[] = [];
   let failure: Error | null = null;

@@ -8,7 +8,7 @@ import type { DB } from '../store/db.js';
 import * as importStore from '../store/imports.js';
 import type { ImportsTable } from '../store/schema.js';
 import { applyBatch } from './apply.js';
-import { packedBatches } from './batches.js';
+import { batches } from './batches.js';
 import { ImportFileError } from './readers.js';
 import { parsedBatches } from './thread.js';
 
@@ -115,7 +115,7 @@ export class ImportWorker {
     await importStore.markRunning(this.db, job.id, Date.now());
     const path = join(this.dir, job.file);
     const source = { path, format: job.format, columns: job.columns, start: job.bytes_processed, line: job.line };
-    for await (const b of this.#parseThread ? parsedBatches(source, this.#batchRows) : packedBatches(source, this.#batchRows)) {
+    for await (const b of this.#parseThread ? parsedBatches(source, this.#batchRows) : batches(source, this.#batchRows)) {
       const errors = b.errors.map((e) => ({ import_id: job.id, ...e }));
       await applyBatch(this.db, job, { customers: b.customers, errors, end: b.final ? job.bytes_total : b.end, line: b.line });
       if (b.final) break;
