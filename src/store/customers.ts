@@ -106,8 +106,10 @@ const insertUnlessTaken = prepared<CustomersTable>((db, p) =>
  */
 export async function insertUnlessPresent(db: DB, projectId: string, now: number, contacts: readonly (string | null)[]): Promise<CustomersTable[]> {
   const taken: string[] = [];
+  // Directly only inside a transaction, whose commit waits for the WAL flush; elsewhere the
+  // prepared query, which waits for each write's.
   const sqlite = directSqlite(db);
-  const stmt = sqlite?.prepare(IMPORT_SQL);
+  const stmt = sqlite?.inTransaction ? sqlite.prepare(IMPORT_SQL) : undefined;
   const params: unknown[] = [null, projectId, null, null, null, null, 'api', now, now];
   for (let at = 0; at < contacts.length; at += NEW_CONTACT_WIDTH) {
     const customerId = contacts[at + CONTACT.customer_id]!;
