@@ -1,16 +1,18 @@
 // One batch of an import, applied in one transaction with its errors and the checkpoint: after
-// a crash either the whole batch and the checkpoint past it are there, or neither.
+// a crash either the whole batch and the checkpoint past it are there, or neither. The batch
+// comes packed (pack.ts): new customers are inserted as they are, and only customers the
+// project already has are read, merged and updated here.
 import { mergeAttributes } from '../core/attributes.js';
-import { newId } from '../core/ids.js';
 import * as customerStore from '../store/customers.js';
 import { inTransaction, type DB } from '../store/db.js';
 import * as importStore from '../store/imports.js';
 import type { NewImportError } from '../store/imports.js';
+import { CONTACT, NEW_CONTACT_WIDTH } from '../store/new-contacts.js';
 import type { CustomersTable } from '../store/schema.js';
-import type { ImportRow } from './rows.js';
+import type { PackedCustomers } from './pack.js';
 
 export interface Batch {
-  rows: ImportRow[];
+  customers: PackedCustomers;
   errors: NewImportError[];
   /** The checkpoint past the batch. */
   end: number;
@@ -20,38 +22,36 @@ export interface Batch {
 export async function applyBatch(db: DB, job: { id: string; project_id: string }, batch: Batch): Promise<{ created: number; updated: number }> {
   return inTransaction(db, async (trx) => {
     const now = Date.now();
-    const ids = [...new Set(batch.rows.map((r) => r.customer_id))];
-    const known = new Map<string, { row: CustomersTable; attributes: Record<string, unknown>; isNew: boolean; dirty: boolean }>();
-    for (const c of await customerStore.findMany(trx, job.project_id, ids)) {
-      known.set(c.customer_id, { row: c, attributes: JSON.parse(c.attributes) as Record<string, unknown>, isNew: false, dirty: false });
-    }
-    let created = 0;
-    let updated = 0;
-    for (const r of batch.rows) {
-      let entry = known.get(r.customer_id);
-      if (entry) {
-        updated++;
-        entry.dirty = true;
-      } else {
-        created++;
-        const row: CustomersTable = { id: newId('cus'), project_id: job.project_id, customer_id: r.customer_id, phone: null, country: null, attributes: '{}', origin: 'api', created_at: now, updated_at: now };
-        entry = { row, attributes: {}, isNew: true, dirty: true };
-        known.set(r.customer_id, entry);
-      }
-      entry.attributes = mergeAttributes(entry.attributes, r.attributes);
-      if (r.phone !== undefined) {
-        entry.row.phone = r.phone?.e164 ?? null;
-        entry.row.country = r.phone?.country ?? null;
-      }
-    }
-    for (const e of known.values()) {
-      if (!e.dirty) continue;
-      const row = { ...e.row, attributes: JSON.stringify(e.attributes), updated_at: now };
-      if (e.isNew) await customerStore.insert(trx, row);
-      else await customerStore.replaceContact(trx, row);
-    }
+    const c = batch.customers;
+    const present = await customerStore.insertUnlessPresent(trx, job.project_id, now, c.contacts);
+    if (present.length > 0) await updatePresent(trx, c, present, now);
+    let rows = 0;
+    for (const n of c.rows) rows += n;
+    // A new customer's first row created it; every other row updated a customer.
+    const created = c.rows.length - present.length;
+    const updated = rows - created;
     await importStore.insertErrors(trx, batch.errors);
     await importStore.checkpoint(trx, job.id, { bytes_processed: batch.end, line: batch.line, created, updated, failed: batch.errors.length, now });
     return { created, updated };
   });
+}
+
+/** Customers the project had: attributes merged into theirs, the phone replaced if the rows gave one. */
+async function updatePresent(trx: DB, c: PackedCustomers, present: readonly CustomersTable[], now: number): Promise<void> {
+  const index = new Map<string, number>();
+  for (let i = 0; i < c.rows.length; i++) index.set(c.contacts[i * NEW_CONTACT_WIDTH + CONTACT.customer_id]!, i);
+  for (const row of present) {
+    const i = index.get(row.customer_id)!;
+    const at = i * NEW_CONTACT_WIDTH;
+    const patch = JSON.parse(c.patches[i] ?? c.contacts[at + CONTACT.attributes]!) as Record<string, unknown>;
+    const attributes = JSON.stringify(mergeAttributes(JSON.parse(row.attributes) as Record<string, unknown>, patch));
+    const given = c.phoneGiven[i] === 1;
+    await customerStore.replaceContact(trx, {
+      id: row.id,
+      phone: given ? (c.contacts[at + CONTACT.phone] ?? null) : row.phone,
+      country: given ? (c.contacts[at + CONTACT.country] ?? null) : row.country,
+      attributes,
+      updated_at: now,
+    });
+  }
 }

@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { batches, type ParsedBatch, type ParseSource } from './batches.js';
 import { parsedBatches } from './thread.js';
 import { parseCsvHeader } from './rows.js';
+import { CONTACT, NEW_CONTACT_WIDTH } from '../store/new-contacts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-batches-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,13 +18,14 @@ const header = parseCsvHeader(['customer_id', 'age:number']);
 assert.ok(header.ok);
 const source: ParseSource = { path, format: 'csv', columns: JSON.stringify(header.columns), start: Buffer.byteLength('customer_id,age:number\n'), line: 1 };
 
-async function all(gen: AsyncGenerator<ParsedBatch>): Promise<ParsedBatch[]> {
-  const out: ParsedBatch[] = [];
+async function all<B>(gen: AsyncGenerator<B>): Promise<B[]> {
+  const out: B[] = [];
   for await (const b of gen) out.push(b);
   return out;
 }
 
-const summary = (bs: ParsedBatch[]) => bs.map((b) => ({ ids: b.rows.map((r) => r.customer_id), errors: b.errors.map((e) => e.line), line: b.line, final: b.final }));
+const customerIds = (b: ParsedBatch) => b.customers.contacts.filter((_, i) => i % NEW_CONTACT_WIDTH === CONTACT.customer_id);
+const summary = (bs: ParsedBatch[]) => bs.map((b) => ({ ids: customerIds(b), errors: b.errors.map((e) => e.line), line: b.line, final: b.final }));
 
 test('batches: cut after rows, each with the checkpoint past it; resuming from one gives the rest', async () => {
   const bs = await all(batches(source, 2));
@@ -37,6 +39,20 @@ test('batches: cut after rows, each with the checkpoint past it; resuming from o
   assert.deepEqual(summary(rest), summary(bs.slice(1)));
 });
 
+/** The batches with each new customer's id blanked (fresh on every run) once checked for its form. */
+function withoutIds(bs: ParsedBatch[]): ParsedBatch[] {
+  return bs.map((b) => {
+    const contacts = b.customers.contacts.map((v, i) => {
+      if (i % NEW_CONTACT_WIDTH !== CONTACT.id) return v;
+      assert.match(v ?? '', /^cus_[0-9a-z]{26}$/);
+      return null;
+    });
+    return { ...b, customers: { ...b.customers, contacts } };
+  });
+}
+
 test('the parse thread gives the same batches as parsing in process', async () => {
-  assert.deepEqual(await all(parsedBatches(source, 2)), await all(batches(source, 2)));
+  const threaded = await all(parsedBatches(source, 2));
+  assert.deepEqual(withoutIds(threaded), withoutIds(await all(batches(source, 2))));
+  assert.deepEqual(threaded.map(customerIds), [['c1'], ['c3', 'c4'], ['c5']]);
 });

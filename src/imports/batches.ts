@@ -1,7 +1,9 @@
 // An import file read from its checkpoint and cut into batches of parsed rows and row errors,
-// each with the checkpoint past it. Runs in the parse thread (parse-thread.ts).
+// each with the checkpoint past it, then packed for writing (pack.ts). Runs in the parse thread
+// (parse-thread.ts).
+import { Packer, type PackedCustomers } from './pack.js';
 import { csvRecords, ndjsonLines, type Item } from './readers.js';
-import { parseCsvRecord, parseNdjsonLine, type ColumnSpec, type ImportRow, type RowResult } from './rows.js';
+import { parseCsvRecord, parseNdjsonLine, type ColumnSpec, type RowResult } from './rows.js';
 
 export interface ParseSource {
   path: string;
@@ -21,7 +23,8 @@ export interface RowErrorAt {
 }
 
 export interface ParsedBatch {
-  rows: ImportRow[];
+  /** The batch's rows packed per customer (pack.ts). */
+  customers: PackedCustomers;
   errors: RowErrorAt[];
   /** The checkpoint past the batch (the last batch: past its last row; the file's end is the caller's). */
   end: number;
@@ -42,24 +45,31 @@ async function* ndjsonRows(s: ParseSource): AsyncGenerator<Item<RowResult>> {
 export const BATCH_BYTES = 4 * 1024 * 1024;
 
 export async function* batches(s: ParseSource, batchRows: number): AsyncGenerator<ParsedBatch> {
-  let batch: ParsedBatch = { rows: [], errors: [], end: s.start, line: s.line, final: false };
+  const packer = new Packer();
+  let rows = 0;
+  let errors: RowErrorAt[] = [];
+  let end = s.start;
+  let line = s.line;
   let from = s.start;
   for await (const item of s.format === 'csv' ? csvRows(s) : ndjsonRows(s)) {
     if (item.kind === 'error') {
-      batch.errors.push({ line: item.line, field: null, code: item.code, message: item.message });
+      errors.push({ line: item.line, field: null, code: item.code, message: item.message });
       continue;
     }
     const r = item.value;
-    if (r.ok) batch.rows.push(r.row);
-    else batch.errors.push({ line: item.line, field: r.error.field ?? null, code: r.error.code, message: r.error.message });
-    batch.end = item.end;
-    batch.line = item.last;
+    if (r.ok) {
+      packer.add(r.row);
+      rows++;
+    } else errors.push({ line: item.line, field: r.error.field ?? null, code: r.error.code, message: r.error.message });
+    end = item.end;
+    line = item.last;
     // Cut only right after a row: an error after the checkpoint would be reported again on resume.
-    if (batch.rows.length + batch.errors.length >= batchRows || batch.end - from >= BATCH_BYTES) {
-      yield batch;
-      from = batch.end;
-      batch = { rows: [], errors: [], end: batch.end, line: batch.line, final: false };
+    if (rows + errors.length >= batchRows || end - from >= BATCH_BYTES) {
+      yield { customers: packer.take(), errors, end, line, final: false };
+      from = end;
+      rows = 0;
+      errors = [];
     }
   }
-  yield { ...batch, final: true };
+  yield { customers: packer.take(), errors, end, line, final: true };
 }

@@ -1,6 +1,7 @@
-// The parse thread of an import: reads and validates rows (CSV parsing and phone validation are
-// most of an import's CPU) off the hub's main thread, which only writes them. Batches go to the
-// parent one ahead of the one it is writing, so memory stays bounded.
+// The parse thread of an import: reads, validates and packs rows (CSV parsing, phone validation,
+// typing and serialising attributes: most of an import's CPU) off the hub's main thread, which
+// only writes them. Batches go to the parent one ahead of the one it is writing, so memory stays
+// bounded.
 import { parentPort, workerData } from 'node:worker_threads';
 import { batches, type ParseSource } from './batches.js';
 import { ImportFileError } from './readers.js';

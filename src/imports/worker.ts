@@ -117,7 +117,7 @@ export class ImportWorker {
     const source = { path, format: job.format, columns: job.columns, start: job.bytes_processed, line: job.line };
     for await (const b of this.#parseThread ? parsedBatches(source, this.#batchRows) : batches(source, this.#batchRows)) {
       const errors = b.errors.map((e) => ({ import_id: job.id, ...e }));
-      await applyBatch(this.db, job, { rows: b.rows, errors, end: b.final ? job.bytes_total : b.end, line: b.line });
+      await applyBatch(this.db, job, { customers: b.customers, errors, end: b.final ? job.bytes_total : b.end, line: b.line });
       if (b.final) break;
       if (this.#stopping) return;
     }

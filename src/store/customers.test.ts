@@ -104,4 +104,17 @@ for (const backend of await storeBackends()) describe(`customer store (${backend
       assert.deepEqual(rows.map((r) => r.id), c.want);
     });
   }
+  test('insertUnlessPresent: inserts the new customers, skips and returns the present ones, in or outside a transaction', async () => {
+    const contacts = (...rows: [string, string][]) => rows.flatMap(([id, customerId]) => [id, customerId, '+12025550199', 'US', '{"k":1}']);
+    // Outside a transaction: the prepared (portable) query.
+    const present = await customerStore.insertUnlessPresent(store.db, 'prj_2', 5000, contacts(['cus_i1', 'dave'], ['cus_i2', 'alice']));
+    assert.deepEqual(present.map((c) => [c.id, c.customer_id]), [['cus_06', 'alice']]);
+    assert.deepEqual(await customerStore.find(store.db, 'prj_2', 'dave'), { id: 'cus_i1', project_id: 'prj_2', customer_id: 'dave', phone: '+12025550199', country: 'US', attributes: '{"k":1}', origin: 'api', created_at: 5000, updated_at: 5000 });
+    assert.equal((await customerStore.find(store.db, 'prj_2', 'alice'))?.id, 'cus_06', 'the present customer is left as it was');
+    // In a transaction: the statement run on the connection directly.
+    const inTrx = await inTransaction(store.db, (trx) => customerStore.insertUnlessPresent(trx, 'prj_2', 6000, contacts(['cus_i3', 'dave'], ['cus_i4', 'erin'], ['cus_i5', 'alice'])));
+    assert.deepEqual(inTrx.map((c) => c.id).sort(), ['cus_06', 'cus_i1']);
+    assert.equal((await customerStore.find(store.db, 'prj_2', 'erin'))?.id, 'cus_i4');
+    assert.equal((await customerStore.find(store.db, 'prj_2', 'erin'))?.created_at, 6000);
+  });
 });

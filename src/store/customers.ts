@@ -1,6 +1,7 @@
 // Customer profiles, keyed by the project's own customer_id; found by phone for inbound messages
 // and sends to bare numbers. The lookups and the insert run on hot paths: prepared.
-import type { DB } from './db.js';
+import { directSqlite, type DB } from './db.js';
+import { CONTACT, NEW_CONTACT_WIDTH } from './new-contacts.js';
 import { prepared, preparedList } from './prepared.js';
 import type { CustomerOrigin, CustomersTable } from './schema.js';
 
@@ -81,6 +82,62 @@ const updateRow = prepared<Pick<CustomersTable, 'id' | 'phone' | 'country' | 'at
 /** Writes the row's phone, country and attributes (the bulk import's update: one prepared statement). */
 export async function replaceContact(db: DB, row: Pick<CustomersTable, 'id' | 'phone' | 'country' | 'attributes' | 'updated_at'>): Promise<void> {
   await updateRow.execute(db, row);
+}
+
+// The bulk import's insert, one row per statement: a multi-row insert needs a statement journal
+// (SQLite copies every page it changes to a temporary file, to undo the statement if a later
+// row fails), which cost more than it saved. On SQLite one parameter array serves every row.
+const IMPORT_COLUMNS = ['id', 'project_id', 'customer_id', 'phone', 'country', 'attributes', 'origin', 'created_at', 'updated_at'] as const satisfies readonly (keyof CustomersTable)[];
+const IMPORT_SQL = `insert into customers (${IMPORT_COLUMNS.join(', ')}) values (${IMPORT_COLUMNS.map(() => '?').join(', ')}) on conflict (project_id, customer_id) do nothing`;
+
+const insertUnlessTaken = prepared<CustomersTable>((db, p) =>
+  db
+    .insertInto('customers')
+    .values({ id: p.id, project_id: p.project_id, customer_id: p.customer_id, phone: p.phone, country: p.country, attributes: p.attributes, origin: p.origin, created_at: p.created_at, updated_at: p.updated_at })
+    .onConflict((oc) => oc.columns(['project_id', 'customer_id']).doNothing()),
+);
+
+/**
+ * Inserts a bulk import's customers (`contacts`: NEW_CONTACT_WIDTH values each, see
+ * new-contacts.ts; each customer_id once) with origin 'api', created and updated `now`, except
+ * those whose customer_id the project already has: their rows come back as they are, for the
+ * caller to update. Run it in a transaction, so what it inserts and what the caller then
+ * updates commit together.
+ */
+export async function insertUnlessPresent(db: DB, projectId: string, now: number, contacts: readonly (string | null)[]): Promise<CustomersTable[]> {
+  const taken: string[] = [];
+  // Directly only inside a transaction, whose commit waits for the WAL flush; elsewhere the
+  // prepared query, which waits for each write's.
+  const sqlite = directSqlite(db);
+  const stmt = sqlite?.inTransaction ? sqlite.prepare(IMPORT_SQL) : undefined;
+  const params: unknown[] = [null, projectId, null, null, null, null, 'api', now, now];
+  for (let at = 0; at < contacts.length; at += NEW_CONTACT_WIDTH) {
+    const customerId = contacts[at + CONTACT.customer_id]!;
+    let inserted: number;
+    if (stmt) {
+      // In IMPORT_COLUMNS order; project_id, origin and the times are already in place.
+      params[0] = contacts[at + CONTACT.id];
+      params[2] = customerId;
+      params[3] = contacts[at + CONTACT.phone];
+      params[4] = contacts[at + CONTACT.country];
+      params[5] = contacts[at + CONTACT.attributes];
+      inserted = stmt.run(params).changes;
+    } else {
+      inserted = await insertUnlessTaken.changes(db, {
+        id: contacts[at + CONTACT.id]!,
+        project_id: projectId,
+        customer_id: customerId,
+        phone: contacts[at + CONTACT.phone] ?? null,
+        country: contacts[at + CONTACT.country] ?? null,
+        attributes: contacts[at + CONTACT.attributes]!,
+        origin: 'api',
+        created_at: now,
+        updated_at: now,
+      });
+    }
+    if (inserted === 0) taken.push(customerId);
+  }
+  return taken.length === 0 ? [] : findMany(db, projectId, taken);
 }
 
 /** Deletes the profile row. Returns whether there was one. */
