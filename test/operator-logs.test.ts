@@ -49,15 +49,27 @@ describe('warnings for retries and refusals', () => {
     const mine = lines.filter((l) => l.message_id === m.id);
     const retries = mine.filter((l) => l.msg === 'send failed; will retry');
     const refusals = mine.filter((l) => String(l.msg).startsWith('send refused for good'));
-    assert.equal(retries.length, m.attempts - 1, 'every attempt but the last was a retry');
     assert.equal(refusals.length, 1);
-    for (const l of [...retries, ...refusals]) {
+    const refusal = refusals[0]!;
+    assert.equal(refusal.level, 40, 'warn');
+    assert.equal(refusal.integration_id, iid);
+    // Two endings are right: the last attempt failed with no time left for another, or (on a busy
+    // machine) the retry due just before the deadline was claimed after it and refused unsent.
+    if (/retries ran out/.test(String(refusal.msg))) {
+      assert.equal(retries.length, m.attempts - 1, 'every attempt but the last was a retry');
+      assert.equal(refusal.status_code, 500);
+      assert.equal(typeof refusal.error, 'string');
+    } else {
+      assert.match(String(refusal.msg), /retry deadline passed/);
+      assert.equal(retries.length, m.attempts, 'every attempt was a retry; the expiry made no request');
+    }
+    assert.ok(retries.length >= 1);
+    for (const l of retries) {
       assert.equal(l.level, 40, 'warn');
       assert.equal(l.integration_id, iid);
       assert.equal(l.status_code, 500);
       assert.equal(typeof l.error, 'string');
     }
-    assert.match(String(refusals[0]!.msg), /retries ran out/);
     assert.deepEqual(retries.map((l) => l.attempts), Array.from({ length: retries.length }, (_, i) => i + 1));
   });
 
