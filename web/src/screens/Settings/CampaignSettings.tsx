@@ -1,40 +1,28 @@
 // Project settings > Campaigns: sender profiles per channel (SMS / MMS / RCS / WhatsApp),
 // keywords per channel, Mapping > Campaign events, link tracking, quiet hours and the frequency cap.
-import { Button, Stack, Switch, Tabs, TextInput, Title } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Stack, Switch, Tabs, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import { put } from '../../api/client';
-import { pkey, projectPath, useSettings } from '../../api/queries';
-import { useProjectId, useSession } from '../../api/session';
+import { useSettings } from '../../api/queries';
+import { useSession } from '../../api/session';
 import type { Settings } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { AdminOnlyNotice, Loading, Page } from '../../components/Page';
 import { KeywordsEditor } from './KeywordsEditor';
 import { SenderProfiles } from './SenderProfiles';
 import { SendingRules } from './SendingRules';
+import { SettingsForm, useSaveSettings } from './SettingsForm';
 
 function Mapping({ settings }: { settings: Settings }) {
-  const pid = useProjectId();
   const { isAdmin } = useSession();
-  const qc = useQueryClient();
   const [names, setNames] = useState(settings.event_names);
   const [tracking, setTracking] = useState(settings.link_tracking);
   useEffect(() => {
     setNames(settings.event_names);
     setTracking(settings.link_tracking);
   }, [settings]);
-  const save = useMutation({
-    mutationFn: () => put<Settings>(projectPath(pid, '/settings'), { event_names: names, link_tracking: tracking }),
-    onSuccess: (s) => qc.setQueryData(pkey(pid, 'settings'), s),
-  });
+  const save = useSaveSettings(() => ({ event_names: names, link_tracking: tracking }));
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
-      <Stack maw={520}>
+    <SettingsForm save={save} canSave={isAdmin}>
         <Title order={2} size="h4">
           Mapping › Campaign events
         </Title>
@@ -45,13 +33,7 @@ function Mapping({ settings }: { settings: Settings }) {
           Link tracking
         </Title>
         <Switch label="Shorten and track links in SMS bodies" description="Campaigns and sends may override it" checked={tracking} onChange={(e) => setTracking(e.currentTarget.checked)} disabled={!isAdmin} />
-        <ErrorAlert error={save.error} />
-        {save.isSuccess && <span role="status">Saved.</span>}
-        <Button type="submit" disabled={!isAdmin} loading={save.isPending} w="fit-content">
-          Save
-        </Button>
-      </Stack>
-    </form>
+    </SettingsForm>
   );
 }
 

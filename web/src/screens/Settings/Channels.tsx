@@ -1,13 +1,12 @@
 // Project settings > Channels: which integration each channel uses when a send names none.
-import { Button, Select, Stack } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Select } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { put } from '../../api/client';
-import { pkey, projectPath, useIntegrations, useSettings } from '../../api/queries';
+import { pkey, useIntegrations, useSettings } from '../../api/queries';
 import { useProjectId, useSession } from '../../api/session';
-import type { Settings } from '../../api/types';
 import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
 import { AdminOnlyNotice, Loading, Page } from '../../components/Page';
+import { SettingsForm, useSaveSettings } from './SettingsForm';
 
 const FIELDS = [
   { key: 'default_sms_integration_id', label: 'Default SMS Provider', channel: 'sms', help: 'Used for SMS and MMS sends that name no integration or sender profile.' },
@@ -27,25 +26,14 @@ export function Channels() {
   useEffect(() => {
     if (settings.data) setValues(Object.fromEntries(FIELDS.map((f) => [f.key, settings.data[f.key]])));
   }, [settings.data]);
-  const save = useMutation({
-    mutationFn: () => put<Settings>(projectPath(pid, '/settings'), values),
-    onSuccess: (s) => {
-      qc.setQueryData(pkey(pid, 'settings'), s);
-      void qc.invalidateQueries({ queryKey: pkey(pid, 'integrations') });
-    },
-  });
+  // The integrations list shows which channel each is the default for.
+  const save = useSaveSettings(() => values, () => void qc.invalidateQueries({ queryKey: pkey(pid, 'integrations') }));
   if (settings.isPending || integrations.isPending) return <Loading what="settings" />;
   return (
     <Page title="Project settings › Channels" description="The integration each channel uses by default.">
       <AdminOnlyNotice show={!isAdmin} />
       <ErrorAlert error={settings.error ?? integrations.error} />
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack maw={520}>
+      <SettingsForm save={save} canSave={isAdmin}>
           {FIELDS.map((f) => (
             <Select
               key={f.key}
@@ -60,13 +48,7 @@ export function Channels() {
               error={fieldError(save.error, f.key)}
             />
           ))}
-          <ErrorAlert error={save.error} />
-          {save.isSuccess && <span role="status">Saved.</span>}
-          <Button type="submit" disabled={!isAdmin} loading={save.isPending} w="fit-content">
-            Save
-          </Button>
-        </Stack>
-      </form>
+      </SettingsForm>
     </Page>
   );
 }

@@ -1,21 +1,17 @@
 // Project settings › Campaigns › Quiet hours and frequency cap (docs/scheduling.md): campaign
 // messages due in the recipient's quiet hours wait for their end; a customer at the cap is skipped.
-import { Button, Group, NativeSelect, NumberInput, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Group, NativeSelect, NumberInput, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import { put } from '../../api/client';
-import { pkey, projectPath } from '../../api/queries';
-import { useProjectId, useSession } from '../../api/session';
+import { useSession } from '../../api/session';
 import type { FrequencyCap, QuietHours, Settings } from '../../api/types';
-import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
+import { fieldError } from '../../components/ErrorAlert';
+import { SettingsForm, useSaveSettings } from './SettingsForm';
 
 const DEFAULT_QUIET: QuietHours = { start: '21:00', end: '08:00', timezone_attribute: 'timezone', default_timezone: 'UTC' };
 const DEFAULT_CAP: FrequencyCap = { max: 3, per: 'week' };
 
 export function SendingRules({ settings }: { settings: Settings }) {
-  const pid = useProjectId();
   const { isAdmin } = useSession();
-  const qc = useQueryClient();
   const [quietOn, setQuietOn] = useState(!!settings.quiet_hours);
   const [quiet, setQuiet] = useState<QuietHours>(settings.quiet_hours ?? DEFAULT_QUIET);
   const [capOn, setCapOn] = useState(!!settings.frequency_cap);
@@ -26,19 +22,10 @@ export function SendingRules({ settings }: { settings: Settings }) {
     setCapOn(!!settings.frequency_cap);
     setCap(settings.frequency_cap ?? DEFAULT_CAP);
   }, [settings]);
-  const save = useMutation({
-    mutationFn: () => put<Settings>(projectPath(pid, '/settings'), { quiet_hours: quietOn ? quiet : null, frequency_cap: capOn ? cap : null }),
-    onSuccess: (s) => qc.setQueryData(pkey(pid, 'settings'), s),
-  });
+  const save = useSaveSettings(() => ({ quiet_hours: quietOn ? quiet : null, frequency_cap: capOn ? cap : null }));
   const err = save.error;
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
-      <Stack maw={560}>
+    <SettingsForm save={save} canSave={isAdmin} maw={560}>
         <Title order={2} size="h4">
           Quiet hours
         </Title>
@@ -76,12 +63,6 @@ export function SendingRules({ settings }: { settings: Settings }) {
         <Text size="xs" c="dimmed">
           Both apply when a campaign launches, not to campaigns already launched.
         </Text>
-        <ErrorAlert error={err} />
-        {save.isSuccess && <span role="status">Saved.</span>}
-        <Button type="submit" disabled={!isAdmin} loading={save.isPending} w="fit-content">
-          Save
-        </Button>
-      </Stack>
-    </form>
+    </SettingsForm>
   );
 }
