@@ -6,7 +6,7 @@
 // PostgreSQL with jsonb operators and switchboard_timestamptz (migration 013), to the same effect;
 // a NULL test counts as false with coalesce(…, 0) or coalesce(…, false). The EXISTS subqueries
 // over consents and events are plain SQL.
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { AttributeTest, FilterNode } from '../core/audience.js';
 import type { Channel } from '../core/status.js';
 import { directSqlite, isPostgres, type DB } from './db.js';
@@ -175,11 +175,16 @@ const optedOutFlag = (channel: Channel) => sql<number>`case when ${optedOutOf(ch
 
 /** The next page of customers matching the filter, in id order after `after` (keyset). */
 export async function pageFilter(db: DB, projectId: string, node: FilterNode, ctx: CompileContext, after: string | null, limit: number): Promise<AudienceMember[]> {
+  return customersPage(db, projectId, ctx.channel, compileFilter(node, isPostgres(db) ? { ...ctx, postgres: true } : ctx), after, limit);
+}
+
+/** The project's customers meeting `condition`, in id order after `after` (keyset), as audience members. */
+function customersPage(db: DB, projectId: string, channel: Channel, condition: Expression<SqlBool>, after: string | null, limit: number): Promise<AudienceMember[]> {
   let q = db
     .selectFrom('customers as c')
-    .select(['c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes', optedOutFlag(ctx.channel)])
+    .select(['c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes', optedOutFlag(channel)])
     .where('c.project_id', '=', projectId)
-    .where(compileFilter(node, isPostgres(db) ? { ...ctx, postgres: true } : ctx))
+    .where(condition)
     .orderBy('c.id')
     .limit(limit);
   if (after !== null) q = q.where('c.id', '>', after);
@@ -272,15 +277,8 @@ export async function listAndProjectSizes(db: DB, projectId: string, campaignId:
  * probe of the list each) and its launch inserts at the end of the indexes instead of all over.
  */
 export async function pageListedCustomers(db: DB, projectId: string, campaignId: string, channel: Channel, after: string | null, limit: number): Promise<AudienceMember[]> {
-  let q = db
-    .selectFrom('customers as c')
-    .select(['c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes', optedOutFlag(channel)])
-    .where('c.project_id', '=', projectId)
-    .where((eb) => eb.exists(eb.selectFrom('campaign_audience as a').select(sql`1`.as('one')).where('a.campaign_id', '=', campaignId).whereRef('a.customer_id', '=', 'c.customer_id')))
-    .orderBy('c.id')
-    .limit(limit);
-  if (after !== null) q = q.where('c.id', '>', after);
-  return q.execute();
+  const listed = sql<SqlBool>`exists (select 1 from campaign_audience a where a.campaign_id = ${campaignId} and a.customer_id = c.customer_id)`;
+  return customersPage(db, projectId, channel, listed, after, limit);
 }
 
 /** A campaign's id list: how many ids, how many name a customer, with a phone, opted out of `channel`. */
