@@ -104,6 +104,17 @@ for (const backend of await storeBackends()) describe(`message store (${backend.
       assert.deepEqual((await messageStore.listByIds(store.db, rows.map((r) => r.id))).sort((a, b) => a.id.localeCompare(b.id)), rows);
     });
 
+    test('rows differing in any column keep their own values (a column the same in every row is bound once)', async () => {
+      // Each column differs in exactly one row, so every statement shape mixes shared and per-row values.
+      const rows = ['d1', 'd2', 'd3', 'd4', 'd5'].map((c) => row(`fd_${c}`, 'cmp_fd', c));
+      Object.assign(rows[1]!, { body: 'personalised for d2', parts: 2, encoding: 'UCS-2' });
+      Object.assign(rows[2]!, { next_attempt_at: rows[2]!.next_attempt_at + 3_600_000, deadline_at: rows[2]!.deadline_at + 3_600_000 });
+      Object.assign(rows[3]!, { content: JSON.stringify({ type: 'template', name: 'x', parameters: { n: 'd4' } }), expects_reports: 0 });
+      Object.assign(rows[4]!, { sender: null, media: JSON.stringify(['https://example.com/a.png']) });
+      await launch(rows);
+      assert.deepEqual((await messageStore.listByIds(store.db, rows.map((r) => r.id))).sort((a, b) => a.id.localeCompare(b.id)), rows);
+    });
+
     test('a resumed launch skips customers the campaign already reached, keeping their first message', async () => {
       await launch(['c2', 'c3', 'c4', 'c5'].map((c) => row(`f2_${c}`, 'cmp_f', c)));
       const all = await messageStore.listByIds(store.db, ['f1_c1', 'f1_c2', 'f1_c3', 'f2_c2', 'f2_c3', 'f2_c4', 'f2_c5']);
