@@ -6,7 +6,9 @@ import { writeReport } from './report.js';
 import { cpuSnapshot, otherCpu, srcFingerprint } from './lib/machine.js';
 import { killAll, REPO_DIR } from './lib/proc.js';
 import { removeTempDirs } from './lib/util.js';
+import { POSTGRES_ADMIN_URL, postgresReachable } from './lib/store.js';
 import type { BenchOptions, Scenario, ScenarioResult } from './lib/types.js';
+import { redactDatabaseUrl } from '../src/config.js';
 import { run as campaignFanout } from './scenarios/campaign-fanout.js';
 import { run as consoleFirstScreen } from './scenarios/console-first-screen.js';
 import { run as customerImport } from './scenarios/customer-import.js';
@@ -26,12 +28,14 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 const USAGE = `usage: tsx bench/run.ts [--smoke] [--only ${Object.keys(SCENARIOS).join(',')}]
-                     [--rounds N] [--duration S] [--connections C] [--out PATH]
+                     [--rounds N] [--duration S] [--connections C] [--store sqlite|postgres] [--out PATH]
   --smoke        tiny sizes, 1 round, short runs; writes bench/.smoke-RESULTS.md
   --only         comma-separated scenarios (default: all)
   --rounds       rounds per scenario, each figure is the median (default 3; smoke 1)
   --duration     seconds per load run (default 10; smoke 1)
   --connections  connections of the closed-loop runs (default 50)
+  --store        the hubs' database: sqlite (default) or postgres (a database per hub on the
+                 server at BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres)
   --out          where to write the report (default bench/RESULTS.md; smoke bench/.smoke-RESULTS.md)`;
 
 function fail(message: string): never {
@@ -46,6 +50,7 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     duration: { type: 'string' },
     connections: { type: 'string' },
+    store: { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -68,7 +73,14 @@ for (const n of names) if (!SCENARIOS[n]) fail(`unknown scenario "${n}"`);
 
 const t0 = Date.now();
 const log = (message: string) => process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}\n`);
+if (values.store !== undefined && values.store !== 'sqlite' && values.store !== 'postgres') fail(`--store must be sqlite or postgres, got "${values.store}"`);
+const store = values.store ?? 'sqlite';
+if (store === 'postgres') {
+  const unreachable = await postgresReachable();
+  if (unreachable) fail(`--store postgres: no PostgreSQL server answers at ${redactDatabaseUrl(POSTGRES_ADMIN_URL)} (${unreachable}); set BENCH_POSTGRES_URL`);
+}
 const opts: BenchOptions = {
+  store,
   smoke,
   rounds: positiveInt('rounds', values.rounds, smoke ? 1 : 3),
   durationS: positiveInt('duration', values.duration, smoke ? 1 : 10),

@@ -1,6 +1,6 @@
 // Queueing messages through the public API (setup, not measured load) and waiting on them.
-import type SQLite from 'better-sqlite3';
 import type { Api } from './api.js';
+import type { BenchDb } from './store.js';
 import { phone } from './phones.js';
 import { pmap, waitFor } from './util.js';
 
@@ -24,29 +24,28 @@ export async function sendMessages(
 }
 
 /** Waits until no message is queued or being sent (every message has its send outcome). */
-export async function waitAllDispatched(db: SQLite.Database, timeoutMs: number): Promise<void> {
-  const q = db.prepare(`select count(*) as n from messages where dispatch_state in ('queued', 'sending')`);
-  await waitFor('all messages to be dispatched', () => ((q.get() as { n: number }).n === 0 ? true : undefined), timeoutMs, 100);
+export async function waitAllDispatched(db: BenchDb, timeoutMs: number): Promise<void> {
+  const waiting = async () => (await db.get<{ n: number }>(`select count(*) as n from messages where dispatch_state in ('queued', 'sending')`))!.n;
+  await waitFor('all messages to be dispatched', async () => ((await waiting()) === 0 ? true : undefined), timeoutMs, 100);
 }
 
 /** Waits until every stored callback has been processed; returns how long that took (ms). */
-export async function waitCallbacksProcessed(db: SQLite.Database, timeoutMs: number): Promise<number> {
+export async function waitCallbacksProcessed(db: BenchDb, timeoutMs: number): Promise<number> {
   const t0 = Date.now();
-  const q = db.prepare(`select count(*) as n from callbacks where processed_at is null`);
-  await waitFor('all callbacks to be processed', () => ((q.get() as { n: number }).n === 0 ? true : undefined), timeoutMs, 50);
+  await waitFor('all callbacks to be processed', async () => ((await pendingCallbacks(db)) === 0 ? true : undefined), timeoutMs, 50);
   return Date.now() - t0;
 }
 
-export function pendingCallbacks(db: SQLite.Database): number {
-  return (db.prepare(`select count(*) as n from callbacks where processed_at is null`).get() as { n: number }).n;
+export async function pendingCallbacks(db: BenchDb): Promise<number> {
+  return (await db.get<{ n: number }>(`select count(*) as n from callbacks where processed_at is null`))!.n;
 }
 
 /** Rows of the given messages, in chunks (SQLite's variable limit). */
-export function messageRows<T>(db: SQLite.Database, columns: string, ids: readonly string[]): T[] {
+export async function messageRows<T>(db: BenchDb, columns: string, ids: readonly string[]): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    out.push(...(db.prepare(`select ${columns} from messages where id in (${chunk.map(() => '?').join(',')})`).all(...chunk) as T[]));
+    out.push(...(await db.all<T>(`select ${columns} from messages where id in (${chunk.map(() => '?').join(',')})`, ...chunk)));
   }
   return out;
 }

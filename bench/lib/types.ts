@@ -1,6 +1,10 @@
 // The shapes every scenario module shares with the runner and the report.
 
+import type { StoreKind } from './store.js';
+
 export interface BenchOptions {
+  /** The database the hubs run on (`--store`). */
+  store: StoreKind;
   /** Tiny sizes, one round: checks that the suite still works, measures nothing worth keeping. */
   smoke: boolean;
   /** Rounds per scenario; each figure is the median over them. */

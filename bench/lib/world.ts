@@ -1,10 +1,11 @@
 // Setting up what a scenario needs: hub and sandbox processes, a project, integrations, and a
-// read-only view of the hub's SQLite file for measuring (the hub itself is never asked to count).
+// connection to the hub's database (SQLite file or PostgreSQL) for measuring (the hub itself is never asked to count).
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { SinchSmsSandboxOptions } from '../../src/sandboxes/sinch-sms/server.js';
 import { Api } from './api.js';
 import { Child } from './proc.js';
+import { createPostgresDatabase, dropPostgresDatabase, openPostgresDb, openSqliteDb, postgresUrl, type BenchDb, type StoreKind } from './store.js';
 import { freePort, removeDir, tempDir, waitFor } from './util.js';
 
 export const ADMIN_TOKEN = 'bench-admin-token';
@@ -27,16 +28,29 @@ export interface RunningHub {
   api: Api;
   url: string;
   dataDir: string;
+  /** The hub's SQLite file (meaningless on PostgreSQL). */
   dbPath: string;
+  store: StoreKind;
+  /** The hub's DATABASE_URL on PostgreSQL. */
+  databaseUrl?: string;
+  /** A connection to the hub's database for measuring; the caller closes it. */
+  openDb(): BenchDb;
   stop(): Promise<void>;
 }
 
 /**
  * Starts a hub child on a fresh port with its data in `dataDir` (a new temp folder if absent).
+ * On PostgreSQL it runs on `database` (made for it and dropped when it stops if absent).
  * BENCH_HUB_NODE_ARGS adds Node flags to it, e.g. `--cpu-prof --cpu-prof-dir=bench/.cpuprofiles`.
  */
-export async function startHub(opts: { dataDir?: string; env?: Record<string, string>; logFile?: string } = {}): Promise<RunningHub> {
+export async function startHub(opts: { store?: StoreKind; database?: string; dataDir?: string; env?: Record<string, string>; logFile?: string } = {}): Promise<RunningHub> {
+  const store = opts.store ?? 'sqlite';
   const dataDir = opts.dataDir ?? tempDir();
+  const database = store === 'postgres' ? (opts.database ?? (await createPostgresDatabase())) : undefined;
+  const databaseUrl = database ? postgresUrl(database) : undefined;
+  const dropOwnDatabase = async () => {
+    if (database && !opts.database) await dropPostgresDatabase(database);
+  };
   const port = await freePort();
   const child = await Child.start<HubInfo>(
     'hub',
@@ -49,13 +63,15 @@ export async function startHub(opts: { dataDir?: string; env?: Record<string, st
       LOG_LEVEL: 'warn',
       // The sandboxes the scenarios point integrations at listen on loopback.
       ALLOW_LOOPBACK_PROVIDER_URLS: 'true',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...opts.env,
     },
     (process.env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean),
     60_000,
     opts.logFile,
-  ).catch((err: unknown) => {
+  ).catch(async (err: unknown) => {
     if (!opts.dataDir) removeDir(dataDir);
+    await dropOwnDatabase();
     throw err;
   });
   const api = new Api(child.info.url, ADMIN_TOKEN);
@@ -66,11 +82,15 @@ export async function startHub(opts: { dataDir?: string; env?: Record<string, st
     url: child.info.url,
     dataDir,
     dbPath: child.info.db,
+    store,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    openDb: () => (databaseUrl ? openPostgresDb(databaseUrl) : openSqliteDb(child.info.db)),
     async stop() {
       await api.close();
       const code = await child.stop();
-      // A folder made here goes with the hub; one given by the caller is the caller's.
+      // A folder or database made here goes with the hub; one given by the caller is the caller's.
       if (!opts.dataDir) removeDir(dataDir);
+      await dropOwnDatabase();
       if (code !== 0) throw new Error(`the hub exited with ${code} on SIGTERM:\n${child.tail()}`);
     },
   };
@@ -101,6 +121,21 @@ export async function startSandbox(options: Partial<SinchSmsSandboxOptions> = {}
 export async function startBare(): Promise<Child<{ url: string; pid: number }>> {
   const port = await freePort();
   return Child.start('bare', 'bare-process.ts', { PORT: String(port) });
+}
+
+/**
+ * The PostgreSQL floor of webhook ingest (pg-insert-process.ts) on a database of its own;
+ * `drop` removes that database once the process is stopped.
+ */
+export async function startPgInsert(): Promise<{ child: Child<{ url: string; pid: number }>; drop(): Promise<void> }> {
+  const port = await freePort();
+  const database = await createPostgresDatabase();
+  const drop = () => dropPostgresDatabase(database);
+  const child = await Child.start<{ url: string; pid: number }>('pg-insert', 'pg-insert-process.ts', { PORT: String(port), DATABASE_URL: postgresUrl(database) }).catch(async (err: unknown) => {
+    await drop();
+    throw err;
+  });
+  return { child, drop };
 }
 
 /** The durable floor (durable-process.ts), appending to a file in a temp folder on the local disk. */
@@ -148,7 +183,7 @@ export async function setRateLimit(api: Api, projectId: string, integrationId: s
   await api.must('PATCH', `/api/v1/projects/${projectId}/integrations/${integrationId}`, { rate_limit: rateLimit }, [200]);
 }
 
-/** The hub's database, read-only, for counting what it did. */
+/** The hub's SQLite file, read-only and synchronous, for the torture runs' ledgers. */
 export function openReadOnly(path: string): SQLite.Database {
   const db = new SQLite(path, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');

@@ -25,7 +25,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   const missing = browserMissing();
   if (missing) return { name: 'console-first-screen', figures: [], notes: [`Not measured: ${missing}.`] };
   ensureConsoleBuilt();
-  const hub = await startHub();
+  const hub = await startHub({ store: opts.store });
   const rounds = opts.smoke ? 1 : Math.max(5, opts.rounds);
   const cold: number[] = [];
   const signedIn: number[] = [];

@@ -52,7 +52,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
     const bytes = statSync(file).size;
     const rounds: Round[] = [];
     for (let r = 0; r < opts.rounds; r++) {
-      const hub = await startHub();
+      const hub = await startHub({ store: opts.store });
       try {
         const pid = await createProject(hub.api);
         const idleMb = hub.child.sample().rssMb;

@@ -6,16 +6,22 @@
 // (0.001 parts/s, which lets about one message a second through); lifting the limit (PATCH
 // rate_limit null) starts the clock, and the last `enqueued` event stops it. Recipients end in
 // 0007: the sandbox accepts them and sends no delivery reports, so the hub only dispatches.
-import type SQLite from 'better-sqlite3';
+// On PostgreSQL a second baseline is a raw claim-and-send loop through pg: the same concurrency
+// of loops, each claiming one queued row (`FOR UPDATE SKIP LOCKED`), sending it with undici and
+// writing its outcome, over a pg Pool of the hub's default size.
+import pg from 'pg';
 import { Pool } from 'undici';
 import type { Api } from '../lib/api.js';
 import { phone } from '../lib/phones.js';
 import { cpuPercent, type Child } from '../lib/proc.js';
 import type { BenchOptions, ScenarioResult } from '../lib/types.js';
 import { median, pmap, randomBase32, round, waitFor } from '../lib/util.js';
-import { createProject, createSinchIntegration, openReadOnly, setRateLimit, settledOrThrow, startHub, startSandbox, type RunningHub, type SandboxInfo } from '../lib/world.js';
+import { createPostgresDatabase, dropPostgresDatabase, postgresUrl, type BenchDb } from '../lib/store.js';
+import { createProject, createSinchIntegration, setRateLimit, settledOrThrow, startHub, startSandbox, type RunningHub, type SandboxInfo } from '../lib/world.js';
 
 const CONCURRENCY = 64;
+/** pg's default pool size, which the hub keeps unless configured otherwise. */
+const PG_POOL = 10;
 const HOLD = 0.001;
 const BODY = 'Your order has shipped. Track it in the app.';
 
@@ -51,6 +57,45 @@ async function rawUndici(sandbox: SandboxInfo, count: number, callbackUrl: strin
   return { rate, failed };
 }
 
+/** The raw claim-and-send loop on a database of its own: `count` queued rows, CONCURRENCY loops. */
+async function rawPgClaimLoop(sandbox: SandboxInfo, count: number, callbackUrl: string): Promise<{ rate: number; failed: number }> {
+  const database = await createPostgresDatabase();
+  const db = new pg.Pool({ connectionString: postgresUrl(database), max: PG_POOL });
+  const http = new Pool(sandbox.url, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
+  try {
+    await db.query(`create table queue (id bigserial primary key, recipient text not null, body text not null, state text not null default 'queued', provider_id text, updated_at bigint)`);
+    await db.query(`create index queue_queued on queue (id) where state = 'queued'`);
+    await db.query(`insert into queue (recipient, body) select r, $2 from unnest($1::text[]) as r`, [Array.from({ length: count }, (_, i) => phone(i)), BODY]);
+    let failed = 0;
+    const t0 = Date.now();
+    const loop = async () => {
+      for (;;) {
+        const claimed = await db.query<{ id: string; recipient: string }>(
+          `update queue set state = 'sending', updated_at = $1 where id = (select id from queue where state = 'queued' order by id limit 1 for update skip locked) returning id, recipient`,
+          [Date.now()],
+        );
+        const row = claimed.rows[0];
+        if (!row) return;
+        const res = await http.request({
+          method: 'POST',
+          path: '/xms/v1/bench/batches',
+          headers: { authorization: 'Bearer bench-token', 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ to: [row.recipient], body: BODY, delivery_report: 'per_recipient', callback_url: callbackUrl, client_reference: `msg_${randomBase32(26).toLowerCase()}` }),
+        });
+        const answer = (await res.body.json()) as { id?: string };
+        if (res.statusCode !== 201) failed++;
+        await db.query(`update queue set state = $2, provider_id = $3, updated_at = $4 where id = $1`, [row.id, res.statusCode === 201 ? 'sent' : 'failed', answer.id ?? null, Date.now()]);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+    return { rate: count / ((Date.now() - t0) / 1000), failed };
+  } finally {
+    await http.close();
+    await db.end();
+    await dropPostgresDatabase(database);
+  }
+}
+
 interface HubRound {
   rate: number;
   measured: number;
@@ -60,39 +105,40 @@ interface HubRound {
   notEnqueued: number;
 }
 
-async function hubRound(h: RunningHub, db: SQLite.Database, sandbox: Child<SandboxInfo>, projectId: string, integrationId: string, audience: string[], n: number): Promise<HubRound> {
+async function hubRound(h: RunningHub, db: BenchDb, sandbox: Child<SandboxInfo>, projectId: string, integrationId: string, audience: string[], n: number): Promise<HubRound> {
   const api = h.api;
   const campaign = await api.must<{ id: string }>('POST', `/api/v1/projects/${projectId}/campaigns`, { name: `dispatch ${n}`, body: BODY, audience: { customer_ids: audience } }, [201]);
   const l0 = Date.now();
   await api.must('POST', `/api/v1/projects/${projectId}/campaigns/${campaign.id}/launch`, {}, [200], 600_000);
   const launchS = (Date.now() - l0) / 1000;
-  const waiting = db.prepare(`select count(*) as n from messages where campaign_id = ? and dispatch_state in ('queued', 'sending')`);
-  const measured = (waiting.get(campaign.id) as { n: number }).n;
+  const waiting = async () => (await db.get<{ n: number }>(`select count(*) as n from messages where campaign_id = ? and dispatch_state in ('queued', 'sending')`, campaign.id))!.n;
+  const measured = await waiting();
   const hubBefore = h.child.sample();
   const sbBefore = sandbox.sample();
   const t0 = Date.now();
   await setRateLimit(api, projectId, integrationId, null);
-  await waitFor('the backlog to be dispatched', () => ((waiting.get(campaign.id) as { n: number }).n === 0 ? true : undefined), 600_000, 50);
+  await waitFor('the backlog to be dispatched', async () => ((await waiting()) === 0 ? true : undefined), 600_000, 50);
   const wall = (Date.now() - t0) / 1000;
   const hubCpuPct = cpuPercent(hubBefore, h.child.sample(), wall);
   const sandboxCpuPct = cpuPercent(sbBefore, sandbox.sample(), wall);
-  const last = db.prepare(`select max(created_at) as t from events where campaign_id = ? and status = 'enqueued'`).get(campaign.id) as { t: number };
-  const notEnqueued = (db.prepare(`select count(*) as n from messages where campaign_id = ? and status != 'enqueued'`).get(campaign.id) as { n: number }).n;
+  const last = (await db.get<{ t: number }>(`select max(created_at) as t from events where campaign_id = ? and status = 'enqueued'`, campaign.id))!;
+  const notEnqueued = (await db.get<{ n: number }>(`select count(*) as n from messages where campaign_id = ? and status != 'enqueued'`, campaign.id))!.n;
   await setRateLimit(api, projectId, integrationId, HOLD);
   return { rate: measured / ((Number(last.t) - t0) / 1000), measured, launchS, hubCpuPct, sandboxCpuPct, notEnqueued };
 }
 
 export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   const M = opts.smoke ? 300 : 10_000;
-  const [sandbox, started] = await Promise.allSettled([startSandbox(), startHub()]).then(settledOrThrow);
+  const onPostgres = opts.store === 'postgres';
+  const [sandbox, started] = await Promise.allSettled([startSandbox(), startHub({ store: opts.store })]).then(settledOrThrow);
   const hub: RunningHub | null = started;
-  let db: SQLite.Database | null = null;
+  let db: BenchDb | null = null;
   try {
     const h = started;
     const pid = await createProject(h.api);
     const integration = await createSinchIntegration(h.api, pid, { sandboxUrl: sandbox.info.url, rateLimit: HOLD, maxConcurrency: CONCURRENCY });
     const callbackUrl = integration.webhook_urls['delivery']!;
-    const d = (db = openReadOnly(h.dbPath));
+    const d = (db = h.openDb());
     opts.log(`dispatch: creating ${M} customers through the API`);
     const customers = await createCustomers(h.api, pid, M, 'd');
     opts.log(`dispatch: ${round(customers.rate)} customers/s`);
@@ -101,11 +147,14 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
     if (!opts.smoke) {
       await hubRound(h, d, sandbox, pid, integration.id, customers.ids.slice(0, 2000), 0);
       await rawUndici(sandbox.info, 2000, callbackUrl);
+      if (onPostgres) await rawPgClaimLoop(sandbox.info, 2000, callbackUrl);
     }
 
     const hubRuns: HubRound[] = [];
     const rawRuns: { rate: number; failed: number; sandboxCpuPct: number; generatorCpuPct: number }[] = [];
+    const claimRuns: { rate: number; failed: number }[] = [];
     const raw = async () => {
+      if (onPostgres) claimRuns.push(await rawPgClaimLoop(sandbox.info, M, callbackUrl));
       const before = sandbox.sample();
       const cpu = process.cpuUsage();
       const t0 = Date.now();
@@ -119,11 +168,12 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       if (!hubFirst) await raw();
       hubRuns.push(await hubRound(h, d, sandbox, pid, integration.id, customers.ids, r + 1));
       if (hubFirst) await raw();
-      opts.log(`dispatch round ${r + 1}: hub ${round(hubRuns[r]!.rate)} msg/s, raw undici ${round(rawRuns[r]!.rate)} msg/s`);
+      opts.log(`dispatch round ${r + 1}: hub ${round(hubRuns[r]!.rate)} msg/s, raw undici ${round(rawRuns[r]!.rate)} msg/s${onPostgres ? `, raw pg claim loop ${round(claimRuns[r]!.rate)} msg/s` : ''}`);
     }
 
     const hubRate = median(hubRuns.map((x) => x.rate));
     const rawRate = median(rawRuns.map((x) => x.rate));
+    const claimRate = onPostgres ? median(claimRuns.map((x) => x.rate)) : NaN;
     const fmt = (xs: number[]) => xs.map((x) => round(x)).join(' / ');
     return {
       name: 'dispatch',
@@ -133,6 +183,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
         rounds: opts.rounds,
         'rate limit': 'none (held at 0.001 parts/s while the campaign is queued, then lifted)',
         recipients: 'distinct US numbers ending 0007 (accepted, no delivery reports)',
+        store: onPostgres ? 'PostgreSQL (a database per hub on the local server)' : 'SQLite (the hub\'s file)',
       },
       figures: [
         {
@@ -146,6 +197,21 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
           runs: hubRuns.map((x) => x.rate),
           baselineRuns: rawRuns.map((x) => x.rate),
         },
+        ...(onPostgres
+          ? [
+              {
+                label: `Messages/s against a raw claim-and-send loop through pg (${CONCURRENCY} loops, one row per claim with FOR UPDATE SKIP LOCKED, pg Pool of ${PG_POOL})`,
+                value: hubRate,
+                unit: 'msg/s',
+                baseline: claimRate,
+                ratio: hubRate / claimRate,
+                goal: '≥ 50% of the raw claim loop',
+                met: hubRate / claimRate >= 0.5,
+                runs: hubRuns.map((x) => x.rate),
+                baselineRuns: claimRuns.map((x) => x.rate),
+              },
+            ]
+          : []),
         {
           label: `Campaign launch of ${M} (POST …/launch until it answered)`,
           value: median(hubRuns.map((x) => x.launchS)),
@@ -164,13 +230,13 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       ],
       notes: [
         `Hub rate = messages still queued when the limit was lifted (${fmt(hubRuns.map((x) => x.measured))} per round) / (last \`enqueued\` event's created_at − the moment before the PATCH). Raw undici rate = ${M} / wall time of ${CONCURRENCY} request loops over one undici Pool of ${CONCURRENCY} connections, each reading the full answer.`,
-        `Messages not \`enqueued\` at the end of a hub round: ${fmt(hubRuns.map((x) => x.notEnqueued))}; raw requests not answered 201: ${fmt(rawRuns.map((x) => x.failed))}.`,
+        `Messages not \`enqueued\` at the end of a hub round: ${fmt(hubRuns.map((x) => x.notEnqueued))}; raw requests not answered 201: ${fmt(rawRuns.map((x) => x.failed))}${onPostgres ? `; raw claim-loop sends not answered 201: ${fmt(claimRuns.map((x) => x.failed))}` : ''}.`,
         `CPU (% of one core) while the hub drained: hub ${fmt(hubRuns.map((x) => x.hubCpuPct))}, sandbox ${fmt(hubRuns.map((x) => x.sandboxCpuPct))}. During raw undici: sandbox ${fmt(rawRuns.map((x) => x.sandboxCpuPct))}, bench process ${fmt(rawRuns.map((x) => x.generatorCpuPct))}.`,
         `Hub process at the end: RSS ${round(h.child.sample().rssMb)} MB, peak ${round(h.child.sample().peakRssMb)} MB; it logged ${h.child.warnings} warnings and ${h.child.errors} errors.`,
       ],
     };
   } finally {
-    db?.close();
+    await db?.close();
     await hub?.stop().catch(() => hub?.child.kill());
     await sandbox.stop();
   }

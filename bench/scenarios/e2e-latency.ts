@@ -5,14 +5,14 @@
 // send to the sandbox and its 201, and the group commit of the outcome. Recipients end in 0007
 // (no delivery reports), so only that path runs. Baseline: the bare Fastify route answering 200
 // at the same rate (its request latency).
-import type SQLite from 'better-sqlite3';
 import { paced, type LoadResult, type RequestSpec } from '../lib/load.js';
 import { waitAllDispatched } from '../lib/messages.js';
 import { phone } from '../lib/phones.js';
 import { cpuPercent, type Child } from '../lib/proc.js';
 import type { BenchOptions, ScenarioResult } from '../lib/types.js';
 import { median, percentile, round } from '../lib/util.js';
-import { ADMIN_TOKEN, createProject, createSinchIntegration, openReadOnly, settledOrThrow, startBare, startHub, startSandbox, type RunningHub, type SandboxInfo } from '../lib/world.js';
+import type { BenchDb } from '../lib/store.js';
+import { ADMIN_TOKEN, createProject, createSinchIntegration, settledOrThrow, startBare, startHub, startSandbox, type RunningHub, type SandboxInfo } from '../lib/world.js';
 
 
 class Sends {
@@ -72,18 +72,17 @@ interface Stages {
   toEnqueued: number[];
 }
 
-function measure(db: SQLite.Database, byMessage: Map<string, number>): { e2e: number[]; internal: number[]; stages: Stages; missing: number } {
+async function measure(db: BenchDb, byMessage: Map<string, number>): Promise<{ e2e: number[]; internal: number[]; stages: Stages; missing: number }> {
   const ids = [...byMessage.keys()];
   const e2e: number[] = [];
   const internal: number[] = [];
   const stages: Stages = { api: [], toSend: [], toEnqueued: [] };
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const rows = db
-      .prepare(
-        `select m.id, m.created_at as queued_at, m.sent_at_us, e.created_at as enqueued_at from messages m join events e on e.message_id = m.id and e.status = 'enqueued' where m.id in (${chunk.map(() => '?').join(',')})`,
-      )
-      .all(...chunk) as { id: string; queued_at: number; sent_at_us: number; enqueued_at: number }[];
+    const rows = await db.all<{ id: string; queued_at: number; sent_at_us: number; enqueued_at: number }>(
+      `select m.id, m.created_at as queued_at, m.sent_at_us, e.created_at as enqueued_at from messages m join events e on e.message_id = m.id and e.status = 'enqueued' where m.id in (${chunk.map(() => '?').join(',')})`,
+      ...chunk,
+    );
     for (const r of rows) {
       const written = byMessage.get(r.id)!;
       const sentAt = Number(r.sent_at_us) / 1000;
@@ -101,14 +100,14 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   const D = opts.durationS;
   // The smoke run only checks that the scenario works: at a rate any machine sustains.
   const RATE = opts.smoke ? 100 : 500;
-  const [sandbox, bare, started]: [Child<SandboxInfo>, Child<{ url: string }>, RunningHub] = await Promise.allSettled([startSandbox(), startBare(), startHub()]).then(settledOrThrow);
+  const [sandbox, bare, started]: [Child<SandboxInfo>, Child<{ url: string }>, RunningHub] = await Promise.allSettled([startSandbox(), startBare(), startHub({ store: opts.store })]).then(settledOrThrow);
   const hub: RunningHub | null = started;
-  let db: SQLite.Database | null = null;
+  let db: BenchDb | null = null;
   try {
     const h = started;
     const pid = await createProject(h.api);
     await createSinchIntegration(h.api, pid, { sandboxUrl: sandbox.info.url, rateLimit: null });
-    const d = (db = openReadOnly(h.dbPath));
+    const d = (db = h.openDb());
     const path = `/api/v1/projects/${pid}/messages`;
     let seq = 0;
 
@@ -123,7 +122,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       await waitAllDispatched(d, 120_000);
       return {
         load,
-        ...measure(d, sends.byMessage),
+        ...(await measure(d, sends.byMessage)),
         hubCpuPct: cpuPercent(hubBefore, h.child.sample(), wall),
         sandboxCpuPct: cpuPercent(sbBefore, sandbox.sample(), wall),
         non202: sends.non202,
@@ -224,7 +223,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       ],
     };
   } finally {
-    db?.close();
+    await db?.close();
     await hub?.stop().catch(() => hub?.child.kill());
     await Promise.all([sandbox.stop(), bare.stop()]);
   }

@@ -6,13 +6,13 @@
 // The backlog is queued through the API while the integrations are held at 0.001 parts/s (about
 // one message a second gets through); the clock starts when the limits are set (PATCH), and only
 // arrivals after that moment count.
-import type SQLite from 'better-sqlite3';
 import { request } from 'undici';
 import { sendMessages } from '../lib/messages.js';
 import { cpuPercent } from '../lib/proc.js';
 import type { BenchOptions, Figure, ScenarioResult } from '../lib/types.js';
 import { median, prng, round, sleep } from '../lib/util.js';
-import { createProject, createSinchIntegration, openReadOnly, setRateLimit, settledOrThrow, startHub, startSandbox, type IntegrationView, type RunningHub } from '../lib/world.js';
+import type { BenchDb } from '../lib/store.js';
+import { createProject, createSinchIntegration, setRateLimit, settledOrThrow, startHub, startSandbox, type IntegrationView, type RunningHub } from '../lib/world.js';
 
 const LIMITS = [10, 100, 1000];
 const HOLD = 0.001;
@@ -81,9 +81,9 @@ export function windows(arrivals: [number, number][], seconds: number): Window {
 export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   const seconds = opts.smoke ? 2 : Math.max(10, opts.durationS);
   const plans = LIMITS.map((l) => ({ id: `rl${l}`, token: `token-${l}` }));
-  const [sandbox, started] = await Promise.allSettled([startSandbox({ servicePlans: plans, historyLimit: 150_000 }), startHub()]).then(settledOrThrow);
+  const [sandbox, started] = await Promise.allSettled([startSandbox({ servicePlans: plans, historyLimit: 150_000 }), startHub({ store: opts.store })]).then(settledOrThrow);
   const hub: RunningHub | null = started;
-  let db: SQLite.Database | null = null;
+  let db: BenchDb | null = null;
   try {
     const h = started;
     const pid = await createProject(h.api);
@@ -93,8 +93,8 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
         await createSinchIntegration(h.api, pid, { sandboxUrl: sandbox.info.url, plan: plans[i]!.id, token: plans[i]!.token, rateLimit: HOLD, name: `limit ${limit}`, makeDefault: i === 0 }),
       );
     }
-    const d = (db = openReadOnly(h.dbPath));
-    const queued = d.prepare(`select count(*) as n from messages where integration_id = ? and dispatch_state in ('queued', 'sending')`);
+    const d = (db = h.openDb());
+    const queued = async (integrationId: string) => (await d.get<{ n: number }>(`select count(*) as n from messages where integration_id = ? and dispatch_state in ('queued', 'sending')`, integrationId))!.n;
     const rnd = prng(42);
     let phoneCursor = 0;
     let sent = 0;
@@ -107,7 +107,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       for (const [i, limit] of LIMITS.entries()) {
         // (In smoke runs, just enough to run: the API queues only a few hundred per second.)
         const want = opts.smoke ? Math.ceil((limit * seconds) / 2) : Math.ceil(((limit * (seconds + 2)) / 2) * 1.25);
-        const have = (queued.get(integrations[i]!.id) as { n: number }).n;
+        const have = await queued(integrations[i]!.id);
         const add = Math.max(0, want - have);
         if (add === 0) continue;
         const sizes = Array.from({ length: add }, () => [100, 200, 400][Math.floor(rnd() * 3)]!);
@@ -126,7 +126,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
         const res = await request(`${sandbox.info.controlUrl}/arrivals?plan=${plan.id}&since=${t0}`);
         const w = windows((await res.body.json()) as [number, number][], seconds);
         results[i]!.push(w);
-        leftAtEnd[i]!.push((queued.get(integrations[i]!.id) as { n: number }).n);
+        leftAtEnd[i]!.push(await queued(integrations[i]!.id));
       }
       opts.log(`rate-limit round ${r + 1}: ` + LIMITS.map((l, i) => `${l}/s → max ${results[i]![r]!.maxParts}, mean ${round(results[i]![r]!.meanRate)}`).join('; '));
     }
@@ -177,7 +177,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       ],
     };
   } finally {
-    db?.close();
+    await db?.close();
     await hub?.stop().catch(() => hub?.child.kill());
     await sandbox.stop();
   }
