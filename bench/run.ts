@@ -28,7 +28,7 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 const USAGE = `usage: tsx bench/run.ts [--smoke] [--only ${Object.keys(SCENARIOS).join(',')}]
-                     [--rounds N] [--duration S] [--connections C] [--store sqlite|postgres] [--out PATH]
+                     [--rounds N] [--duration S] [--connections C] [--store sqlite|postgres] [--hubs N] [--out PATH]
   --smoke        tiny sizes, 1 round, short runs; writes bench/.smoke-RESULTS.md
   --only         comma-separated scenarios (default: all)
   --rounds       rounds per scenario, each figure is the median (default 3; smoke 1)
@@ -36,6 +36,8 @@ const USAGE = `usage: tsx bench/run.ts [--smoke] [--only ${Object.keys(SCENARIOS
   --connections  connections of the closed-loop runs (default 50)
   --store        the hubs' database: sqlite (default) or postgres (a database per hub on the
                  server at BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres)
+  --hubs         hub processes on the one database (PostgreSQL only; default 1): webhook
+                 ingest spreads its load over them, dispatch gives each its own integration
   --out          where to write the report (default bench/RESULTS.md; smoke bench/.smoke-RESULTS.md)`;
 
 function fail(message: string): never {
@@ -51,6 +53,7 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     connections: { type: 'string' },
     store: { type: 'string' },
+    hubs: { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -79,8 +82,11 @@ if (store === 'postgres') {
   const unreachable = await postgresReachable();
   if (unreachable) fail(`--store postgres: no PostgreSQL server answers at ${redactDatabaseUrl(POSTGRES_ADMIN_URL)} (${unreachable}); set BENCH_POSTGRES_URL`);
 }
+const hubs = positiveInt('hubs', values.hubs, 1);
+if (hubs > 1 && store !== 'postgres') fail('--hubs above 1 needs --store postgres: several hub processes share one PostgreSQL database, never one SQLite file');
 const opts: BenchOptions = {
   store,
+  hubs,
   smoke,
   rounds: positiveInt('rounds', values.rounds, smoke ? 1 : 3),
   durationS: positiveInt('duration', values.duration, smoke ? 1 : 10),

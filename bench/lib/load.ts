@@ -9,6 +9,8 @@
 //   R ≤ 500): the target sees 50 small bursts per second instead of one big one, and the offered
 //   rate holds as long as answers take less than about a second (beyond that a connection is
 //   still waiting when its next second starts, and the rate drops: check the achieved rate).
+// Either takes several targets (hubs of one cluster): connections, or paced instances, are dealt
+// out over them evenly, and the result is their sum.
 // Latency is the time from writing a request to its complete response (autocannon's own
 // measure, in ms with sub-ms resolution), collected per response rather than from autocannon's
 // histogram (which rounds to whole ms and, with a rate set, back-fills "expected" samples).
@@ -127,17 +129,21 @@ function summarize(raws: Raw[], latencies: number[], answeredAt: number[], cpuSt
 }
 
 /** Maximum throughput: `connections` connections, pipelining 1, for `durationS`. */
-export async function closedLoop(spec: RequestSpec, opts: { connections: number; durationS: number }): Promise<LoadResult> {
+export async function closedLoop(target: RequestSpec | readonly RequestSpec[], opts: { connections: number; durationS: number }): Promise<LoadResult> {
+  const specs = Array.isArray(target) ? (target as readonly RequestSpec[]) : [target as RequestSpec];
   const latencies: number[] = [];
   const answeredAt: number[] = [];
   const cpu = process.cpuUsage();
   const t0 = Date.now();
-  const raw = await instance(spec, opts, latencies, answeredAt);
-  return summarize([raw], latencies, answeredAt, cpu, (Date.now() - t0) / 1000, raw.durationS);
+  const raws = await Promise.all(
+    specs.map((spec, i) => instance(spec, { connections: Math.floor(opts.connections / specs.length) + (i < opts.connections % specs.length ? 1 : 0), durationS: opts.durationS }, latencies, answeredAt)),
+  );
+  return summarize(raws, latencies, answeredAt, cpu, (Date.now() - t0) / 1000, Math.max(...raws.map((r) => r.durationS)));
 }
 
 /** A fixed total rate (requests/s) for `durationS`, spread as described at the top. */
-export async function paced(spec: RequestSpec, opts: { rate: number; durationS: number; instances?: number }): Promise<LoadResult> {
+export async function paced(target: RequestSpec | readonly RequestSpec[], opts: { rate: number; durationS: number; instances?: number }): Promise<LoadResult> {
+  const specs = Array.isArray(target) ? (target as readonly RequestSpec[]) : [target as RequestSpec];
   const rate = Math.max(1, Math.round(opts.rate));
   const k = Math.max(1, Math.min(opts.instances ?? 50, rate));
   const latencies: number[] = [];
@@ -147,7 +153,7 @@ export async function paced(spec: RequestSpec, opts: { rate: number; durationS: 
   const runs: Promise<Raw>[] = [];
   for (let i = 0; i < k; i++) {
     const share = Math.floor(rate / k) + (i < rate % k ? 1 : 0);
-    runs.push(instance(spec, { connections: Math.min(share, 10), durationS: opts.durationS, overallRate: share }, latencies, answeredAt));
+    runs.push(instance(specs[i % specs.length]!, { connections: Math.min(share, 10), durationS: opts.durationS, overallRate: share }, latencies, answeredAt));
     if (i < k - 1) await sleep(1000 / k);
   }
   const raws = await Promise.all(runs);

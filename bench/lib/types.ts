@@ -5,6 +5,8 @@ import type { StoreKind } from './store.js';
 export interface BenchOptions {
   /** The database the hubs run on (`--store`). */
   store: StoreKind;
+  /** Hub processes on the one database (`--hubs`; more than one only on PostgreSQL). */
+  hubs: number;
   /** Tiny sizes, one round: checks that the suite still works, measures nothing worth keeping. */
   smoke: boolean;
   /** Rounds per scenario; each figure is the median over them. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { SinchSmsSandboxOptions } from '../../src/sandboxes/sinch-sms/server.js';
 import { Api } from './api.js';
-import { Child } from './proc.js';
+import { Child, type ProcSample } from './proc.js';
 import { createPostgresDatabase, dropPostgresDatabase, openPostgresDb, openSqliteDb, postgresUrl, type BenchDb, type StoreKind } from './store.js';
 import { freePort, removeDir, tempDir, waitFor } from './util.js';
 
@@ -92,6 +92,52 @@ export async function startHub(opts: { store?: StoreKind; database?: string; dat
       if (!opts.dataDir) removeDir(dataDir);
       await dropOwnDatabase();
       if (code !== 0) throw new Error(`the hub exited with ${code} on SIGTERM:\n${child.tail()}`);
+    },
+  };
+}
+
+/** Several hub processes on one PostgreSQL database (one folder for their keys), as `serve --workers` runs them. */
+export interface HubCluster {
+  hubs: RunningHub[];
+  /** The first hub, where setup calls go. */
+  first: RunningHub;
+  /** CPU and RSS of all the hubs together (peak: the highest of one process). */
+  sample(): ProcSample;
+  warnings(): number;
+  errors(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `n` hubs: the first as startHub does (its database made for it), the others on the same
+ * database and data folder. One hub is a cluster of one, on either store.
+ */
+export async function startHubs(n: number, opts: { store?: StoreKind; env?: Record<string, string> } = {}): Promise<HubCluster> {
+  const first = await startHub(opts);
+  const hubs = [first];
+  try {
+    for (let i = 1; i < n; i++) {
+      if (!first.databaseUrl) throw new Error('several hubs need PostgreSQL');
+      hubs.push(await startHub({ ...opts, database: new URL(first.databaseUrl).pathname.slice(1), dataDir: first.dataDir }));
+    }
+  } catch (err) {
+    for (const h of hubs.reverse()) await h.stop().catch(() => h.child.kill());
+    throw err;
+  }
+  return {
+    hubs,
+    first,
+    sample() {
+      const all = hubs.map((h) => h.child.sample());
+      return { cpuS: all.reduce((a, x) => a + x.cpuS, 0), rssMb: all.reduce((a, x) => a + x.rssMb, 0), peakRssMb: Math.max(...all.map((x) => x.peakRssMb)) };
+    },
+    warnings: () => hubs.reduce((a, h) => a + h.child.warnings, 0),
+    errors: () => hubs.reduce((a, h) => a + h.child.errors, 0),
+    async stop() {
+      // The first hub made the database and folder, so it goes last.
+      const errors: unknown[] = [];
+      for (const h of [...hubs].reverse()) await h.stop().catch((err: unknown) => (h.child.kill(), errors.push(err)));
+      if (errors.length) throw errors[0];
     },
   };
 }

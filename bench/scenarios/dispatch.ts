@@ -17,7 +17,7 @@ import { cpuPercent, type Child } from '../lib/proc.js';
 import type { BenchOptions, ScenarioResult } from '../lib/types.js';
 import { median, pmap, randomBase32, round, waitFor } from '../lib/util.js';
 import { createPostgresDatabase, dropPostgresDatabase, postgresUrl, type BenchDb } from '../lib/store.js';
-import { createProject, createSinchIntegration, setRateLimit, settledOrThrow, startHub, startSandbox, type RunningHub, type SandboxInfo } from '../lib/world.js';
+import { createProject, createSinchIntegration, setRateLimit, settledOrThrow, startHubs, startSandbox, type HubCluster, type SandboxInfo } from '../lib/world.js';
 
 const CONCURRENCY = 64;
 /** pg's default pool size, which the hub keeps unless configured otherwise. */
@@ -105,39 +105,56 @@ interface HubRound {
   notEnqueued: number;
 }
 
-async function hubRound(h: RunningHub, db: BenchDb, sandbox: Child<SandboxInfo>, projectId: string, integrationId: string, audience: string[], n: number): Promise<HubRound> {
-  const api = h.api;
-  const campaign = await api.must<{ id: string }>('POST', `/api/v1/projects/${projectId}/campaigns`, { name: `dispatch ${n}`, body: BODY, audience: { customer_ids: audience } }, [201]);
+/**
+ * One backlog drained. With several integrations (one per hub process) the audience is split
+ * into one campaign per integration, and all limits are lifted at once: each integration's
+ * sender lives in one process, so that is how several processes share dispatch.
+ */
+async function hubRound(cluster: HubCluster, db: BenchDb, sandbox: Child<SandboxInfo>, projectId: string, integrationIds: string[], audience: string[], n: number): Promise<HubRound> {
+  const api = cluster.first.api;
+  const k = integrationIds.length;
+  const campaigns: string[] = [];
+  for (const [i, integrationId] of integrationIds.entries()) {
+    const slice = audience.filter((_, j) => j % k === i);
+    const c = await api.must<{ id: string }>('POST', `/api/v1/projects/${projectId}/campaigns`, { name: `dispatch ${n}.${i}`, body: BODY, audience: { customer_ids: slice }, integration_id: integrationId }, [201]);
+    campaigns.push(c.id);
+  }
   const l0 = Date.now();
-  await api.must('POST', `/api/v1/projects/${projectId}/campaigns/${campaign.id}/launch`, {}, [200], 600_000);
+  for (const id of campaigns) await api.must('POST', `/api/v1/projects/${projectId}/campaigns/${id}/launch`, {}, [200], 600_000);
   const launchS = (Date.now() - l0) / 1000;
-  const waiting = async () => (await db.get<{ n: number }>(`select count(*) as n from messages where campaign_id = ? and dispatch_state in ('queued', 'sending')`, campaign.id))!.n;
+  const inCampaigns = `campaign_id in (${campaigns.map(() => '?').join(', ')})`;
+  const waiting = async () => (await db.get<{ n: number }>(`select count(*) as n from messages where ${inCampaigns} and dispatch_state in ('queued', 'sending')`, ...campaigns))!.n;
   const measured = await waiting();
-  const hubBefore = h.child.sample();
+  const hubBefore = cluster.sample();
   const sbBefore = sandbox.sample();
   const t0 = Date.now();
-  await setRateLimit(api, projectId, integrationId, null);
+  await Promise.all(integrationIds.map((id) => setRateLimit(api, projectId, id, null)));
   await waitFor('the backlog to be dispatched', async () => ((await waiting()) === 0 ? true : undefined), 600_000, 50);
   const wall = (Date.now() - t0) / 1000;
-  const hubCpuPct = cpuPercent(hubBefore, h.child.sample(), wall);
+  const hubCpuPct = cpuPercent(hubBefore, cluster.sample(), wall);
   const sandboxCpuPct = cpuPercent(sbBefore, sandbox.sample(), wall);
-  const last = (await db.get<{ t: number }>(`select max(created_at) as t from events where campaign_id = ? and status = 'enqueued'`, campaign.id))!;
-  const notEnqueued = (await db.get<{ n: number }>(`select count(*) as n from messages where campaign_id = ? and status != 'enqueued'`, campaign.id))!.n;
-  await setRateLimit(api, projectId, integrationId, HOLD);
+  const last = (await db.get<{ t: number }>(`select max(created_at) as t from events where ${inCampaigns} and status = 'enqueued'`, ...campaigns))!;
+  const notEnqueued = (await db.get<{ n: number }>(`select count(*) as n from messages where ${inCampaigns} and status != 'enqueued'`, ...campaigns))!.n;
+  await Promise.all(integrationIds.map((id) => setRateLimit(api, projectId, id, HOLD)));
   return { rate: measured / ((Number(last.t) - t0) / 1000), measured, launchS, hubCpuPct, sandboxCpuPct, notEnqueued };
 }
 
 export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   const M = opts.smoke ? 300 : 10_000;
   const onPostgres = opts.store === 'postgres';
-  const [sandbox, started] = await Promise.allSettled([startSandbox(), startHub({ store: opts.store })]).then(settledOrThrow);
-  const hub: RunningHub | null = started;
+  const [sandbox, started] = await Promise.allSettled([startSandbox(), startHubs(opts.hubs, { store: opts.store })]).then(settledOrThrow);
+  const cluster: HubCluster | null = started;
   let db: BenchDb | null = null;
   try {
-    const h = started;
+    const h = started.first;
     const pid = await createProject(h.api);
-    const integration = await createSinchIntegration(h.api, pid, { sandboxUrl: sandbox.info.url, rateLimit: HOLD, maxConcurrency: CONCURRENCY });
-    const callbackUrl = integration.webhook_urls['delivery']!;
+    const integrationIds: string[] = [];
+    let callbackUrl = '';
+    for (let i = 0; i < opts.hubs; i++) {
+      const integration = await createSinchIntegration(h.api, pid, { sandboxUrl: sandbox.info.url, rateLimit: HOLD, maxConcurrency: CONCURRENCY, name: `Sinch (sandbox) ${i + 1}`, makeDefault: i === 0 });
+      integrationIds.push(integration.id);
+      callbackUrl ||= integration.webhook_urls['delivery']!;
+    }
     const d = (db = h.openDb());
     opts.log(`dispatch: creating ${M} customers through the API`);
     const customers = await createCustomers(h.api, pid, M, 'd');
@@ -145,7 +162,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
 
     // Warm-up of both paths, unmeasured.
     if (!opts.smoke) {
-      await hubRound(h, d, sandbox, pid, integration.id, customers.ids.slice(0, 2000), 0);
+      await hubRound(started, d, sandbox, pid, integrationIds, customers.ids.slice(0, 2000), 0);
       await rawUndici(sandbox.info, 2000, callbackUrl);
       if (onPostgres) await rawPgClaimLoop(sandbox.info, 2000, callbackUrl);
     }
@@ -166,7 +183,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
     for (let r = 0; r < opts.rounds; r++) {
       const hubFirst = r % 2 === 0;
       if (!hubFirst) await raw();
-      hubRuns.push(await hubRound(h, d, sandbox, pid, integration.id, customers.ids, r + 1));
+      hubRuns.push(await hubRound(started, d, sandbox, pid, integrationIds, customers.ids, r + 1));
       if (hubFirst) await raw();
       opts.log(`dispatch round ${r + 1}: hub ${round(hubRuns[r]!.rate)} msg/s, raw undici ${round(rawRuns[r]!.rate)} msg/s${onPostgres ? `, raw pg claim loop ${round(claimRuns[r]!.rate)} msg/s` : ''}`);
     }
@@ -184,6 +201,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
         'rate limit': 'none (held at 0.001 parts/s while the campaign is queued, then lifted)',
         recipients: 'distinct US numbers ending 0007 (accepted, no delivery reports)',
         store: onPostgres ? 'PostgreSQL (a database per hub on the local server)' : 'SQLite (the hub\'s file)',
+        'hub processes': opts.hubs > 1 ? `${opts.hubs} on the one database, one integration each (the backlog split into one campaign per integration)` : 1,
       },
       figures: [
         {
@@ -232,12 +250,12 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
         `Hub rate = messages still queued when the limit was lifted (${fmt(hubRuns.map((x) => x.measured))} per round) / (last \`enqueued\` event's created_at − the moment before the PATCH). Raw undici rate = ${M} / wall time of ${CONCURRENCY} request loops over one undici Pool of ${CONCURRENCY} connections, each reading the full answer.`,
         `Messages not \`enqueued\` at the end of a hub round: ${fmt(hubRuns.map((x) => x.notEnqueued))}; raw requests not answered 201: ${fmt(rawRuns.map((x) => x.failed))}${onPostgres ? `; raw claim-loop sends not answered 201: ${fmt(claimRuns.map((x) => x.failed))}` : ''}.`,
         `CPU (% of one core) while the hub drained: hub ${fmt(hubRuns.map((x) => x.hubCpuPct))}, sandbox ${fmt(hubRuns.map((x) => x.sandboxCpuPct))}. During raw undici: sandbox ${fmt(rawRuns.map((x) => x.sandboxCpuPct))}, bench process ${fmt(rawRuns.map((x) => x.generatorCpuPct))}.`,
-        `Hub process at the end: RSS ${round(h.child.sample().rssMb)} MB, peak ${round(h.child.sample().peakRssMb)} MB; it logged ${h.child.warnings} warnings and ${h.child.errors} errors.`,
+        `Hub process${started.hubs.length > 1 ? 'es' : ''} at the end: RSS ${started.hubs.map((x) => round(x.child.sample().rssMb)).join(' / ')} MB, peak ${started.hubs.map((x) => round(x.child.sample().peakRssMb)).join(' / ')} MB; logged ${started.warnings()} warnings and ${started.errors()} errors.`,
       ],
     };
   } finally {
     await db?.close();
-    await hub?.stop().catch(() => hub?.child.kill());
+    await cluster?.stop().catch(() => cluster?.hubs.forEach((x) => x.child.kill()));
     await sandbox.stop();
   }
 }

@@ -16,7 +16,7 @@ import { cpuPercent } from '../lib/proc.js';
 import type { BenchOptions, Figure, ScenarioResult } from '../lib/types.js';
 import { median, percentile, prng, randomBase32, round } from '../lib/util.js';
 import type { BenchDb } from '../lib/store.js';
-import { createProject, createSinchIntegration, settledOrThrow, startBare, startDurable, startHub, startPgInsert, startSandbox, type RunningHub } from '../lib/world.js';
+import { createProject, createSinchIntegration, settledOrThrow, startBare, startDurable, startHubs, startPgInsert, startSandbox, type HubCluster } from '../lib/world.js';
 
 /** Share of requests that are reports about real messages (the rest: unknown batches). */
 const MATCHED_SHARE = 0.2;
@@ -135,8 +135,8 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   const warmupS = opts.smoke ? 0 : 3;
   const notes: string[] = [];
   const onPostgres = opts.store === 'postgres';
-  const [sandbox, bare, durable, started] = await Promise.allSettled([startSandbox(), startBare(), startDurable(), startHub({ store: opts.store })]).then(settledOrThrow);
-  const hub: RunningHub | null = started;
+  const [sandbox, bare, durable, started] = await Promise.allSettled([startSandbox(), startBare(), startDurable(), startHubs(opts.hubs, { store: opts.store })]).then(settledOrThrow);
+  const cluster: HubCluster | null = started;
   // On PostgreSQL, the floor that matters is a route that commits each body in PostgreSQL.
   const pgInsert = onPostgres ? await startPgInsert().catch(async (err: unknown) => {
     await Promise.all([sandbox.stop(), bare.stop(), durable.stop(), started.stop()]);
@@ -144,7 +144,8 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   }) : null;
   let db: BenchDb | null = null;
   try {
-    const h = started;
+    const h = started.first;
+    const specsOf = (src: ReportSource) => started.hubs.map((x) => src.spec(x.url, hookPath));
     const pid = await createProject(h.api);
     const integration = await createSinchIntegration(h.api, pid, { sandboxUrl: sandbox.info.url, rateLimit: null, maxConcurrency: 64 });
     const hookPath = new URL(integration.webhook_urls['delivery']!).pathname;
@@ -168,10 +169,10 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
 
     const hubRun = async (kind: 'max' | 'paced', rate: number, pool: PoolMessage[]): Promise<HubRun> => {
       const src = new ReportSource(pool, D * 1000, seed++);
-      const before = h.child.sample();
+      const before = started.sample();
       const t0 = Date.now();
-      const load = kind === 'max' ? await closedLoop(src.spec(h.url, hookPath), { connections: opts.connections, durationS: D }) : await paced(src.spec(h.url, hookPath), { rate, durationS: D });
-      const hubCpuPct = cpuPercent(before, h.child.sample(), (Date.now() - t0) / 1000);
+      const load = kind === 'max' ? await closedLoop(specsOf(src), { connections: opts.connections, durationS: D }) : await paced(specsOf(src), { rate, durationS: D });
+      const hubCpuPct = cpuPercent(before, started.sample(), (Date.now() - t0) / 1000);
       const pendingAtEnd = await pendingCallbacks(d);
       const drainMs = await waitCallbacksProcessed(d, 600_000);
       const { lagsMs, missing } = await lags(d, src.answered);
@@ -202,7 +203,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
     let estimate = 500;
     if (warmupS > 0) {
       opts.log(`webhook-ingest: warm-up ${warmupS}s each`);
-      const warm = await closedLoop(new ReportSource([], warmupS * 1000, seed++).spec(h.url, hookPath), { connections: opts.connections, durationS: warmupS });
+      const warm = await closedLoop(specsOf(new ReportSource([], warmupS * 1000, seed++)), { connections: opts.connections, durationS: warmupS });
       await closedLoop(new ReportSource([], warmupS * 1000, seed++).spec(bare.info.url, hookPath), { connections: opts.connections, durationS: warmupS });
       await closedLoop(new ReportSource([], warmupS * 1000, seed++).spec(durable.info.url, hookPath), { connections: opts.connections, durationS: warmupS });
       if (pgInsert) await closedLoop(new ReportSource([], warmupS * 1000, seed++).spec(pgInsert.child.info.url, hookPath), { connections: opts.connections, durationS: warmupS });
@@ -251,10 +252,10 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
     // One run where half the requests repeat a body already sent (providers retry callbacks).
     opts.log('webhook-ingest: one run with 50% duplicate bodies');
     const dupSrc = new ReportSource([], D * 1000, seed++, 0.5);
-    const dupBefore = h.child.sample();
+    const dupBefore = started.sample();
     const dupT0 = Date.now();
-    const dup = await closedLoop(dupSrc.spec(h.url, hookPath), { connections: opts.connections, durationS: D });
-    const dupCpu = cpuPercent(dupBefore, h.child.sample(), (Date.now() - dupT0) / 1000);
+    const dup = await closedLoop(specsOf(dupSrc), { connections: opts.connections, durationS: D });
+    const dupCpu = cpuPercent(dupBefore, started.sample(), (Date.now() - dupT0) / 1000);
     await waitCallbacksProcessed(d, 600_000);
 
     const med = (xs: number[]) => median(xs);
@@ -393,7 +394,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       `Duplicate run: ${dupSrc.duplicates} of ${dupSrc.total} requests repeated an earlier body; hub CPU ${round(dupCpu)}%.`,
       `Non-2xx answers / socket errors / timeouts: hub ${sum([...hubMax, ...hubHalf].map((x) => x.load.non2xx))} / ${sum([...hubMax, ...hubHalf].map((x) => x.load.errors))} / ${sum([...hubMax, ...hubHalf].map((x) => x.load.timeouts))} (+ duplicate run ${dup.non2xx} / ${dup.errors} / ${dup.timeouts}); bare ${sum([...bareMax, ...bareHalf].map((x) => x.non2xx))} / ${sum([...bareMax, ...bareHalf].map((x) => x.errors))} / ${sum([...bareMax, ...bareHalf].map((x) => x.timeouts))}; durable floor ${sum(durableMax.map((x) => x.non2xx))} / ${sum(durableMax.map((x) => x.errors))} / ${sum(durableMax.map((x) => x.timeouts))}.`,
       `Pool messages were queued through the API at ${round(poolSendRate)} msg/s (16 concurrent requests; last pool).`,
-      `Hub process at the end: RSS ${round(h.child.sample().rssMb)} MB, peak ${round(h.child.sample().peakRssMb)} MB; it logged ${h.child.warnings} warnings and ${h.child.errors} errors.`,
+      `Hub process${started.hubs.length > 1 ? `es (${started.hubs.length}) at the end: RSS ${started.hubs.map((x) => round(x.child.sample().rssMb)).join(' / ')} MB, peak ${started.hubs.map((x) => round(x.child.sample().peakRssMb)).join(' / ')} MB` : ` at the end: RSS ${round(h.child.sample().rssMb)} MB, peak ${round(h.child.sample().peakRssMb)} MB`}; ${started.hubs.length > 1 ? 'they' : 'it'} logged ${started.warnings()} warnings and ${started.errors()} errors.`,
     );
     return {
       name: 'webhook ingest',
@@ -406,13 +407,14 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
         body: 'recipient_delivery_report_sms JSON, ~300 bytes, distinct per request',
         integration: 'Sinch SMS, unsigned (URL token), rate_limit null',
         store: onPostgres ? 'PostgreSQL (a database per run on the local server)' : 'SQLite (the hub\'s file)',
+        'hub processes': `${opts.hubs}${opts.hubs > 1 ? ' on the one database; the load is dealt out evenly over them' : ''}`,
       },
       figures,
       notes,
     };
   } finally {
     await db?.close();
-    await hub?.stop().catch(() => hub?.child.kill());
+    await cluster?.stop().catch(() => cluster?.hubs.forEach((x) => x.child.kill()));
     await Promise.all([sandbox.stop(), bare.stop(), durable.stop(), pgInsert?.child.stop()]);
     await pgInsert?.drop();
   }
