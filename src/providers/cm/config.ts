@@ -3,10 +3,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ProviderUrl } from '../provider-url.js';
 
-/** CM's gateway hosts, as CM's PHP SDK names them (`\CMText\Gateways`: GLOBAL, GLOBAL_ALTERNATIVE). */
+/** CM's gateway hosts, as CM's PHP SDK lists them (`\CMText\Gateways`: GLOBAL, GLOBAL_ALTERNATIVE, CN, HK, UK). */
 export const CM_ENDPOINTS = {
   global: 'https://gw.messaging.cm.com',
   global_alternative: 'https://gw.cmtelecom.com',
+  cn: 'https://gw-cn.cmtelecom.com',
+  hk: 'https://gw-hk.cmtelecom.cn',
+  uk: 'https://gw-uk.cmtelecom.com',
 } as const;
 export type CmEndpoint = keyof typeof CM_ENDPOINTS;
 
@@ -18,7 +21,7 @@ export const CmConfigSchema = Type.Object(
     endpoint: Type.Optional(
       Type.Union(
         (Object.keys(CM_ENDPOINTS) as CmEndpoint[]).map((e) => Type.Literal(e)),
-        { default: 'global', title: 'Gateway', description: 'global: gw.messaging.cm.com; global_alternative: gw.cmtelecom.com (the same API on CM\'s older host)' },
+        { default: 'global', title: 'Gateway', description: 'CM gateway: global (gw.messaging.cm.com), global_alternative (gw.cmtelecom.com), cn, hk or uk' },
       ),
     ),
     base_url: Type.Optional(ProviderUrl('Overrides the gateway host (proxies, sandboxes, tests)', 'Base URL')),

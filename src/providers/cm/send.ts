@@ -102,7 +102,9 @@ export function classify(statusCode: number, headers: ResponseHeaders, text: str
   const messageCode = isRecord(entry) && typeof entry['messageErrorCode'] === 'number' && entry['messageErrorCode'] !== 0 ? entry['messageErrorCode'] : null;
   const code = requestCode(errorCode).fault !== 'account' && messageCode !== null ? messageCode : errorCode;
   const meaning = requestCode(code);
-  const detail = clean(stringField(entry, 'messageDetails') || stringField(json, 'details'), secrets);
+  // The text that goes with the code chosen: the message's own, or the request's.
+  const [first, second] = code === messageCode ? [stringField(entry, 'messageDetails'), stringField(json, 'details')] : [stringField(json, 'details'), stringField(entry, 'messageDetails')];
+  const detail = clean(first || second, secrets);
   const error = String(code);
   const comment = detail ? `${meaning.name}: ${detail}` : meaning.name;
   if (statusCode === 429 || meaning.fault === 'transient') return retryAfterAnswer(statusCode, headers, error, comment);

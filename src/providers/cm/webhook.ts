@@ -84,6 +84,7 @@ export function xmlReports(rawBody: Buffer): CmReport[] {
     throw new Error(`CM status report is not valid XML: ${(err as Error).message}`);
   }
   const root = isRecord(doc) ? doc['MESSAGES'] : undefined;
+  if (root === '') return []; // <MESSAGES/>: nothing to report
   if (!isRecord(root)) throw new Error('CM status report has no <MESSAGES> element');
   return list(root['MSG']).map((m) => {
     if (!isRecord(m)) throw new Error('CM status report <MSG> is empty');
