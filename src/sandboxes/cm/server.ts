@@ -158,7 +158,8 @@ export function createCmSandbox(opts: CmSandboxOptions): CmSandbox {
     const now = new Date().toISOString();
     const results: CmMessageResult[] = [];
     for (const m of envelope.messages) {
-      for (const r of m.recipients) {
+      // A message with no recipient still gets its line in the answer, naming its problem.
+      for (const r of m.recipients.length > 0 ? m.recipients : [{ number: '' }]) {
         const refusal = m.problem ?? r.problem ?? behaviourFor(r.number).refuse;
         if (refusal) {
           results.push({ to: r.number, status: 'Rejected', reference: m.reference, parts: 0, messageDetails: refusal.details, messageErrorCode: refusal.code });
