@@ -55,6 +55,8 @@ export interface InjectInboundResult {
 export interface CmSandbox extends Sandbox {
   /** Posts an incoming SMS to the account's inbound URL (or `url`), like CM's MO webhook. */
   injectInbound(opts: InjectInboundOptions): Promise<InjectInboundResult>;
+  /** Sets where an account's status reports and incoming messages go, as one does in CM's Channels app. */
+  setAccountUrls(token: string, urls: { status?: string; inbound?: string } | undefined): void;
   /** Turns outage mode on (`http_503`, `refuse`) or `off`. */
   setOutage(mode: OutageMode): void;
   outageMode(): OutageMode;
@@ -239,6 +241,12 @@ export function createCmSandbox(opts: CmSandboxOptions): CmSandbox {
 
   return Object.assign(sandboxBase('CM.com', { app, requests, scheduler, sender }), {
     injectInbound,
+    setAccountUrls(token: string, urls: { status?: string; inbound?: string } | undefined) {
+      const account = accounts.get(token.toLowerCase());
+      if (!account) throw new Error('Unknown product token');
+      account.statusUrl = urls?.status;
+      account.inboundUrl = urls?.inbound;
+    },
     setOutage: (mode: OutageMode) => outage.set(mode),
     outageMode: () => outage.mode,
     messages,
