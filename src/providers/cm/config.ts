@@ -1,4 +1,4 @@
-// Integration config and secrets for CM.com Business Messaging (docs/providers/cm.md C.1, C.2). The
+// Integration config and secrets for CM.com Business Messaging (docs/providers/cm.md D.1, D.2). The
 // core validates stored integrations against these schemas; `secrets` are write-only and never echoed.
 import { Type, type Static } from '@sinclair/typebox';
 import { ProviderUrl } from '../provider-url.js';

@@ -1,5 +1,5 @@
 // The CM.com Business Messaging provider (type `cm`): the pieces of this folder behind ProviderAdapter.
-// No `verify`: CM offers no authenticated read that sends nothing (docs/providers/cm.md C.8).
+// No `verify`: CM offers no authenticated read that sends nothing (docs/providers/cm.md D.8).
 import type { ProviderAdapter } from '../types.js';
 import { CmConfigSchema, CmSecretsSchema, type CmConfig, type CmSecrets } from './config.js';
 import { sendCm } from './send.js';
@@ -11,7 +11,7 @@ export function createCmAdapter(): ProviderAdapter<CmConfig, CmSecrets> {
     type: 'cm',
     displayName: 'CM.com',
     channels: ['sms'],
-    // `from`: up to 16 digits (a number or short code) or up to 11 alphanumeric characters (C.3).
+    // `from`: up to 16 digits (a number or short code) or up to 11 alphanumeric characters (D.3).
     senders: { sms: ['e164', 'msisdn', 'short_code', 'alphanumeric'] },
     configSchema: CmConfigSchema,
     secretsSchema: CmSecretsSchema,

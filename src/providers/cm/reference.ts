@@ -1,5 +1,5 @@
 // The `reference` CM echoes in status reports: 1–32 alphanumeric characters (docs/providers/cm.md
-// C.3). The hub's message ids are `msg_` and a 26-character lower-case ULID, so dropping the
+// D.3). The hub's message ids are `msg_` and a 26-character lower-case ULID, so dropping the
 // underscore gives a 29-character reference that maps back to the id without any lookup. The
 // reference is also kept as the provider message id, so a report matches either way.
 

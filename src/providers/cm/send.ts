@@ -1,4 +1,4 @@
-// Send one SMS through CM.com's Business Messaging API (docs/providers/cm.md C.3–C.5) and classify
+// Send one SMS through CM.com's Business Messaging API (docs/providers/cm.md D.3–D.5) and classify
 // the answer. Only translation happens here: the core decides what to do with `retry` and `refused`.
 import { clean } from '../../core/redact.js';
 import { describeStatus, isRetryableStatus, isSuccessStatus, postCapped, retryAfterAnswer, sendFailure, type HttpAnswer, type ResponseHeaders, type StatusMeanings } from '../http.js';
@@ -8,7 +8,7 @@ import { messageUrl, type CmConfig, type CmSecrets } from './config.js';
 import { referenceFor } from './reference.js';
 import { requestCode } from './status-map.js';
 
-/** CM documents at most 8 parts for a concatenated SMS (C.3). */
+/** CM documents at most 8 parts for a concatenated SMS (D.3). */
 export const MAX_PARTS = 8;
 
 /** Meanings of HTTP statuses that came without CM's JSON body (a proxy, a load balancer). */
@@ -22,7 +22,7 @@ const HTTP_STATUS_ERRORS: StatusMeanings = {
   503: { error: 'service_unavailable', comment: 'Service unavailable' },
 };
 
-/** CM wants international numbers as 00, country code and number, without "+" (C.3). */
+/** CM wants international numbers as 00, country code and number, without "+" (D.3). */
 export function cmNumber(e164: string): string {
   return `00${e164.replace(/\D/g, '')}`;
 }
@@ -77,7 +77,7 @@ export async function sendCm(ctx: SendContext<CmConfig, CmSecrets>, message: Out
 
 /**
  * Maps CM's answer to a SendResult. CM does not document which HTTP status goes with which
- * `errorCode`, so a JSON body with a numeric `errorCode` decides whatever the status (C.5); only
+ * `errorCode`, so a JSON body with a numeric `errorCode` decides whatever the status (D.5); only
  * a 429 is always a retry. Without CM's body, the HTTP status decides.
  */
 export function classify(statusCode: number, headers: ResponseHeaders, text: string, reference: string, secrets: readonly string[]): SendResult {

@@ -1,4 +1,4 @@
-// CM.com's codes as data (docs/providers/cm.md C.4, C.6): the send answer's `errorCode` and the
+// CM.com's codes as data (docs/providers/cm.md D.4, D.6): the send answer's `errorCode` and the
 // status report's `status.code`, each with where it comes from.
 import type { DeliveryStatus } from '../../core/status.js';
 
@@ -55,7 +55,7 @@ export interface CmReportStatus {
   source: string;
 }
 
-const HELP = 'cm.com/help/3308 names the status; its number is ASSUMED (docs/providers/cm.md C.6)';
+const HELP = 'cm.com/help/3308 names the status; its number is ASSUMED (docs/providers/cm.md D.6)';
 
 /**
  * Status report `status.code` → hub status. CM's help page names the statuses (Accepted,

@@ -1,4 +1,4 @@
-// CM.com callbacks: status reports (JSON or XML, C.6) and incoming messages (JSON, C.7), parsed
+// CM.com callbacks: status reports (JSON or XML, D.6) and incoming messages (JSON, D.7), parsed
 // pure into canonical updates. CM signs neither: the secret URL token, which the core checks
 // before anything reaches the adapter, is what authenticates them.
 import { XMLParser } from 'fast-xml-parser';
@@ -122,7 +122,7 @@ function statusUpdate(r: CmReport): CanonicalUpdate {
 }
 
 /**
- * An incoming message (C.7): `from`/`to` are objects with a `number` in the Business Messaging
+ * An incoming message (D.7): `from`/`to` are objects with a `number` in the Business Messaging
  * format; CM's older MO webhook sent them as strings with the text in `body`. Only SMS makes an
  * inbound message here: the integration serves the SMS channel.
  */
@@ -160,7 +160,7 @@ export function cmToE164(value: string): string {
   return normalizeMsisdn(v);
 }
 
-/** CM's times carry no zone (`yyyy-MM-ddTHH:mm:ss`, UTC per C.7); one with a zone is read as given. */
+/** CM's times carry no zone (`yyyy-MM-ddTHH:mm:ss`, UTC per D.7); one with a zone is read as given. */
 export function cmTime(value: string | null): Date | null {
   if (!value) return null;
   const v = value.trim();

@@ -1,4 +1,4 @@
-// Status reports and incoming messages as CM.com posts them (docs/providers/cm.md C.6, C.7):
+// Status reports and incoming messages as CM.com posts them (docs/providers/cm.md D.6, D.7):
 // unsigned, JSON (or XML for status reports when the account asks for it), re-sent on any
 // answer other than 2xx (CM keeps trying for up to 7 days; the simulator doubles its delay from
 // `retryBaseMs` for `maxAttempts` tries).
@@ -29,7 +29,7 @@ export function isRetryable(status: number | null): boolean {
   return status === null || status < 200 || status >= 300;
 }
 
-/** CM's JSON report template (C.6): every value a string. */
+/** CM's JSON report template (D.6): every value a string. */
 export function jsonReport(r: StatusReport): string {
   return JSON.stringify({
     messages: {
@@ -46,7 +46,7 @@ export function jsonReport(r: StatusReport): string {
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** CM's XML report template (C.6). */
+/** CM's XML report template (D.6). */
 export function xmlReport(r: StatusReport): string {
   return (
     `<?xml version="1.0" encoding="utf-8"?><MESSAGES><MSG RECEIVED="${escapeXml(r.received)}">` +

@@ -42,11 +42,12 @@ export async function runCmSandbox(argv: string[]): Promise<void> {
   const tokens = values.token ?? commaList(env['CM_SANDBOX_TOKENS']) ?? [CM_SANDBOX_DEMO_TOKEN];
   const format = values['report-format'] ?? env['CM_SANDBOX_REPORT_FORMAT'] ?? 'json';
   if (format !== 'json' && format !== 'xml') throw new Error(`--report-format expects json or xml, got '${format}'`);
+  const reportFormat: ReportFormat = format;
   const outage = values.outage ?? 'off';
   if (!OUTAGE_MODES.includes(outage as OutageMode)) throw new Error(`--outage expects one of ${OUTAGE_MODES.join(', ')}, got '${outage}'`);
   const statusUrl = values['status-url'] ?? env['CM_SANDBOX_STATUS_URL'];
   const inboundUrl = values['inbound-url'] ?? env['CM_SANDBOX_INBOUND_URL'];
-  const accounts = tokens.map((token) => ({ token: token.trim(), statusUrl, inboundUrl, reportFormat: format as ReportFormat }));
+  const accounts = tokens.map((token) => ({ token: token.trim(), statusUrl, inboundUrl, reportFormat }));
 
   const sandbox = createCmSandbox({
     accounts,

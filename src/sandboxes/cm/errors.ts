@@ -1,4 +1,4 @@
-// CM.com's answer bodies: `{details, errorCode, messages[]}` (docs/providers/cm.md C.4, C.5). CM
+// CM.com's answer bodies: `{details, errorCode, messages[]}` (docs/providers/cm.md D.4, D.5). CM
 // does not document which HTTP status goes with which errorCode; the simulator's pairing is its
 // own (README.md) and the adapter does not rely on it.
 

@@ -50,16 +50,6 @@ async function post(sandbox: CmSandbox, body: unknown, path = '/v1.0/message'): 
   return { status: res.statusCode, headers: res.headers, json, text };
 }
 
-async function until<T>(fn: () => T | undefined, ms = 3000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('CM.com sandbox: send', () => {
   test('a message is accepted with CM\'s answer, parts counted by the hub\'s rules', async () => {
     const sandbox = await startSandbox();

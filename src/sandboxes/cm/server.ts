@@ -223,7 +223,7 @@ export function createCmSandbox(opts: CmSandboxOptions): CmSandbox {
     const url = o.url ?? account.inboundUrl;
     if (!url) throw new Error('The account has no inbound URL and none was given');
     const now = new Date().toISOString();
-    // The Business Messaging MO format (docs/providers/cm.md C.7).
+    // The Business Messaging MO format (docs/providers/cm.md D.7).
     const payload = {
       reference: o.reference ?? '',
       messageContext: '',

@@ -1,9 +1,9 @@
-// Reading a `POST /v1.0/message` envelope like CM does (docs/providers/cm.md C.3): request-level
+// Reading a `POST /v1.0/message` envelope like CM does (docs/providers/cm.md D.3): request-level
 // problems throw CmApiError; message-level problems become a code on the message, which the
 // server answers as 201 NotAllSent. Field names are matched case-insensitively: CM's own SDKs
 // spell the token `productToken` (Node) where the docs write `producttoken`.
 import { countSegments } from '../../core/segments.js';
-import { CmApiError, errors, MESSAGE_CODES } from './errors.js';
+import { errors, MESSAGE_CODES } from './errors.js';
 
 export const LIMITS = {
   /** CM's most parts for one SMS. */
