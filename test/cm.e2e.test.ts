@@ -70,6 +70,12 @@ describe('CM.com end to end', () => {
     assert.ok(!JSON.stringify(got.body).includes(TOKEN));
     const settings = await w.t.api.get(`/api/v1/projects/${w.projectId}/settings`);
     assert.equal(settings.body.default_sms_integration_id, w.integrationId);
+    // CM has no read that sends nothing (docs/providers/cm.md D.8).
+    const before = w.sandbox.requests.length;
+    const verify = await w.t.api.post(`/api/v1/projects/${w.projectId}/integrations/${w.integrationId}/verify`);
+    assert.equal(verify.status, 200);
+    assert.deepEqual([verify.body.ok, verify.body.reason], [false, 'not_supported']);
+    assert.equal(w.sandbox.requests.length, before, 'nothing reached CM');
   });
 
   test('a send through the default integration becomes enqueued, sent and delivered with the documented properties', async () => {
