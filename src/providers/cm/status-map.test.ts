@@ -41,5 +41,5 @@ test('status report codes', () => {
     ['Delivered', undefined],
   ];
   for (const [code, expected] of cases) assert.equal(reportCode(code)?.status, expected, code);
-  for (const entry of Object.values(CM_REPORT_CODES)) assert.match(entry.source, /ASSUMED/);
+  for (const entry of Object.values(CM_REPORT_CODES)) assert.match(entry.source, /third-party .*not confirmed by CM/);
 });

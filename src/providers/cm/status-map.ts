@@ -55,20 +55,21 @@ export interface CmReportStatus {
   source: string;
 }
 
-const HELP = 'cm.com/help/3308 names the status; its number is ASSUMED (docs/providers/cm.md D.6)';
+const SOURCE =
+  'name: cm.com/help/3308; number: a third-party integration (endroid/cm-sms StatusCode.php), not confirmed by CM (docs/providers/cm.md D.6)';
 
 /**
  * Status report `status.code` → hub status. CM's help page names the statuses (Accepted,
- * Rejected, Delivered, Failed, Cancelled, Sent) but no public source we hold numbers them: the
- * numbers below are ASSUMED and flagged as such in docs/providers/cm.md. A code not here is
- * ignored (kept raw, no event), as other adapters treat unknown statuses.
+ * Rejected, Delivered, Failed, Cancelled, Sent) but numbers none; the numbers below come from one
+ * third-party integration, not from CM, as docs/providers/cm.md says. A code not here is ignored
+ * (kept raw, no event), as other adapters treat unknown statuses.
  */
 export const CM_REPORT_CODES: Readonly<Record<string, CmReportStatus>> = {
   // Accepted by the operator: the network has it, the handset not yet.
-  '0': { name: 'Accepted', status: 'sent', problem: false, source: HELP },
-  '1': { name: 'Rejected', status: 'rejected', problem: true, source: HELP },
-  '2': { name: 'Delivered', status: 'delivered', problem: false, source: HELP },
-  '3': { name: 'Failed', status: 'failed', problem: true, source: HELP },
+  '0': { name: 'Accepted', status: 'sent', problem: false, source: SOURCE },
+  '1': { name: 'Rejected', status: 'rejected', problem: true, source: SOURCE },
+  '2': { name: 'Delivered', status: 'delivered', problem: false, source: SOURCE },
+  '3': { name: 'Failed', status: 'failed', problem: true, source: SOURCE },
 };
 
 /** The entry of a report code, or undefined for one the table does not know. */

@@ -2,7 +2,7 @@
 // four digits of the recipient number (README.md has the same table for humans). Everything
 // about a number's behaviour lives in this one table; the server only reads it.
 
-/** A status report's status (docs/providers/cm.md D.6; the numbers are the simulator's assumption). */
+/** A status report's status (docs/providers/cm.md D.6: numbered by a third-party integration, not by CM). */
 export type ReportCode = 0 | 1 | 2 | 3;
 
 export const REPORT = { accepted: 0, rejected: 1, delivered: 2, failed: 3 } as const;
