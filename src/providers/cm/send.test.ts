@@ -160,6 +160,21 @@ const responseCases: { name: string; handler: Handler; expected: SendResult }[] 
     handler: answer(502, '<html>\n  <body>Bad   Gateway</body>\n</html>\n'),
     expected: { kind: 'retry', statusCode: 502, error: 'http_502', comment: '<html> <body>Bad Gateway</body> </html>' },
   },
+  {
+    name: '200 Rejected without an errorCode (older answers)',
+    handler: answer(200, fixture('send-rejected-no-errorcode.json')),
+    expected: { kind: 'refused', statusCode: 200, error: 'rejected', comment: 'A body without content was found' },
+  },
+  {
+    name: '200 Rejected with a message code and errorCode 0',
+    handler: answer(200, body(0, 'x', [{ status: 'Rejected', messageErrorCode: 304, messageDetails: 'Empty body' }])),
+    expected: { kind: 'refused', statusCode: 200, error: '304', comment: 'BodyFieldInvalid: Empty body' },
+  },
+  {
+    name: '200 Accepted without an errorCode',
+    handler: answer(200, '{"details":"Created 1 message(s)","messages":[{"to":"0031612345678","status":"Accepted","reference":null,"parts":2,"messageDetails":null}]}'),
+    expected: { kind: 'accepted', providerMessageId: REFERENCE, parts: 2 },
+  },
   { name: '400 errorCode as a string is not CM\'s body', handler: answer(400, '{"errorCode":"303"}'), expected: { kind: 'refused', statusCode: 400, error: 'bad_request', comment: '{"errorCode":"303"}' } },
 ];
 

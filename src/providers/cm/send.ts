@@ -78,37 +78,45 @@ export async function sendCm(ctx: SendContext<CmConfig, CmSecrets>, message: Out
 /**
  * Maps CM's answer to a SendResult. CM does not document which HTTP status goes with which
  * `errorCode`, so a JSON body with a numeric `errorCode` decides whatever the status (D.5); only
- * a 429 is always a retry. Without CM's body, the HTTP status decides.
+ * a 429 is always a retry. A message entry marked `Rejected` is a refusal even without an
+ * `errorCode` (older answers carry none, D.4). Without CM's body, the HTTP status decides.
  */
 export function classify(statusCode: number, headers: ResponseHeaders, text: string, reference: string, secrets: readonly string[]): SendResult {
   const json = parseJson(text);
   const errorCode = isRecord(json) && typeof json['errorCode'] === 'number' ? json['errorCode'] : null;
+  const entry = firstMessage(json);
+  const rejected = isRecord(entry) && typeof entry['status'] === 'string' && entry['status'].toLowerCase() === 'rejected';
 
-  if (errorCode === null) {
+  if (errorCode === null && !rejected) {
     // CM took the request but sent no body we can read: never turn that into a retry (a duplicate).
-    if (isSuccessStatus(statusCode)) return { kind: 'accepted', providerMessageId: reference };
+    if (isSuccessStatus(statusCode)) return accepted(entry, reference);
     const { error, comment } = describeStatus(statusCode, HTTP_STATUS_ERRORS, clean(text, secrets));
     if (isRetryableStatus(statusCode)) return retryAfterAnswer(statusCode, headers, error, comment);
     return { kind: 'refused', statusCode, error, comment };
   }
-
-  const entry = firstMessage(json);
-  if (errorCode === 0) {
-    const parts = isRecord(entry) && typeof entry['parts'] === 'number' && Number.isInteger(entry['parts']) && entry['parts'] > 0 ? entry['parts'] : undefined;
-    return { kind: 'accepted', providerMessageId: reference, ...(parts !== undefined ? { parts } : {}) };
-  }
+  if (errorCode === 0 && !rejected) return accepted(entry, reference);
 
   // An account-level code wins; else the message's own code, which says more than 201 NotAllSent.
   const messageCode = isRecord(entry) && typeof entry['messageErrorCode'] === 'number' && entry['messageErrorCode'] !== 0 ? entry['messageErrorCode'] : null;
-  const code = requestCode(errorCode).fault !== 'account' && messageCode !== null ? messageCode : errorCode;
-  const meaning = requestCode(code);
+  const accountProblem = errorCode !== null && requestCode(errorCode).fault === 'account';
+  const code = !accountProblem && messageCode !== null ? messageCode : errorCode !== null && errorCode !== 0 ? errorCode : null;
   // The text that goes with the code chosen: the message's own, or the request's.
-  const [first, second] = code === messageCode ? [stringField(entry, 'messageDetails'), stringField(json, 'details')] : [stringField(json, 'details'), stringField(entry, 'messageDetails')];
+  const [first, second] = code === messageCode || code === null ? [stringField(entry, 'messageDetails'), stringField(json, 'details')] : [stringField(json, 'details'), stringField(entry, 'messageDetails')];
   const detail = clean(first || second, secrets);
+  if (code === null) {
+    // Rejected without any code: a refusal of this message, named by CM's text.
+    return { kind: 'refused', statusCode, error: 'rejected', comment: detail || 'Rejected' };
+  }
+  const meaning = requestCode(code);
   const error = String(code);
   const comment = detail ? `${meaning.name}: ${detail}` : meaning.name;
   if (statusCode === 429 || meaning.fault === 'transient') return retryAfterAnswer(statusCode, headers, error, comment);
   return { kind: 'refused', statusCode, error, comment };
+}
+
+function accepted(entry: unknown, reference: string): SendResult {
+  const parts = isRecord(entry) && typeof entry['parts'] === 'number' && Number.isInteger(entry['parts']) && entry['parts'] > 0 ? entry['parts'] : undefined;
+  return { kind: 'accepted', providerMessageId: reference, ...(parts !== undefined ? { parts } : {}) };
 }
 
 function firstMessage(json: unknown): unknown {
