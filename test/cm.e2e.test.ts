@@ -160,6 +160,37 @@ describe('CM.com end to end', () => {
     assert.equal(msg.body.attempts, 1);
   });
 
+  test('an account problem (102 BalanceInsufficient) becomes enqueue_failed naming it, without retry', async () => {
+    const res = await send({ phone: NL('0012'), body: 'x' });
+    const events = await messageEvents(world(), res.body.id, (e) => e.length >= 1);
+    assert.equal(events[0].properties.status, 'enqueue_failed');
+    assert.equal(events[0].properties.status_code, 402);
+    assert.equal(events[0].properties.error, '102');
+    assert.match(events[0].properties.comment, /^BalanceInsufficient/);
+    const msg = await w.t.api.get(`/api/v1/projects/${w.projectId}/messages/${res.body.id}`);
+    assert.equal(msg.body.attempts, 1);
+  });
+
+  test('429 and errorCode 999 are retries: enqueue_failed once the retry deadline has passed', async () => {
+    const quick = await w.t.api.post(`/api/v1/projects/${w.projectId}/integrations`, {
+      provider: 'cm',
+      config: { base_url: w.sandbox.url, default_sender: 'Acme' },
+      secrets: { product_token: TOKEN },
+      retry_deadline_seconds: 1,
+    });
+    assert.equal(quick.status, 201, JSON.stringify(quick.body));
+    // 0008's 429 asks to wait 1 s (Retry-After), which already passes the deadline: one attempt may be all.
+    for (const [last4, statusCode, error, minAttempts] of [['0008', 429, '999', 1], ['0011', 500, '999', 2]] as const) {
+      const res = await send({ phone: NL(last4), body: 'throttled', integration_id: quick.body.id });
+      const events = await messageEvents(world(), res.body.id, (e) => e.length >= 1);
+      assert.equal(events[0].properties.status, 'enqueue_failed');
+      assert.equal(events[0].properties.status_code, statusCode);
+      assert.equal(events[0].properties.error, error);
+      const msg = await w.t.api.get(`/api/v1/projects/${w.projectId}/messages/${res.body.id}`);
+      assert.ok(msg.body.attempts >= minAttempts, `attempts ${msg.body.attempts}`);
+    }
+  });
+
   test('a product token that is not a GUID is a 400 naming the field', async () => {
     const res = await w.t.api.post(`/api/v1/projects/${w.projectId}/integrations`, { provider: 'cm', config: {}, secrets: { product_token: 'nope' } });
     assert.equal(res.status, 400);
