@@ -2,7 +2,7 @@
 // environment variables, until SIGINT/SIGTERM.
 import { closeOnSignal, commaList, listenAddress, nonNegativeNumber as number, printHelp, printLines, parseSandboxFlags } from '../kit/cli.js';
 import type { ReportFormat } from './callbacks.js';
-import { OUTAGE_MODES, type OutageMode } from './outage.js';
+import { OUTAGE_MODES, type OutageMode } from '../kit/outage.js';
 import { createCmSandbox } from './server.js';
 
 /** The demo account's product token (a GUID, as CM issues them). */

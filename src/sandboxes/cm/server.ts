@@ -10,7 +10,7 @@ import { appendBounded } from '../kit/history.js';
 import { CallbackSender, type CallbackAttempt, type ReportFormat } from './callbacks.js';
 import { DeliverySimulator, type Delays, type SentMessage } from './delivery.js';
 import { CmApiError, errors, type CmAnswer, type CmMessageResult } from './errors.js';
-import { Outage, OUTAGE_MODES, type OutageMode } from './outage.js';
+import { Outage, OUTAGE_MODES, type OutageMode } from '../kit/outage.js';
 import { behaviourFor, type SendError } from './test-numbers.js';
 import { parseEnvelope, type ValidatedMessage } from './validate.js';
 

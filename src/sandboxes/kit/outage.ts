@@ -1,5 +1,6 @@
 // Outage mode, for failover tests: the whole API answers 503 (as a load balancer in front of a
-// failed service would), or refuses connections, until turned off. The sandbox's own control
+// failed service would), or refuses connections, until turned off. Any sandbox can take it (the
+// CM.com one does: an onRequest hook asks `blocks`, a control route calls `set`). The sandbox's own control
 // routes (/sandbox/…) keep answering in `http_503` mode so a test or a person can end it; in
 // `refuse` mode only the programmatic switch can (no connection gets through).
 import type { Server, Socket } from 'node:net';
