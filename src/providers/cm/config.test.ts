@@ -26,6 +26,10 @@ test('config and secrets schemas', () => {
     [{ default_sender: '3197010203040506' }, true],
     [{ default_sender: '31970102030405067' }, false], // 17 characters
     [{ default_sender: '' }, false],
+    [{ default_sender: 'CM Telecom' }, true],
+    [{ default_sender: '+31970102030' }, true],
+    [{ default_sender: 'Acme&Co' }, false],
+    [{ default_sender: 'Switchboard1' }, false], // 12 characters
     [{ endpoint: 'eu' }, false],
     [{ product_token: TOKEN }, false], // secrets are not config
   ];

@@ -26,7 +26,8 @@ export const CmConfigSchema = Type.Object(
     ),
     base_url: Type.Optional(ProviderUrl('Overrides the gateway host (proxies, sandboxes, tests)', 'Base URL')),
     default_sender: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 16, title: 'Default sender', description: 'Used when a message names no sender: up to 11 alphanumeric characters or up to 16 digits' }),
+      // CM's rule (D.3): up to 16 digits, or up to 11 alphanumeric characters (its example has a space).
+      Type.String({ pattern: '^(\\+?[0-9]{1,16}|[A-Za-z0-9 ]{1,11})$', title: 'Default sender', description: 'Used when a message names no sender: up to 11 alphanumeric characters or up to 16 digits' }),
     ),
   },
   { additionalProperties: false },
