@@ -15,8 +15,8 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 test('the demo delivers on SMS, MMS, WhatsApp and RCS with no account, and takes replies', { timeout: 60_000 }, async () => {
   const port = await freePort();
-  // The three sandboxes take SANDBOX_PORT and the two after it.
-  const sandboxPort = await freePortRun(3, [port]);
+  // The four sandboxes take SANDBOX_PORT and the three after it.
+  const sandboxPort = await freePortRun(4, [port]);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--demo'], {
     cwd: root,
     env: { ...process.env, SWITCHBOARD_DATA_DIR: dataDir, PORT: String(port), SANDBOX_PORT: String(sandboxPort), LOG_LEVEL: 'warn' },
@@ -50,16 +50,29 @@ test('the demo delivers on SMS, MMS, WhatsApp and RCS with no account, and takes
       }, 15_000, `${s.body.channel ?? 'sms'} ${s.last}`);
     }
 
+    // The demo project also has a CM.com integration (not the SMS default): a send that names it.
+    const integrations = await api.get('/api/v1/projects/prj_demo/integrations');
+    const cm = integrations.body.data.find((i: any) => i.provider === 'cm');
+    assert.ok(cm, 'the demo project has a CM.com integration');
+    const viaCm = await api.post('/api/v1/projects/prj_demo/messages', { phone: '+31612345678', body: 'Hallo via CM.com', integration_id: cm.id });
+    assert.equal(viaCm.status, 202, JSON.stringify(viaCm.body));
+    await eventually(async () => {
+      const e = await api.get(`/api/v1/projects/prj_demo/events?message_id=${viaCm.body.id}`);
+      return e.body.data.some((x: any) => x.properties.status === 'delivered' && x.properties.integration_id === cm.id) ? true : undefined;
+    }, 15_000, 'CM.com delivered');
+
     // A customer's reply, simulated the way the README shows, with no webhook URL given: the demo
     // set each sandbox's inbound target to its integration, as one does in the provider's console.
     const sms = `http://127.0.0.1:${sandboxPort}`;
     const twilio = `http://127.0.0.1:${sandboxPort + 1}`;
     const conversation = `http://127.0.0.1:${sandboxPort + 2}`;
+    const cmSandbox = `http://127.0.0.1:${sandboxPort + 3}`;
     const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
     const replies = [
       { from: '+12025550100', channel: 'sms', send: () => request(`${sms}/sandbox/v1/demo/inbound`, { method: 'POST', headers: { authorization: 'Bearer demo-token', 'content-type': 'application/json' }, body: JSON.stringify({ from: '12025550100', to: '12025550000', body: 'Thanks!' }) }) },
       { from: '+12025550101', channel: 'sms', send: () => request(`${twilio}/sandbox/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Inbound.json`, { method: 'POST', headers: { authorization: basic('ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'demo-auth-token'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'From=%2B12025550101&To=%2B15005550006&Body=Nice+picture' }) },
       { from: '+447911123456', channel: 'whatsapp', send: () => request(`${conversation}/sandbox/v1/projects/demo-project/apps/demo-app/inbound`, { method: 'POST', headers: { authorization: basic('demo-key', 'demo-secret'), 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'WHATSAPP', from: '447911123456', text: 'Hi back' }) }) },
+      { from: '+31612345678', channel: 'sms', send: () => request(`${cmSandbox}/sandbox/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ producttoken: '00000000-0000-4000-8000-00000000c0de', from: '+31612345678', to: '3669', body: 'Dank je' }) }) },
     ];
     for (const r of replies) {
       const res = await r.send();

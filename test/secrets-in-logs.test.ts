@@ -27,7 +27,9 @@ test("every adapter's secret fields and signature headers are redacted", () => {
   assert.ok(adapters.length >= 3, 'the registry lists the adapters');
   for (const adapter of adapters) {
     const fields = Object.keys(adapter.secretsSchema.properties);
-    assert.ok(fields.length > 0 && adapter.redactHeaders.length > 0, `${adapter.type} declares what to redact`);
+    assert.ok(fields.length > 0, `${adapter.type} declares its secret fields`);
+    // CM.com alone carries its credential in the request body and gets unsigned callbacks: no header to redact.
+    assert.ok(adapter.redactHeaders.length > 0 || adapter.type === 'cm', `${adapter.type} declares the headers to redact`);
     const secrets = Object.fromEntries(fields.map((f) => [f, `${adapter.type}-${f}-value`]));
     const headers = Object.fromEntries(adapter.redactHeaders.map((h) => [h, `${adapter.type}-${h}-value`]));
     const values = [...Object.values(secrets), ...Object.values(headers)];

@@ -21,8 +21,8 @@ export interface HttpAnswer {
 
 export interface RequestOptions {
   pool: Dispatcher;
-  /** The `Authorization` header value. */
-  authorization: string;
+  /** The `Authorization` header value; unset for providers whose credential travels in the body (CM.com). */
+  authorization?: string;
   signal?: AbortSignal;
   /** Header and body timeout. */
   timeoutMs: number;
@@ -51,7 +51,7 @@ async function requestCapped(url: string, method: 'GET' | 'POST', options: Reque
   const res = await request(url, {
     dispatcher: options.pool,
     method,
-    headers: { authorization: options.authorization, accept: 'application/json', ...headers },
+    headers: { ...(options.authorization !== undefined ? { authorization: options.authorization } : {}), accept: 'application/json', ...headers },
     body,
     signal: options.signal,
     headersTimeout: options.timeoutMs,

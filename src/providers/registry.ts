@@ -1,4 +1,5 @@
 // The providers this build knows, by integration type.
+import { cmAdapter } from './cm/index.js';
 import { sinchConversationAdapter } from './sinch-conversation/index.js';
 import { sinchSmsAdapter } from './sinch-sms/index.js';
 import { twilioAdapter } from './twilio/index.js';
@@ -9,6 +10,7 @@ export const adapters = {
   sinch_sms: sinchSmsAdapter,
   sinch_conversation: sinchConversationAdapter,
   twilio: twilioAdapter,
+  cm: cmAdapter,
 } satisfies Record<string, AnyAdapter>;
 
 // Adapters are typed by their own config; the registry erases that for the generic core.
