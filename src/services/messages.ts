@@ -13,6 +13,7 @@ import * as messageStore from '../store/messages.js';
 import type { MessagesTable } from '../store/schema.js';
 import type { Logger } from '../logger.js';
 import { storedStatusFilter, type ApiMessageStatus } from '../messages/status.js';
+import type { FallbackPlan } from '../messages/fallback.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import { isOptedOut } from './consent.js';
 import { pageOf, type ListPage } from './paging.js';
@@ -198,6 +199,8 @@ export interface MessageDraft {
   claimedBy?: string;
   /** Not to be sent before this (ms); its retry deadline counts from then. */
   sendAt?: number | null;
+  /** The channels to try when the recipient is not reachable on this one (docs/fallback.md). */
+  fallbackPlan?: FallbackPlan | null;
 }
 
 function expectsReports(d: MessageDraft): boolean {
@@ -241,6 +244,9 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
     idempotency_key: d.idempotencyKey,
     idempotency_fingerprint: d.idempotencyFingerprint ?? null,
     auto_reply: d.autoReply ? 1 : 0,
+    fallback_of: null,
+    fallback_plan: d.fallbackPlan ? JSON.stringify(d.fallbackPlan) : null,
+    fallback_skipped: null,
     created_at: now,
     updated_at: now,
   };
