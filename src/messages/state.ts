@@ -109,7 +109,8 @@ export async function recordSendResult(
   await recordMessageEvent(trx, { ...m, sent_at_us: sentAtUs }, eventStatus('refused', m.channel), settings, { timestamp, outcome, once: true });
   // Refused because the recipient is not on this channel: the next channel goes out. Its
   // integration's sender finds it on its next look at the store.
-  if (result.kind === 'refused') await queueFallback(trx, m, m.status, { kind: 'refused', unreachable: result.unreachable === true }, now);
+  // Not after an attempt whose outcome was unknown: the provider may have taken that one.
+  if (result.kind === 'refused' && unconfirmedSince === null) await queueFallback(trx, m, m.status, { kind: 'refused', unreachable: result.unreachable === true }, now);
   return 'refused';
 }
 
