@@ -69,16 +69,17 @@ export const TEST_NUMBERS: Readonly<Record<string, TestNumberBehaviour>> = {
   '0010': behaviour('SWITCHING_CHANNEL (RECIPIENT_NOT_REACHABLE), then FAILED NO_CHANNELS_LEFT', {
     outcome: { kind: 'switching', reason: 'RECIPIENT_NOT_REACHABLE' },
   }),
+  '0013': behaviour('QUEUED_ON_CHANNEL, DELIVERED, READ, each sent twice', { callbacks: 'duplicate' }),
+  '0014': behaviour('READ first, then DELIVERED, then QUEUED_ON_CHANNEL (out of order)', { callbacks: 'reversed' }),
+  // Numbered clear of the SMS sandboxes' tables, so an SMS fallback to the same number is delivered.
   // A number with no account on the channel (not on WhatsApp, no RCS): what a channel fallback answers.
-  '0011': behaviour('FAILED RECIPIENT_INVALID_CHANNEL_IDENTITY (not on the channel; never queued on it)', {
+  '0021': behaviour('FAILED RECIPIENT_INVALID_CHANNEL_IDENTITY (not on the channel; never queued on it)', {
     outcome: { kind: 'failed', reason: 'RECIPIENT_INVALID_CHANNEL_IDENTITY', queued: false },
   }),
-  '0012': behaviour('QUEUED_ON_CHANNEL, then FAILED RECIPIENT_INVALID_CHANNEL_IDENTITY, each sent twice', {
+  '0022': behaviour('QUEUED_ON_CHANNEL, then FAILED RECIPIENT_INVALID_CHANNEL_IDENTITY, each sent twice', {
     outcome: { kind: 'failed', reason: 'RECIPIENT_INVALID_CHANNEL_IDENTITY', queued: true },
     callbacks: 'duplicate',
   }),
-  '0013': behaviour('QUEUED_ON_CHANNEL, DELIVERED, READ, each sent twice', { callbacks: 'duplicate' }),
-  '0014': behaviour('READ first, then DELIVERED, then QUEUED_ON_CHANNEL (out of order)', { callbacks: 'reversed' }),
 };
 
 /** Descriptions the sandbox puts in `reason.description`. */
