@@ -148,8 +148,8 @@ for (const backend of await storeBackends()) describe(`channel fallback in the s
     assert.equal(await messageStore.insertFallback(store.db, a), true);
     assert.equal(await messageStore.insertFallback(store.db, b), false);
     assert.deepEqual((await fallbacksOf(m.id)).map((f) => f.id), [a.id]);
-    assert.equal((await messageStore.findFallbackOf(store.db, m.id))?.id, a.id);
-    assert.equal(await messageStore.findFallbackOf(store.db, a.id), undefined);
+    assert.equal((await messageStore.find(store.db, m.id))?.fallback_message_id, a.id, 'the first message names its fallback');
+    assert.equal((await messageStore.find(store.db, a.id))?.fallback_message_id, null);
     // First messages have no link: any number of them.
     await insert();
     await insert();

@@ -31,7 +31,7 @@ export async function queueFallback(trx: DB, m: MessagesTable, before: MessageSt
 }
 
 /** The fallback message: the same customer, recipient and text on the step's channel and integration. */
-export function fallbackRow(m: MessagesTable, step: FallbackStep, rest: { steps: FallbackStep[]; body: string }, now: number): MessagesTable {
+export function fallbackRow(m: MessagesTable, step: FallbackStep, rest: { steps: FallbackStep[]; body: string }, now: number): MessagesTable & { fallback_of: string } {
   const body = rest.body;
   const sms = step.channel === 'sms';
   const segments = sms ? countSegments(body) : null;
@@ -67,6 +67,7 @@ export function fallbackRow(m: MessagesTable, step: FallbackStep, rest: { steps:
     fallback_of: m.id,
     fallback_plan: rest.steps.length > 0 ? JSON.stringify(rest) : null,
     fallback_skipped: null,
+    fallback_message_id: null,
     created_at: now,
     updated_at: now,
   };

@@ -305,6 +305,7 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
     fallback_of: null,
     fallback_plan: d.fallbackPlan ? JSON.stringify(d.fallbackPlan) : null,
     fallback_skipped: null,
+    fallback_message_id: null,
     created_at: now,
     updated_at: now,
   };
@@ -416,11 +417,6 @@ export async function getMessage(db: DB, projectId: string, id: string): Promise
   const m = await messageStore.findInProject(db, projectId, id);
   if (!m) throw notFound('message', 'message_id');
   return m;
-}
-
-/** The message sent as `id`'s fallback, if one was. */
-export function fallbackOf(db: DB, id: string): Promise<MessagesTable | undefined> {
-  return messageStore.findFallbackOf(db, id);
 }
 
 /** What `GET …/messages` filters on, as the API names it (statuses in the API's vocabulary). */

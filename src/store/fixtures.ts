@@ -150,6 +150,7 @@ export function messageRow(id: string, over: Partial<MessagesTable> = {}): Messa
     fallback_of: null,
     fallback_plan: null,
     fallback_skipped: null,
+    fallback_message_id: null,
     created_at: 1000,
     updated_at: 1000,
     ...over,

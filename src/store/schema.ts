@@ -228,6 +228,8 @@ export interface MessagesTable {
   fallback_plan: string | null;
   /** JSON [{channel, reason}]: fallback channels passed over (the customer opted out of them). */
   fallback_skipped: string | null;
+  /** The message sent as this one's fallback, once it is queued. */
+  fallback_message_id: string | null;
   created_at: number;
   updated_at: number;
 }

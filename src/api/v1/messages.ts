@@ -4,7 +4,7 @@ import type { Hub } from '../../hub.js';
 import { parsePlan } from '../../messages/fallback.js';
 import { API_MESSAGE_STATUSES, apiStatus } from '../../messages/status.js';
 import { listEvents } from '../../services/events.js';
-import { fallbackOf, getMessage, listMessages, sendTransactional, storedContent, type MessageListQuery } from '../../services/messages.js';
+import { getMessage, listMessages, sendTransactional, storedContent, type MessageListQuery } from '../../services/messages.js';
 import type { MessagesTable } from '../../store/schema.js';
 import { requireProject } from './auth.js';
 import { AnyObject, Channel, ContentFields, FallbackChannel, errorResponse, errorResponses, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams, RouteFields, SendAt } from './schemas.js';
@@ -38,6 +38,7 @@ export const Message = Type.Object({
     description: 'while it waits (dispatch_state queued or paused): when it is due to go out (its send_at, the end of quiet hours, a retry); else null',
   }),
   fallback_of: Type.Union([Type.String(), Type.Null()], { description: 'the message this one falls back from (docs/fallback.md); null for a first message' }),
+  fallback_message_id: Type.Union([Type.String(), Type.Null()], { description: 'the message sent on the next channel because the recipient was not reachable on this one, or null' }),
   fallback_channels: Type.Array(Type.String(), { description: 'the channels still to try, in order, if the recipient is not reachable on this one' }),
   fallback_skipped: Type.Array(Type.Object({ channel: Type.String(), reason: Type.String() }), { description: 'fallback channels passed over, and why (opted_out)' }),
   created_at: Type.String(),
@@ -95,6 +96,7 @@ export function messageView(m: MessagesTable) {
     last_error: m.last_error ? (JSON.parse(m.last_error) as Record<string, unknown>) : null,
     next_attempt_at: m.dispatch_state === 'queued' || m.dispatch_state === 'paused' ? new Date(m.next_attempt_at).toISOString() : null,
     fallback_of: m.fallback_of,
+    fallback_message_id: m.fallback_message_id,
     fallback_channels: parsePlan(m.fallback_plan)?.steps.map((st) => st.channel) ?? [],
     fallback_skipped: m.fallback_skipped ? (JSON.parse(m.fallback_skipped) as { channel: string; reason: string }[]) : [],
     created_at: new Date(m.created_at).toISOString(),
@@ -192,23 +194,13 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
       operationId: 'getMessage',
       summary: 'Get a message with its events',
       params: Params,
-      response: {
-        200: Type.Intersect([
-          Message,
-          Type.Object({
-            fallback_message_id: Type.Union([Type.String(), Type.Null()], { description: 'the message sent on the next channel because the recipient was not reachable on this one, or null' }),
-            events: Type.Array(Event),
-          }),
-        ]),
-        ...errorResponses,
-      },
+      response: { 200: Type.Intersect([Message, Type.Object({ events: Type.Array(Event) })]), ...errorResponses },
     },
   }, async (req) => {
     requireProject(req, req.params.pid);
     const m = await getMessage(hub.db, req.params.pid, req.params.mid);
     const events = await listEvents(hub.db, req.params.pid, { message_id: m.id, limit: 100 });
-    const fallback = await fallbackOf(hub.db, m.id);
-    return { ...messageView(m), fallback_message_id: fallback?.id ?? null, events: events.items.map((e) => eventView(e)) };
+    return { ...messageView(m), events: events.items.map((e) => eventView(e)) };
   });
 };
 
