@@ -141,7 +141,8 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
       description:
         'Transactional send to a customer (customer_id) or a phone number. Answers 202 once the message is durably queued. ' +
         'An Idempotency-Key header makes retries of the same request return the first message. ' +
-        'With send_at the message is queued now and sent from then on (quiet hours do not apply to transactional messages; docs/scheduling.md).',
+        'With send_at the message is queued now and sent from then on (quiet hours do not apply to transactional messages; docs/scheduling.md). ' +
+        'With fallback_channels, a recipient not reachable on the channel (not on WhatsApp, no RCS, outside the WhatsApp window) gets the text on the next channel, as a message of its own (docs/fallback.md).',
       params: ProjectParams,
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
       body: Type.Object(
