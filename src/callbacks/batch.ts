@@ -10,7 +10,7 @@ import type { MessageLookup } from './message-lookup.js';
 
 /** What the processor tells the rest of the hub once a batch has committed. */
 export interface ProcessorHooks {
-  /** Auto-replies were queued for this integration. */
+  /** Messages were queued for this integration: auto-replies, channel fallbacks. */
   queued(integrationId: string): void;
   /** The customer opted out of the channel: drop what is claimed for them. */
   optedOut(customerRef: string, channel: Channel): void;

@@ -185,6 +185,7 @@ export class CallbackProcessor {
       });
     }
     await reports.flush(now);
+    for (const id of reports.fallbackIntegrations) after.push(() => this.hooks.queued(id));
     for (const { outcome, ids } of byOutcome.values()) await callbackStore.markProcessed(trx, ids, outcome, now);
     return finished;
   }

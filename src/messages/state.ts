@@ -11,6 +11,7 @@ import type { UpdateOutcome } from '../store/callbacks.js';
 import type { MessagesTable } from '../store/schema.js';
 import { retryDelay, type BackoffPolicy } from './backoff.js';
 import { recordMessageEvent } from './events.js';
+import { queueFallback } from './fallback-queue.js';
 import { eventStatus, transition } from './status.js';
 
 /** What a send attempt did to its message. */
@@ -106,6 +107,10 @@ export async function recordSendResult(
   // Refused, or out of time for retries: as far as the hub can tell, the provider never took it.
   await messageStore.markRefused(trx, { id: m.id, attempts, sent_at_us: sentAtUs, unconfirmed_since: unconfirmedSince, last_error: JSON.stringify(outcome), updated_at: now });
   await recordMessageEvent(trx, { ...m, sent_at_us: sentAtUs }, eventStatus('refused', m.channel), settings, { timestamp, outcome, once: true });
+  // Refused because the recipient is not on this channel: the next channel goes out. Its
+  // integration's sender finds it on its next look at the store.
+  // Not after an attempt whose outcome was unknown: the provider may have taken that one.
+  if (result.kind === 'refused' && unconfirmedSince === null) await queueFallback(trx, m, m.status, { kind: 'refused', unreachable: result.unreachable === true }, now);
   return 'refused';
 }
 
@@ -126,6 +131,8 @@ export function requeueInterrupted(db: DB, now = Date.now()): Promise<number> {
  */
 export class ReportBatch {
   readonly #changed = new Map<string, DeliveryStatus>();
+  /** Integrations of the fallbacks the batch queued: to be woken once it commits. */
+  readonly fallbackIntegrations = new Set<string>();
 
   constructor(private readonly trx: DB) {}
 
@@ -148,8 +155,12 @@ export class ReportBatch {
       once: true,
     });
     if (t.kind === 'advance') {
+      const before = m.status;
       m.status = u.status;
       this.#changed.set(m.id, u.status);
+      // Decided from the status this batch writes, in its transaction (docs/fallback.md).
+      const fallback = await queueFallback(this.trx, m, before, { kind: 'report', status: u.status, unreachable: u.unreachable === true });
+      if (fallback) this.fallbackIntegrations.add(fallback.integration_id);
     }
     if (!inserted) return 'duplicate';
     return t.kind === 'advance' ? 'applied' : 'late_event';

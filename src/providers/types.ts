@@ -53,9 +53,12 @@ export type SendResult =
    * The provider refused it for good (4xx other than 429): record the refusal. `optedOut` when
    * the refusal says the recipient opted out (Twilio 21610): the core records the opt-out.
    * `statusCode` is null when the hub itself refused to connect (a provider address it may not
-   * reach, see guarded-connector.ts): nothing was sent.
+   * reach, see guarded-connector.ts): nothing was sent. `unreachable` when the refusal says the
+   * recipient cannot be reached on this channel (a landline for SMS, say): the core may send the
+   * message's next fallback channel (docs/fallback.md). Which codes mean that is the adapter's
+   * data; the decision is the core's.
    */
-  | { kind: 'refused'; statusCode: number | null; error: string; comment: string; optedOut?: boolean }
+  | { kind: 'refused'; statusCode: number | null; error: string; comment: string; optedOut?: boolean; unreachable?: boolean }
   /** Worth retrying (429, 5xx, no connection): the core backs off within its deadline. */
   | { kind: 'retry'; statusCode: number | null; error: string; comment: string; retryAfterMs?: number }
   /**
@@ -145,6 +148,12 @@ export interface StatusUpdate {
   comment: string | null;
   /** When the provider says it happened, if it says. */
   occurredAt: Date | null;
+  /**
+   * Set on a `failed`/`rejected` report whose reason says the recipient is not reachable on
+   * this channel (not on WhatsApp, no RCS, outside the window): the core may send the message's
+   * next fallback channel (docs/fallback.md). Absent: not known to mean that.
+   */
+  unreachable?: boolean;
 }
 
 export interface InboundMessage {

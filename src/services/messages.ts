@@ -1,6 +1,6 @@
 // Accepting outbound messages: validation, integration resolution, part counting, and one
 // durable insert. The API answers only after that insert has committed.
-import { conflict, invalid, notFound, unprocessable } from '../core/errors.js';
+import { conflict, DomainError, invalid, notFound, unprocessable } from '../core/errors.js';
 import { requestFingerprint } from '../core/fingerprint.js';
 import { newId } from '../core/ids.js';
 import { COUNTRIES_WITHOUT_DELIVERY_REPORTS, expectsDeliveryReports } from '../core/phone.js';
@@ -13,6 +13,7 @@ import * as messageStore from '../store/messages.js';
 import type { MessagesTable } from '../store/schema.js';
 import type { Logger } from '../logger.js';
 import { storedStatusFilter, type ApiMessageStatus } from '../messages/status.js';
+import { FALLBACK_CHANNELS, type FallbackPlan, type FallbackStep } from '../messages/fallback.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import { isOptedOut } from './consent.js';
 import { pageOf, type ListPage } from './paging.js';
@@ -75,6 +76,64 @@ export interface SendInput extends ContentInput {
   data?: Record<string, unknown>;
   /** ISO 8601 with an offset: queued now, sent from then on (docs/scheduling.md). */
   send_at?: string;
+  /** Channels to try, in order, when the recipient is not reachable on this one (docs/fallback.md). */
+  fallback_channels?: FallbackChannelInput[];
+  /** The text the fallbacks send; default: the message's own text, as rendered. */
+  fallback_body?: string;
+}
+
+/** A fallback channel, alone (its project default) or with the integration or sender profile to use. */
+export type FallbackChannelInput = Channel | { channel: Channel; integration_id?: string; sender_profile_id?: string };
+
+/**
+ * Checks the fallback channels of a send and resolves each one's integration now, so a fallback
+ * that could never go out is refused with the request rather than found out at failure time.
+ * Returns the steps; the plan's text is added once the message's text is final.
+ */
+export async function resolveFallbacks(
+  db: DB,
+  integrations: IntegrationRegistry,
+  projectId: string,
+  composed: Composed,
+  input: Pick<SendInput, 'fallback_channels' | 'fallback_body'>,
+  settings: ProjectSettings,
+): Promise<FallbackStep[] | null> {
+  const list = input.fallback_channels ?? [];
+  if (list.length === 0) {
+    if (input.fallback_body !== undefined) throw invalid('invalid_request', 'fallback_body is for fallback_channels', 'fallback_body');
+    return null;
+  }
+  if (input.fallback_body !== undefined) checkBody(input.fallback_body, 'fallback_body');
+  // The fallbacks carry text: a message with none (a WhatsApp template, media only) names it.
+  else if (fallbackText(composed) === null) {
+    throw invalid('invalid_request', `a ${composed.channel} message without text needs fallback_body: the text its fallback channels send`, 'fallback_body');
+  }
+  const seen = new Set<Channel>([composed.channel]);
+  const steps: FallbackStep[] = [];
+  for (const [i, entry] of list.entries()) {
+    const field = `fallback_channels[${i}]`;
+    const named = typeof entry === 'string' ? { channel: entry } : entry;
+    if (!(FALLBACK_CHANNELS as readonly string[]).includes(named.channel)) throw invalid('invalid_request', `${field} must be one of ${FALLBACK_CHANNELS.join(', ')}: a fallback sends text`, field);
+    if (named.channel === composed.channel) throw invalid('invalid_request', `${field} is the message's own channel`, field);
+    if (seen.has(named.channel)) throw invalid('invalid_request', `${field} names ${named.channel} twice`, field);
+    seen.add(named.channel);
+    let via: SenderChoice;
+    try {
+      via = await route(db, integrations, projectId, named.channel, { integration_id: named.integration_id ?? null, sender_profile_id: named.sender_profile_id ?? null }, settings);
+    } catch (err) {
+      // Named for the entry at fault, so the caller knows which fallback cannot be sent.
+      if (err instanceof DomainError) throw new DomainError(err.kind, err.code, `${field}: ${err.message}`, err.field === 'integration_id' || err.field === 'sender_profile_id' ? (typeof entry === 'string' ? field : `${field}.${err.field}`) : field);
+      throw err;
+    }
+    steps.push({ channel: named.channel, integration_id: via.integration.id, sender: via.sender, sender_profile_id: via.senderProfileId, retry_deadline_seconds: via.integration.retryDeadlineSeconds });
+  }
+  return steps;
+}
+
+/** The text a message's fallbacks send by default: its own text, or null when it has none. */
+export function fallbackText(c: Composed): string | null {
+  if (c.content && c.content.type !== 'text') return null;
+  return c.body.trim().length > 0 ? c.body : null;
 }
 
 export const MAX_MEDIA = 10;
@@ -198,6 +257,8 @@ export interface MessageDraft {
   claimedBy?: string;
   /** Not to be sent before this (ms); its retry deadline counts from then. */
   sendAt?: number | null;
+  /** The channels to try when the recipient is not reachable on this one (docs/fallback.md). */
+  fallbackPlan?: FallbackPlan | null;
 }
 
 function expectsReports(d: MessageDraft): boolean {
@@ -241,6 +302,10 @@ export function messageRow(d: MessageDraft, now: number): MessagesTable {
     idempotency_key: d.idempotencyKey,
     idempotency_fingerprint: d.idempotencyFingerprint ?? null,
     auto_reply: d.autoReply ? 1 : 0,
+    fallback_of: null,
+    fallback_plan: d.fallbackPlan ? JSON.stringify(d.fallbackPlan) : null,
+    fallback_skipped: null,
+    fallback_message_id: null,
     created_at: now,
     updated_at: now,
   };
@@ -276,6 +341,7 @@ export async function sendTransactional(
   // Read once per send: it also answers 404 for an unknown project.
   const settings = settingsOf(await getProject(db, projectId));
   const via = await chooseSender(db, deps.integrations, projectId, composed.channel, input, settings);
+  const fallbackSteps = await resolveFallbacks(db, deps.integrations, projectId, composed, input, settings);
   const trackLinks = tracksLinks(settings.link_tracking, input.track_links);
 
   // A message for later waits in the store: only one due now may go straight to a sender.
@@ -307,6 +373,8 @@ export async function sendTransactional(
     const draft = { projectId, via, campaignId: null, customerRef: customer.id, customerId: customer.customer_id, recipient, composed: content, idempotencyKey, idempotencyFingerprint: fingerprint, country, claimedBy: handoff?.claimedBy, sendAt };
     let row = messageRow(draft, now);
     if (trackLinks) [row] = (await storeTrackedLinks(trx, [planTrackedLinks(row, deps.publicUrl, now)], deps.logger)) as [MessagesTable];
+    // The fallbacks send the text as the recipient gets it here: rendered, links tracked.
+    if (fallbackSteps) row.fallback_plan = JSON.stringify({ steps: fallbackSteps, body: input.fallback_body ?? row.body } satisfies FallbackPlan);
     await messageStore.insert(trx, row);
     return { message: row, replayed: false };
   });

@@ -13,7 +13,7 @@ const COLUMNS = [
   'id', 'project_id', 'integration_id', 'campaign_id', 'customer_ref', 'customer_id', 'message_type', 'channel', 'recipient',
   'sender', 'sender_profile_id', 'body', 'content', 'media', 'parts', 'encoding', 'status', 'dispatch_state', 'attempts',
   'next_attempt_at', 'deadline_at', 'claimed_by', 'possible_duplicate', 'request_started_at', 'unconfirmed_since', 'provider_message_id', 'sent_at_us', 'expects_reports',
-  'last_error', 'idempotency_key', 'idempotency_fingerprint', 'auto_reply', 'created_at', 'updated_at',
+  'last_error', 'idempotency_key', 'idempotency_fingerprint', 'auto_reply', 'fallback_of', 'fallback_plan', 'fallback_skipped', 'fallback_message_id', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof MessagesTable)[];
 
 // Every column of the table, checked at compile time: a new column must be added above.
@@ -488,6 +488,29 @@ const setStatusStatement = preparedList<{ status: MessageStatus; now: number }>(
 /** Sets the status of these messages. */
 export async function setStatus(db: DB, status: MessageStatus, ids: readonly string[], now: number): Promise<void> {
   await setStatusStatement.changes(db, { status, now }, ids);
+}
+
+// ---- Channel fallback ----
+
+/**
+ * Queues the fallback of `row.fallback_of`, unless that message has one already (the unique
+ * index on the link): returns whether this one was stored. Duplicated or reordered reports, or
+ * two processes deciding at once, store one fallback at most.
+ */
+export async function insertFallback(db: DB, row: MessagesTable & { fallback_of: string }): Promise<boolean> {
+  const res = await db
+    .insertInto('messages')
+    .values(row)
+    .onConflict((oc) => oc.column('fallback_of').where('fallback_of', 'is not', null).doNothing())
+    .executeTakeFirst();
+  if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+  await db.updateTable('messages').set({ fallback_message_id: row.id, updated_at: row.created_at }).where('id', '=', row.fallback_of).execute();
+  return true;
+}
+
+/** Records which fallback channels a message passed over, and why. */
+export async function setFallbackSkipped(db: DB, id: string, skipped: string, now: number): Promise<void> {
+  await db.updateTable('messages').set({ fallback_skipped: skipped, updated_at: now }).where('id', '=', id).execute();
 }
 
 // ---- Erasing a customer ----

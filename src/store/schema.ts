@@ -222,6 +222,14 @@ export interface MessagesTable {
   idempotency_fingerprint: string | null;
   /** 1 for a keyword auto-response: it goes out even to a customer who just opted out. */
   auto_reply: number;
+  /** The message this one falls back from (docs/fallback.md); at most one message per id. */
+  fallback_of: string | null;
+  /** JSON FallbackPlan (messages/fallback.ts): the channels to try next, and their content. */
+  fallback_plan: string | null;
+  /** JSON [{channel, reason}]: fallback channels passed over (the customer opted out of them). */
+  fallback_skipped: string | null;
+  /** The message sent as this one's fallback, once it is queued. */
+  fallback_message_id: string | null;
   created_at: number;
   updated_at: number;
 }

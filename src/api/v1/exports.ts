@@ -20,6 +20,7 @@ export const MESSAGE_COLUMNS = [
   'id', 'created_at', 'project_id', 'integration_id', 'campaign_id', 'customer_id', 'message_type', 'channel', 'recipient', 'sender',
   'sender_profile_id', 'body', 'content', 'media_urls', 'parts', 'encoding', 'status', 'dispatch_state', 'attempts',
   'provider_message_id', 'sent_timestamp', 'expects_delivery_reports', 'possible_duplicate', 'last_error',
+  'fallback_of', 'fallback_message_id',
 ] as const;
 
 /** Objects and arrays as JSON text in their cell; null as an empty cell; text a spreadsheet would run as a formula, as text. */

@@ -1,12 +1,13 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import { invalid } from '../../core/errors.js';
 import type { Hub } from '../../hub.js';
+import { parsePlan } from '../../messages/fallback.js';
 import { API_MESSAGE_STATUSES, apiStatus } from '../../messages/status.js';
 import { listEvents } from '../../services/events.js';
 import { getMessage, listMessages, sendTransactional, storedContent, type MessageListQuery } from '../../services/messages.js';
 import type { MessagesTable } from '../../store/schema.js';
 import { requireProject } from './auth.js';
-import { AnyObject, Channel, ContentFields, errorResponse, errorResponses, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams, RouteFields, SendAt } from './schemas.js';
+import { AnyObject, Channel, ContentFields, FallbackChannel, errorResponse, errorResponses, Page, PageQuery, pageLimit, pageView, Phone, ProjectParams, RouteFields, SendAt } from './schemas.js';
 import { Event, eventView } from './events.js';
 
 export const Message = Type.Object({
@@ -36,8 +37,38 @@ export const Message = Type.Object({
   next_attempt_at: Type.Union([Type.String(), Type.Null()], {
     description: 'while it waits (dispatch_state queued or paused): when it is due to go out (its send_at, the end of quiet hours, a retry); else null',
   }),
+  fallback_of: Type.Union([Type.String(), Type.Null()], { description: 'the message this one falls back from (docs/fallback.md); null for a first message' }),
+  fallback_message_id: Type.Union([Type.String(), Type.Null()], { description: 'the message sent on the next channel because the recipient was not reachable on this one, or null' }),
+  fallback_channels: Type.Array(Type.String(), { description: 'the channels still to try, in order, if the recipient is not reachable on this one' }),
+  fallback_skipped: Type.Array(Type.Object({ channel: Type.String(), reason: Type.String() }), { description: 'fallback channels passed over, and why (opted_out)' }),
   created_at: Type.String(),
 });
+
+/** How a send names its fallbacks (docs/fallback.md). */
+export const FallbackFields = {
+  fallback_channels: Type.Optional(
+    Type.Array(
+      Type.Union([
+        FallbackChannel,
+        Type.Object(
+          {
+            channel: FallbackChannel,
+            integration_id: Type.Optional(Type.String({ maxLength: 64 })),
+            sender_profile_id: Type.Optional(Type.String({ maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+      ]),
+      {
+        maxItems: 3,
+        description:
+          'channels to try in order when the recipient is not reachable on the message\'s channel (not on WhatsApp, no RCS, outside the WhatsApp window): ' +
+          'each a channel (its project default integration) or {channel, integration_id | sender_profile_id}; each different from the message\'s channel and the others',
+      },
+    ),
+  ),
+  fallback_body: Type.Optional(Type.String({ maxLength: 10000, description: 'the text the fallbacks send; default: the message\'s text as rendered. Needed when the message has no text (a WhatsApp template, media)' })),
+};
 
 export function messageView(m: MessagesTable) {
   return {
@@ -64,6 +95,10 @@ export function messageView(m: MessagesTable) {
     possible_duplicate: m.possible_duplicate === 1,
     last_error: m.last_error ? (JSON.parse(m.last_error) as Record<string, unknown>) : null,
     next_attempt_at: m.dispatch_state === 'queued' || m.dispatch_state === 'paused' ? new Date(m.next_attempt_at).toISOString() : null,
+    fallback_of: m.fallback_of,
+    fallback_message_id: m.fallback_message_id,
+    fallback_channels: parsePlan(m.fallback_plan)?.steps.map((st) => st.channel) ?? [],
+    fallback_skipped: m.fallback_skipped ? (JSON.parse(m.fallback_skipped) as { channel: string; reason: string }[]) : [],
     created_at: new Date(m.created_at).toISOString(),
   };
 }
@@ -106,7 +141,8 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
       description:
         'Transactional send to a customer (customer_id) or a phone number. Answers 202 once the message is durably queued. ' +
         'An Idempotency-Key header makes retries of the same request return the first message. ' +
-        'With send_at the message is queued now and sent from then on (quiet hours do not apply to transactional messages; docs/scheduling.md).',
+        'With send_at the message is queued now and sent from then on (quiet hours do not apply to transactional messages; docs/scheduling.md). ' +
+        'With fallback_channels, a recipient not reachable on the channel (not on WhatsApp, no RCS, outside the WhatsApp window) gets the text on the next channel, as a message of its own (docs/fallback.md).',
       params: ProjectParams,
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
       body: Type.Object(
@@ -118,6 +154,7 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
           data: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'variables for template, as `data.…`' })),
           send_at: Type.Optional(SendAt),
           ...RouteFields,
+          ...FallbackFields,
         },
         { additionalProperties: false },
       ),

@@ -29,6 +29,8 @@ export function pageLimit(raw: string | undefined): number {
 export const Phone = Type.String({ minLength: 3, maxLength: 32, description: 'E.164, e.g. +46700000001' });
 
 export const Channel = Type.Union([Type.Literal('sms'), Type.Literal('mms'), Type.Literal('whatsapp'), Type.Literal('rcs')]);
+/** The channels a message may fall back to: the text ones (messages/fallback.ts). */
+export const FallbackChannel = Type.Union([Type.Literal('sms'), Type.Literal('whatsapp'), Type.Literal('rcs')]);
 
 /** How a send or a campaign says what to send, per channel. */
 export const ContentFields = {

@@ -55,6 +55,36 @@ export const REASON_CODE_STATUS: Readonly<Record<string, 'failed' | 'rejected'>>
 };
 
 /**
+ * `reason.code`s of a FAILED report that mean the recipient cannot be reached on this channel,
+ * so another channel may reach them (the core's fallback, docs/fallback.md). Each is a judgement
+ * on the code's meaning in B.5 (sinch-node reason.ts, sinch-java ReasonCode.java):
+ * - RECIPIENT_INVALID_CHANNEL_IDENTITY: the number is no identity on the channel (not a WhatsApp
+ *   account, not an RCS device): yes.
+ * - NO_CHANNEL_IDENTITY_FOR_CONTACT: nothing to send to on this channel: yes.
+ * - NO_PROFILE_AVAILABLE: no usable profile on the channel (RCS not supported by the handset or
+ *   carrier): yes.
+ * - RECIPIENT_NOT_REACHABLE: "could not be reached on the channel"; what Sinch reports for a
+ *   number without the channel's app or capability: yes.
+ * - OUTSIDE_ALLOWED_SENDING_WINDOW: WhatsApp takes no free-form message outside the 24-hour
+ *   window; a channel without a window (SMS) can still carry it: yes.
+ * - RECIPIENT_NOT_OPTED_IN: the channel's own opt-in is missing; another channel's consent is
+ *   its own (the fallback checks it): yes.
+ * Not: NO_CHANNELS_LEFT (Sinch's own channel switching ran out; the reasons were reported on the
+ * switches), CHANNEL_REJECT and DELIVERY_REJECTED_DUE_TO_POLICY (the content or sender was
+ * refused, which another channel may refuse too), the configuration, template and media codes
+ * (our mistake, not the recipient's reach), and the transient ones (RATE_LIMITED,
+ * CHANNEL_FAILURE, DELIVERY_TIMED_OUT, MESSAGE_EXPIRED).
+ */
+export const UNREACHABLE_REASON_CODES: ReadonlySet<string> = new Set([
+  'RECIPIENT_INVALID_CHANNEL_IDENTITY',
+  'NO_CHANNEL_IDENTITY_FOR_CONTACT',
+  'NO_PROFILE_AVAILABLE',
+  'RECIPIENT_NOT_REACHABLE',
+  'OUTSIDE_ALLOWED_SENDING_WINDOW',
+  'RECIPIENT_NOT_OPTED_IN',
+]);
+
+/**
  * Canonical status of a delivery report: a DeliveryStatus, `null` for "recorded without a
  * status" (SWITCHING_CHANNEL), or `undefined` for a status word this table does not know.
  * Unknown or missing reason codes on FAILED count as `failed`.

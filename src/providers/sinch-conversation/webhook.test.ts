@@ -76,6 +76,7 @@ const parseCases: { fixture: string; expected: CanonicalUpdate[] }[] = [
         error: 'RECIPIENT_NOT_REACHABLE',
         comment: 'The recipient could not be reached on the channel',
         occurredAt: new Date('2024-06-18T12:40:03Z'),
+        unreachable: true,
       }),
     ],
   },
@@ -170,22 +171,27 @@ test('parse: every delivery status and reason family', () => {
       ...(reason ? { reason: { code: reason, description: `${reason} text` } } : {}),
     },
   });
-  const cases: [string, string | undefined, string, string | null][] = [
-    ['QUEUED_ON_CHANNEL', undefined, 'sent', null],
-    ['DELIVERED', undefined, 'delivered', null],
-    ['READ', undefined, 'read', null],
-    ['FAILED', 'RECIPIENT_NOT_REACHABLE', 'failed', 'RECIPIENT_NOT_REACHABLE'],
-    ['FAILED', 'CHANNEL_FAILURE', 'failed', 'CHANNEL_FAILURE'],
-    ['FAILED', 'BAD_REQUEST', 'rejected', 'BAD_REQUEST'],
-    ['FAILED', 'RECIPIENT_INVALID_CHANNEL_IDENTITY', 'rejected', 'RECIPIENT_INVALID_CHANNEL_IDENTITY'],
-    ['FAILED', 'TEMPLATE_INSUFFICIENT_PARAMETERS', 'rejected', 'TEMPLATE_INSUFFICIENT_PARAMETERS'],
-    ['FAILED', 'NO_PERMISSION', 'rejected', 'NO_PERMISSION'],
-    ['FAILED', 'DELIVERY_REJECTED_DUE_TO_POLICY', 'rejected', 'DELIVERY_REJECTED_DUE_TO_POLICY'],
-    ['FAILED', 'OUTSIDE_ALLOWED_SENDING_WINDOW', 'rejected', 'OUTSIDE_ALLOWED_SENDING_WINDOW'],
-    ['FAILED', 'BRAND_NEW_CODE', 'failed', 'BRAND_NEW_CODE'],
-    ['FAILED', undefined, 'failed', null],
+  // The last column: whether the reason marks the recipient unreachable on the channel (fallback).
+  const cases: [string, string | undefined, string, string | null, boolean][] = [
+    ['QUEUED_ON_CHANNEL', undefined, 'sent', null, false],
+    ['DELIVERED', undefined, 'delivered', null, false],
+    ['READ', undefined, 'read', null, false],
+    ['FAILED', 'RECIPIENT_NOT_REACHABLE', 'failed', 'RECIPIENT_NOT_REACHABLE', true],
+    ['FAILED', 'CHANNEL_FAILURE', 'failed', 'CHANNEL_FAILURE', false],
+    ['FAILED', 'BAD_REQUEST', 'rejected', 'BAD_REQUEST', false],
+    ['FAILED', 'RECIPIENT_INVALID_CHANNEL_IDENTITY', 'rejected', 'RECIPIENT_INVALID_CHANNEL_IDENTITY', true],
+    ['FAILED', 'NO_CHANNEL_IDENTITY_FOR_CONTACT', 'rejected', 'NO_CHANNEL_IDENTITY_FOR_CONTACT', true],
+    ['FAILED', 'NO_PROFILE_AVAILABLE', 'failed', 'NO_PROFILE_AVAILABLE', true],
+    ['FAILED', 'RECIPIENT_NOT_OPTED_IN', 'rejected', 'RECIPIENT_NOT_OPTED_IN', true],
+    ['FAILED', 'TEMPLATE_INSUFFICIENT_PARAMETERS', 'rejected', 'TEMPLATE_INSUFFICIENT_PARAMETERS', false],
+    ['FAILED', 'NO_PERMISSION', 'rejected', 'NO_PERMISSION', false],
+    ['FAILED', 'DELIVERY_REJECTED_DUE_TO_POLICY', 'rejected', 'DELIVERY_REJECTED_DUE_TO_POLICY', false],
+    ['FAILED', 'OUTSIDE_ALLOWED_SENDING_WINDOW', 'rejected', 'OUTSIDE_ALLOWED_SENDING_WINDOW', true],
+    ['FAILED', 'NO_CHANNELS_LEFT', 'failed', 'NO_CHANNELS_LEFT', false],
+    ['FAILED', 'BRAND_NEW_CODE', 'failed', 'BRAND_NEW_CODE', false],
+    ['FAILED', undefined, 'failed', null, false],
   ];
-  for (const [s, reason, expected, error] of cases) {
+  for (const [s, reason, expected, error, unreachable] of cases) {
     const [u] = parse(report(s, reason));
     assert.equal(u?.kind, 'status', s);
     assert.ok(u?.kind === 'status');
@@ -196,6 +202,7 @@ test('parse: every delivery status and reason family', () => {
     assert.equal(u.messageId, 'msg_1');
     assert.equal(u.recipient, '+46700000001');
     assert.equal(u.statusCode, null);
+    assert.equal(u.unreachable === true, unreachable, `${s}/${reason} unreachable`);
   }
   assert.deepEqual(parse(report('QUEUED')), [{ kind: 'ignored', reason: 'unknown delivery status QUEUED' }]);
   assert.deepEqual(parse(report('SWITCHING_CHANNEL')), [{ kind: 'ignored', reason: 'switching channel' }]);

@@ -6,7 +6,7 @@ import { isRecord, optStr, parseJsonObject } from '../json.js';
 import { verifySinchWebhook } from '../sinch-signature.js';
 import type { CanonicalUpdate, ConsentUpdate, IgnoredCallback, InboundMessage, InboundWebhook, StatusUpdate, VerifyResult, WebhookEndpoint } from '../types.js';
 import type { SinchConversationSecrets } from './config.js';
-import { CONSENT_FAILED_STATUSES, mapDeliveryStatus } from './status-map.js';
+import { CONSENT_FAILED_STATUSES, mapDeliveryStatus, UNREACHABLE_REASON_CODES } from './status-map.js';
 
 // A Conversation API webhook takes a target URL and a list of triggers; every trigger posts to
 // that one URL, so one endpoint takes them all.
@@ -113,6 +113,7 @@ function deliveryReport(envelope: Record<string, unknown>, report: Record<string
     error: problem ? reasonCode : null,
     comment: problem ? description : null,
     occurredAt: parseDate(optStr(envelope, 'event_time') ?? optStr(envelope, 'accepted_time')),
+    ...(problem && reasonCode !== null && UNREACHABLE_REASON_CODES.has(reasonCode) ? { unreachable: true } : {}),
   };
 }
 

@@ -128,6 +128,11 @@ const responseCases: { name: string; handler: Handler; expected: SendResult }[] 
       optedOut: true,
     },
   },
+  {
+    name: '400 21635 (a landline: unreachable on SMS)',
+    handler: answer(400, '{"code":21635,"message":"The \'To\' number +15005550009 is a landline.","status":400}'),
+    expected: { kind: 'refused', statusCode: 400, error: '21635', comment: "The 'To' number +15005550009 is a landline.", unreachable: true },
+  },
   { name: '401 20003', handler: answer(401, fixture('error-401-20003.json')), expected: { kind: 'refused', statusCode: 401, error: '20003', comment: 'Authenticate' } },
   { name: '404 no body', handler: answer(404), expected: { kind: 'refused', statusCode: 404, error: 'http_404', comment: 'HTTP 404' } },
   {

@@ -6,7 +6,7 @@ import { isRetryableStatus, isSuccessStatus, sendFailure, postCapped, retryAfter
 import { isRecord, parseJson, stringField } from '../json.js';
 import type { OutboundMessage, SendContext, SendResult } from '../types.js';
 import { isMessagingServiceSid, messagesUrl, type TwilioConfig, type TwilioSecrets } from './config.js';
-import { OPTED_OUT_ERROR_CODE, TOO_MANY_REQUESTS_ERROR_CODE } from './status-map.js';
+import { OPTED_OUT_ERROR_CODE, TOO_MANY_REQUESTS_ERROR_CODE, UNREACHABLE_ERROR_CODES } from './status-map.js';
 
 /** Twilio takes at most ten `MediaUrl` per message (C.1). */
 export const MAX_MEDIA_URLS = 10;
@@ -72,5 +72,12 @@ export function classify(statusCode: number, headers: ResponseHeaders, text: str
   const comment = clean(message || (code === null ? text : ''), secrets) || `HTTP ${statusCode}`;
 
   if (isRetryableStatus(statusCode) || code === TOO_MANY_REQUESTS_ERROR_CODE) return retryAfterAnswer(statusCode, headers, error, comment);
-  return { kind: 'refused', statusCode, error, comment, ...(code === OPTED_OUT_ERROR_CODE ? { optedOut: true } : {}) };
+  return {
+    kind: 'refused',
+    statusCode,
+    error,
+    comment,
+    ...(code === OPTED_OUT_ERROR_CODE ? { optedOut: true } : {}),
+    ...(code !== null && UNREACHABLE_ERROR_CODES.has(code) ? { unreachable: true } : {}),
+  };
 }

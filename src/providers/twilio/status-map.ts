@@ -79,6 +79,21 @@ export const TWILIO_ERROR_TITLES: Readonly<Record<number, string>> = {
 
 /** The recipient replied STOP: the refusal doubles as an opt-out (docs/providers/twilio.md C.4, types.ts). */
 export const OPTED_OUT_ERROR_CODE = 21610;
+/**
+ * Error codes (a refusal's `code`, a callback's `ErrorCode`) that mean the recipient cannot be
+ * reached on this channel, so another channel may reach them (the core's fallback,
+ * docs/fallback.md). This adapter sends SMS and MMS only, so these are about SMS. Judgements on
+ * the titles of C.8:
+ * - 21635 'To' number cannot be a landline: a landline takes no SMS, a voice-only line: yes.
+ * - 30006 Landline or unreachable carrier: the same, known after the send: yes.
+ * Not: 30003 unreachable handset (switched off or out of coverage: temporary, and no other
+ * channel reaches a switched-off phone sooner), 30005 unknown handset and 21211/21614 (the
+ * number itself is wrong or not a mobile one: no channel will do better), 30004/30007 (blocked or
+ * filtered content), 21610 (an opt-out, recorded as such). Twilio's WhatsApp codes (63003,
+ * 63016, 63024) would belong here once the adapter sends WhatsApp; it does not.
+ */
+export const UNREACHABLE_ERROR_CODES: ReadonlySet<number> = new Set([21635, 30006]);
+
 /** Too Many Requests: never processed, always safe to retry (C.8, C.9). */
 export const TOO_MANY_REQUESTS_ERROR_CODE = 20429;
 

@@ -125,6 +125,9 @@ test('parse: variations of status callbacks', () => {
     { name: 'only the deprecated names', params: { SmsSid: SM, SmsStatus: 'delivered', To: '+14155550100' }, expected: { status: 'delivered', providerStatus: 'delivered' } },
     { name: 'ErrorCode 0 is no error', params: { ...base, MessageStatus: 'delivered', ErrorCode: '0' }, expected: { status: 'delivered', providerStatus: 'delivered' } },
     { name: 'code without a title', params: { ...base, MessageStatus: 'undelivered', ErrorCode: '30034' }, expected: { status: 'failed', providerStatus: 'undelivered', statusCode: 30034, error: '30034', comment: null } },
+    { name: 'a landline: unreachable on SMS', params: { ...base, MessageStatus: 'undelivered', ErrorCode: '30006' }, expected: { status: 'failed', providerStatus: 'undelivered', statusCode: 30006, error: '30006', comment: 'Landline or unreachable carrier', unreachable: true } },
+    { name: 'a landline refused at send (failed)', params: { ...base, MessageStatus: 'failed', ErrorCode: '21635' }, expected: { status: 'rejected', providerStatus: 'failed', statusCode: 21635, error: '21635', comment: "'To' number cannot be a landline", unreachable: true } },
+    { name: 'an unreachable handset is not a channel problem', params: { ...base, MessageStatus: 'undelivered', ErrorCode: '30003' }, expected: { status: 'failed', providerStatus: 'undelivered', statusCode: 30003, error: '30003', comment: 'Unreachable destination handset' } },
     { name: 'bad RawDlrDoneDate', params: { ...base, MessageStatus: 'delivered', RawDlrDoneDate: '2313999999' }, expected: { status: 'delivered', providerStatus: 'delivered' } },
     { name: 'no To', params: { MessageSid: SM, MessageStatus: 'sent' }, expected: { recipient: null } },
   ];

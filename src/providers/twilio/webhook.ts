@@ -6,7 +6,7 @@ import { ignored } from '../canonical.js';
 import { parseJsonObject } from '../json.js';
 import type { TwilioSecrets } from './config.js';
 import { checkTwilioBodySignature, formParams, isValidTwilioSignature, SIGNATURE_HEADER } from './signature.js';
-import { mapTwilioStatus, twilioErrorTitle } from './status-map.js';
+import { mapTwilioStatus, twilioErrorTitle, UNREACHABLE_ERROR_CODES } from './status-map.js';
 
 /** What Twilio expects from a Messaging webhook: TwiML; an empty Response sends no reply. */
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -78,6 +78,7 @@ function statusCallback(params: Params, query: string): StatusUpdate | IgnoredCa
     error: code === null ? null : String(code),
     comment: code === null ? null : twilioErrorTitle(code),
     occurredAt: parseRawDlrDoneDate(optional(params, 'RawDlrDoneDate')),
+    ...((canonical === 'failed' || canonical === 'rejected') && code !== null && UNREACHABLE_ERROR_CODES.has(code) ? { unreachable: true } : {}),
   };
 }
 

@@ -348,6 +348,11 @@ describe('Sinch Conversation sandbox: test numbers and callbacks', () => {
       suffix: '0010',
       expected: ['(switching channel (RECIPIENT_NOT_REACHABLE: The recipient could not be reached on the channel.))', 'FAILED/NO_CHANNELS_LEFT→failed'],
     },
+    { suffix: '0021', expected: ['FAILED/RECIPIENT_INVALID_CHANNEL_IDENTITY→rejected'] },
+    {
+      suffix: '0022',
+      expected: ['QUEUED_ON_CHANNEL→sent', 'QUEUED_ON_CHANNEL→sent', 'FAILED/RECIPIENT_INVALID_CHANNEL_IDENTITY→rejected', 'FAILED/RECIPIENT_INVALID_CHANNEL_IDENTITY→rejected'],
+    },
     {
       suffix: '0013',
       expected: ['QUEUED_ON_CHANNEL→sent', 'QUEUED_ON_CHANNEL→sent', 'DELIVERED→delivered', 'DELIVERED→delivered', 'READ→read', 'READ→read'],

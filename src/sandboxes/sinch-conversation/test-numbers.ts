@@ -71,6 +71,15 @@ export const TEST_NUMBERS: Readonly<Record<string, TestNumberBehaviour>> = {
   }),
   '0013': behaviour('QUEUED_ON_CHANNEL, DELIVERED, READ, each sent twice', { callbacks: 'duplicate' }),
   '0014': behaviour('READ first, then DELIVERED, then QUEUED_ON_CHANNEL (out of order)', { callbacks: 'reversed' }),
+  // Numbered clear of the SMS sandboxes' tables, so an SMS fallback to the same number is delivered.
+  // A number with no account on the channel (not on WhatsApp, no RCS): what a channel fallback answers.
+  '0021': behaviour('FAILED RECIPIENT_INVALID_CHANNEL_IDENTITY (not on the channel; never queued on it)', {
+    outcome: { kind: 'failed', reason: 'RECIPIENT_INVALID_CHANNEL_IDENTITY', queued: false },
+  }),
+  '0022': behaviour('QUEUED_ON_CHANNEL, then FAILED RECIPIENT_INVALID_CHANNEL_IDENTITY, each sent twice', {
+    outcome: { kind: 'failed', reason: 'RECIPIENT_INVALID_CHANNEL_IDENTITY', queued: true },
+    callbacks: 'duplicate',
+  }),
 };
 
 /** Descriptions the sandbox puts in `reason.description`. */
