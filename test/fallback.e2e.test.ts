@@ -196,4 +196,58 @@ describe('channel fallback end to end', () => {
     const ok = await send({ phone: NUMBER('0100'), channel: 'whatsapp', content: { type: 'template', scope: 'channel', template_id: 'order_update', language_code: 'en_US' }, fallback_channels: ['sms'], fallback_body: 'Your order shipped' });
     assert.equal(ok.status, 202, JSON.stringify(ok.body));
   });
+
+  test('a campaign falls back per recipient: the fallback body rendered for each, its events in the campaign, a reachable recipient untouched', async () => {
+    for (const [id, last4] of [['cf-1', '0021'], ['cf-2', '0006']] as const) {
+      const c = await api().post(`/api/v1/projects/${w.projectId}/customers`, { customer_id: id, phone: NUMBER(last4), attributes: { first_name: id === 'cf-1' ? 'Ada' : 'Grace' } });
+      assert.ok(c.status === 201 || c.status === 200, JSON.stringify(c.body));
+    }
+    const campaigns = `/api/v1/projects/${w.projectId}/campaigns`;
+    const created = await api().post(campaigns, {
+      name: 'Fallback campaign',
+      channel: 'whatsapp',
+      body: 'Hi {{ customer.first_name }}, on WhatsApp',
+      audience: { customer_ids: ['cf-1', 'cf-2'] },
+      fallback_channels: ['sms'],
+      fallback_body: 'Hi {{ customer.first_name }}, by SMS',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual([created.body.fallback_channels, created.body.fallback_body], [['sms'], 'Hi {{ customer.first_name }}, by SMS']);
+    const launched = await api().post(`${campaigns}/${created.body.id}/launch`, {});
+    assert.equal(launched.status, 200, JSON.stringify(launched.body));
+    assert.equal(launched.body.launch_summary.queued, 2);
+
+    const list = async () => (await api().get(`/api/v1/projects/${w.projectId}/messages?campaign_id=${created.body.id}`)).body.data as any[];
+    const first = (await list()).find((m) => m.customer_id === 'cf-1');
+    const smsId = await fallbackOf(first.id);
+    const events = await messageEvents(w, smsId, (e) => e.length >= 3);
+    assert.deepEqual(statuses(events), ['enqueued', 'sent', 'delivered']);
+    for (const e of events) assert.deepEqual([e.properties.action_type, e.properties.campaign_id, e.properties.message_type], ['sms', created.body.id, 'campaign']);
+    const sms = await getMessage(smsId);
+    assert.deepEqual([sms.body, sms.fallback_of, sms.campaign_id], ['Hi Ada, by SMS', first.id, created.body.id]);
+
+    // Grace is on WhatsApp: delivered there, and nothing else goes to her.
+    await conversation.idle();
+    await settled();
+    const mine = (await list()).filter((m) => m.customer_id === 'cf-2');
+    assert.deepEqual(mine.map((m) => [m.channel, m.status, m.fallback_message_id]), [['whatsapp', mine[0].status, null]]);
+    assert.ok(['delivered', 'read'].includes(mine[0].status), mine[0].status);
+  });
+
+  test('campaign fallbacks are checked at create and edit like a send\'s, naming the field; null removes them', async () => {
+    const campaigns = `/api/v1/projects/${w.projectId}/campaigns`;
+    const base = { name: 'Checked', channel: 'whatsapp', body: 'Hello {{ customer.customer_id }}', audience: { customer_ids: ['cf-1'] } };
+    const own = await api().post(campaigns, { ...base, fallback_channels: ['whatsapp'] });
+    assert.deepEqual([own.status, own.body.error?.field], [400, 'fallback_channels[0]']);
+    const badTemplate = await api().post(campaigns, { ...base, fallback_channels: ['sms'], fallback_body: 'Hi {{ customer.first_name' });
+    assert.deepEqual([badTemplate.status, badTemplate.body.error?.field], [400, 'fallback_body']);
+    const ok = await api().post(campaigns, { ...base, fallback_channels: ['rcs', 'sms'], fallback_body: 'By text' });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    // Moving the campaign to SMS makes its SMS fallback its own channel: refused, nothing changed.
+    const toSms = await api().patch(`${campaigns}/${ok.body.id}`, { channel: 'sms' });
+    assert.deepEqual([toSms.status, toSms.body.error?.field], [400, 'fallback_channels[1]']);
+    const cleared = await api().patch(`${campaigns}/${ok.body.id}`, { fallback_channels: null });
+    assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
+    assert.deepEqual([cleared.body.fallback_channels, cleared.body.fallback_body, cleared.body.channel], [[], null, 'whatsapp']);
+  });
 });

@@ -15,6 +15,8 @@ import { refused } from './campaign-control.js';
 import { MAX_AUDIENCE_IDS } from './campaigns.js';
 import { chooseSender, composeMessage, storedContent, type Composed, type ContentInput, type MessagingDeps } from './messages.js';
 import { contentTemplates } from './personalisation.js';
+import { checkCampaignFallback } from './campaign-fallback.js';
+import type { FallbackChannelInput } from './messages.js';
 
 /** What an edit may change; what it leaves out stays as it is. Null clears a route field or track_links, and unschedules (send_at). */
 export interface CampaignEdit extends ContentInput {
@@ -27,6 +29,10 @@ export interface CampaignEdit extends ContentInput {
   missing_variable_policy?: MissingVariablePolicy;
   /** A time schedules the campaign (or moves it); null makes a scheduled campaign a draft again. */
   send_at?: string | null;
+  /** Replaces the fallback channels; null or [] removes them (and the fallback body). */
+  fallback_channels?: FallbackChannelInput[] | null;
+  /** Replaces the text the fallbacks send; null: each message's own text. */
+  fallback_body?: string | null;
 }
 
 const EDITABLE: readonly CampaignState[] = ['draft', 'scheduled'];
@@ -79,6 +85,15 @@ export async function editCampaign(deps: MessagingDeps, projectId: string, id: s
     ...(route.sender !== null && { sender: route.sender }),
   });
 
+  // Checked again whatever the edit changed: a new channel or content can make a kept fallback wrong.
+  const channels = edit.fallback_channels === undefined ? (row.fallback_channels === null ? [] : (JSON.parse(row.fallback_channels) as FallbackChannelInput[])) : (edit.fallback_channels ?? []);
+  const cleared = edit.fallback_channels !== undefined && channels.length === 0;
+  const fallbackBody = edit.fallback_body === undefined ? (cleared ? null : row.fallback_body) : edit.fallback_body;
+  const fallback = await checkCampaignFallback(db, deps.integrations, projectId, composed, {
+    fallback_channels: channels,
+    ...(fallbackBody !== null && { fallback_body: fallbackBody }),
+  });
+
   const patch: CampaignEditPatch & { state: CampaignState } = {
     ...(edit.name !== undefined && { name: edit.name }),
     channel: composed.channel,
@@ -89,6 +104,7 @@ export async function editCampaign(deps: MessagingDeps, projectId: string, id: s
     ...(edit.track_links !== undefined && { track_links: edit.track_links === null ? null : edit.track_links ? 1 : 0 }),
     ...(edit.missing_variable_policy !== undefined && { missing_variable_policy: edit.missing_variable_policy }),
     ...(audience && { audience: audience.definition }),
+    ...fallback,
     state: sendAt === undefined ? row.state : sendAt === null ? 'draft' : 'scheduled',
     ...(sendAt !== undefined && { send_at: sendAt }),
     // Always a new version, even within the same millisecond: a launch that read the old one is refused.

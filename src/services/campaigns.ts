@@ -19,8 +19,9 @@ import { beginFanOut, fanOutGoesOn } from './campaign-control.js';
 import { fanOutRules } from './fan-out-rules.js';
 import { parseSendAt } from '../core/send-at.js';
 import type { CampaignState } from '../store/schema.js';
+import { checkCampaignFallback, launchFallback, planFor, type CampaignFallbackInput } from './campaign-fallback.js';
 
-export interface CampaignInput extends ContentInput {
+export interface CampaignInput extends ContentInput, CampaignFallbackInput {
   name: string;
   /** Shorten and track links; default: the project setting. */
   track_links?: boolean;
@@ -49,6 +50,7 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
   const audience = await prepareAudience(db, projectId, composed.channel, input.audience);
   // Fails now, with a clear error, rather than at launch.
   await chooseSender(db, deps.integrations, projectId, composed.channel, input);
+  const fallback = await checkCampaignFallback(db, deps.integrations, projectId, composed, input);
   const now = Date.now();
   const row: CampaignsTable = {
     id: newId('cmp'),
@@ -69,6 +71,7 @@ export async function createCampaign(deps: MessagingDeps, projectId: string, inp
     missing_variable_policy: input.missing_variable_policy ?? 'default',
     send_at: sendAt,
     cancelled_messages: null,
+    ...fallback,
     created_at: now,
     launched_at: null,
     updated_at: now,
@@ -114,6 +117,8 @@ export interface LaunchSummary {
   skipped_frequency_cap: number;
   /** Queued for the end of the recipient's quiet hours. */
   deferred_quiet_hours: number;
+  /** Campaigns with fallback channels: messages queued without them (the fallback body could not be rendered for the recipient). */
+  without_fallback?: number;
 }
 
 /**
@@ -131,6 +136,8 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
   // Parsed once per launch, rendered per recipient.
   const templates = contentTemplates(composed, 'body');
   const skipMissing = campaign.missing_variable_policy === 'skip';
+  // Resolved now, like the campaign's own integration: an integration removed since refuses the launch.
+  const fallback = await launchFallback(db, deps.integrations, campaign, composed);
   const now = Date.now();
   await beginFanOut(db, campaign, from, integration.id, now);
   const rules = await fanOutRules(db, projectId, id);
@@ -147,6 +154,7 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
     missing_variables: {},
     skipped_frequency_cap: 0,
     deferred_quiet_hours: 0,
+    ...(fallback && { without_fallback: 0 }),
   };
   const stopped = await eachAudienceChunk(
     db,
@@ -190,6 +198,14 @@ export async function launchCampaign(deps: MessagingDeps, projectId: string, id:
       }
       summary.queued += rows.length;
       const toInsert = trackLinks ? await storeTrackedLinks(trx, rows.map((r) => planTrackedLinks(r, deps.publicUrl, at)), deps.logger) : rows;
+      // The plan carries the text as the recipient gets it: rendered, links tracked.
+      if (fallback) {
+        const byRef = new Map(customers.map((c) => [c.id, c]));
+        for (const row of toInsert) {
+          row.fallback_plan = planFor(fallback, row, () => profileVariables(byRef.get(row.customer_ref) ?? null));
+          if (row.fallback_plan === null) summary.without_fallback!++;
+        }
+      }
       await messageStore.insertForCampaign(trx, toInsert);
     },
     () => deps.queue.notify(integration.id),

@@ -14,7 +14,9 @@ export type CampaignPatch = Partial<
 
 /** What an edit of a draft or scheduled campaign may set besides its state (docs/scheduling.md). */
 export type CampaignEditPatch = CampaignPatch &
-  Partial<Pick<CampaignsTable, 'name' | 'channel' | 'body' | 'content' | 'media' | 'sender_profile_id' | 'sender' | 'track_links' | 'audience' | 'missing_variable_policy'>>;
+  Partial<
+    Pick<CampaignsTable, 'name' | 'channel' | 'body' | 'content' | 'media' | 'sender_profile_id' | 'sender' | 'track_links' | 'audience' | 'missing_variable_policy' | 'fallback_channels' | 'fallback_body'>
+  >;
 
 /** Extra conditions a transition must meet besides the state. */
 export interface TransitionGuard {
@@ -27,7 +29,7 @@ export interface TransitionGuard {
 const SUMMARY_COLUMNS = [
   'id', 'project_id', 'name', 'channel', 'body', 'content', 'media', 'sender_profile_id', 'integration_id', 'sender',
   'track_links', 'audience', 'audience_size', 'state', 'launch_summary', 'missing_variable_policy', 'send_at', 'cancelled_messages',
-  'created_at', 'launched_at', 'updated_at',
+  'fallback_channels', 'fallback_body', 'created_at', 'launched_at', 'updated_at',
 ] as const satisfies readonly (keyof CampaignSummary)[];
 
 export async function insert(db: DB, row: CampaignsTable): Promise<void> {

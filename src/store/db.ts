@@ -19,6 +19,7 @@ import * as m011 from './migrations/011_campaign_stats_indexes.js';
 import * as m012 from './migrations/012_console_sessions.js';
 import * as m013 from './migrations/013_postgres_date_parse.js';
 import * as m015 from './migrations/015_message_fallback.js';
+import * as m016 from './migrations/016_campaign_fallback.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -89,6 +90,7 @@ const migrations: Record<string, Migration> = {
   '012_console_sessions': m012,
   '013_postgres_date_parse': m013,
   '015_message_fallback': m015,
+  '016_campaign_fallback': m016,
 };
 
 class InCodeMigrations implements MigrationProvider {

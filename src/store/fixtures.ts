@@ -106,6 +106,8 @@ export function campaignRow(id: string, projectId: string, over: Partial<Campaig
     missing_variable_policy: 'default',
     send_at: null,
     cancelled_messages: null,
+    fallback_channels: null,
+    fallback_body: null,
     created_at: 1000,
     launched_at: null,
     updated_at: 1000,

@@ -133,6 +133,21 @@ for (const backend of await storeBackends()) describe(`message store (${backend.
       assert.deepEqual(ids(await messageStore.listByIds(store.db, ['f1_c1', 'f4_c1', 'f4_solo_1', 'f4_solo_2'])), ['f1_c1', 'f4_c1', 'f4_solo_1', 'f4_solo_2']);
     });
 
+    test("a campaign message's fallback on another channel is kept, and a resumed launch still skips the customer", async () => {
+      await launch([row('f6_c1', 'cmp_f6', 'c1')]);
+      const fallback = { ...row('f6_c1_fb', 'cmp_f6', 'c1'), channel: 'whatsapp' as const, fallback_of: 'f6_c1' };
+      assert.equal(await messageStore.insertFallback(store.db, fallback), true);
+      await launch([row('f6_again', 'cmp_f6', 'c1')]);
+      assert.deepEqual(ids(await messageStore.listByIds(store.db, ['f6_c1', 'f6_c1_fb', 'f6_again'])), ['f6_c1', 'f6_c1_fb']);
+    });
+
+    test('the frequency cap counts a message and its fallback as one', async () => {
+      await launch([row('f7_c9', 'cmp_f7', 'c9')]);
+      await messageStore.insertFallback(store.db, { ...row('f7_c9_fb', 'cmp_f7', 'c9'), channel: 'whatsapp', fallback_of: 'f7_c9' });
+      assert.deepEqual([...(await messageStore.customersAtCap(store.db, ['c9'], '', 'cmp_other', 2))], []);
+      assert.deepEqual([...(await messageStore.customersAtCap(store.db, ['c9'], '', 'cmp_other', 1))], ['c9']);
+    });
+
     test('an empty launch inserts nothing', async () => {
       await launch([]);
     });

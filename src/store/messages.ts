@@ -56,7 +56,7 @@ function insertStatement(sqlite: SQLite.Database, rows: number, constant: boolea
     const tuple = `(${COLUMNS.map((c, i) => (constant[i] ? `@${c}` : '?')).join(',')})`;
     stmt = sqlite.prepare(
       `insert into messages (${COLUMNS.join(',')}) values ${Array.from({ length: rows }, () => tuple).join(',')} ` +
-        'on conflict (campaign_id, customer_ref) where campaign_id is not null do nothing',
+        'on conflict (campaign_id, customer_ref, channel) where campaign_id is not null do nothing',
     );
     if (cache.size >= MAX_SHAPES) cache.delete(cache.keys().next().value!);
     cache.set(key, stmt);
@@ -73,7 +73,7 @@ export async function insertForCampaign(trx: DB, rows: MessagesTable[]): Promise
       await trx
         .insertInto('messages')
         .values(rows.slice(start, start + 500))
-        .onConflict((oc) => oc.columns(['campaign_id', 'customer_ref']).where('campaign_id', 'is not', null).doNothing())
+        .onConflict((oc) => oc.columns(['campaign_id', 'customer_ref', 'channel']).where('campaign_id', 'is not', null).doNothing())
         .execute();
     }
     return;
@@ -335,8 +335,8 @@ export async function cancelQueuedOfCampaign(db: DB, campaignId: string, now: nu
 /**
  * Of these customers, those with at least `atLeast` campaign messages since `sinceId` (an id
  * floor: ids are ordered by creation time), other campaigns than `exceptCampaign` only, not
- * counting what was cancelled or refused unsent. One grouped query over messages_customer
- * (customer_ref, id).
+ * counting what was cancelled or refused unsent, nor fallbacks (a fallback stands in for its
+ * message: one communication). One grouped query over messages_customer (customer_ref, id).
  */
 export async function customersAtCap(db: DB, customerRefs: readonly string[], sinceId: string, exceptCampaign: string, atLeast: number): Promise<Set<string>> {
   if (customerRefs.length === 0) return new Set();
@@ -349,6 +349,7 @@ export async function customersAtCap(db: DB, customerRefs: readonly string[], si
     .where('campaign_id', '!=', exceptCampaign)
     .where('dispatch_state', '!=', 'cancelled')
     .where('status', '!=', 'refused')
+    .where('fallback_of', 'is', null)
     .groupBy('customer_ref')
     .having(sql<number>`count(*)`, '>=', atLeast)
     .execute();

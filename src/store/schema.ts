@@ -166,6 +166,10 @@ export interface CampaignsTable {
   send_at: number | null;
   /** How many queued messages a cancel took off the queue; null until cancelled. */
   cancelled_messages: number | null;
+  /** JSON: the fallback channels as given (docs/fallback.md), resolved at launch; null: none. */
+  fallback_channels: string | null;
+  /** The text the fallbacks send, a template like the body; null: each message's own text. */
+  fallback_body: string | null;
   created_at: number;
   launched_at: number | null;
   updated_at: number;

@@ -9,7 +9,7 @@ import { campaignSeries, campaignStats, MAX_SERIES_MINUTES } from '../../service
 import { storedContent } from '../../services/messages.js';
 import { getProject } from '../../services/projects.js';
 import { requireProject } from './auth.js';
-import { Message, messageView, timeParam } from './messages.js';
+import { FallbackChannelList, FallbackFields, Message, messageView, timeParam } from './messages.js';
 import { AudienceEstimate, AudienceFilter } from './audiences.js';
 import { AnyObject, ContentFields, errorResponse, errorResponses, Phone, ProjectParams, RouteFields, SendAt } from './schemas.js';
 
@@ -42,6 +42,8 @@ const Campaign = Type.Object({
   launched_at: Type.Union([Type.String(), Type.Null()]),
   track_links: Type.Union([Type.Boolean(), Type.Null()]),
   missing_variable_policy: MissingVariablePolicy,
+  fallback_channels: Type.Array(Type.Union([Type.String(), AnyObject]), { description: 'the fallback channels as given (docs/fallback.md), resolved to integrations at launch; [] for none' }),
+  fallback_body: Type.Union([Type.String(), Type.Null()], { description: "the text the fallbacks send, a template like the body; null: each message's own text as sent" }),
 });
 
 const LaunchSummary = Type.Object(
@@ -56,6 +58,7 @@ const LaunchSummary = Type.Object(
     missing_variables: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'of those skipped for a missing variable, how many lacked each' })),
     skipped_frequency_cap: Type.Optional(Type.Integer({ description: "at the project's frequency cap" })),
     deferred_quiet_hours: Type.Optional(Type.Integer({ description: "queued for the end of the recipient's quiet hours" })),
+    without_fallback: Type.Optional(Type.Integer({ description: 'a campaign with fallback channels: messages queued without them, the fallback body could not be rendered for the recipient' })),
   },
   { description: 'what the launch did with each audience customer' },
 );
@@ -155,6 +158,8 @@ export function campaignView(c: CampaignSummary) {
     launched_at: c.launched_at === null ? null : new Date(c.launched_at).toISOString(),
     track_links: c.track_links === null ? null : c.track_links === 1,
     missing_variable_policy: c.missing_variable_policy,
+    fallback_channels: c.fallback_channels === null ? [] : (JSON.parse(c.fallback_channels) as (string | Record<string, unknown>)[]),
+    fallback_body: c.fallback_body,
   };
 }
 
@@ -182,6 +187,8 @@ const CampaignEditBody = Type.Object(
     missing_variable_policy: Type.Optional(MissingVariablePolicy),
     send_at: Nullable(Type.String({ maxLength: 40 }), `${SendAt.description ?? ''}: the campaign is scheduled (or moved) to then; null makes a scheduled campaign a draft again`),
     audience: Type.Optional({ ...AudienceInput, description: 'replaces the audience: exactly one of customer_ids and filter (a new list replaces the stored one whole)' }),
+    fallback_channels: Nullable(FallbackChannelList, 'replaces the fallback channels; null or [] removes them and the fallback body'),
+    fallback_body: Nullable(Type.String({ maxLength: 10000 }), "replaces the fallback text; null: each message's own text"),
   },
   { additionalProperties: false },
 );
@@ -201,6 +208,8 @@ export const campaignRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (ap
           missing_variable_policy: Type.Optional(MissingVariablePolicy),
           send_at: Type.Optional(Type.String({ maxLength: 40, description: `${SendAt.description ?? ''}. The campaign is created scheduled and launches then.` })),
           audience: AudienceInput,
+          fallback_channels: FallbackFields.fallback_channels,
+          fallback_body: Type.Optional(Type.String({ maxLength: 10000, description: "the text the fallbacks send, a template like the body (rendered per recipient); default: each message's own text as sent. Needed when the campaign's message has no text (a WhatsApp template)" })),
         },
         { additionalProperties: false },
       ),

@@ -44,10 +44,8 @@ export const Message = Type.Object({
   created_at: Type.String(),
 });
 
-/** How a send names its fallbacks (docs/fallback.md). */
-export const FallbackFields = {
-  fallback_channels: Type.Optional(
-    Type.Array(
+/** The fallback channels of a send or campaign (docs/fallback.md). */
+export const FallbackChannelList = Type.Array(
       Type.Union([
         FallbackChannel,
         Type.Object(
@@ -65,8 +63,11 @@ export const FallbackFields = {
           'channels to try in order when the recipient is not reachable on the message\'s channel (not on WhatsApp, no RCS, outside the WhatsApp window): ' +
           'each a channel (its project default integration) or {channel, integration_id | sender_profile_id}; each different from the message\'s channel and the others',
       },
-    ),
-  ),
+    );
+
+/** How a send names its fallbacks (docs/fallback.md). */
+export const FallbackFields = {
+  fallback_channels: Type.Optional(FallbackChannelList),
   fallback_body: Type.Optional(Type.String({ maxLength: 10000, description: 'the text the fallbacks send; default: the message\'s text as rendered. Needed when the message has no text (a WhatsApp template, media)' })),
 };
 

@@ -22,7 +22,7 @@ for (const backend of await storeBackends()) test(`messages take the internal st
   ];
   for (const [id, channel, status] of statuses) {
     // Without the columns later migrations add.
-    const { idempotency_fingerprint: _004, possible_duplicate: _005a, request_started_at: _005b, unconfirmed_since: _005c, ...row } = messageRow(id);
+    const { idempotency_fingerprint: _004, possible_duplicate: _005a, request_started_at: _005b, unconfirmed_since: _005c, fallback_of: _015a, fallback_plan: _015b, fallback_skipped: _015c, fallback_message_id: _015d, ...row } = messageRow(id);
     await old.insertInto('messages').values({ ...row, in_flight_at_crash: 0, channel, status }).execute();
   }
   const receipt = (integration_id: string, source: string, body: string) => ({

@@ -14,7 +14,7 @@ for (const backend of await storeBackends()) test(`in_flight_at_crash becomes po
   await old.insertInto('integrations').values(integration).execute();
   await old.insertInto('customers').values(customerRow('cus_1', 'prj_1')).execute();
   for (const [id, flag] of [['m1', 1], ['m2', 0]] as const) {
-    const { possible_duplicate: _a, request_started_at: _b, unconfirmed_since: _c, ...row } = messageRow(id);
+    const { possible_duplicate: _a, request_started_at: _b, unconfirmed_since: _c, fallback_of: _015a, fallback_plan: _015b, fallback_skipped: _015c, fallback_message_id: _015d, ...row } = messageRow(id);
     await old.insertInto('messages').values({ ...row, in_flight_at_crash: flag }).execute();
   }
 

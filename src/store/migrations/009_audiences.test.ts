@@ -10,7 +10,7 @@ for (const backend of await storeBackends()) test(`each campaign's id array beco
   const old = db as any;
   // Campaign rows as they were before 010 added its columns.
   const before010 = (...args: Parameters<typeof campaignRow>) => {
-    const { send_at: _s, cancelled_messages: _c, ...row } = campaignRow(...args);
+    const { send_at: _s, cancelled_messages: _c, fallback_channels: _016a, fallback_body: _016b, ...row } = campaignRow(...args);
     return row;
   };
   await old.insertInto('projects').values(projectRow('prj_1')).execute();

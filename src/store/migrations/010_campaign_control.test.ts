@@ -10,7 +10,7 @@ for (const backend of await storeBackends()) test(`campaigns stored before it ar
   // Written with the schema as it was then.
   const old = db as any;
   await old.insertInto('projects').values(projectRow('prj_1')).execute();
-  const { send_at: _a, cancelled_messages: _b, ...campaign } = campaignRow('cmp_1', 'prj_1', { state: 'launched' });
+  const { send_at: _a, cancelled_messages: _b, fallback_channels: _016a, fallback_body: _016b, ...campaign } = campaignRow('cmp_1', 'prj_1', { state: 'launched' });
   await old.insertInto('campaigns').values(campaign).execute();
 
   await migrate(db);
