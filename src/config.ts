@@ -10,6 +10,11 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string;
+  /**
+   * PostgreSQL connections each process's pool opens at most (DATABASE_POOL_SIZE, default 10).
+   * Each process holds one more, for its leases and news (store/coordination.ts).
+   */
+  databasePoolSize: number;
   publicUrl: string;
   secretKey: string;
   adminToken: string;
@@ -106,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     dataDir,
     databaseUrl,
+    databasePoolSize: Math.max(1, intFromEnv(env, 'DATABASE_POOL_SIZE', 10)),
     publicUrl,
     secretKey,
     adminToken,

@@ -3,7 +3,7 @@
 // ones are deleted after the retention period (callbacks/retention.ts).
 import type { Selectable } from 'kysely';
 import { firstIdReceivedSince } from './arrival.js';
-import type { DB } from './db.js';
+import { isPostgres, type DB } from './db.js';
 import { prepared, preparedList } from './prepared.js';
 import type { CallbackSource, CallbacksTable } from './schema.js';
 
@@ -76,19 +76,35 @@ export async function newestId(db: DB): Promise<number> {
   return Number((await newestStatement.first(db, {}))?.id ?? 0);
 }
 
-const dueStatement = prepared<{ now: number; limit: number }, CallbackRow>((db, p) =>
-  db
+const dueStatement = prepared<{ now: number; limit: number }, CallbackRow>((db, p) => {
+  const due = db
     .selectFrom('callbacks')
     .selectAll()
     .where('processed_at', 'is', null)
     .where((eb) => eb.or([eb('defer_until', 'is', null), eb('defer_until', '<=', p.now)]))
     .orderBy('id')
-    .limit(p.limit),
-);
+    .limit(p.limit);
+  // Several processes on one PostgreSQL store: each batch holds its rows until it commits, and
+  // another process's batch passes over them rather than applying them a second time.
+  return isPostgres(db) ? due.forUpdate().skipLocked() : due;
+});
 
-/** Pending callbacks not deferred past `now`, oldest first. */
+/**
+ * Pending callbacks not deferred past `now`, oldest first. On PostgreSQL, called in the batch's
+ * transaction, they are locked for it (those another batch holds are left out).
+ */
 export function listDue(db: DB, now: number, limit: number): Promise<CallbackRow[]> {
   return dueStatement.rows(db, { now, limit });
+}
+
+/**
+ * Of these callbacks, the ones still pending, locked for the caller's transaction; those another
+ * process's batch holds or has processed are left out. PostgreSQL only: SQLite has one process.
+ */
+export async function lockPending(db: DB, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('callbacks').select('id').where('id', 'in', [...ids]).where('processed_at', 'is', null).forUpdate().skipLocked().execute();
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 const nextDeferredStatement = prepared<{ now: number }, { at: number | null }>((db, p) =>

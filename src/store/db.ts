@@ -154,17 +154,18 @@ const pgTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID && format !== 'binary' ? parseInt8 : builtinParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-function openPostgres(url: string): DB {
-  const pool = new pg.Pool({ connectionString: url, types: pgTypes });
+function openPostgres(url: string, poolSize: number): DB {
+  const pool = new pg.Pool({ connectionString: url, types: pgTypes, max: poolSize });
   // An idle connection that the server drops (a restart, a network cut) is reported here; without
   // a listener the process would die. The pool discards it and the next query opens another.
   pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-export function openDatabase(databaseUrl: string): DB {
+/** Opens the store; `poolSize`: PostgreSQL connections at most (pg's default, 10). */
+export function openDatabase(databaseUrl: string, options: { poolSize?: number } = {}): DB {
   const target = parseDatabaseUrl(databaseUrl);
-  if (target.kind === 'postgres') return openPostgres(target.url);
+  if (target.kind === 'postgres') return openPostgres(target.url, options.poolSize ?? 10);
   const { path } = target;
   if (path !== ':memory:') ownerOnly(path);
   const sqlite = new SQLite(path);
