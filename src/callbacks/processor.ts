@@ -163,7 +163,8 @@ export class CallbackProcessor {
       if (outcome === 'defer') {
         // Back off with age: a report can wait minutes for a send a crash interrupted.
         const age = now - callback.received_at;
-        const until = behind ?? now + Math.min(30_000, Math.max(200, age / 4));
+        // Whole milliseconds: the column is an integer (PostgreSQL refuses a fraction).
+        const until = behind ?? now + Math.min(30_000, Math.max(200, Math.round(age / 4)));
         await callbackStore.defer(trx, callback.id, until);
         this.#queue.deferred(until);
         if (behind === null) for (const m of messages) this.#deferredReports.set(m, { callbackId: callback.id, until });

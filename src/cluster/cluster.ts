@@ -66,6 +66,13 @@ export class Cluster {
       give: (id) => coordinator.unlock(LockSpace.launch, id),
     };
     coordinator.on('message', (payload) => this.#heard(payload));
+    // Wired at once, before any part starts: the dispatcher must know from its start that the
+    // store is shared (it recovers integration by integration then, never everything at once).
+    const { dispatcher, integrations, scheduler, imports } = parts;
+    dispatcher.share({ publish: (news) => this.publish(news) });
+    integrations.share((integrationId) => this.publish({ kind: 'integration', integrationId }));
+    scheduler.share(() => this.publish({ kind: 'scheduled' }), this.lease);
+    imports.share(() => this.publish({ kind: 'import' }));
   }
 
   get workerId(): string {
@@ -78,13 +85,8 @@ export class Cluster {
     this.coordinator.publish(encodeNews(this.workerId, news)).catch((err: unknown) => this.parts.logger.warn({ err, news: news.kind }, 'could not tell the other hub processes'));
   }
 
-  /** Wires the parts to the others, takes a first share of the work, then keeps balancing. */
+  /** Takes a first share of the work, then keeps balancing. */
   async start(): Promise<void> {
-    const { dispatcher, integrations, scheduler, imports } = this.parts;
-    dispatcher.share({ publish: (news) => this.publish(news) });
-    integrations.share((integrationId) => this.publish({ kind: 'integration', integrationId }));
-    scheduler.share(() => this.publish({ kind: 'scheduled' }), this.lease);
-    imports.share(() => this.publish({ kind: 'import' }));
     this.#running = true;
     await this.#tick();
     this.#loop = this.#run();

@@ -122,6 +122,7 @@ export class Dispatcher implements QueueSignal {
       this.#limiters.set(id, limiter);
     }
     this.#owned.add(id);
+    this.logger.info({ integration_id: id }, 'this hub process now runs the integration\'s sender');
     await this.#refresh(id);
   }
 
@@ -131,6 +132,7 @@ export class Dispatcher implements QueueSignal {
    */
   async relinquish(id: string): Promise<void> {
     if (!this.#owned?.delete(id)) return;
+    this.logger.info({ integration_id: id }, 'handing the integration\'s sender over to another hub process');
     await this.#refresh(id);
     this.#limiters.delete(id);
   }

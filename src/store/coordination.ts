@@ -5,7 +5,9 @@
 // its socket and another process takes over within its next look. The process, not this module,
 // decides what to do when the session is lost (it must stop: its leases are free for others).
 import { EventEmitter } from 'node:events';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
+import type { Database } from './schema.js';
 
 /**
  * The lock spaces (the first key of the two-key advisory lock), one per kind of lease. Arbitrary
@@ -24,6 +26,18 @@ export const LockSpace = {
 } as const;
 export type LockSpace = (typeof LockSpace)[keyof typeof LockSpace];
 
+/**
+ * The operating-system pid of the hub process holding each sender lease, by integration (its
+ * lock key): read from the sessions' application names (`switchboard <worker> pid <pid>`). For
+ * operators and tests.
+ */
+export async function senderHolders(db: Kysely<Database>): Promise<{ key: number; pid: number }[]> {
+  const r = await sql<{ key: number; app: string }>`
+    select l.objid::bigint as key, a.application_name as app from pg_locks l join pg_stat_activity a on a.pid = l.pid
+     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.sender}::int::oid`.execute(db);
+  return r.rows.map((row) => ({ key: Number(row.key), pid: Number(/ pid (\d+)$/.exec(row.app)?.[1] ?? 0) }));
+}
+
 /** The channel every hub process listens on. */
 export const CHANNEL = 'switchboard';
 
@@ -38,6 +52,8 @@ export class Coordinator extends EventEmitter<{ message: [payload: string]; lost
   #lost = false;
   #closing = false;
   #ping: NodeJS.Timeout | null = null;
+  /** The statement last queued: statements run one after another on the one connection. */
+  #last: Promise<unknown> = Promise.resolve();
   /** Times each lock is held on this session (PostgreSQL counts re-entries the same way). */
   readonly #held = new Map<string, number>();
 
@@ -51,7 +67,7 @@ export class Coordinator extends EventEmitter<{ message: [payload: string]; lost
 
   /** Opens the session, takes the worker's own lock and starts listening. */
   static async connect(url: string, workerId: string, options: CoordinatorOptions = {}): Promise<Coordinator> {
-    const client = new pg.Client({ connectionString: url, keepAlive: true, query_timeout: options.statementTimeoutMs ?? 5000, application_name: `switchboard ${workerId}` });
+    const client = new pg.Client({ connectionString: url, keepAlive: true, query_timeout: options.statementTimeoutMs ?? 5000, application_name: `switchboard ${workerId} pid ${process.pid}` });
     const c = new Coordinator(client, workerId);
     client.on('error', (err) => c.#fail(err));
     client.on('end', () => c.#fail(new Error('the coordination connection closed')));
@@ -69,10 +85,20 @@ export class Coordinator extends EventEmitter<{ message: [payload: string]; lost
     await client.query(`listen ${CHANNEL}`);
     const pingMs = options.pingMs ?? 1000;
     c.#ping = setInterval(() => {
-      client.query('select 1').catch((err: unknown) => c.#fail(err instanceof Error ? err : new Error(String(err))));
+      c.#query('select 1').catch((err: unknown) => c.#fail(err instanceof Error ? err : new Error(String(err))));
     }, pingMs);
     c.#ping.unref();
     return c;
+  }
+
+  /** Runs a statement on the session once the ones queued before it are done. */
+  #query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    const run = this.#last.then(
+      () => this.client.query<R>(text, values),
+      () => this.client.query<R>(text, values),
+    );
+    this.#last = run.catch(() => undefined);
+    return run;
   }
 
   /** Whether the session is gone (its leases with it). */
@@ -102,7 +128,7 @@ export class Coordinator extends EventEmitter<{ message: [payload: string]; lost
   /** Takes the lease if nobody else holds it; true when this session holds it now. Idempotent. */
   async tryLock(space: LockSpace, name: string): Promise<boolean> {
     if (this.holds(space, name)) return true;
-    const r = await this.client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [space, name]);
+    const r = await this.#query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [space, name]);
     const ok = r.rows[0]!.ok;
     if (ok) this.#count(space, name, 1);
     return ok;
@@ -112,7 +138,7 @@ export class Coordinator extends EventEmitter<{ message: [payload: string]; lost
   async unlock(space: LockSpace, name: string): Promise<void> {
     if (!this.holds(space, name)) return;
     this.#count(space, name, -1);
-    await this.client.query('select pg_advisory_unlock($1, hashtext($2))', [space, name]);
+    await this.#query('select pg_advisory_unlock($1, hashtext($2))', [space, name]);
   }
 
   /**
@@ -120,7 +146,7 @@ export class Coordinator extends EventEmitter<{ message: [payload: string]; lost
    * lock table, which shows every session's advisory locks whatever the role.
    */
   async liveWorkers(): Promise<number> {
-    const r = await this.client.query<{ n: number }>(
+    const r = await this.#query<{ n: number }>(
       `select count(*)::int as n from pg_locks
         where locktype = 'advisory' and granted and objsubid = 2 and classid = $1::int::oid
           and database = (select oid from pg_database where datname = current_database())`,
@@ -131,7 +157,7 @@ export class Coordinator extends EventEmitter<{ message: [payload: string]; lost
 
   /** Sends news to every hub process listening on the database, this one included. */
   async publish(payload: string): Promise<void> {
-    await this.client.query('select pg_notify($1, $2)', [CHANNEL, payload]);
+    await this.#query('select pg_notify($1, $2)', [CHANNEL, payload]);
   }
 
   /** Ends the session: every lease it held is released. */

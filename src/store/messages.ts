@@ -128,6 +128,35 @@ export function listByProviderIds(db: DB, integrationId: string, providerIds: re
   return byProviderIds.rows(db, { integration_id: integrationId }, providerIds);
 }
 
+const byIdsLocked = preparedList<Record<string, never>, MessagesTable>((db, _p, ids) => {
+  const q = db.selectFrom('messages').selectAll().where('id', 'in', ids as string[]);
+  return isPostgres(db) ? q.orderBy('id').forUpdate() : q;
+});
+
+const byProviderIdsLocked = preparedList<{ integration_id: string }, MessagesTable>((db, p, ids) => {
+  const q = db
+    .selectFrom('messages')
+    .selectAll()
+    .where('integration_id', '=', p.integration_id)
+    .where('provider_message_id', 'in', ids as string[]);
+  return isPostgres(db) ? q.orderBy('id').forUpdate() : q;
+});
+
+/**
+ * listByIds for a batch of reports about to change these messages: on PostgreSQL they are locked
+ * for the caller's transaction (in id order, so two batches cannot deadlock on them), so a batch
+ * in another process waits and then reads what this one wrote, rather than overwriting a status
+ * it never saw. SQLite runs one transaction at a time anyway.
+ */
+export function listByIdsForUpdate(db: DB, ids: readonly string[]): Promise<MessagesTable[]> {
+  return byIdsLocked.rows(db, {}, ids);
+}
+
+/** listByProviderIds, locked as listByIdsForUpdate. */
+export function listByProviderIdsForUpdate(db: DB, integrationId: string, providerIds: readonly string[]): Promise<MessagesTable[]> {
+  return byProviderIdsLocked.rows(db, { integration_id: integrationId }, providerIds);
+}
+
 export interface MessageListFilter {
   status?: MessageStatus;
   /** With status: only on these channels (a refusal is spelled per channel in the API). */

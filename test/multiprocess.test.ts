@@ -1,0 +1,226 @@
+// Three real hub processes on one PostgreSQL database, behind a round-robin proxy (the load
+// balancer): sends and delivery reports are spread over all three while one of them is killed
+// with SIGKILL, once the owner of the integration's sender, once a process only taking API calls
+// and webhooks. Every acknowledged message is delivered, no status of a message is recorded twice,
+// a message sent twice is marked, the sender moves to a live process within seconds, and the
+// provider never sees more than the integration's rate limit in any one-second window.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request, type Server } from 'node:http';
+import { rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import { sql } from 'kysely';
+import { SecretBox } from '../src/core/crypto.js';
+import { createSinchSmsSandbox } from '../src/sandboxes/sinch-sms/server.js';
+import { senderHolders } from '../src/store/coordination.js';
+import { openPostgresStore, postgresUnavailable, type TestStore } from '../src/store/testing.js';
+import { ApiClient, eventually, freePort, tempDir } from './helpers.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const TOKEN = 'multiprocess-admin-token';
+const SECRET_KEY = SecretBox.generateKey();
+const RATE_LIMIT = 40;
+
+interface HubProcess {
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+}
+
+function startProcess(databaseUrl: string, publicUrl: string, port: number, dataDir: string): HubProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: '4',
+      SWITCHBOARD_DATA_DIR: dataDir,
+      SWITCHBOARD_SECRET_KEY: SECRET_KEY,
+      SWITCHBOARD_ADMIN_TOKEN: TOKEN,
+      PUBLIC_URL: publicUrl,
+      PORT: String(port),
+      LOG_LEVEL: process.env.MP_LOG_LEVEL ?? 'error',
+      ALLOW_LOOPBACK_PROVIDER_URLS: 'true',
+    },
+    stdio: ['ignore', process.env.MP_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+  });
+  return { port, dataDir, child };
+}
+
+async function ready(port: number): Promise<void> {
+  const api = new ApiClient(`http://127.0.0.1:${port}`, TOKEN);
+  await eventually(async () => ((await api.get('/readyz').catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 60_000, `the hub on ${port} to be ready`);
+}
+
+/** A load balancer: each request to the next hub, passed on to the one after when a hub is down. */
+function roundRobin(ports: () => number[]): Promise<Server> {
+  let next = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const targets = ports();
+      const attempt = (tries: number) => {
+        const port = targets[next++ % targets.length]!;
+        const out = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        out.on('error', () => {
+          // Refused before anything was answered: another hub may take it; mid-answer, a 502.
+          if (!res.headersSent && tries + 1 < targets.length) attempt(tries + 1);
+          else if (!res.headersSent) res.writeHead(502).end();
+          else res.destroy();
+        });
+        out.end(body);
+      };
+      attempt(0);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+let store: TestStore | null = null;
+const dirs: string[] = [];
+after(async () => {
+  await store?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+test('three hub processes on one PostgreSQL database survive a SIGKILL of any of them', { timeout: 300_000 }, async (t) => {
+  const unavailable = await postgresUnavailable();
+  if (unavailable) return t.skip(unavailable);
+  store = await openPostgresStore();
+  const db = store.db;
+  const sandbox = createSinchSmsSandbox({
+    servicePlans: [{ id: 'mp', token: 'mp-token' }],
+    delays: { dispatchedMs: 100, finalMs: 300 },
+    retryBaseMs: 200,
+    maxCallbackAttempts: 40,
+  });
+  await sandbox.listen(0, '127.0.0.1');
+  const hubs: HubProcess[] = [];
+  const proxy = await roundRobin(() => hubs.map((h) => h.port));
+  const publicUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const api = new ApiClient(publicUrl, TOKEN);
+  try {
+    for (let i = 0; i < 3; i++) {
+      const dataDir = tempDir('switchboard-mp-');
+      dirs.push(dataDir);
+      hubs.push(startProcess(store.url, publicUrl, await freePort(), dataDir));
+    }
+    await Promise.all(hubs.map((h) => ready(h.port)));
+
+    const pid = (await api.post('/api/v1/projects', { name: 'Many' })).body.id;
+    const integration = await api.post(`/api/v1/projects/${pid}/integrations`, {
+      provider: 'sinch_sms',
+      config: { service_plan_id: 'mp', base_url: sandbox.url },
+      secrets: { api_token: 'mp-token' },
+      rate_limit: RATE_LIMIT,
+    });
+    assert.equal(integration.status, 201);
+    await api.put(`/api/v1/projects/${pid}/settings`, { default_sms_integration_id: integration.body.id });
+
+    const owner = async () => (await eventually(async () => (await senderHolders(db)).find((h) => hubs.some((p) => p.child.pid === h.pid)), 15_000, 'a sender lease holder')).pid;
+    const acked: string[] = [];
+    let seq = 0;
+
+    for (const victimRole of ['owner', 'api'] as const) {
+      const ownerPid = await owner();
+      const victim = hubs.find((h) => (victimRole === 'owner' ? h.child.pid === ownerPid : h.child.pid !== ownerPid))!;
+      const ackedBefore = acked.length;
+      let stop = false;
+      // Four clients sending through the load balancer until told to stop.
+      const clients = Array.from({ length: 4 }, async () => {
+        while (!stop) {
+          const i = seq++;
+          try {
+            const r = await api.post(`/api/v1/projects/${pid}/messages`, { phone: `+1202557${String(1000 + i).padStart(4, '0')}`, body: `Code ${i}` });
+            if (r.status === 202) acked.push(r.body.id);
+          } catch {
+            /* cut off by the kill: not acknowledged */
+          }
+        }
+      });
+      await eventually(async () => (acked.length - ackedBefore >= 120 && sandbox.callbacks.some((c) => c.status === 200) ? true : undefined), 60_000, 'traffic');
+      const killedAt = Date.now();
+      victim.child.kill('SIGKILL');
+      await new Promise((r) => victim.child.once('exit', r));
+      hubs.splice(hubs.indexOf(victim), 1);
+      if (victimRole === 'owner') {
+        const next = await owner();
+        const movedMs = Date.now() - killedAt;
+        assert.notEqual(next, ownerPid);
+        assert.ok(movedMs < 5000, `the sender moved to a live process in ${movedMs} ms`);
+        t.diagnostic(`sender lease moved in ${movedMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+      stop = true;
+      await Promise.all(clients);
+      // Back to three for the next round, on the same port and data directory.
+      const again = startProcess(store.url, publicUrl, victim.port, victim.dataDir);
+      await ready(again.port);
+      hubs.push(again);
+
+      // Every acknowledged message is delivered.
+      await eventually(async () => {
+        const r = await db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', acked).where('status', '=', 'delivered').executeTakeFirst();
+        return Number(r!.n) === acked.length ? true : undefined;
+      }, 90_000, `all ${acked.length} acknowledged messages delivered (${victimRole} killed)`).catch(async (err: unknown) => {
+        const states = await db.selectFrom('messages').select(['status', 'dispatch_state', 'claimed_by', sql<number>`count(*)`.as('n')]).where('id', 'in', acked).groupBy(['status', 'dispatch_state', 'claimed_by']).execute();
+        t.diagnostic(JSON.stringify({ states, holders: await senderHolders(db), hubs: hubs.map((h) => h.child.pid) }));
+        const stuck = await db.selectFrom('messages').selectAll().where('id', 'in', acked).where('status', '!=', 'delivered').execute();
+        for (const m of stuck) {
+          const cbs = await db.selectFrom('callbacks').select(['id', 'received_at', 'processed_at', 'defer_until', 'outcome', sql<string>`convert_from(body, 'UTF8')`.as('b')]).where(sql`convert_from(body, 'UTF8')`, 'like', `%${m.provider_message_id ?? m.id}%`).execute();
+          const evs = await db.selectFrom('events').select(['status', 'timestamp']).where('message_id', '=', m.id).execute();
+          const sent = sandbox.batches.filter((b) => b.batch.client_reference === m.id).map((b) => ({ id: b.batch.id, at: b.batch.created_at }));
+          const tries = sandbox.callbacks.filter((c) => JSON.stringify(c).includes(m.provider_message_id ?? m.id));
+          t.diagnostic(JSON.stringify({ m: { ...m, body: undefined }, cbs, evs, sent, tries }));
+        }
+        throw err;
+      });
+    }
+    await sandbox.idle();
+
+    // No status of a message recorded twice; each delivered message has its three.
+    const twice = await db.selectFrom('events').select(['message_id', 'status', sql<number>`count(*)`.as('n')]).where('message_id', 'in', acked).groupBy(['message_id', 'status']).having(sql`count(*)`, '>', 1).execute();
+    assert.deepEqual(twice, []);
+    const perMessage = await db.selectFrom('events').select(['message_id', sql<number>`count(*)`.as('n')]).where('message_id', 'in', acked).groupBy('message_id').execute();
+    assert.equal(perMessage.length, acked.length);
+    for (const m of perMessage) assert.equal(Number(m.n), 3, `${m.message_id}: enqueued, sent, delivered`);
+
+    // Sent twice only when in flight at a kill, and then marked.
+    const sends = new Map<string, number>();
+    for (const b of sandbox.batches) sends.set(b.batch.client_reference!, (sends.get(b.batch.client_reference!) ?? 0) + 1);
+    for (const id of acked) assert.ok((sends.get(id) ?? 0) >= 1, `${id} was sent`);
+    const duplicated = [...sends].filter(([, n]) => n > 1).map(([id]) => id);
+    if (duplicated.length) {
+      const marked = await db.selectFrom('messages').select('id').where('id', 'in', duplicated).where('possible_duplicate', '=', 1).execute();
+      if (marked.length !== duplicated.length) {
+        const rows = await db.selectFrom('messages').select(['id', 'attempts', 'possible_duplicate', 'created_at', 'updated_at', 'sent_at_us', 'provider_message_id']).where('id', 'in', duplicated).execute();
+        t.diagnostic(JSON.stringify({ rows, batches: sandbox.batches.filter((b) => duplicated.includes(b.batch.client_reference!)).map((b) => [b.batch.client_reference, b.batch.id, b.batch.created_at]) }));
+      }
+      assert.equal(marked.length, duplicated.length, 'every message sent twice is marked');
+    }
+
+    // The rate limit held across processes: at most RATE_LIMIT requests in any one-second window.
+    const times = sandbox.batches.map((b) => Date.parse(b.batch.created_at)).sort((a, b) => a - b);
+    let busiest = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (times[i]! - times[j]! >= 1000) j++;
+      busiest = Math.max(busiest, i - j + 1);
+    }
+    assert.ok(busiest <= RATE_LIMIT, `at most ${RATE_LIMIT} sends in a second, saw ${busiest}`);
+
+    // Reports reached all three processes' webhooks and every one answered 2xx was applied.
+    t.diagnostic(JSON.stringify({ acked: acked.length, batches: sandbox.batches.length, duplicated: duplicated.length, busiest, callbacks: sandbox.callbacks.length }));
+  } finally {
+    for (const h of hubs) h.child.kill('SIGKILL');
+    await Promise.all(hubs.map((h) => (h.child.exitCode === null && h.child.signalCode === null ? new Promise((r) => h.child.once('exit', r)) : null)));
+    proxy.close();
+    await sandbox.close();
+  }
+});
