@@ -126,6 +126,8 @@ async function store(trx: DB, r: IncomingCallback, bodyHash: string, now: number
     defer_until: null,
     outcome: null,
   };
-  const id = await callbackStore.insert(trx, row);
+  // Stored already, by another process or before the memory of recent digests reaches back.
+  const id = await callbackStore.insertUnlessStored(trx, row);
+  if (id === null) return 'duplicate';
   return { ...row, id };
 }

@@ -39,29 +39,45 @@ export function encodeOutcome(o: CallbackOutcome): string {
   return o.updates.length ? o.updates.join(',') : 'ignored';
 }
 
-const insertStatement = prepared<NewCallback, { id: number }>((db, p) =>
-  db
-    .insertInto('callbacks')
-    .values({
-      project_id: p.project_id,
-      source: p.source,
-      integration_id: p.integration_id,
-      endpoint: p.endpoint,
-      query: p.query,
-      content_type: p.content_type,
-      body: p.body,
-      body_hash: p.body_hash,
-      received_at: p.received_at,
-      processed_at: null,
-      defer_until: null,
-      outcome: null,
-    })
+function insertCallback(db: DB, p: NewCallback) {
+  return db.insertInto('callbacks').values({
+    project_id: p.project_id,
+    source: p.source,
+    integration_id: p.integration_id,
+    endpoint: p.endpoint,
+    query: p.query,
+    content_type: p.content_type,
+    body: p.body,
+    body_hash: p.body_hash,
+    received_at: p.received_at,
+    processed_at: null,
+    defer_until: null,
+    outcome: null,
+  });
+}
+
+const insertStatement = prepared<NewCallback, { id: number }>((db, p) => insertCallback(db, p).returning('id'));
+
+// The same content from the same source is stored once (migration 014's unique indexes).
+const insertNewStatement = prepared<NewCallback, { id: number }>((db, p) =>
+  insertCallback(db, p)
+    .onConflict((oc) => oc.doNothing())
     .returning('id'),
 );
 
-/** Stores a callback, pending; returns its id. */
+/** Stores a callback, pending; returns its id. The same content from the same source stored already fails. */
 export async function insert(db: DB, r: NewCallback): Promise<number> {
   return Number((await insertStatement.first(db, r))!.id);
+}
+
+/**
+ * Stores a callback, pending, unless the same content from the same source is stored already
+ * (by another process, or before this process's memory of recent digests reaches back): its id,
+ * or null for such a repeat. One statement (INSERT … ON CONFLICT DO NOTHING) on either store.
+ */
+export async function insertUnlessStored(db: DB, r: NewCallback): Promise<number | null> {
+  const row = await insertNewStatement.first(db, r);
+  return row ? Number(row.id) : null;
 }
 
 /** The newest callbacks' integration and body hash, newest first. */

@@ -18,6 +18,7 @@ import * as m010 from './migrations/010_campaign_control.js';
 import * as m011 from './migrations/011_campaign_stats_indexes.js';
 import * as m012 from './migrations/012_console_sessions.js';
 import * as m013 from './migrations/013_postgres_date_parse.js';
+import * as m014 from './migrations/014_callback_digests.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -87,6 +88,7 @@ const migrations: Record<string, Migration> = {
   '011_campaign_stats_indexes': m011,
   '012_console_sessions': m012,
   '013_postgres_date_parse': m013,
+  '014_callback_digests': m014,
 };
 
 class InCodeMigrations implements MigrationProvider {
