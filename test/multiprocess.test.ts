@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { SecretBox } from '../src/core/crypto.js';
 import { createSinchSmsSandbox } from '../src/sandboxes/sinch-sms/server.js';
-import { senderHolders } from '../src/store/coordination.js';
+import { liveWorkerPids, senderHolders } from '../src/store/coordination.js';
 import { openPostgresStore, postgresUnavailable, type TestStore } from '../src/store/testing.js';
 import { ApiClient, eventually, freePort, tempDir } from './helpers.js';
 
@@ -215,5 +215,59 @@ test('three hub processes on one PostgreSQL database survive a SIGKILL of any of
     await Promise.all(hubs.filter((h) => h.child.exitCode === null && h.child.signalCode === null).map((h) => new Promise((r) => h.child.once('exit', r))));
     proxy.close();
     await sandbox.close();
+  }
+});
+
+function serveWorkers(env: Record<string, string>, workers: string): { child: ChildProcess; stderr: () => string } {
+  let err = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--workers', workers], {
+    cwd: root,
+    env: { ...process.env, SWITCHBOARD_SECRET_KEY: SECRET_KEY, SWITCHBOARD_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return { child, stderr: () => err };
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+
+test('serve --workers refuses more than one process on SQLite, with the reason', { timeout: 60_000 }, async () => {
+  const dataDir = tempDir('switchboard-mp-sqlite-');
+  dirs.push(dataDir);
+  const { child, stderr } = serveWorkers({ SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: '', PORT: String(await freePort()) }, '2');
+  assert.equal(await exited(child), 2);
+  assert.match(stderr(), /--workers above 1 needs PostgreSQL/);
+  const bad = serveWorkers({ SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: '', PORT: String(await freePort()) }, 'two');
+  assert.equal(await exited(bad.child), 2);
+  assert.match(bad.stderr(), /--workers must be a whole number/);
+});
+
+test('serve --workers N on PostgreSQL: N processes on one port, a dead one replaced, a stop passed on to all', { timeout: 120_000 }, async (t) => {
+  const unavailable = await postgresUnavailable();
+  if (unavailable) return t.skip(unavailable);
+  const own = await openPostgresStore();
+  const dataDir = tempDir('switchboard-mp-cluster-');
+  dirs.push(dataDir);
+  const port = await freePort();
+  const { child } = serveWorkers({ SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: own.url, PORT: String(port) }, '3');
+  try {
+    await ready(port);
+    const first = await eventually(async () => {
+      const pids = await liveWorkerPids(own.db);
+      return pids.length === 3 ? pids : undefined;
+    }, 60_000, 'three workers');
+    process.kill(first[1]!, 'SIGKILL');
+    const second = await eventually(async () => {
+      const pids = await liveWorkerPids(own.db);
+      return pids.length === 3 && !pids.includes(first[1]!) ? pids : undefined;
+    }, 60_000, 'the killed worker replaced');
+    assert.equal(second.filter((p) => first.includes(p)).length, 2);
+    await ready(port);
+    child.kill('SIGTERM');
+    assert.equal(await exited(child), 0);
+    assert.deepEqual(await liveWorkerPids(own.db), []);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await own.close();
   }
 });

@@ -38,6 +38,14 @@ export async function senderHolders(db: Kysely<Database>): Promise<{ key: number
   return r.rows.map((row) => ({ key: Number(row.key), pid: Number(/ pid (\d+)$/.exec(row.app)?.[1] ?? 0) }));
 }
 
+/** The operating-system pids of the live hub processes on the store (see senderHolders). For operators and tests. */
+export async function liveWorkerPids(db: Kysely<Database>): Promise<number[]> {
+  const r = await sql<{ app: string }>`
+    select a.application_name as app from pg_locks l join pg_stat_activity a on a.pid = l.pid
+     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.worker}::int::oid`.execute(db);
+  return r.rows.map((row) => Number(/ pid (\d+)$/.exec(row.app)?.[1] ?? 0)).sort((a, b) => a - b);
+}
+
 /** The channel every hub process listens on. */
 export const CHANNEL = 'switchboard';
 
