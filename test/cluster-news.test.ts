@@ -1,0 +1,55 @@
+// Two hubs in this process on one PostgreSQL database: what one learns reaches the other through
+// LISTEN/NOTIFY. Polls are set to a minute, so only that news can make the other act in time.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { SecretBox } from '../src/core/crypto.js';
+import { createSinchSmsSandbox } from '../src/sandboxes/sinch-sms/server.js';
+import { openPostgresStore, postgresUnavailable, type TestStore } from '../src/store/testing.js';
+import { eventually, startHub, type TestHub } from './helpers.js';
+
+let store: TestStore | null = null;
+const hubs: TestHub[] = [];
+after(async () => {
+  for (const h of hubs) await h.close();
+  await store?.close();
+});
+
+test('a send taken by a process without the sender wakes its owner; an integration changed in one is changed in the other', { timeout: 120_000 }, async (t) => {
+  const unavailable = await postgresUnavailable();
+  if (unavailable) return t.skip(unavailable);
+  store = await openPostgresStore();
+  const sandbox = createSinchSmsSandbox({ servicePlans: [{ id: 'news', token: 'news-token' }], delays: { dispatchedMs: 20, finalMs: 60 }, retryBaseMs: 50 });
+  await sandbox.listen(0, '127.0.0.1');
+  t.after(() => sandbox.close());
+  const env = { DATABASE_URL: store.url, SWITCHBOARD_SECRET_KEY: SecretBox.generateKey() };
+  const options = { dispatcher: { pollMs: 60_000 }, processor: { pollMs: 60_000 }, cluster: { balanceMs: 200 } };
+  hubs.push(await startHub({ env, hub: options }), await startHub({ env, hub: options }));
+  const [a, b] = hubs as [TestHub, TestHub];
+
+  const pid = (await a.api.post('/api/v1/projects', { name: 'News' })).body.id;
+  const created = await a.api.post(`/api/v1/projects/${pid}/integrations`, {
+    provider: 'sinch_sms',
+    config: { service_plan_id: 'news', base_url: sandbox.url },
+    secrets: { api_token: 'news-token' },
+    rate_limit: 50,
+  });
+  const id = created.body.id as string;
+  await a.api.put(`/api/v1/projects/${pid}/settings`, { default_sms_integration_id: id });
+  const owner = await eventually(async () => hubs.find((h) => h.hub.dispatcher.owned?.has(id)), 10_000, 'an owner');
+  const other = owner === a ? b : a;
+  assert.ok(!other.hub.dispatcher.owned?.has(id), 'one owner only');
+  // Let the new owner's first window pass and its first claim find nothing (it then waits for news).
+  await new Promise((r) => setTimeout(r, 1500));
+
+  const started = Date.now();
+  const sent = await other.api.post(`/api/v1/projects/${pid}/messages`, { phone: '+12025550100', body: 'hello' });
+  assert.equal(sent.status, 202);
+  await eventually(async () => (sandbox.batches.some((x) => x.batch.client_reference === sent.body.id) ? true : undefined), 5000, 'the owner to send');
+  t.diagnostic(`sent by the owner ${Date.now() - started} ms after the other process took it`);
+
+  // A change made through the process without the sender reaches the owner's cached runtime.
+  assert.equal((await owner.hub.integrations.runtime(id))?.rateLimit, 50);
+  const changed = await other.api.patch(`/api/v1/projects/${pid}/integrations/${id}`, { rate_limit: 7 });
+  assert.equal(changed.status, 200);
+  await eventually(async () => ((await owner.hub.integrations.runtime(id))?.rateLimit === 7 ? true : undefined), 5000, 'the owner to see the new limit');
+});
