@@ -53,3 +53,48 @@ test('a send taken by a process without the sender wakes its owner; an integrati
   assert.equal(changed.status, 200);
   await eventually(async () => ((await owner.hub.integrations.runtime(id))?.rateLimit === 7 ? true : undefined), 5000, 'the owner to see the new limit');
 });
+
+test('senders are spread evenly over the processes and taken over when one stops', { timeout: 120_000 }, async (t) => {
+  const unavailable = await postgresUnavailable();
+  if (unavailable) return t.skip(unavailable);
+  const own = await openPostgresStore();
+  const env = { DATABASE_URL: own.url, SWITCHBOARD_SECRET_KEY: SecretBox.generateKey() };
+  const options = { cluster: { balanceMs: 200 } };
+  const three = [await startHub({ env, hub: options }), await startHub({ env, hub: options }), await startHub({ env, hub: options })];
+  const open = new Set(three);
+  t.after(async () => {
+    for (const h of open) await h.close();
+    await own.close();
+  });
+  const pid = (await three[0]!.api.post('/api/v1/projects', { name: 'Spread' })).body.id;
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await three[i % 3]!.api.post(`/api/v1/projects/${pid}/integrations`, {
+      provider: 'sinch_sms',
+      name: `plan ${i}`,
+      config: { service_plan_id: `plan${i}`, base_url: 'http://127.0.0.1:9' },
+      secrets: { api_token: 't' },
+    });
+    assert.equal(r.status, 201);
+    ids.push(r.body.id);
+  }
+  const owners = (hubs: TestHub[]) => hubs.map((h) => ids.filter((id) => h.hub.dispatcher.owned?.has(id)).length);
+  // Five senders over three processes: at most two each, every one run exactly once.
+  await eventually(async () => {
+    const n = owners(three);
+    return n.reduce((a, b) => a + b, 0) === 5 ? n : undefined;
+  }, 10_000, 'every sender running');
+  assert.ok(owners(three).every((n) => n <= 2), `at most two each: ${owners(three).join(',')}`);
+  for (const id of ids) assert.equal(three.filter((h) => h.hub.dispatcher.owned?.has(id)).length, 1, `${id}: one owner`);
+
+  // One stops: the other two take its senders over, three each at most.
+  const leaving = three.find((h) => owners([h])[0]! > 0)!;
+  await leaving.close();
+  open.delete(leaving);
+  const rest = three.filter((h) => h !== leaving);
+  const after = await eventually(async () => {
+    const n = owners(rest);
+    return n.reduce((a, b) => a + b, 0) === 5 ? n : undefined;
+  }, 10_000, 'the senders taken over');
+  assert.ok(after.every((n) => n <= 3), `at most three each: ${after.join(',')}`);
+});
