@@ -98,3 +98,44 @@ test('senders are spread evenly over the processes and taken over when one stops
   }, 10_000, 'the senders taken over');
   assert.ok(after.every((n) => n <= 3), `at most three each: ${after.join(',')}`);
 });
+
+test('a customer erased through a process without the sender: what the owner had claimed for them is not sent', { timeout: 120_000 }, async (t) => {
+  const unavailable = await postgresUnavailable();
+  if (unavailable) return t.skip(unavailable);
+  const own = await openPostgresStore();
+  const sandbox = createSinchSmsSandbox({ servicePlans: [{ id: 'erase', token: 'erase-token' }], delays: { dispatchedMs: 20, finalMs: 60 }, retryBaseMs: 50 });
+  await sandbox.listen(0, '127.0.0.1');
+  const env = { DATABASE_URL: own.url, SWITCHBOARD_SECRET_KEY: SecretBox.generateKey() };
+  const options = { cluster: { balanceMs: 200 } };
+  const two = [await startHub({ env, hub: options }), await startHub({ env, hub: options })];
+  t.after(async () => {
+    for (const h of two) await h.close();
+    await own.close();
+    await sandbox.close();
+  });
+  const pid = (await two[0]!.api.post('/api/v1/projects', { name: 'Erase' })).body.id;
+  const created = await two[0]!.api.post(`/api/v1/projects/${pid}/integrations`, {
+    provider: 'sinch_sms',
+    config: { service_plan_id: 'erase', base_url: sandbox.url },
+    secrets: { api_token: 'erase-token' },
+    // One a second: most of what the owner claims waits in its buffer.
+    rate_limit: 1,
+  });
+  const id = created.body.id as string;
+  await two[0]!.api.put(`/api/v1/projects/${pid}/settings`, { default_sms_integration_id: id });
+  const owner = await eventually(async () => two.find((h) => h.hub.dispatcher.owned?.has(id)), 10_000, 'an owner');
+  const other = two.find((h) => h !== owner)!;
+  await other.api.post(`/api/v1/projects/${pid}/customers`, { customer_id: 'leaving', phone: '+12025550177' });
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i++) ids.push((await other.api.post(`/api/v1/projects/${pid}/messages`, { customer_id: 'leaving', body: `Note ${i}` })).body.id);
+  // The owner has claimed them (its buffer), the first may be on its way.
+  await eventually(async () => (owner.hub.dispatcher.queueDepths()[id]?.buffered ?? 0) >= 3 ? true : undefined, 10_000, 'the owner to claim them');
+  assert.equal((await other.api.delete(`/api/v1/projects/${pid}/customers/leaving`)).status, 204);
+  await eventually(async () => {
+    const ms = await Promise.all(ids.map((m) => other.api.get(`/api/v1/projects/${pid}/messages/${m}`)));
+    return ms.every((m) => m.body.dispatch_state === 'done' || m.body.dispatch_state === 'cancelled') ? ms : undefined;
+  }, 10_000, 'every message settled');
+  await new Promise((r) => setTimeout(r, 1500));
+  const sent = sandbox.batches.filter((b) => ids.includes(b.batch.client_reference!)).length;
+  assert.ok(sent <= 2, `at most the sends under way went out, not the claimed rest: ${sent} of ${ids.length}`);
+});
