@@ -86,9 +86,13 @@ test('senders are spread evenly over the processes and taken over when one stops
   }, 10_000, 'every sender running');
   assert.ok(owners(three).every((n) => n <= 2), `at most two each: ${owners(three).join(',')}`);
   for (const id of ids) assert.equal(three.filter((h) => h.hub.dispatcher.owned?.has(id)).length, 1, `${id}: one owner`);
+  // The scheduler, retention and imports each run in exactly one of them.
+  const roleHolders = (hubs: TestHub[], role: string) => hubs.filter((h) => h.hub.cluster?.roles.has(role)).length;
+  for (const role of ['scheduler', 'retention', 'imports']) assert.equal(roleHolders(three, role), 1, role);
 
   // One stops: the other two take its senders over, three each at most.
-  const leaving = three.find((h) => owners([h])[0]! > 0)!;
+  // The one running the jobs for all, so they move too.
+  const leaving = three.find((h) => h.hub.cluster?.roles.has('scheduler'))!;
   await leaving.close();
   open.delete(leaving);
   const rest = three.filter((h) => h !== leaving);
@@ -97,6 +101,8 @@ test('senders are spread evenly over the processes and taken over when one stops
     return n.reduce((a, b) => a + b, 0) === 5 ? n : undefined;
   }, 10_000, 'the senders taken over');
   assert.ok(after.every((n) => n <= 3), `at most three each: ${after.join(',')}`);
+  // The jobs of the one that left go on in another.
+  for (const role of ['scheduler', 'retention', 'imports']) await eventually(async () => (roleHolders(rest, role) === 1 ? true : undefined), 10_000, `${role} running again`);
 });
 
 test('a customer erased through a process without the sender: what the owner had claimed for them is not sent', { timeout: 120_000 }, async (t) => {

@@ -75,6 +75,11 @@ export class Cluster {
     imports.share(() => this.publish({ kind: 'import' }));
   }
 
+  /** The jobs this process runs for all. */
+  get roles(): ReadonlySet<string> {
+    return this.#roles;
+  }
+
   get workerId(): string {
     return this.coordinator.workerId;
   }
