@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// switchboard serve [--demo] | migrate | import FILE --project PID | sandbox NAME [flags]
+// switchboard serve [--demo] [--workers N] | migrate | import FILE --project PID | sandbox NAME [flags]
 import { parseArgs } from 'node:util';
 import { buildApp } from './api/app.js';
 import { startBanner } from './banner.js';
