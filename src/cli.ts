@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// switchboard serve [--demo] | migrate | import FILE --project PID | sandbox NAME [flags]
+// switchboard serve [--demo] [--workers N] | migrate | import FILE --project PID | sandbox NAME [flags]
 import { parseArgs } from 'node:util';
 import { buildApp } from './api/app.js';
 import { startBanner } from './banner.js';
@@ -10,6 +10,8 @@ import { IMPORT_USAGE, runImport, UsageError } from './import-command.js';
 import { createLogger } from './logger.js';
 import { findSandbox, sandboxes } from './sandboxes/registry.js';
 import { migrate, openDatabase } from './store/db.js';
+import { parseDatabaseUrl } from './config.js';
+import cluster from 'node:cluster';
 
 /** `a, b or c` */
 function orList(words: string[]): string {
@@ -29,8 +31,10 @@ function wrap(text: string, width = 61): string[] {
 
 // The sandbox names come from the registry so a new sandbox shows up here by itself.
 const USAGE = `usage:
-  switchboard serve [--demo]     run the hub (API, dispatcher, webhooks); --demo also runs the
-                                 provider sandboxes and a demo project wired to them
+  switchboard serve [--demo] [--workers N]
+                                 run the hub (API, dispatcher, webhooks); --demo also runs the
+                                 provider sandboxes and a demo project wired to them; --workers
+                                 runs N hub processes on one port (PostgreSQL only)
   switchboard migrate            bring the database schema up to date and exit
   switchboard import FILE --project PID [--url URL] [--key KEY]
                                  import customers from a CSV or NDJSON file into a running
@@ -38,9 +42,20 @@ const USAGE = `usage:
   switchboard sandbox PROVIDER   ${wrap(`run one sandbox on its own: ${orList(sandboxes.map((s) => s.name))} (--help for its flags)`).join(`\n${' '.repeat(33)}`)}`;
 
 async function serve(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false }, workers: { type: 'string' } } });
   // The demo's integrations point at the sandboxes on this host, so the demo needs loopback.
   const config = loadConfig(values.demo ? { ...process.env, ALLOW_LOOPBACK_PROVIDER_URLS: 'true' } : process.env);
+  if (values.workers !== undefined && cluster.isPrimary) {
+    const workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers must be a whole number from 1 to 256, got ${values.workers}`);
+    if (workers > 1) {
+      if (parseDatabaseUrl(config.databaseUrl).kind !== 'postgres') {
+        throw new UsageError('--workers above 1 needs PostgreSQL (DATABASE_URL=postgres://…): a SQLite store takes one hub process only');
+      }
+      if (values.demo) throw new UsageError('--demo runs in one process: leave out --workers');
+      return superviseWorkers(config.databaseUrl, workers);
+    }
+  }
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const hub = await Hub.open(config, logger);
   const app = await buildApp(hub);
@@ -66,11 +81,58 @@ async function serve(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
+/**
+ * The primary of `serve --workers N`: brings the schema up to date once, then runs N hub
+ * processes that share the port (Node's cluster hands each connection to one of them). A worker
+ * that dies is started again (after a pause growing while it keeps dying young); SIGTERM or
+ * SIGINT is passed on to every worker, and the primary exits once they all stopped.
+ */
+async function superviseWorkers(databaseUrl: string, workers: number): Promise<void> {
+  const db = openDatabase(databaseUrl, { poolSize: 1 });
+  await migrate(db);
+  await db.destroy();
+  let stopping = false;
+  let quickDeaths = 0;
+  const fork = () => {
+    const startedAt = Date.now();
+    const worker = cluster.fork();
+    worker.on('exit', (code, signal) => {
+      if (stopping) {
+        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+        return;
+      }
+      quickDeaths = Date.now() - startedAt < 10_000 ? quickDeaths + 1 : 0;
+      const pause = Math.min(30_000, 250 * 2 ** Math.min(quickDeaths, 7));
+      process.stderr.write(`switchboard: worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another in ${pause} ms\n`);
+      setTimeout(() => {
+        if (!stopping) fork();
+      }, pause);
+    });
+  };
+  for (let i = 0; i < workers; i++) fork();
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const alive = Object.values(cluster.workers ?? {});
+    if (alive.length === 0) process.exit(0);
+    for (const w of alive) w?.process.kill(signal);
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
     case 'serve':
-      return serve(rest);
+      try {
+        return await serve(rest);
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        process.stderr.write(`switchboard: ${err.message}\n`);
+        process.exit(2);
+      }
+      return;
     case 'migrate': {
       const config = loadConfig();
       const db = openDatabase(config.databaseUrl);

@@ -56,7 +56,7 @@ test('ALLOW_LOOPBACK_PROVIDER_URLS: off unless set, true/false words only', () =
 test('storage bounds: defaults, values from the environment, 0 for no bound, and a clear error for anything else', () => {
   const dataDir = join(root, 'bounds');
   assert.deepEqual(loadConfig({ SWITCHBOARD_DATA_DIR: dataDir }).storage, {
-    callbackRetentionDays: 7,
+    callbackRetentionDays: 8,
     ingestRejectionRetentionDays: 30,
     ingestRejectionsMax: 10_000,
     callbackPendingMax: 10_000,

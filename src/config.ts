@@ -10,6 +10,11 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string;
+  /**
+   * PostgreSQL connections each process's pool opens at most (DATABASE_POOL_SIZE, default 10).
+   * Each process holds one more, for its leases and news (store/coordination.ts).
+   */
+  databasePoolSize: number;
   publicUrl: string;
   secretKey: string;
   adminToken: string;
@@ -80,6 +85,13 @@ function boolFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): b
   throw new Error(`${name} must be true or false, got "${env[name]}"`);
 }
 
+/** Days a callback stays at least: longer than any provider retries one (CM.com: 7 days). */
+export const MIN_CALLBACK_RETENTION_DAYS = 8;
+
+function callbackRetention(days: number): number {
+  return days === 0 ? 0 : Math.max(MIN_CALLBACK_RETENTION_DAYS, days);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const requestTimeoutMs = intFromEnv(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000);
   // Node refuses a headers timeout above the request timeout; the request timeout bounds it anyway.
@@ -106,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     dataDir,
     databaseUrl,
+    databasePoolSize: Math.max(1, intFromEnv(env, 'DATABASE_POOL_SIZE', 10)),
     publicUrl,
     secretKey,
     adminToken,
@@ -122,9 +135,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxConnections: intFromEnv(env, 'HTTP_MAX_CONNECTIONS', 10_000),
     allowLoopbackProviderUrls: boolFromEnv(env, 'ALLOW_LOOPBACK_PROVIDER_URLS', false),
     storage: {
-      // A week: long enough to look into a report after a weekend or to reprocess after a fix,
-      // far past any provider's retries; what a callback meant is kept in events anyway.
-      callbackRetentionDays: intFromEnv(env, 'CALLBACK_RETENTION_DAYS', 7),
+      // Eight days: long enough to look into a report after a weekend or to reprocess after a
+      // fix, and past every provider's retries (CM.com retries for up to 7 days): a stored
+      // callback is what recognises a retry as a repeat (migration 014), so fewer days are raised
+      // to that minimum; 0 keeps callbacks for ever. What a callback meant is kept in events anyway.
+      callbackRetentionDays: callbackRetention(intFromEnv(env, 'CALLBACK_RETENTION_DAYS', MIN_CALLBACK_RETENTION_DAYS)),
       ingestRejectionRetentionDays: intFromEnv(env, 'INGEST_REJECTION_RETENTION_DAYS', 30),
       ingestRejectionsMax: intFromEnv(env, 'INGEST_REJECTIONS_MAX', 10_000),
       // Far above what a healthy processor leaves pending (it drains thousands a second), far

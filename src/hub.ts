@@ -23,6 +23,10 @@ import { migrate, openDatabase, sqliteConnection, type DB } from './store/db.js'
 import { GroupCommit } from './store/group-commit.js';
 import { Checkpointer } from './store/wal.js';
 import { ThrottledLog } from './util/throttled-log.js';
+import { Cluster, type ClusterOptions } from './cluster/cluster.js';
+import { randomToken } from './core/crypto.js';
+import { Coordinator } from './store/coordination.js';
+import { parseDatabaseUrl } from './config.js';
 
 export interface HubOptions {
   dispatcher?: DispatcherOptions;
@@ -30,6 +34,12 @@ export interface HubOptions {
   retention?: RetentionOptions;
   imports?: ImportWorkerOptions;
   scheduler?: SchedulerOptions;
+  cluster?: ClusterOptions;
+  /**
+   * The coordination session with the other processes on a PostgreSQL store was lost: this
+   * process's leases are free for the others, so it must not go on sending. Default: exit.
+   */
+  coordinationLost?: (err: Error) => void;
 }
 
 export class Hub {
@@ -53,6 +63,8 @@ export class Hub {
   /** Events committed since the last /metrics scrape. */
   readonly #events: RecordedEventTally;
   #running = false;
+  /** The other hub processes on the same PostgreSQL store; null when alone (SQLite). */
+  readonly cluster: Cluster | null;
 
   private constructor(
     readonly config: Config,
@@ -60,6 +72,7 @@ export class Hub {
     readonly logger: Logger,
     options: HubOptions,
     private readonly checkpointer: Checkpointer | null,
+    coordinator: Coordinator | null,
   ) {
     this.box = new SecretBox(config.secretKey);
     this.integrations = new IntegrationRegistry(db, this.box, config.publicUrl);
@@ -67,6 +80,7 @@ export class Hub {
     this.dispatcher = new Dispatcher(db, this.commit, this.integrations, logger.child({ component: 'dispatcher' }), this.metrics, {
       ...options.dispatcher,
       allowLoopbackProviderUrls: config.allowLoopbackProviderUrls,
+      ...(coordinator ? { workerId: coordinator.workerId } : {}),
     });
     this.callbacks = new CallbackWriter(
       this.commit,
@@ -87,10 +101,34 @@ export class Hub {
       this.metrics,
       options.processor,
     );
-    this.imports = new ImportWorker(db, join(config.dataDir, 'imports'), logger.child({ component: 'imports' }), options.imports);
+    // Shared: another process on this data directory may be mid-upload (its file comes before its row).
+    this.imports = new ImportWorker(db, join(config.dataDir, 'imports'), logger.child({ component: 'imports' }), coordinator ? { orphanMinAgeMs: 3_600_000, ...options.imports } : options.imports);
     this.retention = new Retention(db, config.storage, logger.child({ component: 'retention' }), options.retention);
     this.scheduler = new CampaignScheduler(db, (projectId, id) => this.#scheduledLaunch(projectId, id), logger.child({ component: 'scheduler' }), options.scheduler);
     this.#events = new RecordedEventTally(db);
+    this.cluster = coordinator
+      ? new Cluster(
+          coordinator,
+          {
+            db,
+            dispatcher: this.dispatcher,
+            integrations: this.integrations,
+            scheduler: this.scheduler,
+            imports: this.imports,
+            retention: this.retention,
+            logger: logger.child({ component: 'cluster' }),
+            resumeLaunch: (projectId, id) => this.continueLaunch(projectId, id),
+            launchingHere: (id) => this.#fanOuts.has(id),
+            resync: () => this.callbacks.resyncPending(db),
+          },
+          options.cluster,
+        )
+      : null;
+    coordinator?.on('lost', (err) => {
+      if (options.coordinationLost) return options.coordinationLost(err);
+      logger.fatal({ err }, 'lost the coordination connection to PostgreSQL: its leases are free for the other hub processes, so this one stops now');
+      process.exit(70);
+    });
     this.metrics.setSources({
       queueDepths: () => queueDepths(db),
       inFlight: () => Object.fromEntries(Object.entries(this.dispatcher.queueDepths()).map(([id, d]) => [id, d.inFlight])),
@@ -100,11 +138,12 @@ export class Hub {
   }
 
   static async open(config: Config, logger: Logger, options: HubOptions = {}): Promise<Hub> {
-    const db = openDatabase(config.databaseUrl);
+    const db = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
     await migrate(db);
     const sqlite = sqliteConnection(db);
     const checkpointer = sqlite && !sqlite.memory ? await Checkpointer.start(sqlite, logger.child({ component: 'checkpointer' })) : null;
-    const hub = new Hub(config, db, logger, options, checkpointer);
+    const coordinator = parseDatabaseUrl(config.databaseUrl).kind === 'postgres' ? await Coordinator.connect(config.databaseUrl, randomToken(6)) : null;
+    const hub = new Hub(config, db, logger, options, checkpointer, coordinator);
     await hub.callbacks.remember(db);
     return hub;
   }
@@ -130,6 +169,12 @@ export class Hub {
     await this.#events.start();
     await this.dispatcher.start();
     this.processor.start();
+    if (this.cluster) {
+      // Senders, the jobs run for all and interrupted launches go by lease (cluster.ts).
+      await this.cluster.start();
+      this.#running = true;
+      return;
+    }
     this.retention.start();
     await this.imports.start();
     this.#running = true;
@@ -143,7 +188,7 @@ export class Hub {
 
   /** A campaign launched by hand; the fan-out is tracked (see continueLaunch). */
   launch(projectId: string, id: string): Promise<CampaignSummary> {
-    return this.#track(id, launchCampaign(this.messaging, projectId, id));
+    return this.#track(id, () => launchCampaign(this.messaging, projectId, id));
   }
 
   /**
@@ -153,8 +198,7 @@ export class Hub {
    */
   continueLaunch(projectId: string, id: string): void {
     const running = this.#fanOuts.get(id) ?? Promise.resolve();
-    this.#track(
-      id,
+    this.#track(id, () =>
       running
         .catch(() => undefined)
         .then(async () => {
@@ -163,7 +207,23 @@ export class Hub {
     ).catch((err: unknown) => this.logger.error({ err, campaign_id: id }, 'resuming the campaign launch failed'));
   }
 
-  #track<T>(id: string, p: Promise<T>): Promise<T> {
+  /**
+   * Runs a campaign's fan-out, known to be under way here until it settles. Shared with other
+   * processes, under the campaign's launch lease (taken before the fan-out starts, so no other
+   * process takes it for an interrupted launch): a lease held elsewhere means it runs there, and
+   * the launch here then finds the campaign `launching` and refuses.
+   */
+  #track<T>(id: string, run: () => Promise<T>): Promise<T> {
+    const lease = this.cluster?.lease;
+    const p = lease
+      ? lease.take(id).then(async (held) => {
+          try {
+            return await run();
+          } finally {
+            if (held) await lease.give(id).catch(() => undefined);
+          }
+        })
+      : run();
     this.#fanOuts.set(id, p);
     const forget = () => {
       if (this.#fanOuts.get(id) === p) this.#fanOuts.delete(id);
@@ -178,7 +238,7 @@ export class Hub {
    */
   async #scheduledLaunch(projectId: string, id: string): Promise<void> {
     try {
-      await this.#track(id, launchCampaign(this.messaging, projectId, id, ['launching']));
+      await this.#track(id, () => launchCampaign(this.messaging, projectId, id, ['launching']));
     } catch (err) {
       if (err instanceof DomainError) {
         await campaignStore.transition(this.db, id, ['launching'], { state: 'draft', updated_at: Date.now() });
@@ -191,6 +251,7 @@ export class Hub {
 
   async stop(): Promise<void> {
     this.#running = false;
+    await this.cluster?.stop();
     await this.scheduler.stop();
     await this.dispatcher.stop();
     await this.processor.stop();
@@ -198,6 +259,8 @@ export class Hub {
     await this.imports.stop();
     await this.commit.close();
     await this.checkpointer?.stop();
+    // Last: the leases go once everything they covered is handed back.
+    await this.cluster?.coordinator.close();
     await this.db.destroy();
   }
 }

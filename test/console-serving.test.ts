@@ -52,7 +52,7 @@ suite('console served at /', () => {
     const res = await t.api.get('/api/v1/providers');
     assert.equal(res.status, 200);
     const byType = Object.fromEntries(res.body.data.map((p: any) => [p.type, p]));
-    assert.deepEqual(Object.keys(byType).sort(), ['sinch_conversation', 'sinch_sms', 'twilio']);
+    assert.deepEqual(Object.keys(byType).sort(), ['cm', 'sinch_conversation', 'sinch_sms', 'twilio']);
     const conv = byType.sinch_conversation;
     assert.match(conv.display_name, /Sinch Mobile Messaging/);
     assert.equal(conv.config_schema.properties.project_id.title, 'Project ID');
@@ -63,6 +63,9 @@ suite('console served at /', () => {
     assert.equal(byType.sinch_sms.config_schema.properties.service_plan_id.title, 'Service plan ID');
     assert.deepEqual(byType.sinch_sms.webhook_endpoints.map((e: any) => e.name), ['delivery', 'inbound']);
     assert.equal(byType.sinch_sms.verifiable, true);
+    // CM.com: a product token, status and incoming-message webhooks, nothing to verify credentials against.
+    assert.deepEqual(Object.keys(byType.cm.secrets_schema.properties), ['product_token']);
+    assert.equal(byType.cm.verifiable, false);
   });
 
   test('GET …/health lists each integration with its queue depth and counts', async () => {

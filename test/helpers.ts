@@ -47,6 +47,7 @@ export async function startHub(
     processor: { pollMs: 100, ...opts.hub?.processor },
     ...(opts.hub?.imports && { imports: opts.hub.imports }),
     scheduler: { pollMs: 100, ...opts.hub?.scheduler },
+    ...(opts.hub?.cluster && { cluster: opts.hub.cluster }),
   });
   const app = await buildApp(hub, opts.app);
   await hub.start();

@@ -14,7 +14,7 @@ export class MessageLookup {
   static async prefetch(trx: DB, statuses: { integrationId: string; update: StatusUpdate }[]): Promise<MessageLookup> {
     const lookup = new MessageLookup();
     const ids = [...new Set(statuses.flatMap((s) => (s.update.messageId ? [s.update.messageId] : [])))];
-    for (const m of await messageStore.listByIds(trx, ids)) lookup.#byId.set(m.id, m);
+    for (const m of await messageStore.listByIdsForUpdate(trx, ids)) lookup.#byId.set(m.id, m);
     // Reports that don't carry our id, or carry one that isn't this integration's message.
     const byIntegration = new Map<string, Set<string>>();
     for (const { integrationId, update } of statuses) {
@@ -24,7 +24,7 @@ export class MessageLookup {
       set.add(update.providerMessageId);
     }
     for (const [integrationId, providerIds] of byIntegration) {
-      for (const row of await messageStore.listByProviderIds(trx, integrationId, [...providerIds])) {
+      for (const row of await messageStore.listByProviderIdsForUpdate(trx, integrationId, [...providerIds])) {
         const m = lookup.#byId.get(row.id) ?? row;
         lookup.#byId.set(m.id, m);
         const key = `${integrationId}\0${m.provider_message_id}`;

@@ -5,7 +5,8 @@
 //
 // Kept in memory, per process, so the check costs no query: seeded from the store at start,
 // raised when a callback is about to be stored, lowered once it is processed (or was not stored
-// after all). Another process writing the same store is not counted.
+// after all). Another process writing the same store is counted only by a resync (every few
+// seconds when the store is shared, see cluster.ts).
 import type { CallbackSource } from '../store/schema.js';
 
 /** Which webhook source a callback comes from: an integration's endpoints, or a project's direct-send ingest. */
@@ -36,6 +37,16 @@ export class PendingCallbacks {
     p.count += count;
     p.bytes += bytes;
     this.#bySource.set(key, p);
+  }
+
+  /**
+   * Replaces every count with what the store holds pending: with other processes on the store,
+   * callbacks stored here may be processed there (and the other way round), which no count here
+   * sees. Callbacks being stored right now are missed until the next resync: the limits stay bounds.
+   */
+  resync(totals: readonly { key: string; count: number; bytes: number }[]): void {
+    this.#bySource.clear();
+    for (const t of totals) this.seed(t.key, t.count, t.bytes);
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Metrics } from '../metrics.js';
 import type { CanonicalUpdate, StatusUpdate } from '../providers/types.js';
 import type { IntegrationRegistry } from '../services/integration-registry.js';
 import { getProject, settingsOf, type ProjectSettings } from '../services/projects.js';
-import type { DB } from '../store/db.js';
+import { isPostgres, type DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import * as callbackStore from '../store/callbacks.js';
 import { encodeOutcome, type CallbackOutcome, type CallbackRow, type UpdateOutcome } from '../store/callbacks.js';
@@ -30,7 +30,7 @@ export interface ProcessorOptions {
 
 export class CallbackProcessor {
   readonly #signal = new Signal();
-  readonly #queue = new CallbackQueue();
+  readonly #queue: CallbackQueue;
   readonly #handlers: Record<CallbackSource, CallbackHandler> = {
     webhook: new IntegrationCallbacks(),
     ingest_sinch: new DirectReports(),
@@ -54,7 +54,10 @@ export class CallbackProcessor {
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly options: ProcessorOptions = {},
-  ) {}
+  ) {
+    // On PostgreSQL other processes may share the store (see CallbackQueue's rescanMs).
+    this.#queue = new CallbackQueue(undefined, isPostgres(db) ? 2000 : null);
+  }
 
   /** A callback the writer has just stored: processed from memory, without reading it back. */
   stored(row: CallbackRow): void {
@@ -160,7 +163,8 @@ export class CallbackProcessor {
       if (outcome === 'defer') {
         // Back off with age: a report can wait minutes for a send a crash interrupted.
         const age = now - callback.received_at;
-        const until = behind ?? now + Math.min(30_000, Math.max(200, age / 4));
+        // Whole milliseconds: the column is an integer (PostgreSQL refuses a fraction).
+        const until = behind ?? now + Math.min(30_000, Math.max(200, Math.round(age / 4)));
         await callbackStore.defer(trx, callback.id, until);
         this.#queue.deferred(until);
         if (behind === null) for (const m of messages) this.#deferredReports.set(m, { callbackId: callback.id, until });

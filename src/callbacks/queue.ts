@@ -24,7 +24,21 @@ export class CallbackQueue {
    */
   #scannedUpTo = 0;
 
-  constructor(private readonly capacity = DEFAULT_CAPACITY) {}
+  /** When the last scan started (see `rescanMs`). */
+  #lastScan = 0;
+
+  constructor(
+    private readonly capacity = DEFAULT_CAPACITY,
+    /**
+     * With other processes on the store (PostgreSQL), how often the store is scanned anyway (ms):
+     * what a process stored and died before processing is pending there, known to no memory.
+     */
+    private readonly rescanMs: number | null = null,
+  ) {}
+
+  #rescanDue(now: number): boolean {
+    return this.rescanMs !== null && now - this.#lastScan >= this.rescanMs;
+  }
 
   /** A callback just stored, committed and flushed. */
   add(row: CallbackRow): void {
@@ -42,7 +56,7 @@ export class CallbackQueue {
 
   /** Nothing to do until another callback is stored (or the earliest deferred one falls due). */
   idle(now: number): boolean {
-    return !this.#scanning && this.#fresh.length === 0 && now < this.#nextDue;
+    return !this.#scanning && this.#fresh.length === 0 && now < this.#nextDue && !this.#rescanDue(now);
   }
 
   /** A callback of a batch was deferred until `until`. */
@@ -57,15 +71,20 @@ export class CallbackQueue {
 
   /** The next batch, oldest first. `trx` is the transaction the batch is processed in. */
   async take(trx: DB, now: number, limit: number): Promise<CallbackRow[]> {
-    if (!this.#scanning && now < this.#nextDue) {
+    if (!this.#scanning && now < this.#nextDue && !this.#rescanDue(now)) {
       if (!this.#sorted) {
         // Flushes may finish out of order, and so the hand-overs.
         this.#fresh.sort((a, b) => a.id - b.id);
         this.#sorted = true;
       }
-      return this.#fresh.splice(0, limit);
+      const batch = this.#fresh.splice(0, limit);
+      if (this.rescanMs === null) return batch;
+      // Shared: another process's scan may have taken some of them.
+      const mine = await callbackStore.lockPending(trx, batch.map((r) => r.id));
+      return batch.filter((r) => mine.has(r.id));
     }
     this.#overflowed = false;
+    this.#lastScan = now;
     // One snapshot (the transaction's) for both: what is stored after it has a higher id.
     const newest = await callbackStore.newestId(trx);
     const batch = await callbackStore.listDue(trx, now, limit);

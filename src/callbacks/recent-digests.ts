@@ -1,8 +1,9 @@
 // Content dedup of webhook callbacks: the digests of the most recent callbacks, in memory.
 // Providers resend a callback when they did not get a 2xx in time, within seconds to minutes;
-// the same bytes again within the window are answered as duplicates without being stored. A
-// repeat older than the window is stored again and changes nothing: processing applies each
-// status of a message, and each inbound message, once.
+// the same bytes again within the window are answered as duplicates without a query. A repeat
+// older than the window, or first stored by another hub process on the same store, is recognised
+// by the store itself (a unique digest, migration 014) and answered the same way. This memory is
+// the fast path.
 
 /** Callbacks remembered; at about 100 bytes each, 20 MB. */
 export const DEFAULT_CAPACITY = 200_000;

@@ -63,6 +63,12 @@ export class CallbackWriter {
     }
   }
 
+  /** Takes the pending counts afresh from the store (see PendingCallbacks.resync). */
+  async resyncPending(db: DB): Promise<void> {
+    const totals = await callbackStore.pendingBySource(db);
+    this.pending.resync(totals.map((p) => ({ key: sourceKey({ source: p.source, projectId: p.project_id, integrationId: p.integration_id }), count: p.count, bytes: p.bytes })));
+  }
+
   /** A stored callback was processed: its source has one fewer pending. */
   processed(row: Pick<CallbackRow, 'source' | 'project_id' | 'integration_id' | 'body'>): void {
     this.pending.release(sourceKey({ source: row.source, projectId: row.project_id, integrationId: row.integration_id }), row.body.length);
@@ -120,6 +126,8 @@ async function store(trx: DB, r: IncomingCallback, bodyHash: string, now: number
     defer_until: null,
     outcome: null,
   };
-  const id = await callbackStore.insert(trx, row);
+  // Stored already, by another process or before the memory of recent digests reaches back.
+  const id = await callbackStore.insertUnlessStored(trx, row);
+  if (id === null) return 'duplicate';
   return { ...row, id };
 }

@@ -46,24 +46,38 @@ export class OutcomeWriter {
     // Let outcomes that finish in the same tick join this batch.
     await new Promise((r) => setImmediate(r));
     while (this.#pending.length > 0) {
-      const batch = this.#pending;
+      // In message id order, the order report batches lock messages in (callbacks/message-lookup.ts):
+      // on a store shared by several processes, two transactions locking the same messages in
+      // opposite orders would deadlock.
+      const batch = this.#pending.sort((a, b) => (a.outcome.message.id < b.outcome.message.id ? -1 : a.outcome.message.id > b.outcome.message.id ? 1 : 0));
       this.#pending = [];
       try {
         const optOuts: MessagesTable[] = [];
         const transitions: SendTransition[] = [];
-        await this.commit.run(async (trx) => {
-          optOuts.length = 0;
-          transitions.length = 0;
-          const settings = new Map<string, ProjectSettings>();
-          for (const { outcome } of batch) {
-            const pid = outcome.message.project_id;
-            let s = settings.get(pid);
-            if (!s) settings.set(pid, (s = settingsOf(await getProject(trx, pid))));
-            const applied = await this.#apply(trx, outcome, s);
-            transitions.push(applied.transition);
-            if (applied.optedOut) optOuts.push(outcome.message);
+        const write = () =>
+          this.commit.run(async (trx) => {
+            optOuts.length = 0;
+            transitions.length = 0;
+            const settings = new Map<string, ProjectSettings>();
+            for (const { outcome } of batch) {
+              const pid = outcome.message.project_id;
+              let s = settings.get(pid);
+              if (!s) settings.set(pid, (s = settingsOf(await getProject(trx, pid))));
+              const applied = await this.#apply(trx, outcome, s);
+              transitions.push(applied.transition);
+              if (applied.optedOut) optOuts.push(outcome.message);
+            }
+          });
+        // A transaction the server chose to abort for another's sake (a deadlock it broke, a
+        // serialization conflict) is tried again: its outcomes would otherwise wait for a restart.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await write();
+            break;
+          } catch (err) {
+            if (attempt >= 3 || !isTransient(err)) throw err;
           }
-        });
+        }
         // Logged once committed, so a line never tells of a retry the database does not hold.
         batch.forEach(({ outcome }, i) => this.#log(outcome, transitions[i]!));
         for (const m of optOuts) this.onOptOut(m.customer_ref, m.channel);
@@ -120,4 +134,10 @@ export class OutcomeWriter {
     });
     return { transition, optedOut: true };
   }
+}
+
+/** PostgreSQL's deadlock_detected and serialization_failure: nothing wrong with the work itself. */
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }

@@ -84,6 +84,16 @@ export class SlidingWindowLimiter {
   }
 
   /**
+   * Counts the whole window as used from `now`: nothing goes out until one window has passed.
+   * For a sender taking over from another process, whose last sends it cannot see.
+   */
+  occupyWindow(now: number): void {
+    this.#expire(now);
+    this.#log.inFlight += this.#limit;
+    this.finish(this.#limit, now);
+  }
+
+  /**
    * Records that a send of `weight` parts is over. The provider received it at some moment up to
    * now, so counting it from now on keeps every window of arrivals at the provider within the
    * limit, whatever the network latency (the cost: a window reopens one latency later).

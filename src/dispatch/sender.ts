@@ -133,7 +133,7 @@ export class IntegrationSender {
     // Claimed but never sent: hand them back to the queue untouched.
     const ids = this.#buffer.map((m) => m.id);
     this.#buffer = [];
-    await messageStore.releaseClaims(this.db, ids);
+    await messageStore.releaseClaims(this.db, ids, this.workerId);
     await this.#agent.close();
   }
 

@@ -1,7 +1,7 @@
 // The background worker of bulk imports: one import at a time, oldest first, read from its file
 // in batches. Each batch commits with its checkpoint, so a killed process resumes where the last
 // committed batch ended; an import is resumed the same way after a clean stop.
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
 import type { DB } from '../store/db.js';
@@ -19,6 +19,11 @@ export interface ImportWorkerOptions {
   pollMs?: number;
   /** Parse and validate rows in a worker thread (default) or on the main thread. */
   parseThread?: boolean;
+  /**
+   * Files of unrecorded uploads are removed at start only when at least this old (ms; default 0):
+   * with other processes on the same data directory, an upload may be under way in one of them.
+   */
+  orphanMinAgeMs?: number;
 }
 
 export class ImportWorker {
@@ -28,6 +33,8 @@ export class ImportWorker {
   readonly #batchRows: number;
   readonly #pollMs: number;
   readonly #parseThread: boolean;
+  #tell: (() => void) | null = null;
+  readonly #orphanMinAgeMs: number;
 
   constructor(
     private readonly db: DB,
@@ -39,6 +46,7 @@ export class ImportWorker {
     this.#batchRows = options.batchRows ?? 5000;
     this.#pollMs = options.pollMs ?? 5000;
     this.#parseThread = options.parseThread ?? true;
+    this.#orphanMinAgeMs = options.orphanMinAgeMs ?? 0;
   }
 
   /** Clears what a crash left of unrecorded uploads, then works in the background. */
@@ -49,9 +57,20 @@ export class ImportWorker {
     this.#loop = this.#run().catch((err: unknown) => this.logger.error({ err }, 'the import worker stopped'));
   }
 
-  /** An import was queued. */
+  /** An import was queued (wherever the worker runs). */
   notify(): void {
     this.#wake?.();
+    this.#tell?.();
+  }
+
+  /** Another process queued an import. */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /** Shares the store with other processes: `tell` reaches them (only one runs the imports). */
+  share(tell: () => void): void {
+    this.#tell = tell;
   }
 
   /** Finishes the batch in hand and stops; an unfinished import resumes at the next start. */
@@ -107,7 +126,12 @@ export class ImportWorker {
     for (const f of files) {
       const id = f.replace(/\.[a-z]+$/, '');
       const job = await importStore.findAny(this.db, id);
-      if (!job || job.state === 'done' || job.state === 'failed') await rm(join(this.dir, f), { force: true });
+      if (job && job.state !== 'done' && job.state !== 'failed') continue;
+      if (!job && this.#orphanMinAgeMs > 0) {
+        const age = Date.now() - (await stat(join(this.dir, f)).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+        if (age < this.#orphanMinAgeMs) continue;
+      }
+      await rm(join(this.dir, f), { force: true });
     }
   }
 

@@ -118,10 +118,11 @@ export async function recordSendResult(
  * Puts back on the queue what a dead process had claimed. Those whose request had started may
  * have reached the provider: their outcome is unknown, so the next attempt first looks for
  * proof (a report, or the provider's own record) and a resend is marked a possible duplicate.
+ * With `integrationId`, that integration's claims only (see the store's requeueInterrupted).
  * Returns how many.
  */
-export function requeueInterrupted(db: DB, now = Date.now()): Promise<number> {
-  return messageStore.requeueInterrupted(db, now);
+export function requeueInterrupted(db: DB, now = Date.now(), integrationId?: string): Promise<number> {
+  return messageStore.requeueInterrupted(db, now, integrationId);
 }
 
 /**

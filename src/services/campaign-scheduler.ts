@@ -13,10 +13,20 @@ export interface SchedulerOptions {
   pollMs?: number;
 }
 
+/** The lease on a campaign's fan-out that processes sharing a store hold while it runs. */
+export interface LaunchLease {
+  take(campaignId: string): Promise<boolean>;
+  give(campaignId: string): Promise<void>;
+}
+
 export class CampaignScheduler {
   readonly #wake = new Signal();
   #running = false;
   #loop: Promise<void> | null = null;
+  /** Tells the other processes on the store (only one of them runs the scheduler). */
+  #tell: (() => void) | null = null;
+  /** Takes (and gives back) a campaign's launch lease before moving it to `launching`, when shared. */
+  #lease: LaunchLease | null = null;
 
   constructor(
     private readonly db: DB,
@@ -31,9 +41,21 @@ export class CampaignScheduler {
     this.#loop = this.#run();
   }
 
-  /** A campaign was scheduled: look again now rather than at the next poll. */
+  /** A campaign was scheduled: look again now rather than at the next poll (wherever the scheduler runs). */
   notify(): void {
     this.#wake.notify();
+    this.#tell?.();
+  }
+
+  /** Another process scheduled a campaign. */
+  wake(): void {
+    this.#wake.notify();
+  }
+
+  /** Shares the store with other processes: `tell` reaches them, `lease` guards each launch. */
+  share(tell: () => void, lease: LaunchLease): void {
+    this.#tell = tell;
+    this.#lease = lease;
   }
 
   async stop(): Promise<void> {
@@ -62,8 +84,13 @@ export class CampaignScheduler {
     const due = await campaignStore.listDueScheduled(this.db, now, 100);
     let taken = 0;
     for (const c of due) {
+      // Leased first, so no other process resumes it as an interrupted launch meanwhile.
+      if (this.#lease && !(await this.#lease.take(c.id))) continue;
       // Still due: an edit since the look-up may have moved send_at later.
-      if (!(await campaignStore.transition(this.db, c.id, ['scheduled'], { state: 'launching', updated_at: Date.now() }, { dueBy: now }))) continue;
+      if (!(await campaignStore.transition(this.db, c.id, ['scheduled'], { state: 'launching', updated_at: Date.now() }, { dueBy: now }))) {
+        await this.#lease?.give(c.id);
+        continue;
+      }
       taken++;
       this.logger.info({ campaign_id: c.id, project_id: c.project_id }, 'launching a scheduled campaign');
       this.launch(c.project_id, c.id).catch((err: unknown) => this.logger.error({ err, campaign_id: c.id }, 'launching a scheduled campaign failed'));

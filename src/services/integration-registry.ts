@@ -76,10 +76,24 @@ export class IntegrationRegistry extends EventEmitter<{ changed: [id: string] }>
     return integrationStore.listActiveIds(this.db);
   }
 
-  /** The integration was created, changed or deleted: drop its runtime and say so. */
+  /** Tells the other processes on the store (see share). */
+  #tell: ((id: string) => void) | null = null;
+
+  /** The integration was created, changed or deleted: drop its runtime and say so, here and in the other processes. */
   invalidate(id: string): void {
+    this.changedElsewhere(id);
+    this.#tell?.(id);
+  }
+
+  /** Another process changed the integration. */
+  changedElsewhere(id: string): void {
     this.#cache.delete(id);
     this.emit('changed', id);
+  }
+
+  /** Shares the store with other processes: `tell` reaches them. */
+  share(tell: (id: string) => void): void {
+    this.#tell = tell;
   }
 
   #toRuntime(row: IntegrationsTable): IntegrationRuntime | null {

@@ -225,4 +225,24 @@ for (const backend of await storeBackends()) describe(`callback store: what is p
     assert.equal(await callbackStore.deleteProcessedBefore(store.db, 5001, null, 10), 1);
     assert.deepEqual(await ids(), []);
   });
+  test('insertUnlessStored keeps one callback per content and source: a repeat gives null, processed or not', async () => {
+    const hash = `dedup-${backend.kind}`;
+    const first = await callbackStore.insertUnlessStored(store.db, callbackRow({ body_hash: hash, integration_id: 'int_d1' }));
+    assert.equal(typeof first, 'number');
+    assert.equal(await callbackStore.insertUnlessStored(store.db, callbackRow({ body_hash: hash, integration_id: 'int_d1', received_at: 9999 })), null);
+    await callbackStore.markProcessed(store.db, [first!], { kind: 'processed', updates: ['applied'] }, 2000);
+    assert.equal(await callbackStore.insertUnlessStored(store.db, callbackRow({ body_hash: hash, integration_id: 'int_d1' })), null, 'processed: still a repeat');
+    // Another integration's webhook, or a project's ingest, with the same bytes: not a repeat.
+    const other = await callbackStore.insertUnlessStored(store.db, callbackRow({ body_hash: hash, integration_id: 'int_d2' }));
+    assert.equal(typeof other, 'number');
+    const ingest = callbackRow({ body_hash: hash, source: 'ingest_sinch', integration_id: null, project_id: 'prj_d', endpoint: 'ingest' });
+    const ingested = await callbackStore.insertUnlessStored(store.db, ingest);
+    assert.equal(typeof ingested, 'number');
+    assert.equal(await callbackStore.insertUnlessStored(store.db, ingest), null);
+    assert.equal(typeof (await callbackStore.insertUnlessStored(store.db, { ...ingest, project_id: 'prj_e' })), 'number');
+    // The plain insert refuses a repeat rather than storing it twice.
+    await assert.rejects(callbackStore.insert(store.db, callbackRow({ body_hash: hash, integration_id: 'int_d1' })));
+    const rows = await store.db.selectFrom('callbacks').select('id').where('body_hash', '=', hash).execute();
+    assert.equal(rows.length, 4);
+  });
 });

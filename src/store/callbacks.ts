@@ -3,7 +3,7 @@
 // ones are deleted after the retention period (callbacks/retention.ts).
 import type { Selectable } from 'kysely';
 import { firstIdReceivedSince } from './arrival.js';
-import type { DB } from './db.js';
+import { isPostgres, type DB } from './db.js';
 import { prepared, preparedList } from './prepared.js';
 import type { CallbackSource, CallbacksTable } from './schema.js';
 
@@ -39,29 +39,45 @@ export function encodeOutcome(o: CallbackOutcome): string {
   return o.updates.length ? o.updates.join(',') : 'ignored';
 }
 
-const insertStatement = prepared<NewCallback, { id: number }>((db, p) =>
-  db
-    .insertInto('callbacks')
-    .values({
-      project_id: p.project_id,
-      source: p.source,
-      integration_id: p.integration_id,
-      endpoint: p.endpoint,
-      query: p.query,
-      content_type: p.content_type,
-      body: p.body,
-      body_hash: p.body_hash,
-      received_at: p.received_at,
-      processed_at: null,
-      defer_until: null,
-      outcome: null,
-    })
+function insertCallback(db: DB, p: NewCallback) {
+  return db.insertInto('callbacks').values({
+    project_id: p.project_id,
+    source: p.source,
+    integration_id: p.integration_id,
+    endpoint: p.endpoint,
+    query: p.query,
+    content_type: p.content_type,
+    body: p.body,
+    body_hash: p.body_hash,
+    received_at: p.received_at,
+    processed_at: null,
+    defer_until: null,
+    outcome: null,
+  });
+}
+
+const insertStatement = prepared<NewCallback, { id: number }>((db, p) => insertCallback(db, p).returning('id'));
+
+// The same content from the same source is stored once (migration 014's unique indexes).
+const insertNewStatement = prepared<NewCallback, { id: number }>((db, p) =>
+  insertCallback(db, p)
+    .onConflict((oc) => oc.doNothing())
     .returning('id'),
 );
 
-/** Stores a callback, pending; returns its id. */
+/** Stores a callback, pending; returns its id. The same content from the same source stored already fails. */
 export async function insert(db: DB, r: NewCallback): Promise<number> {
   return Number((await insertStatement.first(db, r))!.id);
+}
+
+/**
+ * Stores a callback, pending, unless the same content from the same source is stored already
+ * (by another process, or before this process's memory of recent digests reaches back): its id,
+ * or null for such a repeat. One statement (INSERT … ON CONFLICT DO NOTHING) on either store.
+ */
+export async function insertUnlessStored(db: DB, r: NewCallback): Promise<number | null> {
+  const row = await insertNewStatement.first(db, r);
+  return row ? Number(row.id) : null;
 }
 
 /** The newest callbacks' integration and body hash, newest first. */
@@ -76,19 +92,35 @@ export async function newestId(db: DB): Promise<number> {
   return Number((await newestStatement.first(db, {}))?.id ?? 0);
 }
 
-const dueStatement = prepared<{ now: number; limit: number }, CallbackRow>((db, p) =>
-  db
+const dueStatement = prepared<{ now: number; limit: number }, CallbackRow>((db, p) => {
+  const due = db
     .selectFrom('callbacks')
     .selectAll()
     .where('processed_at', 'is', null)
     .where((eb) => eb.or([eb('defer_until', 'is', null), eb('defer_until', '<=', p.now)]))
     .orderBy('id')
-    .limit(p.limit),
-);
+    .limit(p.limit);
+  // Several processes on one PostgreSQL store: each batch holds its rows until it commits, and
+  // another process's batch passes over them rather than applying them a second time.
+  return isPostgres(db) ? due.forUpdate().skipLocked() : due;
+});
 
-/** Pending callbacks not deferred past `now`, oldest first. */
+/**
+ * Pending callbacks not deferred past `now`, oldest first. On PostgreSQL, called in the batch's
+ * transaction, they are locked for it (those another batch holds are left out).
+ */
 export function listDue(db: DB, now: number, limit: number): Promise<CallbackRow[]> {
   return dueStatement.rows(db, { now, limit });
+}
+
+/**
+ * Of these callbacks, the ones still pending, locked for the caller's transaction; those another
+ * process's batch holds or has processed are left out. PostgreSQL only: SQLite has one process.
+ */
+export async function lockPending(db: DB, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('callbacks').select('id').where('id', 'in', [...ids]).where('processed_at', 'is', null).forUpdate().skipLocked().execute();
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 const nextDeferredStatement = prepared<{ now: number }, { at: number | null }>((db, p) =>

@@ -18,6 +18,7 @@ import * as m010 from './migrations/010_campaign_control.js';
 import * as m011 from './migrations/011_campaign_stats_indexes.js';
 import * as m012 from './migrations/012_console_sessions.js';
 import * as m013 from './migrations/013_postgres_date_parse.js';
+import * as m014 from './migrations/014_callback_digests.js';
 import * as m015 from './migrations/015_message_fallback.js';
 import * as m016 from './migrations/016_campaign_fallback.js';
 import type { Database } from './schema.js';
@@ -89,6 +90,7 @@ const migrations: Record<string, Migration> = {
   '011_campaign_stats_indexes': m011,
   '012_console_sessions': m012,
   '013_postgres_date_parse': m013,
+  '014_callback_digests': m014,
   '015_message_fallback': m015,
   '016_campaign_fallback': m016,
 };
@@ -158,17 +160,18 @@ const pgTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID && format !== 'binary' ? parseInt8 : builtinParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-function openPostgres(url: string): DB {
-  const pool = new pg.Pool({ connectionString: url, types: pgTypes });
+function openPostgres(url: string, poolSize: number): DB {
+  const pool = new pg.Pool({ connectionString: url, types: pgTypes, max: poolSize });
   // An idle connection that the server drops (a restart, a network cut) is reported here; without
   // a listener the process would die. The pool discards it and the next query opens another.
   pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-export function openDatabase(databaseUrl: string): DB {
+/** Opens the store; `poolSize`: PostgreSQL connections at most (pg's default, 10). */
+export function openDatabase(databaseUrl: string, options: { poolSize?: number } = {}): DB {
   const target = parseDatabaseUrl(databaseUrl);
-  if (target.kind === 'postgres') return openPostgres(target.url);
+  if (target.kind === 'postgres') return openPostgres(target.url, options.poolSize ?? 10);
   const { path } = target;
   if (path !== ':memory:') ownerOnly(path);
   const sqlite = new SQLite(path);

@@ -176,6 +176,8 @@ export function eventRow(over: Partial<Omit<EventsTable, 'id'>> = {}): Omit<Even
   };
 }
 
+let callbackRows = 0;
+
 export function callbackRow(over: Partial<NewCallback> = {}): NewCallback {
   return {
     project_id: 'prj_1',
@@ -185,7 +187,8 @@ export function callbackRow(over: Partial<NewCallback> = {}): NewCallback {
     query: '',
     content_type: 'application/json',
     body: Buffer.from('{}'),
-    body_hash: 'hash',
+    // Unique unless a test sets it: the store keeps one callback per content and source.
+    body_hash: `hash-${++callbackRows}`,
     received_at: 1000,
     ...over,
   };

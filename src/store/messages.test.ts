@@ -319,6 +319,38 @@ for (const backend of await storeBackends()) describe(`message store (${backend.
       assert.equal(await messageStore.requeueInterrupted(q.db, 3000), 0, 'nothing left to requeue');
     });
 
+    test("requeueInterrupted of one integration (a sender lease taken over) puts back that integration's claims only", async () => {
+      await seed([
+        messageRow('ri1', { integration_id: 'int_ri', dispatch_state: 'sending', claimed_by: 'dead', request_started_at: 1500 }),
+        messageRow('ri2', { integration_id: 'int_ri', dispatch_state: 'sending', claimed_by: 'dead' }),
+        messageRow('ri3', { integration_id: 'int_ri_live', dispatch_state: 'sending', claimed_by: 'live', request_started_at: 1600 }),
+        messageRow('ri4', { integration_id: 'int_ri', dispatch_state: 'queued' }),
+      ]);
+      assert.equal(await messageStore.requeueInterrupted(q.db, 2000, 'int_ri'), 2);
+      assert.deepEqual(await state('ri1'), { ...untouched, dispatch_state: 'queued', attempts: 1, unconfirmed_since: 1500, updated_at: 2000 });
+      assert.deepEqual(await state('ri2'), { ...untouched, dispatch_state: 'queued', updated_at: 2000 });
+      assert.deepEqual(await state('ri3'), { ...untouched, dispatch_state: 'sending', claimed_by: 'live', request_started_at: 1600 }, "another integration's sender: left alone");
+      assert.deepEqual(await state('ri4'), { ...untouched, dispatch_state: 'queued' });
+      assert.equal(await messageStore.requeueInterrupted(q.db, 2000, 'int_ri_live'), 1);
+    });
+
+    test('releaseClaims and cancelClaimed with a worker touch only that worker\'s claims', async () => {
+      await seed([
+        messageRow('fw1', { dispatch_state: 'sending', claimed_by: 'w_old' }),
+        messageRow('fw2', { dispatch_state: 'sending', claimed_by: 'w_new' }),
+        messageRow('fw3', { dispatch_state: 'sending', claimed_by: 'w_old' }),
+        messageRow('fw4', { dispatch_state: 'sending', claimed_by: 'w_new' }),
+      ]);
+      await messageStore.releaseClaims(q.db, ['fw1', 'fw2'], 'w_old');
+      assert.deepEqual(await state('fw1'), { ...untouched, dispatch_state: 'queued' });
+      assert.deepEqual(await state('fw2'), { ...untouched, dispatch_state: 'sending', claimed_by: 'w_new' }, 'taken over by another worker since');
+      assert.equal(await messageStore.cancelClaimed(q.db, ['fw3', 'fw4'], 'opted_out', 2000, 'w_old'), 1);
+      assert.equal((await state('fw3')).dispatch_state, 'cancelled');
+      assert.deepEqual(await state('fw4'), { ...untouched, dispatch_state: 'sending', claimed_by: 'w_new' });
+      // Not left claimed for the rest of this store's tests.
+      await messageStore.cancelClaimed(q.db, ['fw2', 'fw4'], 'opted_out', 2000);
+    });
+
     test('markRequestStarted records the moment, and marks a possible duplicate only when an earlier request is unconfirmed', async () => {
       await seed([
         messageRow('rs1', { dispatch_state: 'sending', claimed_by: 'w1' }),

@@ -5,7 +5,7 @@ import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Channel } from '../core/status.js';
 import type { MessageStatus } from '../messages/status.js';
-import { directSqlite, type DB } from './db.js';
+import { directSqlite, isPostgres, type DB } from './db.js';
 import { prepared, preparedList } from './prepared.js';
 import type { MessagesTable } from './schema.js';
 
@@ -128,6 +128,35 @@ export function listByProviderIds(db: DB, integrationId: string, providerIds: re
   return byProviderIds.rows(db, { integration_id: integrationId }, providerIds);
 }
 
+const byIdsLocked = preparedList<Record<string, never>, MessagesTable>((db, _p, ids) => {
+  const q = db.selectFrom('messages').selectAll().where('id', 'in', ids as string[]);
+  return isPostgres(db) ? q.orderBy('id').forUpdate() : q;
+});
+
+const byProviderIdsLocked = preparedList<{ integration_id: string }, MessagesTable>((db, p, ids) => {
+  const q = db
+    .selectFrom('messages')
+    .selectAll()
+    .where('integration_id', '=', p.integration_id)
+    .where('provider_message_id', 'in', ids as string[]);
+  return isPostgres(db) ? q.orderBy('id').forUpdate() : q;
+});
+
+/**
+ * listByIds for a batch of reports about to change these messages: on PostgreSQL they are locked
+ * for the caller's transaction (in id order, so two batches cannot deadlock on them), so a batch
+ * in another process waits and then reads what this one wrote, rather than overwriting a status
+ * it never saw. SQLite runs one transaction at a time anyway.
+ */
+export function listByIdsForUpdate(db: DB, ids: readonly string[]): Promise<MessagesTable[]> {
+  return byIdsLocked.rows(db, {}, ids);
+}
+
+/** listByProviderIds, locked as listByIdsForUpdate. */
+export function listByProviderIdsForUpdate(db: DB, integrationId: string, providerIds: readonly string[]): Promise<MessagesTable[]> {
+  return byProviderIdsLocked.rows(db, { integration_id: integrationId }, providerIds);
+}
+
 export interface MessageListFilter {
   status?: MessageStatus;
   /** With status: only on these channels (a refusal is spelled per channel in the API). */
@@ -188,8 +217,8 @@ const claimDueStatement = prepared<{ integration_id: string; worker: string; now
   db
     .updateTable('messages')
     .set({ dispatch_state: 'sending', claimed_by: p.worker, updated_at: p.now })
-    .where('id', 'in', (eb) =>
-      eb
+    .where('id', 'in', (eb) => {
+      const due = eb
         .selectFrom('messages')
         .select('id')
         .where('integration_id', '=', p.integration_id)
@@ -197,8 +226,11 @@ const claimDueStatement = prepared<{ integration_id: string; worker: string; now
         .where('next_attempt_at', '<=', p.now)
         .orderBy('next_attempt_at')
         .orderBy('id')
-        .limit(p.limit),
-    )
+        .limit(p.limit);
+      // Several processes on one PostgreSQL database: rows another claim holds are passed over
+      // rather than waited for (SQLite has one writer at a time anyway).
+      return isPostgres(db) ? due.forUpdate().skipLocked() : due;
+    })
     .where('dispatch_state', '=', 'queued')
     .returningAll(),
 );
@@ -230,9 +262,14 @@ export async function nextDueAt(db: DB, integrationId: string): Promise<number |
  * Puts back what a dead process had claimed. A message whose request had started may have
  * reached the provider: that attempt counts, and its outcome is unknown from then on. The others
  * never left and go back untouched. Returns how many were put back.
+ *
+ * With `integrationId`, only that integration's claims: several processes share a PostgreSQL
+ * store, and only the holder of an integration's sender lease claims its messages, so what is
+ * claimed when a process takes the lease over was left by a holder that is gone (or that handed
+ * everything back before letting go). Without it, every claim: one process alone on the store.
  */
-export async function requeueInterrupted(db: DB, now: number): Promise<number> {
-  const r = await db
+export async function requeueInterrupted(db: DB, now: number, integrationId?: string): Promise<number> {
+  let q = db
     .updateTable('messages')
     .set({
       dispatch_state: backToQueue,
@@ -242,8 +279,9 @@ export async function requeueInterrupted(db: DB, now: number): Promise<number> {
       request_started_at: null,
       updated_at: now,
     })
-    .where('dispatch_state', '=', 'sending')
-    .executeTakeFirst();
+    .where('dispatch_state', '=', 'sending');
+  if (integrationId !== undefined) q = q.where('integration_id', '=', integrationId);
+  const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
@@ -264,24 +302,31 @@ export async function markRequestStarted(db: DB, id: string, now: number): Promi
   await requestStartedStatement.execute(db, { id, now });
 }
 
-/** Hands claimed, never-sent messages back to the queue untouched (as `paused` while their campaign is). */
-export async function releaseClaims(db: DB, ids: readonly string[]): Promise<void> {
+/**
+ * Hands claimed, never-sent messages back to the queue untouched (as `paused` while their
+ * campaign is). With `by`, only while that worker's claim still holds: a process that lost its
+ * leases must not hand back what another has taken over since.
+ */
+export async function releaseClaims(db: DB, ids: readonly string[], by?: string): Promise<void> {
   if (ids.length === 0) return;
-  await db.updateTable('messages').set({ dispatch_state: backToQueue, claimed_by: null }).where('id', 'in', ids).where('dispatch_state', '=', 'sending').execute();
+  let q = db.updateTable('messages').set({ dispatch_state: backToQueue, claimed_by: null }).where('id', 'in', ids).where('dispatch_state', '=', 'sending');
+  if (by !== undefined) q = q.where('claimed_by', '=', by);
+  await q.execute();
 }
 
 /** Why a message was taken off the queue unsent. */
 export type CancelReason = 'opted_out' | 'integration_deleted' | 'customer_erased' | 'campaign_cancelled';
 
-/** Cancels claimed, unsent messages; returns how many. */
-export async function cancelClaimed(db: DB, ids: readonly string[], reason: CancelReason, now: number): Promise<number> {
+/** Cancels claimed, unsent messages (with `by`, only that worker's claims: see releaseClaims); returns how many. */
+export async function cancelClaimed(db: DB, ids: readonly string[], reason: CancelReason, now: number, by?: string): Promise<number> {
   if (ids.length === 0) return 0;
-  const r = await db
+  let q = db
     .updateTable('messages')
     .set({ dispatch_state: 'cancelled', claimed_by: null, last_error: JSON.stringify({ reason }), updated_at: now })
     .where('id', 'in', ids)
-    .where('dispatch_state', '=', 'sending')
-    .executeTakeFirst();
+    .where('dispatch_state', '=', 'sending');
+  if (by !== undefined) q = q.where('claimed_by', '=', by);
+  const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
@@ -290,9 +335,10 @@ export async function cancelClaimed(db: DB, ids: readonly string[], reason: Canc
  * started: they never reached a provider, so the cancel applies to them (read at start, before
  * they are put back in the queue).
  */
-export function claimedOfCancelledCampaigns(db: DB): Promise<MessagesTable[]> {
-  return db
-    .selectFrom('messages')
+export function claimedOfCancelledCampaigns(db: DB, integrationId?: string): Promise<MessagesTable[]> {
+  let q = db.selectFrom('messages');
+  if (integrationId !== undefined) q = q.where('integration_id', '=', integrationId);
+  return q
     .selectAll()
     .where('dispatch_state', '=', 'sending')
     .where('request_started_at', 'is', null)

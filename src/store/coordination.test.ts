@@ -1,0 +1,79 @@
+// The coordination session of a hub process on PostgreSQL (SQLite has one process: no such thing).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { Coordinator, LockSpace, senderHolders } from './coordination.js';
+import { openPostgresStore, postgresUnavailable, type TestStore } from './testing.js';
+
+const skip = await postgresUnavailable();
+
+describe('coordination sessions (postgres)', { skip }, () => {
+  let store: TestStore;
+  before(async () => {
+    store = await openPostgresStore();
+  });
+  after(() => store.close());
+
+  const waitFor = async (check: () => Promise<boolean> | boolean, what: string) => {
+    for (let i = 0; i < 100; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail(`timed out waiting for ${what}`);
+  };
+
+  test('each live process holds its worker lock; the count follows processes coming and going', async () => {
+    const a = await Coordinator.connect(store.url, 'wa');
+    const b = await Coordinator.connect(store.url, 'wb');
+    assert.equal(await a.liveWorkers(), 2);
+    await assert.rejects(Coordinator.connect(store.url, 'wa'), /taken by another live process/);
+    await b.close();
+    assert.equal(await a.liveWorkers(), 1);
+    await a.close();
+  });
+
+  test('a lease is held by one session at a time, re-taken freely by its holder, and free once given up', async () => {
+    const a = await Coordinator.connect(store.url, 'la');
+    const b = await Coordinator.connect(store.url, 'lb');
+    assert.equal(await a.tryLock(LockSpace.sender, 'int_1'), true);
+    assert.equal(await a.tryLock(LockSpace.sender, 'int_1'), true, 'its holder');
+    assert.equal(await b.tryLock(LockSpace.sender, 'int_1'), false);
+    assert.equal(await b.tryLock(LockSpace.role, 'int_1'), true, 'another lock space');
+    assert.ok(a.holds(LockSpace.sender, 'int_1'));
+    await a.unlock(LockSpace.sender, 'int_1');
+    assert.ok(!a.holds(LockSpace.sender, 'int_1'));
+    assert.equal(await b.tryLock(LockSpace.sender, 'int_1'), true, 'one unlock frees it, however often its holder took it');
+    const holders = await senderHolders(store.db);
+    assert.deepEqual(holders.map((h) => h.pid), [process.pid]);
+    await a.close();
+    await b.close();
+  });
+
+  test('a session that dies frees its leases for the others at once, and its process hears that it is lost', async () => {
+    const a = await Coordinator.connect(store.url, 'da');
+    const b = await Coordinator.connect(store.url, 'db');
+    assert.equal(await a.tryLock(LockSpace.sender, 'int_dead'), true);
+    let lost: Error | null = null;
+    a.on('lost', (err) => (lost = err));
+    // As the server sees a killed process: its connection ends.
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${`switchboard da pid ${process.pid}`}`.execute(store.db);
+    await waitFor(async () => b.tryLock(LockSpace.sender, 'int_dead'), 'the lease to be free');
+    await waitFor(() => lost !== null, 'the lost event');
+    assert.equal(a.lost, true);
+    assert.equal(await b.liveWorkers(), 1);
+    await a.close();
+    await b.close();
+  });
+
+  test('news published by one session reaches every listening session', async () => {
+    const a = await Coordinator.connect(store.url, 'na');
+    const b = await Coordinator.connect(store.url, 'nb');
+    const heard: string[] = [];
+    b.on('message', (p) => heard.push(p));
+    await a.publish('{"hello":1}');
+    await waitFor(() => heard.length === 1, 'the news');
+    assert.deepEqual(heard, ['{"hello":1}']);
+    await a.close();
+    await b.close();
+  });
+});
