@@ -25,6 +25,8 @@ const saved = (over: Partial<Campaign> = {}): Campaign => ({
   launched_at: null,
   track_links: null,
   missing_variable_policy: 'default',
+  fallback_channels: [],
+  fallback_body: null,
   ...over,
 });
 
@@ -81,4 +83,23 @@ test('a filter the builder shows is filled in, not kept; a template is filled ba
   assert.deepEqual(t.template, { scope: 'omni', template_id: 'tpl', version: '2', language_code: '', parameters: [{ name: 'a', value: '1' }] });
   assert.equal(t.sendAt, '');
   assert.equal(modelFromCampaign(saved({ channel: 'whatsapp', body: 'hey', content: { type: 'text', text: 'hey' } })).body, 'hey');
+});
+
+test('fallback channels: sent in the hub order with their text; the campaign\'s own channel dropped; an edit clears them with null', () => {
+  const m = { ...emptyCampaign(), name: 'F', channel: 'whatsapp' as const, body: 'Hi {{ customer.first_name }}', fallback: ['rcs', 'sms'] as ('rcs' | 'sms')[], fallbackBody: 'By text, {{ customer.first_name }}' };
+  const created = campaignRequest(m, null);
+  assert.deepEqual([created.fallback_channels, created.fallback_body], [['rcs', 'sms'], 'By text, {{ customer.first_name }}']);
+  // Moved to SMS: SMS is no longer a fallback.
+  assert.deepEqual(campaignRequest({ ...m, channel: 'sms', fallbackBody: '' }, null).fallback_channels, ['rcs']);
+  assert.equal('fallback_body' in campaignRequest({ ...m, fallbackBody: ' ' }, null), false);
+  const none = campaignRequest(emptyCampaign(), null);
+  assert.equal('fallback_channels' in none, false);
+  // An edit always says: null clears what is saved.
+  assert.deepEqual([campaignRequest({ ...m, fallback: [] }, { sendAt: '' }).fallback_channels, campaignRequest({ ...m, fallbackBody: '' }, { sendAt: '' }).fallback_body], [null, null]);
+});
+
+test('saved fallbacks fill the form, an entry naming its integration by its channel', () => {
+  const m = modelFromCampaign(saved({ channel: 'whatsapp', fallback_channels: ['rcs', { channel: 'sms' }], fallback_body: 'Text' }));
+  assert.deepEqual([m.fallback, m.fallbackBody], [['rcs', 'sms'], 'Text']);
+  assert.deepEqual([modelFromCampaign(saved()).fallback, modelFromCampaign(saved()).fallbackBody], [[], '']);
 });

@@ -2,7 +2,7 @@
 // and the Sinch SMS sandbox: build a personalised campaign with a filtered audience, preview it,
 // see the estimate, launch it and watch the funnel reach delivered live; pause, resume and cancel
 // a second one (and a refused action's 409 message); edit a draft; an MMS campaign with media and
-// link tracking; quiet hours and the frequency cap. Each
+// link tracking; channel fallback; quiet hours and the frequency cap. Each
 // screen is checked with axe. SCREENSHOTS=1 also writes docs/console/campaign*.png.
 import assert from 'node:assert/strict';
 import { after, before, suite, test } from 'node:test';
@@ -179,6 +179,35 @@ suite('campaigns in the browser', { skip }, () => {
     assert.deepEqual(stored.media_urls, ['https://example.com/a.jpg', 'https://example.com/b.jpg']);
     assert.equal(stored.track_links, true);
     assert.equal(stored.audience_size, 2);
+  });
+
+  test('channel fallback: the form names the entry the hub refuses, then saves the channels and their text', async () => {
+    await page.goto(`${w.t.url}/campaigns/new`);
+    await page.getByRole('heading', { name: 'New campaign' }).waitFor();
+    await field(page, 'Campaign name').fill('With fallback');
+    await field(page, 'Message').fill('Hi {{ customer.first_name }}');
+    await page.getByText('By customer ids').click();
+    await field(page, 'Customer ids').fill('c-ada');
+    await page.getByRole('checkbox', { name: 'WhatsApp' }).check();
+    await field(page, 'Fallback text').fill('Hi {{ customer.first_name }}, from WhatsApp');
+    // No WhatsApp integration yet: refused, the message under the fallback choices.
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText(/fallback_channels\[0\]/).first().waitFor();
+    await accessible(page, 'campaign fallback refused');
+    const conv = await w.t.api.post(path('/integrations'), {
+      provider: 'sinch_conversation',
+      name: 'Sinch WhatsApp',
+      config: { project_id: 'proj-1', app_id: 'app-1', region: 'eu', base_url: 'http://127.0.0.1:9', auth_url: 'http://127.0.0.1:9/oauth2/token' },
+      secrets: { access_key: 'k', access_secret: 's', webhook_signing_secret: 'w' },
+      rate_limit: null,
+    });
+    assert.equal(conv.status, 201, JSON.stringify(conv.body));
+    assert.equal((await w.t.api.put(path('/settings'), { default_whatsapp_integration_id: conv.body.id })).status, 200);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('heading', { name: 'With fallback' }).waitFor();
+    await page.getByText('sms → whatsapp, sending “Hi {{ customer.first_name }}, from WhatsApp”').waitFor();
+    const stored = (await w.t.api.get(path('/campaigns'))).body.data.find((c: { name: string }) => c.name === 'With fallback');
+    assert.deepEqual([stored.channel, stored.fallback_channels, stored.fallback_body], ['sms', ['whatsapp'], 'Hi {{ customer.first_name }}, from WhatsApp']);
   });
 
   test('a second campaign: pause, resume and cancel, each with its consequences; a 409 shows its message', async () => {

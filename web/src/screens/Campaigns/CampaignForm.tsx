@@ -1,7 +1,7 @@
 // A campaign's form: new (a draft, or scheduled when it has a send time), a copy of another
 // (?from=), or an edit of a draft or scheduled one (PATCH …/campaigns/{cid}, the same fields).
 // Name, channel and sender, the message (ContentFields), the audience with its estimate, the
-// missing-variable policy and the send time.
+// channel fallback (FallbackFields), the missing-variable policy and the send time.
 import { Button, Checkbox, Group, NativeSelect, Radio, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -15,6 +15,7 @@ import { AudienceBuilder } from './AudienceBuilder';
 import { modelFromFilter } from './audience';
 import { campaignRequest, emptyCampaign, isChannel, modelFromCampaign, takesContent, type CampaignModel } from './campaign-model';
 import { ContentFields } from './ContentFields';
+import { FallbackFields } from './FallbackFields';
 import { campaignKey, campaignPath, isEditable, useCampaign } from './queries';
 import type { Campaign } from './types';
 
@@ -114,6 +115,7 @@ export function CampaignForm({ editId }: { editId?: string }) {
             />
           </Group>
           <ContentFields m={m} onChange={setM} error={err} />
+          <FallbackFields m={m} onChange={set} error={err} />
           <Title order={2} size="h4">
             Audience
           </Title>

@@ -31,6 +31,13 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+/** The fallback channels in order, and the text they send. */
+function fallbackText(c: Campaign): string {
+  const channels = (c.fallback_channels ?? []).map((f) => (typeof f === 'string' ? f : f.channel));
+  if (channels.length === 0) return 'none';
+  return `${[c.channel, ...channels].join(' → ')}${c.fallback_body ? `, sending “${c.fallback_body}”` : ", sending the message's text"}`;
+}
+
 function Facts({ c }: { c: Campaign }) {
   const rows: [string, ReactNode][] = [
     ['Channel', c.channel],
@@ -38,6 +45,7 @@ function Facts({ c }: { c: Campaign }) {
     ['Audience size', c.audience_size],
     ['Link tracking', c.track_links === null ? "the project's setting" : c.track_links ? 'on' : 'off'],
     ['Missing variable', c.missing_variable_policy === 'skip' ? 'skip the customer' : 'render empty'],
+    ['Fallback', fallbackText(c)],
     ['Send at', c.send_at ? new Date(c.send_at).toLocaleString() : '—'],
     ['Launched', c.launched_at ? new Date(c.launched_at).toLocaleString() : '—'],
   ];

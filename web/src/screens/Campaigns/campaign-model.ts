@@ -4,6 +4,9 @@ import { audienceJson, emptyAudience, modelFromFilter, type AudienceModel } from
 import type { Campaign, MissingVariablePolicy, TemplateContent } from './types.js';
 
 export type ChannelName = 'sms' | 'mms' | 'whatsapp' | 'rcs';
+/** The channels a fallback can go to: text channels. */
+export type FallbackChannel = 'sms' | 'whatsapp' | 'rcs';
+export const FALLBACK_CHANNELS: readonly FallbackChannel[] = ['whatsapp', 'rcs', 'sms'];
 export type TrackLinks = 'default' | 'on' | 'off';
 
 export interface TemplateParameter {
@@ -23,6 +26,10 @@ export interface CampaignModel {
   template: { scope: TemplateContent['scope']; template_id: string; version: string; language_code: string; parameters: TemplateParameter[] };
   trackLinks: TrackLinks;
   policy: MissingVariablePolicy;
+  /** In order: tried when the customer is not reachable on the campaign's channel. */
+  fallback: FallbackChannel[];
+  /** The text the fallbacks send (a template); empty: each message's own text. */
+  fallbackBody: string;
   /** datetime-local, in the browser's zone; empty: a draft. */
   sendAt: string;
   audience: AudienceModel;
@@ -45,6 +52,8 @@ export const emptyCampaign = (): CampaignModel => ({
   template: emptyTemplate(),
   trackLinks: 'default',
   policy: 'default',
+  fallback: [],
+  fallbackBody: '',
   sendAt: '',
   audience: emptyAudience(),
   keepAudience: false,
@@ -64,6 +73,10 @@ export const localToIso = (v: string) => (v ? new Date(v).toISOString() : '');
 
 export const isChannel = (c: string): c is ChannelName => c === 'sms' || c === 'mms' || c === 'whatsapp' || c === 'rcs';
 export const takesContent = (c: ChannelName) => c === 'whatsapp' || c === 'rcs';
+const isFallbackChannel = (c: string): c is FallbackChannel => c === 'sms' || c === 'whatsapp' || c === 'rcs';
+
+/** The fallback channels the form offers for a campaign channel: the text channels but its own. */
+export const fallbackChoices = (channel: ChannelName): FallbackChannel[] => FALLBACK_CHANNELS.filter((c) => c !== channel);
 
 /** The form filled from a saved campaign; `copy` names it as a copy and sends no time. */
 export function modelFromCampaign(c: Campaign, copy = false): CampaignModel {
@@ -87,6 +100,9 @@ export function modelFromCampaign(c: Campaign, copy = false): CampaignModel {
       : emptyTemplate(),
     trackLinks: c.track_links === null ? 'default' : c.track_links ? 'on' : 'off',
     policy: c.missing_variable_policy,
+    // Entries naming an integration or sender profile keep only their channel here.
+    fallback: (c.fallback_channels ?? []).map((f) => (typeof f === 'string' ? f : f.channel)).filter(isFallbackChannel),
+    fallbackBody: c.fallback_body ?? '',
     sendAt: copy ? '' : isoToLocal(c.send_at),
     audience: filter ?? (c.audience.type === 'customer_ids' ? { ...emptyAudience(), mode: 'ids' } : emptyAudience()),
     // A copy cannot keep another campaign's list; an edit keeps what the builder cannot show.
@@ -99,6 +115,12 @@ export const mediaUrls = (text: string) =>
     .split('\n')
     .map((s) => s.trim())
     .filter(Boolean);
+
+/** New: only what is set. Edit: always, null clearing them. */
+function fallbackFields(channels: FallbackChannel[], body: string, edit: boolean): Record<string, unknown> {
+  if (channels.length === 0) return edit ? { fallback_channels: null } : {};
+  return { fallback_channels: channels, ...(body.trim() ? { fallback_body: body } : edit ? { fallback_body: null } : {}) };
+}
 
 function templateContent(t: CampaignModel['template']): TemplateContent {
   const parameters = Object.fromEntries(t.parameters.filter((p) => p.name.trim()).map((p) => [p.name.trim(), p.value]));
@@ -129,6 +151,8 @@ export function campaignRequest(m: CampaignModel, edit: { sendAt: string } | nul
     ...(track !== undefined && { track_links: track }),
     ...(m.profile ? { sender_profile_id: m.profile } : edit ? { sender_profile_id: null } : {}),
     missing_variable_policy: m.policy,
+    // The campaign's own channel is never its fallback: one left from a channel change is dropped.
+    ...fallbackFields(m.fallback.filter((c) => c !== m.channel), m.fallbackBody, edit !== null),
     ...(sendAtChanged && (m.sendAt ? { send_at: localToIso(m.sendAt) } : edit ? { send_at: null } : {})),
     ...(!(edit && m.keepAudience) && { audience: audienceJson(m.audience) }),
   };

@@ -32,6 +32,9 @@ export interface Campaign {
   launched_at: string | null;
   track_links: boolean | null;
   missing_variable_policy: MissingVariablePolicy;
+  /** Channels to try when the customer is not reachable on this one (docs/fallback.md), as given. */
+  fallback_channels: (string | { channel: string })[];
+  fallback_body: string | null;
 }
 
 export interface CampaignStats {
