@@ -2,6 +2,7 @@
 // (OPT_OUT / OPT_IN) posted to the app's webhook (docs/providers/sinch-conversation.md B.5),
 // signed like the delivery reports (B.7).
 import { ulid } from 'ulid';
+import { newMessageId } from './ids.js';
 import type { CallbackSender } from './callbacks.js';
 import { reportedIdentity } from './delivery.js';
 import type { InjectConsentOptions, InjectInboundOptions, InjectResult, SandboxApp, SandboxProject } from './types.js';
@@ -33,7 +34,7 @@ export class CustomerEvents {
     const { project, app: target } = this.appOrThrow(o.appId);
     if (!o.text && !o.mediaUrl) throw new Error('injectInbound needs text or mediaUrl');
     const now = new Date();
-    const id = ulid();
+    const id = newMessageId();
     const contactMessage = o.mediaUrl ? { media_message: { url: o.mediaUrl } } : { text_message: { text: o.text ?? '' } };
     const payload = {
       ...envelope(project, target, now),

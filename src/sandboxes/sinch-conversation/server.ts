@@ -5,7 +5,7 @@
 // and their wiring. auth.ts issues and checks tokens, validate.ts checks a send, delivery.ts
 // sends its reports, inbound.ts fakes the customer's side, types.ts holds the public types.
 import type { FastifyRequest } from 'fastify';
-import { ulid } from 'ulid';
+import { newMessageId } from './ids.js';
 import { appendBounded } from '../kit/history.js';
 import { SlidingWindowLimiter } from '../kit/rate-window.js';
 import { Scheduler } from '../kit/scheduler.js';
@@ -167,7 +167,7 @@ export function createSinchConversationSandbox(opts: SinchConversationSandboxOpt
     const message: SandboxMessage = {
       projectId: project.projectId,
       appId: target.appId,
-      messageId: ulid(),
+      messageId: newMessageId(),
       acceptedTime: now.toISOString(),
       request,
       body: received(req)?.body ?? '',
