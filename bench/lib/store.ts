@@ -71,9 +71,12 @@ export function openPostgresDb(url: string): BenchDb {
 export function openSqliteDb(path: string): BenchDb {
   const db = new SQLite(path, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
+  // Measuring asks the same few questions many times (a lag per answered report).
+  const statements = new Map<string, SQLite.Statement>();
+  const statement = (sql: string) => statements.get(sql) ?? statements.set(sql, db.prepare(sql)).get(sql)!;
   return {
-    get: async <T>(sql: string, ...params: unknown[]) => db.prepare(sql).get(...params) as T | undefined,
-    all: async <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
+    get: async <T>(sql: string, ...params: unknown[]) => statement(sql).get(...params) as T | undefined,
+    all: async <T>(sql: string, ...params: unknown[]) => statement(sql).all(...params) as T[],
     close: async () => void db.close(),
   };
 }

@@ -3,7 +3,7 @@
 // may wait days; its own integration is chosen at launch too). Each message gets the plan with
 // its own text: the fallback body rendered for the recipient, or the message's text as sent.
 import { renderTemplate, type ParsedTemplate, type TemplateVariables } from '../core/template.js';
-import type { FallbackPlan, FallbackStep } from '../messages/fallback.js';
+import type { FallbackStep } from '../messages/fallback.js';
 import type { DB } from '../store/db.js';
 import type { CampaignsTable, MessagesTable } from '../store/schema.js';
 import type { IntegrationRegistry } from './integration-registry.js';
@@ -34,6 +34,8 @@ export async function checkCampaignFallback(db: DB, integrations: IntegrationReg
 /** What a launch needs to give each message its plan. */
 export interface LaunchFallback {
   steps: FallbackStep[];
+  /** The steps as JSON, made once per launch: every message's plan holds the same ones. */
+  stepsJson: string;
   body: ParsedTemplate | null;
 }
 
@@ -46,7 +48,7 @@ export async function launchFallback(db: DB, integrations: IntegrationRegistry, 
   };
   const steps = await resolveFallbacks(db, integrations, campaign.project_id, composed, input, settingsOf(await getProject(db, campaign.project_id)));
   if (!steps) return null;
-  return { steps, body: campaign.fallback_body === null ? null : parseField(campaign.fallback_body, 'fallback_body') };
+  return { steps, stepsJson: JSON.stringify(steps), body: campaign.fallback_body === null ? null : parseField(campaign.fallback_body, 'fallback_body') };
 }
 
 /**
@@ -61,5 +63,6 @@ export function planFor(fallback: LaunchFallback, row: MessagesTable, vars: () =
     if (!r.ok || r.text.trim().length === 0) return null;
     body = r.text;
   }
-  return JSON.stringify({ steps: fallback.steps, body } satisfies FallbackPlan);
+  // A FallbackPlan, {steps, body}, with the shared steps spliced in rather than serialised per message.
+  return `{"steps":${fallback.stepsJson},"body":${JSON.stringify(body)}}`;
 }
