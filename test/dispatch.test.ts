@@ -187,7 +187,9 @@ describe('dispatch', () => {
       const row = await w.t.hub.db.selectFrom('messages').select(['dispatch_state', 'claimed_by']).where('id', '=', res.body.id).executeTakeFirstOrThrow();
       if (res.body.dispatch_state === 'sending') assert.equal(row.claimed_by, w.t.hub.dispatcher.workerId, 'stored claimed by this sender');
     }
-    assert.equal(states[0], 'sending', 'the first send was handed over');
+    // The sender was idle just before the first; on a loaded machine its idle spell (up to a
+    // poll) can end before the request arrives, so the first may be queued, but not all.
+    assert.ok(states.includes('sending'), `some were handed over: ${states.join(' ')}`);
     assert.ok(states.includes('queued'), `some waited in the queue: ${states.join(' ')}`);
     const arrived = await eventually(async () => {
       const got = w.sandbox.batches.map((b) => b.batch.client_reference ?? '').filter((ref) => ids.includes(ref));
@@ -195,10 +197,13 @@ describe('dispatch', () => {
     }, 15_000, 'all sends at the provider');
     assert.deepEqual([...arrived].sort(), [...ids].sort(), 'each reached the provider once');
     // The order the hub started the requests in (sent_at_us is taken just before each): requests
-    // under way together can reach the provider in either order on a busy machine.
-    const started = await w.t.hub.db.selectFrom('messages').select(['id', 'sent_at_us']).where('id', 'in', ids).execute();
-    const startedAt = new Map(started.map((m) => [m.id, Number(m.sent_at_us)]));
-    assert.deepEqual([...ids].sort((a, b) => startedAt.get(a)! - startedAt.get(b)!), ids);
+    // under way together can reach the provider in either order on a busy machine. The last
+    // outcome may still be on its way to the store when the provider has the request.
+    const startedAt = await eventually(async () => {
+      const started = await w.t.hub.db.selectFrom('messages').select(['id', 'sent_at_us']).where('id', 'in', ids).execute();
+      return started.every((m) => m.sent_at_us !== null) ? new Map(started.map((m) => [m.id, Number(m.sent_at_us)])) : undefined;
+    }, 5000, 'every outcome stored');
+    assert.deepEqual([...ids].sort((a, b) => startedAt.get(a)! - startedAt.get(b)!), ids, `started at: ${ids.map((id, i) => `${i} ${states[i]} ${startedAt.get(id)}`).join(', ')}`);
   });
 
   test('a handoff still open while its sender is replaced is handed back and sent', async () => {

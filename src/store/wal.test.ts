@@ -76,18 +76,49 @@ test('flushes overlap up to the limit; past it, callers share the next free slot
   assert.deepEqual(log, ['flush 1 started', 'flush 2 started'], 'b did not wait for the running flush');
   const c = sync.sync().then(() => log.push('c resolved'));
   const d = sync.sync().then(() => log.push('d resolved'));
-  // Flush 2 ends first: a must still wait for its own.
-  finish.splice(1, 1)[0]!();
-  await b;
-  await until(() => log.includes('flush 3 started'));
-  assert.ok(!log.includes('a resolved'));
   finish.shift()!();
   await a;
+  await until(() => log.includes('flush 3 started'));
+  assert.ok(!log.includes('b resolved'), 'b waits for a flush that started after it asked');
+  finish.shift()!();
+  await b;
   finish.shift()!();
   await Promise.all([c, d]);
   assert.equal(sync.flushes, 3, 'c and d shared one flush');
   assert.deepEqual(log.slice(-3), ['flush 3 done', 'c resolved', 'd resolved']);
   await close();
+});
+
+test('callers are answered in the order they asked, even when a later flush finishes first', async () => {
+  const { sync, log, finish, close } = await manualFlushes(2);
+  const a = sync.sync().then(() => log.push('a resolved'));
+  await until(() => log.length === 1);
+  const b = sync.sync().then(() => log.push('b resolved'));
+  await until(() => log.length === 2);
+  // Flush 2 ends first. It started after both asked, so it covers a too: a is answered, before b.
+  finish.splice(1, 1)[0]!();
+  await Promise.all([a, b]);
+  assert.deepEqual(log, ['flush 1 started', 'flush 2 started', 'flush 2 done', 'a resolved', 'b resolved']);
+  // Flush 1 ending later answers no one twice.
+  finish.shift()!();
+  await until(() => log.includes('flush 1 done'));
+  assert.equal(log.filter((l) => l.endsWith('resolved')).length, 2);
+  await close();
+});
+
+test('a failed flush fails every caller still waiting, including those a running flush would cover', async () => {
+  const db = await freshDb();
+  const finish: ((err?: Error) => void)[] = [];
+  const sync = new WalSync(`${sqliteConnection(db)!.name}-wal`, () => new Promise<void>((resolve, reject) => finish.push((err) => (err ? reject(err) : resolve()))), 2);
+  const a = sync.sync();
+  const b = sync.sync();
+  await until(() => finish.length === 2);
+  finish[0]!(new Error('EIO'));
+  await assert.rejects(a, /EIO/);
+  await assert.rejects(b, /EIO/);
+  finish[1]!();
+  await sync.close();
+  await db.destroy();
 });
 
 test('after a failed flush nothing is acknowledged again', async () => {

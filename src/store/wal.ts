@@ -18,16 +18,27 @@ import type { Logger } from '../logger.js';
 import { waitShared } from './shared-wait.js';
 
 /**
- * Flushes the WAL of one database. A flush covers every commit that returned before it started;
- * `sync()` resolves once a flush that started after the call has finished. Flushes may overlap
- * (the kernel merges them): a caller need not wait for one already running to end before its
- * own starts, only for a free slot when `maxConcurrent` are running.
+ * Flushes the WAL of one database. A flush covers every commit that returned before it started,
+ * so `sync()` resolves once any flush that started after the call has finished. Flushes may
+ * overlap (the kernel merges them): a caller need not wait for one already running to end before
+ * its own starts, only for a free slot when `maxConcurrent` are running; callers arriving while
+ * every slot is busy share the next flush.
+ *
+ * Callers are answered in the order they asked, even when a later flush finishes first: that
+ * flush covers the earlier callers too. Answering the later one first would let work committed
+ * later be acknowledged, and act, before work committed earlier (two sends to the provider out
+ * of the order they were queued, say).
  */
 export class WalSync {
   #fd: Promise<number> | null = null;
-  readonly #running = new Set<Promise<void>>();
-  /** The flush that callers arriving while all slots are busy will share. */
-  #next: Promise<void> | null = null;
+  #running = 0;
+  /** Callers so far; a caller's number orders it, and a flush covers every number up to its start. */
+  #asked = 0;
+  /** The highest caller number a started flush covers. */
+  #startedCover = 0;
+  /** Callers not yet answered, in the order they asked. */
+  readonly #waiting: { n: number; resolve: () => void; reject: (err: Error) => void }[] = [];
+  readonly #idle = new Set<() => void>();
   #failed: Error | null = null;
   /** Flushes started so far (tests read it). */
   flushes = 0;
@@ -42,29 +53,42 @@ export class WalSync {
 
   sync(): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed);
-    if (this.#running.size < this.maxConcurrent) return this.#start();
-    this.#next ??= Promise.race(this.#running)
-      .catch(() => {})
-      .then(() => {
-        this.#next = null;
-        return this.#start();
-      });
-    return this.#next;
+    const n = ++this.#asked;
+    const answered = new Promise<void>((resolve, reject) => this.#waiting.push({ n, resolve, reject }));
+    if (this.#running < this.maxConcurrent) this.#start();
+    return answered;
   }
 
   async close(): Promise<void> {
-    while (this.#running.size || this.#next) await Promise.allSettled([...this.#running, this.#next]);
+    while (this.#running > 0) await new Promise<void>((r) => this.#idle.add(r));
     const fd = this.#fd;
     this.#fd = null;
     if (fd) await promisify(close)(await fd);
   }
 
-  #start(): Promise<void> {
-    const flush = this.#flush();
-    this.#running.add(flush);
-    const done = () => this.#running.delete(flush);
-    flush.then(done, done);
-    return flush;
+  #start(): void {
+    const covers = this.#asked;
+    this.#startedCover = covers;
+    this.#running++;
+    void this.#flush().then(
+      () => this.#answer(covers),
+      (err: Error) => this.#answer(Infinity, err),
+    );
+  }
+
+  /** Answers the callers up to `covers`, in order; starts a flush for those left uncovered. */
+  #answer(covers: number, err?: Error): void {
+    this.#running--;
+    while (this.#waiting.length > 0 && this.#waiting[0]!.n <= covers) {
+      const w = this.#waiting.shift()!;
+      if (err) w.reject(err);
+      else w.resolve();
+    }
+    if (this.#waiting.length > 0 && this.#asked > this.#startedCover && this.#running < this.maxConcurrent) this.#start();
+    if (this.#running === 0) {
+      for (const r of this.#idle) r();
+      this.#idle.clear();
+    }
   }
 
   async #flush(): Promise<void> {
@@ -75,7 +99,8 @@ export class WalSync {
       await this.datasync(await this.#fd);
     } catch (err) {
       // After a failed flush the kernel may have dropped the dirty pages: a later flush that
-      // succeeds would prove nothing. Nothing is acknowledged from here on.
+      // succeeds would prove nothing. Nothing is acknowledged from here on, including what
+      // waits on a flush still running.
       this.#failed = new Error(`flushing the SQLite WAL failed; the hub must restart: ${(err as Error).message}`);
       throw this.#failed;
     }
