@@ -124,8 +124,7 @@ export async function customerByPhone(
     created_at: now,
     updated_at: now,
   };
-  await customerStore.insert(db, row);
-  return row;
+  return customerStore.insertOrFind(db, row);
 }
 
 export async function listCustomers(db: DB, projectId: string, opts: { limit: number; after?: string; phone?: string }): Promise<ListPage<CustomersTable>> {

@@ -375,7 +375,13 @@ export async function sendTransactional(
     if (trackLinks) [row] = (await storeTrackedLinks(trx, [planTrackedLinks(row, deps.publicUrl, now)], deps.logger)) as [MessagesTable];
     // The fallbacks send the text as the recipient gets it here: rendered, links tracked.
     if (fallbackSteps) row.fallback_plan = JSON.stringify({ steps: fallbackSteps, body: input.fallback_body ?? row.body } satisfies FallbackPlan);
-    await messageStore.insert(trx, row);
+    if (!idempotencyKey) await messageStore.insert(trx, row);
+    else if (!(await messageStore.insertUnlessKeyTaken(trx, row))) {
+      // Another process stored this key since the look above: that one is the message.
+      const prior = await messageStore.findByIdempotencyKey(trx, projectId, idempotencyKey);
+      if (!prior) throw new Error(`Idempotency-Key of message ${row.id} conflicted on insert but is not stored`);
+      return replay(prior, fingerprint);
+    }
     return { message: row, replayed: false };
   });
   let result: Awaited<typeof queued>;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { Coordinator, LockSpace, senderHolders } from './coordination.js';
+import { Coordinator, LockSpace, liveWorkerPids, senderHolders } from './coordination.js';
 import { openPostgresStore, postgresUnavailable, type TestStore } from './testing.js';
 
 const skip = await postgresUnavailable();
@@ -63,6 +63,22 @@ describe('coordination sessions (postgres)', { skip }, () => {
     assert.equal(await b.liveWorkers(), 1);
     await a.close();
     await b.close();
+  });
+
+  test("processes and leases of another database on the same server are not this store's", async () => {
+    const other = await openPostgresStore();
+    const elsewhere = await Coordinator.connect(other.url, 'oa');
+    const here = await Coordinator.connect(store.url, 'ob');
+    try {
+      assert.equal(await elsewhere.tryLock(LockSpace.sender, 'int_other'), true);
+      assert.deepEqual(await liveWorkerPids(store.db), [process.pid], 'one process here');
+      assert.deepEqual(await senderHolders(store.db), [], 'no sender lease here');
+      assert.equal(await here.liveWorkers(), 1);
+    } finally {
+      await elsewhere.close();
+      await here.close();
+      await other.close();
+    }
   });
 
   test('news published by one session reaches every listening session', async () => {

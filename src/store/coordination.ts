@@ -34,7 +34,8 @@ export type LockSpace = (typeof LockSpace)[keyof typeof LockSpace];
 export async function senderHolders(db: Kysely<Database>): Promise<{ key: number; pid: number }[]> {
   const r = await sql<{ key: number; app: string }>`
     select l.objid::bigint as key, a.application_name as app from pg_locks l join pg_stat_activity a on a.pid = l.pid
-     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.sender}::int::oid`.execute(db);
+     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.sender}::int::oid
+       and l.database = (select oid from pg_database where datname = current_database())`.execute(db);
   return r.rows.map((row) => ({ key: Number(row.key), pid: Number(/ pid (\d+)$/.exec(row.app)?.[1] ?? 0) }));
 }
 
@@ -42,7 +43,8 @@ export async function senderHolders(db: Kysely<Database>): Promise<{ key: number
 export async function liveWorkerPids(db: Kysely<Database>): Promise<number[]> {
   const r = await sql<{ app: string }>`
     select a.application_name as app from pg_locks l join pg_stat_activity a on a.pid = l.pid
-     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.worker}::int::oid`.execute(db);
+     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.worker}::int::oid
+       and l.database = (select oid from pg_database where datname = current_database())`.execute(db);
   return r.rows.map((row) => Number(/ pid (\d+)$/.exec(row.app)?.[1] ?? 0)).sort((a, b) => a - b);
 }
 

@@ -2,7 +2,7 @@
 // and sends to bare numbers. The lookups and the insert run on hot paths: prepared.
 import { directSqlite, type DB } from './db.js';
 import { CONTACT, NEW_CONTACT_WIDTH } from './new-contacts.js';
-import { prepared, preparedList } from './prepared.js';
+import { prepared, preparedList, type Placeholders } from './prepared.js';
 import type { CustomerOrigin, CustomersTable } from './schema.js';
 
 /** The columns an update may set. */
@@ -19,19 +19,20 @@ const withPhone = prepared<{ project_id: string; phone: string }, CustomersTable
   db.selectFrom('customers').selectAll().where('project_id', '=', p.project_id).where('phone', '=', p.phone).orderBy('id').limit(1),
 );
 
-const insertRow = prepared<CustomersTable>((db, p) =>
-  db.insertInto('customers').values({
-    id: p.id,
-    project_id: p.project_id,
-    customer_id: p.customer_id,
-    phone: p.phone,
-    country: p.country,
-    attributes: p.attributes,
-    origin: p.origin,
-    created_at: p.created_at,
-    updated_at: p.updated_at,
-  }),
-);
+/** Every column, each from its placeholder. */
+const rowValues = (p: Placeholders<CustomersTable>): Placeholders<CustomersTable> => ({
+  id: p.id,
+  project_id: p.project_id,
+  customer_id: p.customer_id,
+  phone: p.phone,
+  country: p.country,
+  attributes: p.attributes,
+  origin: p.origin,
+  created_at: p.created_at,
+  updated_at: p.updated_at,
+});
+
+const insertRow = prepared<CustomersTable>((db, p) => db.insertInto('customers').values(rowValues(p)));
 
 /** The project's customer with this customer_id. */
 export async function find(db: DB, projectId: string, customerId: string): Promise<CustomersTable | undefined> {
@@ -46,6 +47,23 @@ export async function findByPhone(db: DB, projectId: string, phone: string): Pro
 /** Inserts the row; fails if the project already has its customer_id. */
 export async function insert(db: DB, row: CustomersTable): Promise<void> {
   await insertRow.execute(db, row);
+}
+
+// Two first contacts from one number at once (two processes, or two PostgreSQL transactions)
+// both find no profile; the unique customer_id lets one insert and the other find it after.
+const insertOrKeep = prepared<CustomersTable>((db, p) =>
+  db
+    .insertInto('customers')
+    .values(rowValues(p))
+    .onConflict((oc) => oc.columns(['project_id', 'customer_id']).doNothing()),
+);
+
+/** The row inserted, or the project's customer that already had its customer_id. */
+export async function insertOrFind(db: DB, row: CustomersTable): Promise<CustomersTable> {
+  if ((await insertOrKeep.changes(db, row)) === 1) return row;
+  const existing = await find(db, row.project_id, row.customer_id);
+  if (!existing) throw new Error(`customer ${row.customer_id} conflicted on insert but is not there`);
+  return existing;
 }
 
 export async function update(db: DB, id: string, patch: CustomerPatch): Promise<void> {

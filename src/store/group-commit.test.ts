@@ -59,4 +59,22 @@ for (const backend of await storeBackends()) describe(`group commit (${backend.k
     assert.equal(results[1].status, 'fulfilled');
     assert.ok(await db.selectFrom('projects').select('id').where('id', '=', 'd').executeTakeFirst());
   });
+
+  test('jobs are answered in the order queued; on PostgreSQL they run side by side', async () => {
+    const commit = new GroupCommit(db);
+    const answered: string[] = [];
+    const seesJ = async (trx: DB) => Boolean(await trx.selectFrom('projects').select('id').where('id', '=', 'j').executeTakeFirst());
+    const first = commit.run(async (trx) => {
+      if (backend.kind === 'sqlite') return;
+      // Waits for the job queued after it: run one after the other, this would never see it.
+      for (let i = 0; !(await seesJ(db)); i++) {
+        assert.ok(i < 500, 'the later job did not run while this one waited');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await trx.insertInto('projects').values(project('i')).execute();
+    });
+    const second = commit.run((trx) => trx.insertInto('projects').values(project('j')).execute(), { oneStatement: true });
+    await Promise.all([first.then(() => answered.push('first')), second.then(() => answered.push('second'))]);
+    assert.deepEqual(answered, ['first', 'second']);
+  });
 });

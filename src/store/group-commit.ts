@@ -5,9 +5,12 @@
 //
 // On SQLite the group runs its own transaction on the reserved connection, with statements
 // prepared once, and waits for its WAL flush (wal.ts) without holding the connection: the next
-// group is built while the previous one is flushed. On PostgreSQL each job is, for now, its own
-// transaction, one after another in the order queued: a failed statement there aborts the whole
-// transaction it is in, and a commit is a round trip the server batches with others anyway.
+// group is built while the previous one is flushed. On PostgreSQL each job is its own
+// transaction (a one-statement job, a statement on its own: one round trip instead of three),
+// run side by side on the pool: a failed statement there aborts the whole transaction it is in,
+// a commit is a round trip the server batches with others anyway, and a server runs many
+// transactions at once where SQLite runs one. Either way callers are answered in the order they
+// queued, so work queued later never acts first.
 import type SQLite from 'better-sqlite3';
 import { sqliteConnection, walSync, withConnection, type DB } from './db.js';
 import type { CheckpointState, WalSync } from './wal.js';
@@ -49,6 +52,8 @@ export interface GroupCommitOptions {
 export class GroupCommit {
   #queue: Job[] = [];
   #running: Promise<void> | null = null;
+  /** PostgreSQL: the last job answered, in queue order; later jobs are answered after it. */
+  #answered: Promise<void> = Promise.resolve();
   /** Groups committed but not yet durable. */
   readonly #flushing = new Set<Promise<void>>();
   readonly #sqlite: SQLite.Database | undefined;
@@ -79,6 +84,7 @@ export class GroupCommit {
       await this.#running;
       await Promise.allSettled([...this.#flushing]);
     }
+    await this.#answered;
   }
 
   async #drain(): Promise<void> {
@@ -88,19 +94,18 @@ export class GroupCommit {
       const jobs = this.#queue;
       this.#queue = [];
       if (this.#sqlite) await this.#sqliteGroup(jobs, this.#sqlite, this.#wal);
-      else await this.#transactionPerJob(jobs);
+      else this.#transactionPerJob(jobs);
       await new Promise((r) => setImmediate(r));
     }
     this.#running = null;
   }
 
-  async #transactionPerJob(jobs: Job[]): Promise<void> {
+  /** Starts every job at once, each in a transaction of its own; answers them in the order queued. */
+  #transactionPerJob(jobs: Job[]): void {
     for (const job of jobs) {
-      try {
-        job.resolve(await this.db.transaction().execute(job.work));
-      } catch (err) {
-        job.reject(err);
-      }
+      const result = outcomeOf(job.oneStatement ? job.work(this.db) : this.db.transaction().execute(job.work));
+      const before = this.#answered;
+      this.#answered = Promise.all([result, before]).then(([r]) => settle([job], [r]));
     }
   }
 
@@ -166,6 +171,13 @@ async function runJobs(trx: DB, jobs: Job[], step: (step: Step) => unknown): Pro
     }
   }
   return results;
+}
+
+function outcomeOf(work: Promise<unknown>): Promise<Result> {
+  return work.then(
+    (value) => ({ ok: true, value }),
+    (err: unknown) => ({ ok: false, err }),
+  );
 }
 
 function settle(jobs: Job[], results: Result[]): void {

@@ -28,6 +28,20 @@ export async function insert(db: DB, row: MessagesTable): Promise<void> {
   await insertOne.execute(db, row);
 }
 
+// A send with an Idempotency-Key that another process (or transaction) stored first is not an
+// error: the index decides which came first, and the caller replays that one.
+const insertKeyed = prepared<MessagesTable>((db, p) =>
+  db
+    .insertInto('messages')
+    .values(Object.fromEntries(COLUMNS.map((c) => [c, p[c]])) as unknown as MessagesTable)
+    .onConflict((oc) => oc.columns(['project_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing()),
+);
+
+/** One message with an idempotency key: false, and nothing written, when the project has a message with that key already. */
+export async function insertUnlessKeyTaken(db: DB, row: MessagesTable): Promise<boolean> {
+  return (await insertKeyed.changes(db, row)) === 1;
+}
+
 // Campaign fan-out: on SQLite, cached multi-row statements skip building and compiling a query
 // each time (a fifth of the fan-out's time); other dialects take the Kysely path. Most columns hold
 // the same value in every row of a campaign (its ids, channel, sender, the initial state): those
