@@ -117,13 +117,13 @@ export async function eachAudienceChunk(
   /** Reads the next page and hands it to fn: how many entries it handed over, and whether it was the last. */
   const page = async (trx: DB): Promise<{ entries: number; last: boolean }> => {
     if (node || inCustomerOrder) {
-      const customers = node
+      const { members: customers, next } = node
         ? await audienceStore.pageFilter(trx, campaign.project_id, node, ctx, after, sizes.perPage)
         : await audienceStore.pageListedCustomers(trx, campaign.project_id, campaign.id, ctx.channel, after, sizes.perPage);
       matched += customers.length;
-      const last = customers.length < sizes.perPage;
+      const last = next === null;
       const unknown = inCustomerOrder && last ? Math.max(0, listed - matched) : 0;
-      if (customers.length > 0) after = customers[customers.length - 1]!.id;
+      after = next;
       if (customers.length > 0 || unknown > 0) await fn(trx, { customers, unknown });
       return { entries: customers.length + unknown, last };
     }
@@ -143,8 +143,9 @@ export async function eachAudienceChunk(
         stopped = done = true;
         return 0;
       }
+      // Pages, not entries, bound a transaction: a page of a filter may match few (see pageFilter).
       let n = 0;
-      while (n < sizes.perTransaction) {
+      for (let pages = 0; pages * sizes.perPage < sizes.perTransaction; pages++) {
         const { entries, last } = await page(trx);
         n += entries;
         if (last) {

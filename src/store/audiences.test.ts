@@ -108,10 +108,11 @@ for (const backend of await storeBackends()) describe(`audience store: a filter 
       let afterId: string | null = null;
       for (;;) {
         const page = await audienceStore.pageFilter(store.db, 'prj_1', node, CTX, afterId, 2);
-        seen.push(...page.map((r) => r.customer_id));
-        optedOut.push(...page.filter((r) => r.opted_out === 1).map((r) => r.customer_id));
-        if (page.length < 2) break;
-        afterId = page[page.length - 1]!.id;
+        assert.ok(page.members.length <= 2);
+        seen.push(...page.members.map((r) => r.customer_id));
+        optedOut.push(...page.members.filter((r) => r.opted_out === 1).map((r) => r.customer_id));
+        if (page.next === null) break;
+        afterId = page.next;
       }
       assert.deepEqual(seen.sort(), [...c.match].sort());
       // Each page says who opted out of the channel, as the launch skips them.

@@ -173,22 +173,46 @@ export type AudienceMember = CustomerContact & { opted_out: number };
 
 const optedOutFlag = (channel: Channel) => sql<number>`case when ${optedOutOf(channel)} then 1 else 0 end`.as('opted_out');
 
+/** A page of an audience in customer order: its members, and where the next page starts. */
+export interface AudiencePage {
+  members: AudienceMember[];
+  /** The keyset cursor to pass as `after` for the next page; null after the last page. */
+  next: string | null;
+}
+
 /** The next page of customers matching the filter, in id order after `after` (keyset). */
-export async function pageFilter(db: DB, projectId: string, node: FilterNode, ctx: CompileContext, after: string | null, limit: number): Promise<AudienceMember[]> {
+export async function pageFilter(db: DB, projectId: string, node: FilterNode, ctx: CompileContext, after: string | null, limit: number): Promise<AudiencePage> {
   return customersPage(db, projectId, ctx.channel, compileFilter(node, isPostgres(db) ? { ...ctx, postgres: true } : ctx), after, limit);
 }
 
-/** The project's customers meeting `condition`, in id order after `after` (keyset), as audience members. */
-function customersPage(db: DB, projectId: string, channel: Channel, condition: Expression<SqlBool>, after: string | null, limit: number): Promise<AudienceMember[]> {
+/**
+ * The project's customers meeting `condition`, in id order after `after` (keyset), as audience
+ * members.
+ *
+ * SQLite walks the (project_id, id) index and stops at `limit` matches. PostgreSQL's planner
+ * cannot estimate a filter on JSON attributes (it guesses a handful of rows) and then scans and
+ * sorts every customer after `after` for each page: a launch to 1,000,000 read the table hundreds
+ * of times over. There a page is a window of the next `limit` customers by id, bounded on both
+ * sides so the plan is an index range scan, and the condition picks from it: a page may hold
+ * fewer than `limit` members (none at all) without being the last.
+ */
+async function customersPage(db: DB, projectId: string, channel: Channel, condition: Expression<SqlBool>, after: string | null, limit: number): Promise<AudiencePage> {
   let q = db
     .selectFrom('customers as c')
     .select(['c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes', optedOutFlag(channel)])
     .where('c.project_id', '=', projectId)
     .where(condition)
-    .orderBy('c.id')
-    .limit(limit);
+    .orderBy('c.id');
   if (after !== null) q = q.where('c.id', '>', after);
-  return q.execute();
+  if (!isPostgres(db)) {
+    const members = await q.limit(limit).execute();
+    return { members, next: members.length < limit ? null : members[members.length - 1]!.id };
+  }
+  let window = db.selectFrom('customers').select('id').where('project_id', '=', projectId).orderBy('id').offset(limit - 1).limit(1);
+  if (after !== null) window = window.where('id', '>', after);
+  const end = (await window.executeTakeFirst())?.id ?? null;
+  const members = await (end === null ? q : q.where('c.id', '<=', end)).execute();
+  return { members, next: end };
 }
 
 /** Rows per insert statement: 2 bound values each, well under SQLite's limit. */
@@ -276,7 +300,7 @@ export async function listAndProjectSizes(db: DB, projectId: string, campaignId:
  * index entries go: a list naming much of the project reads faster this way (a scan with one
  * probe of the list each) and its launch inserts at the end of the indexes instead of all over.
  */
-export async function pageListedCustomers(db: DB, projectId: string, campaignId: string, channel: Channel, after: string | null, limit: number): Promise<AudienceMember[]> {
+export async function pageListedCustomers(db: DB, projectId: string, campaignId: string, channel: Channel, after: string | null, limit: number): Promise<AudiencePage> {
   const listed = sql<SqlBool>`exists (select 1 from campaign_audience a where a.campaign_id = ${campaignId} and a.customer_id = c.customer_id)`;
   return customersPage(db, projectId, channel, listed, after, limit);
 }

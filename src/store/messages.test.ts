@@ -115,6 +115,13 @@ for (const backend of await storeBackends()) describe(`message store (${backend.
       assert.deepEqual((await messageStore.listByIds(store.db, rows.map((r) => r.id))).sort((a, b) => a.id.localeCompare(b.id)), rows);
     });
 
+    test('text of any kind survives the trip: quotes, backslashes, braces, commas, newlines, NULL-looking words, emoji', async () => {
+      const bodies = ['say "hi"', 'C:\\path\\n', '{a,b}', 'one, two', 'line\nbreak\ttab', 'NULL', '', '💬 ünïcödé ✓', "it's"];
+      const rows = bodies.map((body, i) => Object.assign(row(`ft_${i}`, 'cmp_ft', `t${i}`), { body, last_error: i % 2 ? null : body }));
+      await launch(rows);
+      assert.deepEqual((await messageStore.listByIds(store.db, rows.map((r) => r.id))).sort((a, b) => a.id.localeCompare(b.id)), rows);
+    });
+
     test('a resumed launch skips customers the campaign already reached, keeping their first message', async () => {
       await launch(['c2', 'c3', 'c4', 'c5'].map((c) => row(`f2_${c}`, 'cmp_f', c)));
       const all = await messageStore.listByIds(store.db, ['f1_c1', 'f1_c2', 'f1_c3', 'f2_c2', 'f2_c3', 'f2_c4', 'f2_c5']);

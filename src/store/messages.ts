@@ -16,6 +16,17 @@ const COLUMNS = [
   'last_error', 'idempotency_key', 'idempotency_fingerprint', 'auto_reply', 'fallback_of', 'fallback_plan', 'fallback_skipped', 'fallback_message_id', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof MessagesTable)[];
 
+/** Each column's PostgreSQL array type, for inserting rows as one array per column. */
+const PG_ARRAY_TYPES: Record<(typeof COLUMNS)[number], 'text[]' | 'int4[]' | 'int8[]'> = {
+  id: 'text[]', project_id: 'text[]', integration_id: 'text[]', campaign_id: 'text[]', customer_ref: 'text[]', customer_id: 'text[]',
+  message_type: 'text[]', channel: 'text[]', recipient: 'text[]', sender: 'text[]', sender_profile_id: 'text[]', body: 'text[]',
+  content: 'text[]', media: 'text[]', parts: 'int4[]', encoding: 'text[]', status: 'text[]', dispatch_state: 'text[]', attempts: 'int4[]',
+  next_attempt_at: 'int8[]', deadline_at: 'int8[]', claimed_by: 'text[]', possible_duplicate: 'int4[]', request_started_at: 'int8[]',
+  unconfirmed_since: 'int8[]', provider_message_id: 'text[]', sent_at_us: 'int8[]', expects_reports: 'int4[]', last_error: 'text[]',
+  idempotency_key: 'text[]', idempotency_fingerprint: 'text[]', auto_reply: 'int4[]', fallback_of: 'text[]', fallback_plan: 'text[]',
+  fallback_skipped: 'text[]', fallback_message_id: 'text[]', created_at: 'int8[]', updated_at: 'int8[]',
+};
+
 // Every column of the table, checked at compile time: a new column must be added above.
 type Missing = Exclude<keyof MessagesTable, (typeof COLUMNS)[number]>;
 const _allColumns: Missing extends never ? true : Missing = true;
@@ -83,13 +94,12 @@ export async function insertForCampaign(trx: DB, rows: MessagesTable[]): Promise
   if (rows.length === 0) return;
   const sqlite = directSqlite(trx);
   if (!sqlite) {
-    for (let start = 0; start < rows.length; start += 500) {
-      await trx
-        .insertInto('messages')
-        .values(rows.slice(start, start + 500))
-        .onConflict((oc) => oc.columns(['campaign_id', 'customer_ref', 'channel']).where('campaign_id', 'is not', null).doNothing())
-        .execute();
-    }
+    // One array per column, unnested into rows: one statement of 38 parameters however many rows,
+    // where a VALUES list would bind (and the driver serialise) every value on its own.
+    const arrays = COLUMNS.map((c) => sql`${rows.map((r) => r[c])}::${sql.raw(PG_ARRAY_TYPES[c])}`);
+    await sql`insert into messages (${sql.join(COLUMNS.map((c) => sql.ref(c)))})
+      select * from unnest(${sql.join(arrays)})
+      on conflict (campaign_id, customer_ref, channel) where campaign_id is not null do nothing`.execute(trx);
     return;
   }
   // Statements of at most 500 rows keep under SQLite's limit on bound parameters.
