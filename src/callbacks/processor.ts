@@ -7,7 +7,7 @@ import { ReportBatch } from '../messages/state.js';
 import type { Metrics } from '../metrics.js';
 import type { CanonicalUpdate, StatusUpdate } from '../providers/types.js';
 import type { IntegrationRegistry } from '../services/integration-registry.js';
-import { getProject, settingsOf, type ProjectSettings } from '../services/projects.js';
+import { getRecentProject, settingsOf, type ProjectSettings } from '../services/projects.js';
 import { isPostgres, type DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import * as callbackStore from '../store/callbacks.js';
@@ -145,7 +145,7 @@ export class CallbackProcessor {
       afterCommit: (fn) => after.push(fn),
       settings: async (projectId) => {
         let s = settings.get(projectId);
-        if (!s) settings.set(projectId, (s = settingsOf(await getProject(trx, projectId))));
+        if (!s) settings.set(projectId, (s = settingsOf(await getRecentProject(trx, projectId))));
         return s;
       },
       hooks: this.hooks,

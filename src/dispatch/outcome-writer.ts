@@ -5,7 +5,7 @@ import type { BackoffPolicy } from '../messages/backoff.js';
 import { recordSendResult, type SendAttemptResult, type SendTransition } from '../messages/state.js';
 import type { Metrics } from '../metrics.js';
 import { setConsent } from '../services/consent.js';
-import { getProject, settingsOf, type ProjectSettings } from '../services/projects.js';
+import { getRecentProject, settingsOf, type ProjectSettings } from '../services/projects.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { MessagesTable } from '../store/schema.js';
@@ -62,7 +62,7 @@ export class OutcomeWriter {
             for (const { outcome } of batch) {
               const pid = outcome.message.project_id;
               let s = settings.get(pid);
-              if (!s) settings.set(pid, (s = settingsOf(await getProject(trx, pid))));
+              if (!s) settings.set(pid, (s = settingsOf(await getRecentProject(trx, pid))));
               const applied = await this.#apply(trx, outcome, s);
               transitions.push(applied.transition);
               if (applied.optedOut) optOuts.push(outcome.message);

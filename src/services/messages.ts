@@ -20,7 +20,7 @@ import { pageOf, type ListPage } from './paging.js';
 import { planTrackedLinks, storeTrackedLinks, tracksLinks } from './links.js';
 import { customerByPhone, findCustomer, getCustomer, normalizePhoneInput, parsePhoneInput } from './customers.js';
 import type { IntegrationRegistry, IntegrationRuntime } from './integration-registry.js';
-import { DEFAULT_FIELD, getProject, settingsOf, type ProjectSettings } from './projects.js';
+import { DEFAULT_FIELD, getProject, getRecentProject, settingsOf, type ProjectSettings } from './projects.js';
 import { checkSender, defaultSenderProfile, senderProfileForSend } from './sender-profiles.js';
 import { contentTemplates, personalise, profileVariables, type ContentTemplates } from './personalisation.js';
 
@@ -339,7 +339,7 @@ export async function sendTransactional(
   }
   const phoneInput = input.phone ? parsePhoneInput(input.phone, 'phone') : null;
   // Read once per send: it also answers 404 for an unknown project.
-  const settings = settingsOf(await getProject(db, projectId));
+  const settings = settingsOf(await getRecentProject(db, projectId));
   const via = await chooseSender(db, deps.integrations, projectId, composed.channel, input, settings);
   const fallbackSteps = await resolveFallbacks(db, deps.integrations, projectId, composed, input, settings);
   const trackLinks = tracksLinks(settings.link_tracking, input.track_links);

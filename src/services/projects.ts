@@ -122,6 +122,16 @@ export async function getProject(db: DB, id: string): Promise<ProjectsTable> {
   return p;
 }
 
+/**
+ * The project as read at most a second ago, for the hot paths that only read its settings (a
+ * send, a batch of outcomes or reports): see projectStore.findRecent. 404 when unknown.
+ */
+export async function getRecentProject(db: DB, id: string): Promise<ProjectsTable> {
+  const p = await projectStore.findRecent(db, id);
+  if (!p) throw notFound('project', 'project_id');
+  return p;
+}
+
 export async function listProjects(db: DB, ids?: string[]): Promise<ProjectsTable[]> {
   return projectStore.list(db, ids);
 }

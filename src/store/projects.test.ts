@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as projectStore from './projects.js';
 import { projectRow as project } from './fixtures.js';
+import { inTransaction, openDatabase } from './db.js';
 import { storeBackends, type TestStore } from './testing.js';
 
 for (const backend of await storeBackends()) describe(`project store (${backend.kind})`, { skip: backend.skip }, () => {
@@ -61,5 +62,25 @@ for (const backend of await storeBackends()) describe(`project store (${backend.
 
   test('update to an app key another project holds is refused', async () => {
     await assert.rejects(projectStore.update(store.db, 'prj_c', { app_key: 'ak_prj_a' }));
+  });
+
+  // Last: it adds a project the list cases above do not expect.
+  test('a recent read is reused for a second; a change through this store is seen at once, one through another within that second', async () => {
+    await projectStore.insert(store.db, project('prj_recent', { settings: '{"v":1}' }));
+    const t0 = Date.now();
+    assert.equal((await projectStore.findRecent(store.db, 'prj_recent', t0))?.settings, '{"v":1}');
+    // Another process (another handle on the same database) changes it: not seen until the second is up.
+    const other = openDatabase(store.url);
+    try {
+      await other.updateTable('projects').set({ settings: '{"v":2}' }).where('id', '=', 'prj_recent').execute();
+      assert.equal((await projectStore.findRecent(store.db, 'prj_recent', t0 + 999))?.settings, '{"v":1}');
+      assert.equal((await projectStore.findRecent(store.db, 'prj_recent', t0 + 1000))?.settings, '{"v":2}');
+    } finally {
+      await other.destroy();
+    }
+    // A change through this store, in a transaction as the services make them: seen at once.
+    await inTransaction(store.db, (trx) => projectStore.update(trx, 'prj_recent', { settings: '{"v":3}' }));
+    assert.equal((await projectStore.findRecent(store.db, 'prj_recent', t0 + 1001))?.settings, '{"v":3}');
+    assert.equal(await projectStore.findRecent(store.db, 'prj_nowhere'), undefined);
   });
 });
