@@ -194,4 +194,39 @@ describe('provider failover end to end', () => {
     // What moved during the outage stayed where it was sent, once.
     for (const id of movedIds) assert.equal(sinchBatches(id).length + cmAccepted(id).length, 1);
   });
+
+  test('a product token CM refuses (101, an account fault) fails over instead of refusing the messages', async () => {
+    const other = (await t.api.post('/api/v1/projects', { name: 'Acme BE' })).body.id as string;
+    const badCm = await t.api.post(`/api/v1/projects/${other}/integrations`, {
+      provider: 'cm',
+      name: 'CM.com, revoked token',
+      config: { base_url: cm.url, default_sender: 'AcmeBE' },
+      secrets: { product_token: '99999999-9999-4999-8999-999999999999' },
+      rate_limit: null,
+    });
+    const backup = await t.api.post(`/api/v1/projects/${other}/integrations`, {
+      provider: 'sinch_sms',
+      name: 'Sinch backup',
+      config: { service_plan_id: 'plan1', region: 'eu', base_url: sinch.url, default_sender: '+12025550177' },
+      secrets: { api_token: 'token-1' },
+      rate_limit: null,
+    });
+    assert.equal(backup.status, 201, JSON.stringify(backup.body));
+    const set = await t.api.put(`/api/v1/projects/${other}/settings`, { default_sms_integration_id: badCm.body.id, failover: { sms: [backup.body.id] } });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const ids = await Promise.all(['0300', '0301', '0302'].map(async (last4) => (await t.api.post(`/api/v1/projects/${other}/messages`, { phone: NL(last4), body: 'x' })).body.id as string));
+    const ms = await eventually(async () => {
+      const got = await Promise.all(ids.map(async (id) => (await t.api.get(`/api/v1/projects/${other}/messages/${id}`)).body));
+      return got.every((m) => m.dispatch_state === 'done') ? got : undefined;
+    }, 15_000, 'messages sent');
+    for (const m of ms) {
+      assert.equal(m.integration_id, backup.body.id);
+      assert.ok(TAKEN.has(m.status), m.status);
+      // No sender profile on the backup: its own default sender.
+      assert.equal(m.sender, null);
+      assert.equal(sinchBatches(m.id)[0]!.request.from, '+12025550177');
+      assert.deepEqual(m.send_attempts.at(-1), { ...m.send_attempts.at(-1), integration_id: backup.body.id, outcome: 'accepted' });
+      for (const a of m.send_attempts.filter((x: any) => x.outcome === 'retry')) assert.deepEqual([a.integration_id, a.status_code, a.error], [badCm.body.id, 401, '101']);
+    }
+  });
 });
