@@ -123,7 +123,8 @@ export class Failover {
    * Moves claimed messages of `from` (whose breaker is open) to the next integration of their
    * channel's failover order. Only messages no request of which may have reached a provider are
    * given (see the sender). Returns those that stay: nowhere to go (every other integration open,
-   * none configured); what the store would not move (no longer this worker's claim) is dropped.
+   * none configured; a move that failed); what the store would not move (no longer this
+   * worker's claim) is dropped. Throws only before anything moved.
    */
   async reroute(from: IntegrationRuntime, messages: MessagesTable[], worker: string): Promise<MessagesTable[]> {
     const settings = new Map<string, ProjectSettings>();
@@ -151,13 +152,23 @@ export class Failover {
       g.ids.push(m.id);
       groups.set(key, g);
     }
+    const byId = new Map(messages.map((m) => [m.id, m]));
     for (const g of groups.values()) {
       const now = Date.now();
-      const moved = await this.commit.run(async (trx) => {
-        const ids = await messageStore.repoint(trx, { ids: g.ids, from: from.id, to: g.to, sender: g.sender, senderProfileId: g.senderProfileId, worker, now });
-        await attemptStore.insertMany(trx, ids.map((id) => ({ message_id: id, integration_id: from.id, at: now, outcome: 'rerouted' as const, status_code: null, error: 'circuit_open' })));
-        return ids;
-      });
+      let moved: string[];
+      try {
+        moved = await this.commit.run(async (trx) => {
+          const ids = await messageStore.repoint(trx, { ids: g.ids, from: from.id, to: g.to, sender: g.sender, senderProfileId: g.senderProfileId, worker, now });
+          await attemptStore.insertMany(trx, ids.map((id) => ({ message_id: id, integration_id: from.id, at: now, outcome: 'rerouted' as const, status_code: null, error: 'circuit_open' })));
+          return ids;
+        });
+      } catch (err) {
+        // Rolled back: these are still this sender's, and are sent here. (Per group: what other
+        // groups moved is on their new integration and must not be sent from here too.)
+        this.logger.error({ err, integration_id: from.id, to_integration_id: g.to }, 'could not move messages to the next integration; they are sent here');
+        for (const id of g.ids) stay.push(byId.get(id)!);
+        continue;
+      }
       if (moved.length === 0) continue;
       this.metrics.reroutes.inc({ integration_id: from.id, to_integration_id: g.to }, moved.length);
       this.logger.warn(

@@ -239,6 +239,7 @@ export class IntegrationSender {
     try {
       stay = await this.failover.reroute(this.rt, movable, this.workerId);
     } catch (err) {
+      // Nothing was moved (see Failover.reroute): all of them are still this sender's.
       this.logger.error({ err, integration_id: this.rt.id }, 'failover could not move messages; they are sent here');
       stay = movable;
     }
