@@ -313,6 +313,7 @@ export class Dispatcher implements QueueSignal {
     }
     if (!rt || !this.#started || (this.#owned && !this.#owned.has(id))) {
       if (!rt || !this.#started) this.#limiters.delete(id);
+      if (!rt) this.#failover.gave(id);
       // Deleted: what its sender handed back (claimed, or waiting to retry) goes nowhere now.
       if (!rt) await messageStore.cancelQueuedOfIntegration(this.db, id, 'integration_deleted', Date.now());
       return;

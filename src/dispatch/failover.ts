@@ -82,8 +82,10 @@ export class Failover {
     this.publish(id, false);
   }
 
-  /** The integration's sender now runs elsewhere: so does its breaker. */
+  /** The integration's sender now runs elsewhere (or the integration is gone): so does its breaker. */
   gave(id: string): void {
+    const b = this.#breakers.get(id);
+    if (b && b.state !== 'closed') this.metrics.breakerOpen.set({ integration_id: id }, 0);
     this.#breakers.delete(id);
   }
 
