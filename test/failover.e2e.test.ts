@@ -103,9 +103,15 @@ describe('provider failover end to end', () => {
     const ok = await t.api.put(settingsUrl(), { default_sms_integration_id: cmId, failover: { sms: [sinchId] } });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.deepEqual(ok.body.failover, { sms: [sinchId] });
-    // Left out: kept.
+    // Left out: kept; [] removes a channel's list, null every list.
     const other = await t.api.put(settingsUrl(), { link_tracking: false });
     assert.deepEqual(other.body.failover, { sms: [sinchId] });
+    assert.deepEqual((await t.api.put(settingsUrl(), { failover: { sms: [] } })).body.failover, {});
+    await t.api.put(settingsUrl(), { failover: { sms: [sinchId] } });
+    assert.deepEqual((await t.api.put(settingsUrl(), { failover: null })).body.failover, {});
+    const again = await t.api.put(settingsUrl(), { failover: { sms: [sinchId] } });
+    assert.deepEqual(again.body.failover, { sms: [sinchId] });
+    assert.deepEqual((await t.api.get(settingsUrl())).body.failover, { sms: [sinchId] });
   });
 
   test('while CM works, messages go through CM, each with its attempt listed', async () => {
