@@ -26,12 +26,17 @@ import {
   type BreakerState,
 } from './circuit-breaker.js';
 
+/** How often an open breaker is announced again while it moves messages. */
+const REANNOUNCE_MS = 5000;
+
 export class Failover {
   readonly options: BreakerOptions;
   /** Of the integrations whose sender runs here; kept across sender restarts (a config change). */
   readonly #breakers = new Map<string, BreakerState>();
   /** Integrations whose breaker another process said is open. */
   readonly #openElsewhere = new Set<string>();
+  /** When each open breaker here was last announced to the other processes. */
+  readonly #announced = new Map<string, number>();
 
   constructor(
     private readonly db: DB,
@@ -84,6 +89,7 @@ export class Failover {
 
   /** The integration's sender now runs elsewhere (or the integration is gone): so does its breaker. */
   gave(id: string): void {
+    this.#announced.delete(id);
     const b = this.#breakers.get(id);
     if (b && b.state !== 'closed') this.metrics.breakerOpen.set({ integration_id: id }, 0);
     this.#breakers.delete(id);
@@ -107,7 +113,13 @@ export class Failover {
       const what = change === 'opened' ? `circuit breaker opened after ${breaker.run} provider faults in a row` : 'circuit breaker probe failed; it stays open';
       this.logger.warn({ integration_id: rt.id, provider: rt.provider, ...why, cool_down_ms: breaker.coolDownMs }, `${what}: its messages go to the next integration of their channel while open`);
     }
-    if (change !== 'reopened') this.publish(rt.id, change === 'opened');
+    if (change !== 'reopened') this.#announce(rt.id, change === 'opened');
+  }
+
+  #announce(id: string, open: boolean): void {
+    if (open) this.#announced.set(id, Date.now());
+    else this.#announced.delete(id);
+    this.publish(id, open);
   }
 
   /**
@@ -129,6 +141,9 @@ export class Failover {
    * worker's claim) is dropped. Throws only before anything moved.
    */
   async reroute(from: IntegrationRuntime, messages: MessagesTable[], worker: string): Promise<MessagesTable[]> {
+    // Said again now and then while it stays open: a process that started since has not heard it,
+    // and could move messages onto this integration, which would move them back.
+    if ((this.#announced.get(from.id) ?? 0) < Date.now() - REANNOUNCE_MS) this.#announce(from.id, true);
     const settings = new Map<string, ProjectSettings>();
     const profiles = new Map<string, SenderProfilesTable[]>();
     const groups = new Map<string, { to: string; sender: string | null; senderProfileId: string | null; ids: string[] }>();
