@@ -56,6 +56,24 @@ export class Metrics {
     labelNames: ['integration_id'] as const,
     registers: [this.registry],
   });
+  readonly breakerChanges = new Counter({
+    name: 'switchboard_circuit_breaker_changes_total',
+    help: "Changes of an integration's circuit breaker (docs/failover.md): opened after a run of provider faults, reopened by a failed probe, closed by a success.",
+    labelNames: ['integration_id', 'change'] as const,
+    registers: [this.registry],
+  });
+  readonly breakerOpen = new Gauge({
+    name: 'switchboard_circuit_breaker_open',
+    help: "1 while the integration's circuit breaker is open or half open (in the process running its sender), else 0.",
+    labelNames: ['integration_id'] as const,
+    registers: [this.registry],
+  });
+  readonly reroutes = new Counter({
+    name: 'switchboard_failover_reroutes_total',
+    help: "Messages moved to another integration of their channel's failover order while their own integration's circuit breaker was open.",
+    labelNames: ['integration_id', 'to_integration_id'] as const,
+    registers: [this.registry],
+  });
   readonly webhooks = new Counter({
     name: 'switchboard_webhooks_received_total',
     help: 'Provider webhooks stored for processing, or recognised as exact duplicates.',

@@ -6,6 +6,8 @@ import type { Channel } from '../core/status.js';
 export type News =
   /** Messages of the integration are queued: its sender should look now rather than at its next poll. */
   | { kind: 'wake'; integrationId: string }
+  /** The integration's circuit breaker opened or closed (docs/failover.md): failover passes over an open one. */
+  | { kind: 'breaker'; integrationId: string; open: boolean }
   /** The integration was created, changed or deleted: drop its cached runtime. */
   | { kind: 'integration'; integrationId: string }
   /** The customer opted out on these channels: senders drop what they claimed for them. */
@@ -24,7 +26,7 @@ export function encodeNews(from: string, news: News): string {
   return JSON.stringify({ from, ...news });
 }
 
-const KINDS = new Set<News['kind']>(['wake', 'integration', 'opt_out', 'hold', 'release', 'scheduled', 'import']);
+const KINDS = new Set<News['kind']>(['wake', 'breaker', 'integration', 'opt_out', 'hold', 'release', 'scheduled', 'import']);
 
 /** The news in a payload, or null when it is not news of this version (a newer process, say). */
 export function decodeNews(payload: string): { from: string; news: News } | null {

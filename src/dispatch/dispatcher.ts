@@ -15,6 +15,8 @@ import type { GroupCommit } from '../store/group-commit.js';
 import * as campaignStore from '../store/campaigns.js';
 import * as messageStore from '../store/messages.js';
 import type { MessagesTable } from '../store/schema.js';
+import type { BreakerOptions } from './circuit-breaker.js';
+import { Failover } from './failover.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
 import { RecentOptOuts } from './recent-opt-outs.js';
@@ -30,6 +32,8 @@ export interface DispatcherOptions {
   allowLoopbackProviderUrls?: boolean;
   /** This process's name among the hub processes (default: a random one). */
   workerId?: string;
+  /** The circuit breakers of provider failover (docs/failover.md); defaults in circuit-breaker.ts. */
+  failover?: Partial<BreakerOptions>;
 }
 
 /** The other hub processes on the same store (PostgreSQL), as the dispatcher sees them. */
@@ -46,6 +50,7 @@ export class Dispatcher implements QueueSignal {
   readonly #refreshing = new Map<string, Promise<void>>();
   #started = false;
   readonly #writer: OutcomeWriter;
+  readonly #failover: Failover;
   readonly #optOuts = new RecentOptOuts();
   /** Campaigns paused or cancelled by this process: their messages are not sent from here. */
   readonly #heldCampaigns = new Map<string, 'paused' | 'cancelled'>();
@@ -69,6 +74,16 @@ export class Dispatcher implements QueueSignal {
   ) {
     this.workerId = options.workerId ?? randomToken(6);
     this.#writer = new OutcomeWriter(commit, logger, metrics, options.backoff ?? DEFAULT_BACKOFF, (ref, channel) => void this.dropCustomer(ref, channelsOfConsent(channel)));
+    this.#failover = new Failover(
+      db,
+      commit,
+      integrations,
+      logger,
+      metrics,
+      (integrationId, open) => this.#peers?.publish({ kind: 'breaker', integrationId, open }),
+      (integrationId) => this.notify(integrationId),
+      options.failover,
+    );
   }
 
   /**
@@ -122,6 +137,7 @@ export class Dispatcher implements QueueSignal {
       this.#limiters.set(id, limiter);
     }
     this.#owned.add(id);
+    this.#failover.took(id);
     this.logger.info({ integration_id: id }, 'this hub process now runs the integration\'s sender');
     await this.#refresh(id);
   }
@@ -135,6 +151,7 @@ export class Dispatcher implements QueueSignal {
     this.logger.info({ integration_id: id }, 'handing the integration\'s sender over to another hub process');
     await this.#refresh(id);
     this.#limiters.delete(id);
+    this.#failover.gave(id);
   }
 
   notify(integrationId: string): void {
@@ -170,6 +187,9 @@ export class Dispatcher implements QueueSignal {
         return;
       case 'release':
         this.#heldCampaigns.delete(news.campaignId);
+        return;
+      case 'breaker':
+        this.#failover.heard(news.integrationId, news.open);
         return;
       default:
         return;
@@ -293,6 +313,7 @@ export class Dispatcher implements QueueSignal {
     }
     if (!rt || !this.#started || (this.#owned && !this.#owned.has(id))) {
       if (!rt || !this.#started) this.#limiters.delete(id);
+      if (!rt) this.#failover.gave(id);
       // Deleted: what its sender handed back (claimed, or waiting to retry) goes nowhere now.
       if (!rt) await messageStore.cancelQueuedOfIntegration(this.db, id, 'integration_deleted', Date.now());
       return;
@@ -305,7 +326,7 @@ export class Dispatcher implements QueueSignal {
     else if (limiter.limit !== rt.rateLimit) limiter = limiter.withLimit(rt.rateLimit);
     if (limiter) this.#limiters.set(id, limiter);
     else this.#limiters.delete(id);
-    const w = new IntegrationSender(rt, limiter, this.db, this.commit, this.#writer, this.#screen, this.workerId, this.logger, this.metrics, this.options);
+    const w = new IntegrationSender(rt, limiter, this.db, this.commit, this.#writer, this.#screen, this.workerId, this.logger, this.metrics, this.options, this.#failover);
     this.#senders.set(id, w);
     w.start();
   }

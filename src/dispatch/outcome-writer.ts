@@ -8,6 +8,7 @@ import { setConsent } from '../services/consent.js';
 import { getRecentProject, settingsOf, type ProjectSettings } from '../services/projects.js';
 import type { DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
+import * as attemptStore from '../store/message-attempts.js';
 import type { MessagesTable } from '../store/schema.js';
 
 /** A send attempt's result (or that its message expired unsent), to be written. */
@@ -59,6 +60,7 @@ export class OutcomeWriter {
             optOuts.length = 0;
             transitions.length = 0;
             const settings = new Map<string, ProjectSettings>();
+            const attempts: attemptStore.NewAttempt[] = [];
             for (const { outcome } of batch) {
               const pid = outcome.message.project_id;
               let s = settings.get(pid);
@@ -66,7 +68,11 @@ export class OutcomeWriter {
               const applied = await this.#apply(trx, outcome, s);
               transitions.push(applied.transition);
               if (applied.optedOut) optOuts.push(outcome.message);
+              const attempt = attemptOf(outcome, applied.transition);
+              if (attempt) attempts.push(attempt);
             }
+            // One statement for the batch's attempts (docs/failover.md).
+            await attemptStore.insertMany(trx, attempts);
           });
         // A transaction the server chose to abort for another's sake (a deadlock it broke, a
         // serialization conflict) is tried again: its outcomes would otherwise wait for a restart.
@@ -134,6 +140,19 @@ export class OutcomeWriter {
     });
     return { transition, optedOut: true };
   }
+}
+
+/** The attempt row of an outcome that made a request; null for the others (expired, a lookup). */
+function attemptOf({ message: m, result, sentAtUs }: Outcome, transition: SendTransition): attemptStore.NewAttempt | null {
+  if (result.kind === 'expired' || result.kind === 'confirmed' || result.kind === 'unconfirmed') return null;
+  return {
+    message_id: m.id,
+    integration_id: m.integration_id,
+    at: Math.floor(sentAtUs / 1000),
+    outcome: result.kind === 'unknown' ? 'unknown' : transition,
+    status_code: result.kind === 'accepted' ? null : result.statusCode,
+    error: result.kind === 'accepted' ? null : result.error,
+  };
 }
 
 /** PostgreSQL's deadlock_detected and serialization_failure: nothing wrong with the work itself. */

@@ -16,6 +16,7 @@ import * as messageStore from '../store/messages.js';
 import type { MessagesTable } from '../store/schema.js';
 import { Signal } from '../util/signal.js';
 import type { DispatcherOptions } from './dispatcher.js';
+import type { Failover } from './failover.js';
 import type { Outcome, OutcomeWriter } from './outcome-writer.js';
 import { sanitizeSendResult, secretValues } from './sanitize.js';
 import { LOOKAHEAD, pickFitting, type SlidingWindowLimiter } from './rate-limiter.js';
@@ -44,6 +45,8 @@ export class IntegrationSender {
   readonly #handoffsSettled = new Signal();
   #loop: Promise<void> | null = null;
   readonly #sends = new Set<Promise<void>>();
+  /** Claimed while the breaker was open but with nowhere to fail over to: sent here as usual. */
+  readonly #stay = new Set<string>();
 
   constructor(
     private readonly rt: IntegrationRuntime,
@@ -57,6 +60,7 @@ export class IntegrationSender {
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly options: DispatcherOptions,
+    private readonly failover: Failover,
   ) {
     // Every request of this integration goes through this pool (sends, lookups, tokens), so the
     // connector's address check covers them all.
@@ -180,6 +184,11 @@ export class IntegrationSender {
       // Checked here, just before a send, since a message can pass its deadline in the queue,
       // the buffer or the rate window: past it, it is refused unsent.
       if (this.#refuseExpired(Date.now()) > 0) continue;
+      // The breaker open: what never reached this provider goes to the next integration.
+      const admission = this.failover.admission(this.rt.id);
+      if (admission === 'send') this.#stay.clear();
+      else if (admission === 'reroute' && (await this.#reroute())) continue;
+      if (!this.#running) break;
       let index = 0;
       if (this.limiter) {
         const pick = pickFitting(this.limiter, this.#buffer.slice(0, LOOKAHEAD).map((m) => m.parts), Date.now());
@@ -194,20 +203,66 @@ export class IntegrationSender {
         index = pick.index;
       }
       const message = this.#buffer.splice(index, 1)[0]!;
+      this.#stay.delete(message.id);
+      const probe = admission === 'probe';
+      if (probe) this.failover.startProbe(this.rt.id);
+      const startedAt = Date.now();
       this.#inFlight++;
       // The connection is free once the provider has answered: the next send need not wait for
       // this outcome's commit (which groups with others).
       const p = this.#send(message)
-        .then((outcome) => {
+        .then(async (outcome) => {
           this.limiter?.finish(message.parts, Date.now());
           this.#inFlight--;
           this.#slot.notify();
-          return this.writer.write(outcome);
+          this.failover.record(this.rt, outcome.result, { attempt: message.attempts + 1, startedAt, probe });
+          return this.writer.write(await this.#failoverRefusal(outcome));
         })
         .catch((err: unknown) => this.logger.error({ err, message_id: message.id }, 'writing a send outcome failed; the message is retried after a restart'))
         .finally(() => this.#sends.delete(p));
       this.#sends.add(p);
     }
+  }
+
+  /**
+   * Hands what the buffer holds that may go elsewhere to failover; what has nowhere to go stays
+   * and is sent here. Whether anything was taken out of the buffer.
+   */
+  async #reroute(): Promise<boolean> {
+    // Not what a provider may have already (an attempt left unanswered): only the unknown-outcome
+    // path may send that again, here.
+    const movable = this.#buffer.filter((m) => m.unconfirmed_since === null && !this.#stay.has(m.id));
+    if (movable.length === 0) return false;
+    const ids = new Set(movable.map((m) => m.id));
+    this.#buffer = this.#buffer.filter((m) => !ids.has(m.id));
+    let stay: MessagesTable[];
+    try {
+      stay = await this.failover.reroute(this.rt, movable, this.workerId);
+    } catch (err) {
+      // Nothing was moved (see Failover.reroute): all of them are still this sender's.
+      this.logger.error({ err, integration_id: this.rt.id }, 'failover could not move messages; they are sent here');
+      stay = movable;
+    }
+    for (const m of stay) this.#stay.add(m.id);
+    if (stay.length) this.#buffer = this.#buffer.concat(stay).sort(byDue);
+    return true;
+  }
+
+  /**
+   * A refusal for a provider fault (a credential refused, say) when the channel can fail over:
+   * retried instead, so the message is moved once the breaker opens rather than refused for a
+   * fault not its own (docs/failover.md).
+   */
+  async #failoverRefusal(outcome: Outcome): Promise<Outcome> {
+    const r = outcome.result;
+    if (r.kind !== 'refused') return outcome;
+    try {
+      if (!(await this.failover.retriesRefusal(this.rt, outcome.message, r))) return outcome;
+    } catch (err) {
+      this.logger.error({ err, message_id: outcome.message.id }, 'could not read the failover order; the refusal stands');
+      return outcome;
+    }
+    return { ...outcome, result: { kind: 'retry', statusCode: r.statusCode, error: r.error, comment: r.comment, fault: 'provider' } };
   }
 
   /**

@@ -140,7 +140,8 @@ export function networkFailure(err: unknown, secrets: readonly string[], prefix 
 export function addressRefusal(err: unknown, secrets: readonly string[], prefix = ''): RefusedResult | null {
   const failure = networkFailure(err, secrets, prefix);
   if (failure.error !== ADDRESS_REFUSED) return null;
-  return { kind: 'refused', statusCode: null, error: failure.error, comment: failure.comment };
+  // The integration's own address is the problem, whatever the message: no message goes through.
+  return { kind: 'refused', statusCode: null, error: failure.error, comment: failure.comment, fault: 'provider' };
 }
 
 /**

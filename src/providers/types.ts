@@ -46,6 +46,15 @@ export interface SendContext<Config, Secrets> {
   signal?: AbortSignal;
 }
 
+/**
+ * Whose problem a refusal or retry is, where the adapter knows better than the HTTP status:
+ * `provider` (the provider or our account there: no message will go through, e.g. a wrong or
+ * suspended credential, no balance) or `message` (this message: another may go through). Left
+ * out, the core decides by status (dispatch/circuit-breaker.ts, docs/failover.md). A provider
+ * fault counts towards the integration's circuit breaker; only those are failed over.
+ */
+export type SendFault = 'provider' | 'message';
+
 export type SendResult =
   /** The provider accepted the message. */
   | { kind: 'accepted'; providerMessageId: string; parts?: number }
@@ -56,11 +65,11 @@ export type SendResult =
    * reach, see guarded-connector.ts): nothing was sent. `unreachable` when the refusal says the
    * recipient cannot be reached on this channel (a landline for SMS, say): the core may send the
    * message's next fallback channel (docs/fallback.md). Which codes mean that is the adapter's
-   * data; the decision is the core's.
+   * data; the decision is the core's. `fault`: see SendFault.
    */
-  | { kind: 'refused'; statusCode: number | null; error: string; comment: string; optedOut?: boolean; unreachable?: boolean }
-  /** Worth retrying (429, 5xx, no connection): the core backs off within its deadline. */
-  | { kind: 'retry'; statusCode: number | null; error: string; comment: string; retryAfterMs?: number }
+  | { kind: 'refused'; statusCode: number | null; error: string; comment: string; optedOut?: boolean; unreachable?: boolean; fault?: SendFault }
+  /** Worth retrying (429, 5xx, no connection): the core backs off within its deadline. `fault`: see SendFault. */
+  | { kind: 'retry'; statusCode: number | null; error: string; comment: string; retryAfterMs?: number; fault?: SendFault }
   /**
    * No answer to a request that was written, or may have been (a timeout, a connection lost
    * mid-request): the provider may have the message. The core neither counts it refused nor

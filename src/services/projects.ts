@@ -26,6 +26,22 @@ export interface ProjectSettings extends EventNameSettings {
   quiet_hours: QuietHours | null;
   /** At most `max` campaign messages per customer in a rolling day or week. */
   frequency_cap: FrequencyCap | null;
+  /**
+   * Per channel, the integrations that take over, in order, when the default's circuit breaker
+   * is open (docs/failover.md). MMS goes with SMS.
+   */
+  failover: FailoverSettings;
+}
+
+export type FailoverSettings = Partial<Record<KeywordChannel, string[]>>;
+
+/** How many integrations a channel's failover list may hold. */
+export const MAX_FAILOVER = 5;
+
+/** A channel's integrations in failover order: its default, then its failover list, each once. */
+export function failoverOrder(settings: ProjectSettings, channel: Channel): string[] {
+  const all = [settings[DEFAULT_FIELD[channel]], ...(settings.failover[actionType(channel)] ?? [])].filter((id): id is string => id !== null);
+  return all.filter((id, i) => all.indexOf(id) === i);
 }
 
 export interface QuietHours {
@@ -59,6 +75,7 @@ interface StoredSettings {
   link_tracking?: boolean;
   quiet_hours?: QuietHours;
   frequency_cap?: FrequencyCap;
+  failover?: FailoverSettings;
 }
 
 /** The settings field holding each channel's default integration. */
@@ -91,6 +108,7 @@ export function settingsOf(p: ProjectsTable): ProjectSettings {
     link_tracking: stored.link_tracking ?? false,
     quiet_hours: stored.quiet_hours ?? null,
     frequency_cap: stored.frequency_cap ?? null,
+    failover: stored.failover ?? {},
   };
 }
 
@@ -218,6 +236,8 @@ export type SettingsInput = Partial<Record<DefaultField, string | null>> & {
   frequency_cap?: FrequencyCap | null;
   /** Already sealed: the secret that signs direct-send ingest callbacks, or null to remove it. */
   sealed_ingest_signing_secret?: string | null;
+  /** Per channel: a list replaces the channel's ([] removes it), a channel left out keeps its own; null removes every list. */
+  failover?: FailoverSettings | null;
 };
 
 export async function updateSettings(
@@ -225,7 +245,7 @@ export async function updateSettings(
   id: string,
   input: SettingsInput,
   /** Throws unless the integration belongs to the project and carries the channel. */
-  checkIntegration: (projectId: string, integrationId: string, channel: Channel, field: DefaultField) => Promise<void>,
+  checkIntegration: (projectId: string, integrationId: string, channel: Channel, field: string) => Promise<void>,
 ): Promise<ProjectSettings> {
   await getProject(db, id);
   // Checked before the transaction: the integration lookups read through their own cache.
@@ -240,6 +260,7 @@ export async function updateSettings(
     if (!['sms', 'whatsapp', 'rcs'].includes(channel)) throw invalid('invalid_request', `unknown channel "${channel}" in event_names`, `event_names.${channel}`);
     if (!EVENT_NAME.test(name)) throw invalid('invalid_request', 'event names are 1-64 letters, digits, spaces or _ . : -', `event_names.${channel}`);
   }
+  if (input.failover) await checkFailover(id, input.failover, checkIntegration);
   const quietHours = input.quiet_hours == null ? input.quiet_hours : checkQuietHours(input.quiet_hours);
   if (input.frequency_cap) checkFrequencyCap(input.frequency_cap);
   // Read and write in one transaction, so concurrent changes to other settings are not lost.
@@ -248,6 +269,8 @@ export async function updateSettings(
     const stored = JSON.parse(project.settings) as StoredSettings;
     if (quietHours === null) delete stored.quiet_hours;
     if (input.frequency_cap === null) delete stored.frequency_cap;
+    const failover = input.failover === undefined ? stored.failover : mergeFailover(input.failover === null ? {} : stored.failover ?? {}, input.failover ?? {});
+    if (failover && Object.keys(failover).length === 0) delete stored.failover;
     await projectStore.update(trx, id, {
       ...defaults,
       ...(input.sealed_ingest_signing_secret !== undefined && { ingest_signing_secret: input.sealed_ingest_signing_secret }),
@@ -257,11 +280,40 @@ export async function updateSettings(
         ...(input.link_tracking !== undefined && { link_tracking: input.link_tracking }),
         ...(quietHours && { quiet_hours: quietHours }),
         ...(input.frequency_cap && { frequency_cap: { max: input.frequency_cap.max, per: input.frequency_cap.per } }),
+        ...(failover && Object.keys(failover).length > 0 && { failover }),
       } satisfies StoredSettings),
       updated_at: Date.now(),
     });
     return settingsOf(await getProject(trx, id));
   });
+}
+
+/** Each list: known channel, at most MAX_FAILOVER entries, no repeats, each an integration of the project that sends the channel. */
+async function checkFailover(
+  projectId: string,
+  failover: FailoverSettings,
+  checkIntegration: (projectId: string, integrationId: string, channel: Channel, field: string) => Promise<void>,
+): Promise<void> {
+  for (const [channel, ids] of Object.entries(failover) as [string, unknown][]) {
+    if (!['sms', 'whatsapp', 'rcs'].includes(channel)) throw invalid('invalid_request', `unknown channel "${channel}" in failover`, `failover.${channel}`);
+    if (!Array.isArray(ids) || ids.some((x) => typeof x !== 'string')) throw invalid('invalid_request', `failover.${channel} must be a list of integration ids`, `failover.${channel}`);
+    const list = ids as string[];
+    if (list.length > MAX_FAILOVER) throw invalid('invalid_request', `failover.${channel} holds at most ${MAX_FAILOVER} integrations`, `failover.${channel}`);
+    for (const [i, integrationId] of list.entries()) {
+      if (list.indexOf(integrationId) !== i) throw invalid('invalid_request', `integration ${integrationId} is listed twice`, `failover.${channel}[${i}]`);
+      await checkIntegration(projectId, integrationId, channel as KeywordChannel, `failover.${channel}[${i}]`);
+    }
+  }
+}
+
+/** The stored lists with the given channels replaced; an empty list removes its channel. */
+function mergeFailover(current: FailoverSettings, change: FailoverSettings): FailoverSettings {
+  const next: FailoverSettings = { ...current };
+  for (const [channel, ids] of Object.entries(change) as [KeywordChannel, string[]][]) {
+    if (ids.length === 0) delete next[channel];
+    else next[channel] = [...ids];
+  }
+  return next;
 }
 
 function checkQuietHours(input: NonNullable<SettingsInput['quiet_hours']>): QuietHours {

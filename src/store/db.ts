@@ -21,6 +21,7 @@ import * as m013 from './migrations/013_postgres_date_parse.js';
 import * as m014 from './migrations/014_callback_digests.js';
 import * as m015 from './migrations/015_message_fallback.js';
 import * as m016 from './migrations/016_campaign_fallback.js';
+import * as m017 from './migrations/017_message_attempts.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -93,6 +94,7 @@ const migrations: Record<string, Migration> = {
   '014_callback_digests': m014,
   '015_message_fallback': m015,
   '016_campaign_fallback': m016,
+  '017_message_attempts': m017,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -338,6 +338,31 @@ export async function releaseClaims(db: DB, ids: readonly string[], by?: string)
   await q.execute();
 }
 
+/**
+ * Moves claimed messages that never left to another integration of the same project (provider
+ * failover, docs/failover.md): its id, its sender, back on the queue as they were due. Only while
+ * `worker` holds the claim and no request of the message was started or left unanswered: what
+ * may have reached a provider is never sent through another. Returns the ids moved.
+ */
+export async function repoint(
+  db: DB,
+  p: { ids: readonly string[]; from: string; to: string; sender: string | null; senderProfileId: string | null; worker: string; now: number },
+): Promise<string[]> {
+  if (p.ids.length === 0) return [];
+  const rows = await db
+    .updateTable('messages')
+    .set({ integration_id: p.to, sender: p.sender, sender_profile_id: p.senderProfileId, dispatch_state: backToQueue, claimed_by: null, updated_at: p.now })
+    .where('id', 'in', p.ids)
+    .where('integration_id', '=', p.from)
+    .where('dispatch_state', '=', 'sending')
+    .where('claimed_by', '=', p.worker)
+    .where('request_started_at', 'is', null)
+    .where('unconfirmed_since', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** Why a message was taken off the queue unsent. */
 export type CancelReason = 'opted_out' | 'integration_deleted' | 'customer_erased' | 'campaign_cancelled';
 

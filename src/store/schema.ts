@@ -238,6 +238,24 @@ export interface MessagesTable {
   updated_at: number;
 }
 
+/** What came of one send attempt, or that the message moved to another integration (docs/failover.md). */
+export type AttemptOutcome = 'accepted' | 'retry' | 'refused' | 'unknown' | 'rerouted';
+
+/** Each send attempt of a message with its integration, and each failover move (docs/failover.md). */
+export interface MessageAttemptsTable {
+  id: Generated<number>;
+  message_id: string;
+  /** The integration the attempt went through (for `rerouted`: the one the message left). */
+  integration_id: string;
+  /** Epoch ms: when the request went out, or when the message was moved. */
+  at: number;
+  outcome: AttemptOutcome;
+  /** The provider's HTTP status; null without an answer (or for a move). */
+  status_code: number | null;
+  /** The provider's error code, ours (a network failure), or why the message moved (`circuit_open`). */
+  error: string | null;
+}
+
 export interface EventsTable {
   id: Generated<number>;
   project_id: string;
@@ -362,6 +380,7 @@ export interface Database {
   campaigns: CampaignsTable;
   campaign_audience: CampaignAudienceTable;
   messages: MessagesTable;
+  message_attempts: MessageAttemptsTable;
   events: EventsTable;
   callbacks: CallbacksTable;
   signed_nonces: SignedNoncesTable;

@@ -4,6 +4,7 @@ import type { Hub } from '../../hub.js';
 import { parsePlan } from '../../messages/fallback.js';
 import { API_MESSAGE_STATUSES, apiStatus } from '../../messages/status.js';
 import { listEvents } from '../../services/events.js';
+import { listAttempts } from '../../services/message-attempts.js';
 import { getMessage, listMessages, sendTransactional, storedContent, type MessageListQuery } from '../../services/messages.js';
 import type { MessagesTable } from '../../store/schema.js';
 import { requireProject } from './auth.js';
@@ -42,6 +43,17 @@ export const Message = Type.Object({
   fallback_channels: Type.Array(Type.String(), { description: 'the channels still to try, in order, if the recipient is not reachable on this one' }),
   fallback_skipped: Type.Array(Type.Object({ channel: Type.String(), reason: Type.String() }), { description: 'fallback channels passed over, and why (opted_out)' }),
   created_at: Type.String(),
+});
+
+/** One send attempt, or a failover move (docs/failover.md). */
+const SendAttempt = Type.Object({
+  integration_id: Type.String({ description: 'the integration the attempt went through; for rerouted, the one the message left' }),
+  at: Type.String({ description: 'when the request went out, or when the message moved' }),
+  outcome: Type.Union(['accepted', 'retry', 'refused', 'unknown', 'rerouted'].map((o) => Type.Literal(o)), {
+    description: 'what came of it: unknown when no answer came (the provider may have it); rerouted when the message moved to the next integration of its channel\'s failover order',
+  }),
+  status_code: Type.Union([Type.Integer(), Type.Null()], { description: "the provider's HTTP status; null without an answer" }),
+  error: Type.Union([Type.String(), Type.Null()], { description: "the provider's error code, a network failure, or circuit_open for a move" }),
 });
 
 /** The fallback channels of a send or campaign (docs/fallback.md). */
@@ -194,15 +206,24 @@ export const messageRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
     schema: {
       tags: ['messages'],
       operationId: 'getMessage',
-      summary: 'Get a message with its events',
+      summary: 'Get a message with its events and send attempts',
       params: Params,
-      response: { 200: Type.Intersect([Message, Type.Object({ events: Type.Array(Event) })]), ...errorResponses },
+      response: {
+        200: Type.Intersect([
+          Message,
+          Type.Object({
+            events: Type.Array(Event),
+            send_attempts: Type.Array(SendAttempt, { description: 'each send attempt with its integration, and each failover move, oldest first (docs/failover.md)' }),
+          }),
+        ]),
+        ...errorResponses,
+      },
     },
   }, async (req) => {
     requireProject(req, req.params.pid);
     const m = await getMessage(hub.db, req.params.pid, req.params.mid);
     const events = await listEvents(hub.db, req.params.pid, { message_id: m.id, limit: 100 });
-    return { ...messageView(m), events: events.items.map((e) => eventView(e)) };
+    return { ...messageView(m), events: events.items.map((e) => eventView(e)), send_attempts: await listAttempts(hub.db, m.id) };
   });
 };
 

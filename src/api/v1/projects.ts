@@ -21,6 +21,11 @@ const FrequencyCap = Type.Object(
   { additionalProperties: false },
 );
 
+const FailoverList = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 5 });
+const FAILOVER_DESCRIPTION =
+  'per channel (sms, also for MMS; whatsapp; rcs), the integrations that take over, in order, while the channel default\'s circuit breaker is open (docs/failover.md); ' +
+  'each an integration of the project that sends the channel';
+
 const Settings = Type.Object({
   app_key: Type.String({ description: 'identifies the project in the direct-send ingest URL; rotatable' }),
   direct_ingest_url: Type.String({ description: 'set as the callback URL of batches sent straight through Sinch' }),
@@ -40,6 +45,10 @@ const Settings = Type.Object({
     Type.Null(),
   ], { description: 'campaign messages due in the recipient\'s quiet hours wait for their end (docs/scheduling.md)' }),
   frequency_cap: Type.Union([FrequencyCap, Type.Null()], { description: 'at most max campaign messages per customer in a rolling day or week' }),
+  failover: Type.Object(
+    { sms: Type.Optional(FailoverList), whatsapp: Type.Optional(FailoverList), rcs: Type.Optional(FailoverList) },
+    { description: `${FAILOVER_DESCRIPTION}. The order a channel's messages fail over in is its default integration, then this list` },
+  ),
 });
 
 export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app) => {
@@ -85,7 +94,8 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
       tags: ['projects'],
       operationId: 'updateProjectSettings',
       summary: 'Set project settings',
-      description: 'Admin only. Sets the default integration per channel (used when a send names none), event names, link tracking, quiet hours and the frequency cap. Fields left out keep their value.',
+      description:
+        'Admin only. Sets the default integration per channel (used when a send names none), the failover integrations per channel, event names, link tracking, quiet hours and the frequency cap. Fields left out keep their value.',
       params: ProjectParams,
       body: Type.Object(
         {
@@ -115,6 +125,18 @@ export const projectRoutes = (hub: Hub): FastifyPluginAsyncTypebox => async (app
             ),
           ),
           frequency_cap: Type.Optional(Type.Union([FrequencyCap, Type.Null()], { description: 'null removes the cap' })),
+          failover: Type.Optional(
+            Type.Union(
+              [
+                Type.Object(
+                  { sms: Type.Optional(FailoverList), whatsapp: Type.Optional(FailoverList), rcs: Type.Optional(FailoverList) },
+                  { additionalProperties: false },
+                ),
+                Type.Null(),
+              ],
+              { description: `${FAILOVER_DESCRIPTION}. A channel given replaces its list ([] removes it), a channel left out keeps its own; null removes every list` },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -58,7 +58,7 @@ export async function sendCm(ctx: SendContext<CmConfig, CmSecrets>, message: Out
   const token = ctx.secrets.product_token;
   const reference = referenceFor(message.messageId);
   if (!reference) {
-    return { kind: 'refused', statusCode: null, error: 'reference_unavailable', comment: 'The message id has no CM reference form (1-32 letters and digits)' };
+    return { kind: 'refused', statusCode: null, error: 'reference_unavailable', comment: 'The message id has no CM reference form (1-32 letters and digits)', fault: 'message' };
   }
   let answer: HttpAnswer;
   try {
@@ -111,7 +111,8 @@ export function classify(statusCode: number, headers: ResponseHeaders, text: str
   const error = String(code);
   const comment = detail ? `${meaning.name}: ${detail}` : meaning.name;
   if (statusCode === 429 || meaning.fault === 'transient') return retryAfterAnswer(statusCode, headers, error, comment);
-  return { kind: 'refused', statusCode, error, comment };
+  // An account code (a wrong token, no balance) refuses every message alike: failover's business.
+  return { kind: 'refused', statusCode, error, comment, fault: meaning.fault === 'account' ? 'provider' : 'message' };
 }
 
 function accepted(entry: unknown, reference: string): SendResult {

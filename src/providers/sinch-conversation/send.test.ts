@@ -258,7 +258,7 @@ test('send: token endpoint answers decide the send', async () => {
   const cases: { handler: Handler; expected: SendResult }[] = [
     {
       handler: answer(401, '{"error":"invalid_client","error_description":"Bad client credentials"}'),
-      expected: { kind: 'refused', statusCode: 401, error: 'invalid_client', comment: 'token endpoint: Bad client credentials' },
+      expected: { kind: 'refused', statusCode: 401, error: 'invalid_client', comment: 'token endpoint: Bad client credentials', fault: 'provider' },
     },
     { handler: answer(503, '', { 'retry-after': '5' }), expected: { kind: 'retry', statusCode: 503, error: 'service_unavailable', comment: 'token endpoint: HTTP 503', retryAfterMs: 5000 } },
   ];

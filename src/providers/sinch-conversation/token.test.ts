@@ -119,27 +119,27 @@ const errorCases: { name: string; handler: Handler; expected: TokenOutcome }[] =
   {
     name: '401 invalid_client (RFC 6749 body)',
     handler: json(401, { error: 'invalid_client', error_description: 'Client authentication failed' }),
-    expected: { ok: false, result: { kind: 'refused', statusCode: 401, error: 'invalid_client', comment: 'token endpoint: Client authentication failed' } },
+    expected: { ok: false, result: { kind: 'refused', statusCode: 401, error: 'invalid_client', comment: 'token endpoint: Client authentication failed', fault: 'provider' } },
   },
   {
     name: '401 empty body',
     handler: json(401, ''),
-    expected: { ok: false, result: { kind: 'refused', statusCode: 401, error: 'unauthorized', comment: 'token endpoint: HTTP 401' } },
+    expected: { ok: false, result: { kind: 'refused', statusCode: 401, error: 'unauthorized', comment: 'token endpoint: HTTP 401', fault: 'provider' } },
   },
   {
     name: '400 unsupported_grant_type',
     handler: json(400, { error: 'unsupported_grant_type' }),
-    expected: { ok: false, result: { kind: 'refused', statusCode: 400, error: 'unsupported_grant_type', comment: 'token endpoint: unsupported_grant_type' } },
+    expected: { ok: false, result: { kind: 'refused', statusCode: 400, error: 'unsupported_grant_type', comment: 'token endpoint: unsupported_grant_type', fault: 'provider' } },
   },
   {
     name: '403 Google-style body',
     handler: json(403, { error: { code: 403, message: 'Key disabled', status: 'PERMISSION_DENIED' } }),
-    expected: { ok: false, result: { kind: 'refused', statusCode: 403, error: 'PERMISSION_DENIED', comment: 'token endpoint: Key disabled' } },
+    expected: { ok: false, result: { kind: 'refused', statusCode: 403, error: 'PERMISSION_DENIED', comment: 'token endpoint: Key disabled', fault: 'provider' } },
   },
   {
     name: '404 (a wrong auth_url)',
     handler: json(404, '<h1>Not Found</h1>'),
-    expected: { ok: false, result: { kind: 'refused', statusCode: 404, error: 'not_found', comment: 'token endpoint: <h1>Not Found</h1>' } },
+    expected: { ok: false, result: { kind: 'refused', statusCode: 404, error: 'not_found', comment: 'token endpoint: <h1>Not Found</h1>', fault: 'provider' } },
   },
   {
     name: '429 with Retry-After',
@@ -159,7 +159,7 @@ const errorCases: { name: string; handler: Handler; expected: TokenOutcome }[] =
   {
     name: '401 echoing the credentials',
     handler: (req, res) => json(401, `bad ${req.headers['authorization']} for ${SECRET}`)(req, res, 0),
-    expected: { ok: false, result: { kind: 'refused', statusCode: 401, error: 'unauthorized', comment: 'token endpoint: bad Basic [redacted] for [redacted]' } },
+    expected: { ok: false, result: { kind: 'refused', statusCode: 401, error: 'unauthorized', comment: 'token endpoint: bad Basic [redacted] for [redacted]', fault: 'provider' } },
   },
 ];
 

@@ -146,8 +146,9 @@ export class SinchConversationTokenCache {
 
     const { error, comment } = describeTokenError(statusCode, json, text, secrets);
     if (isRetryableStatus(statusCode)) return { ok: false, result: retryAfterAnswer(statusCode, headers, error, comment) };
-    // 400/401/403/404…: wrong credentials or a wrong auth_url; retrying cannot help.
-    return { ok: false, result: { kind: 'refused', statusCode, error, comment } };
+    // 400/401/403/404…: wrong credentials or a wrong auth_url; retrying cannot help, and no
+    // message of the integration gets through: the provider's fault, for failover.
+    return { ok: false, result: { kind: 'refused', statusCode, error, comment, fault: 'provider' } };
   }
 }
 
