@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { Coordinator, LockSpace, senderHolders } from './coordination.js';
+import { Coordinator, LockSpace, launchHolder, roleHolders, senderHolders } from './coordination.js';
 import { openPostgresStore, postgresUnavailable, type TestStore } from './testing.js';
 
 const skip = await postgresUnavailable();
@@ -47,6 +47,23 @@ describe('coordination sessions (postgres)', { skip }, () => {
     assert.deepEqual(holders.map((h) => h.pid), [process.pid]);
     await a.close();
     await b.close();
+  });
+
+  test('who runs each job for all and each campaign fan-out is readable by anyone on the store', async () => {
+    const a = await Coordinator.connect(store.url, 'ra');
+    assert.deepEqual(await roleHolders(store.db), []);
+    assert.equal(await launchHolder(store.db, 'cmp_x'), null);
+    assert.equal(await a.tryLock(LockSpace.role, 'imports'), true);
+    // A name whose hashtext is negative, and one that is not a role: neither confuses the look-up.
+    assert.equal(await a.tryLock(LockSpace.role, 'scheduler'), true);
+    assert.equal(await a.tryLock(LockSpace.launch, 'cmp_x'), true);
+    assert.deepEqual((await roleHolders(store.db)).map((h) => `${h.role}:${h.pid}`).sort(), [`imports:${process.pid}`, `scheduler:${process.pid}`]);
+    assert.equal(await launchHolder(store.db, 'cmp_x'), process.pid);
+    assert.equal(await launchHolder(store.db, 'cmp_y'), null);
+    await a.unlock(LockSpace.launch, 'cmp_x');
+    assert.equal(await launchHolder(store.db, 'cmp_x'), null);
+    await a.close();
+    assert.deepEqual(await roleHolders(store.db), []);
   });
 
   test('a session that dies frees its leases for the others at once, and its process hears that it is lost', async () => {

@@ -26,6 +26,9 @@ export const LockSpace = {
 } as const;
 export type LockSpace = (typeof LockSpace)[keyof typeof LockSpace];
 
+/** Advisory locks are server-wide: only those taken in this database are this store's. */
+const thisDatabase = sql`l.database = (select oid from pg_database where datname = current_database())`;
+
 /**
  * The operating-system pid of the hub process holding each sender lease, by integration (its
  * lock key): read from the sessions' application names (`switchboard <worker> pid <pid>`). For
@@ -34,7 +37,7 @@ export type LockSpace = (typeof LockSpace)[keyof typeof LockSpace];
 export async function senderHolders(db: Kysely<Database>): Promise<{ key: number; pid: number }[]> {
   const r = await sql<{ key: number; app: string }>`
     select l.objid::bigint as key, a.application_name as app from pg_locks l join pg_stat_activity a on a.pid = l.pid
-     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.sender}::int::oid`.execute(db);
+     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.sender}::int::oid and ${thisDatabase}`.execute(db);
   return r.rows.map((row) => ({ key: Number(row.key), pid: Number(/ pid (\d+)$/.exec(row.app)?.[1] ?? 0) }));
 }
 
@@ -42,8 +45,36 @@ export async function senderHolders(db: Kysely<Database>): Promise<{ key: number
 export async function liveWorkerPids(db: Kysely<Database>): Promise<number[]> {
   const r = await sql<{ app: string }>`
     select a.application_name as app from pg_locks l join pg_stat_activity a on a.pid = l.pid
-     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.worker}::int::oid`.execute(db);
+     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.worker}::int::oid and ${thisDatabase}`.execute(db);
   return r.rows.map((row) => Number(/ pid (\d+)$/.exec(row.app)?.[1] ?? 0)).sort((a, b) => a - b);
+}
+
+/**
+ * The operating-system pid of the hub process holding each job run for all (scheduler,
+ * retention, imports), by job: none while nobody holds it. For operators and tests.
+ */
+export async function roleHolders(db: Kysely<Database>): Promise<{ role: string; pid: number }[]> {
+  return holdersOf(db, LockSpace.role, ['scheduler', 'retention', 'imports']).then((rows) => rows.map((r) => ({ role: r.name, pid: r.pid })));
+}
+
+/**
+ * The operating-system pid of the hub process running a campaign's fan-out (its launch lease),
+ * or null when no process holds it (not launching, or its holder died and nobody resumed it yet).
+ */
+export async function launchHolder(db: Kysely<Database>, campaignId: string): Promise<number | null> {
+  return (await holdersOf(db, LockSpace.launch, [campaignId]))[0]?.pid ?? null;
+}
+
+/** Who holds each named lease of a space: the second lock key is `hashtext(name)`, an oid in pg_locks. */
+async function holdersOf(db: Kysely<Database>, space: LockSpace, names: string[]): Promise<{ name: string; pid: number }[]> {
+  const r = await sql<{ name: string; app: string }>`
+    select n.name, a.application_name as app
+      from unnest(${names}::text[]) as n(name)
+      join pg_locks l on l.locktype = 'advisory' and l.granted and l.objsubid = 2
+       and l.classid = ${space}::int::oid and l.objid = hashtext(n.name)::oid
+       and ${thisDatabase}
+      join pg_stat_activity a on a.pid = l.pid`.execute(db);
+  return r.rows.map((row) => ({ name: row.name, pid: Number(/ pid (\d+)$/.exec(row.app)?.[1] ?? 0) }));
 }
 
 /** The channel every hub process listens on. */
