@@ -5,7 +5,7 @@
 import { startHub } from './helpers.js';
 
 const pass = ['DATABASE_URL', 'DATABASE_POOL_SIZE', 'SWITCHBOARD_SECRET_KEY', 'SWITCHBOARD_ADMIN_TOKEN', 'PUBLIC_URL', 'PORT', 'LOG_LEVEL', 'ALLOW_LOOPBACK_PROVIDER_URLS'];
-const env = Object.fromEntries(pass.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]!]])));
+const env = Object.fromEntries(pass.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])));
 const dataDir = process.env.SWITCHBOARD_DATA_DIR;
 if (!dataDir || !env.PORT) throw new Error('SWITCHBOARD_DATA_DIR and PORT are needed');
 

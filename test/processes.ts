@@ -64,7 +64,7 @@ export function startHubProcess(e: ProcessEnv, port: number, options: HubOptions
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Drained, so a chatty log level never blocks the child on a full pipe.
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     if (process.env.MP_LOG_LEVEL) process.stdout.write(`${line}\n`);
   });
   return { port, dataDir: e.dataDir, child, api: new ApiClient(`http://127.0.0.1:${port}`, e.adminToken), exited: exitOf(child) };

@@ -43,6 +43,11 @@ describe('coordination sessions (postgres)', { skip }, () => {
     await a.unlock(LockSpace.sender, 'int_1');
     assert.ok(!a.holds(LockSpace.sender, 'int_1'));
     assert.equal(await b.tryLock(LockSpace.sender, 'int_1'), true, 'one unlock frees it, however often its holder took it');
+    // Taken twice at once (the second asked before the first was answered): still one unlock.
+    assert.deepEqual(await Promise.all([a.tryLock(LockSpace.launch, 'cmp_1'), a.tryLock(LockSpace.launch, 'cmp_1')]), [true, true]);
+    await a.unlock(LockSpace.launch, 'cmp_1');
+    assert.equal(await b.tryLock(LockSpace.launch, 'cmp_1'), true, 'free after one unlock');
+    await b.unlock(LockSpace.launch, 'cmp_1');
     const holders = await senderHolders(store.db);
     assert.deepEqual(holders.map((h) => h.pid), [process.pid]);
     await a.close();

@@ -65,6 +65,18 @@ export async function launchHolder(db: Kysely<Database>, campaignId: string): Pr
   return (await holdersOf(db, LockSpace.launch, [campaignId]))[0]?.pid ?? null;
 }
 
+/**
+ * Ends the coordination session of the hub process with this operating-system pid, as a cut
+ * network or a restart of the server would: the process exits (code 70) and its leases go to the
+ * others. Returns how many sessions were ended (one per live process). For operators and tests.
+ */
+export async function endCoordinationSession(db: Kysely<Database>, pid: number): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+     where datname = current_database() and application_name like ${`switchboard % pid ${pid}`}`.execute(db);
+  return r.rows[0]!.n;
+}
+
 /** Who holds each named lease of a space: the second lock key is `hashtext(name)`, an oid in pg_locks. */
 async function holdersOf(db: Kysely<Database>, space: LockSpace, names: string[]): Promise<{ name: string; pid: number }[]> {
   const r = await sql<{ name: string; app: string }>`
@@ -169,7 +181,10 @@ export class Coordinator extends EventEmitter<{ message: [payload: string]; lost
     if (this.holds(space, name)) return true;
     const r = await this.#query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [space, name]);
     const ok = r.rows[0]!.ok;
-    if (ok) this.#count(space, name, 1);
+    // Taken meanwhile by a call that started before this one ended: the server counted it twice,
+    // and one unlock must free it (see unlock).
+    if (ok && this.holds(space, name)) await this.#query('select pg_advisory_unlock($1, hashtext($2))', [space, name]);
+    else if (ok) this.#count(space, name, 1);
     return ok;
   }
 
