@@ -70,7 +70,7 @@ export function startHubProcess(e: ProcessEnv, port: number, options: HubOptions
   return { port, dataDir: e.dataDir, child, api: new ApiClient(`http://127.0.0.1:${port}`, e.adminToken), exited: exitOf(child) };
 }
 
-export async function ready(h: HubProcess): Promise<void> {
+export async function ready(h: Pick<HubProcess, 'port' | 'api'>): Promise<void> {
   await eventually(async () => ((await h.api.get('/readyz').catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 60_000, `the hub on ${h.port} to be ready`);
 }
 

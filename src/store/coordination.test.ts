@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { Coordinator, LockSpace, launchHolder, roleHolders, senderHolders } from './coordination.js';
+import { Coordinator, LockSpace, launchHolder, liveWorkerPids, roleHolders, senderHolders } from './coordination.js';
 import { openPostgresStore, postgresUnavailable, type TestStore } from './testing.js';
 
 const skip = await postgresUnavailable();
@@ -69,6 +69,24 @@ describe('coordination sessions (postgres)', { skip }, () => {
     assert.equal(await launchHolder(store.db, 'cmp_x'), null);
     await a.close();
     assert.deepEqual(await roleHolders(store.db), []);
+  });
+
+  test("the holders listed are this database's: advisory locks of another database on the server are not", async () => {
+    const elsewhere = await openPostgresStore();
+    const o = await Coordinator.connect(elsewhere.url, 'elsewhere');
+    try {
+      await o.tryLock(LockSpace.sender, 'int_elsewhere');
+      await o.tryLock(LockSpace.role, 'scheduler');
+      await o.tryLock(LockSpace.launch, 'cmp_elsewhere');
+      assert.deepEqual(await senderHolders(elsewhere.db).then((h) => h.map((x) => x.pid)), [process.pid], 'seen from its own database');
+      assert.deepEqual(await senderHolders(store.db), []);
+      assert.deepEqual(await roleHolders(store.db), []);
+      assert.deepEqual(await liveWorkerPids(store.db), []);
+      assert.equal(await launchHolder(store.db, 'cmp_elsewhere'), null);
+    } finally {
+      await o.close();
+      await elsewhere.close();
+    }
   });
 
   test('a session that dies frees its leases for the others at once, and its process hears that it is lost', async () => {
