@@ -97,13 +97,21 @@ test('a campaign fan-out whose process is killed with SIGKILL is resumed by anot
   const unavailable = await postgresUnavailable();
   if (unavailable) return t.skip(unavailable);
   const { db, sandbox, api, env, hubs } = await setUp(t);
+  const phases: Record<string, number> = {};
+  let last = Date.now();
+  const phase = (name: string) => {
+    phases[name] = Date.now() - last;
+    last = Date.now();
+  };
   for (let i = 0; i < 3; i++) hubs.push(startServe(env, await freePort()));
   await Promise.all(hubs.map(ready));
+  phase('start');
   // A rate limit keeps the sending light: what is checked here is the fan-out.
   const { pid } = await project(api, sandbox, 100);
   // More than one launch transaction (5,000 customers each), so the kill can fall between two.
-  const N = 12_000;
+  const N = 10_000;
   const ids = await importCustomers(api, pid, N);
+  phase('import');
   const created = await api.post(`/api/v1/projects/${pid}/campaigns`, { name: 'Big', body: 'Hello {{ customer.customer_id }}', audience: { customer_ids: ids } });
   assert.equal(created.status, 201);
   const cid = created.body.id as string;
@@ -115,6 +123,7 @@ test('a campaign fan-out whose process is killed with SIGKILL is resumed by anot
     const [who, { rows }] = await Promise.all([launchHolder(db, cid), countOf(db, cid)]);
     return who !== null && rows > 0 ? who : undefined;
   }, 30_000, 'the fan-out to be under way');
+  phase('first chunk');
   assert.equal(holder, launcher.child.pid, 'the launch lease is held by the process that took the launch');
   launcher.child.kill('SIGKILL');
   await launcher.exited;
@@ -130,6 +139,7 @@ test('a campaign fan-out whose process is killed with SIGKILL is resumed by anot
     const c = (await api.get(`/api/v1/projects/${pid}/campaigns/${cid}`)).body;
     return c.state === 'launched' ? c : undefined;
   }, 60_000, 'the campaign to be launched');
+  phase('resumed to the end');
   assert.equal(await launchHolder(db, cid), null, 'the lease given back');
 
   // Exactly one message per customer, and counts that say so.
@@ -145,7 +155,7 @@ test('a campaign fan-out whose process is killed with SIGKILL is resumed by anot
     const marked = await db.selectFrom('messages').select('id').where('id', 'in', twice).where('possible_duplicate', '=', 1).execute();
     assert.equal(marked.length, twice.length, 'every message sent twice is marked');
   }
-  t.diagnostic(JSON.stringify({ resumedBy: resumedBy?.child.pid ?? 'finished before seen', sent: sent.size, twice: twice.length }));
+  t.diagnostic(JSON.stringify({ resumedBy: resumedBy?.child.pid ?? 'finished before seen', sent: sent.size, twice: twice.length, phases }));
 });
 
 /** The hub process among `hubs` holding the integration's sender lease (one integration on the store). */
