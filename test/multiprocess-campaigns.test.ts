@@ -314,8 +314,9 @@ test('a campaign and a send scheduled, and an import queued, through one process
   const viaOther = hubs.find((h) => h !== importer)!.api;
   const queuedAt = Date.now();
   await importCustomers(viaOther, pid, 20);
-  t.diagnostic(`import done ${Date.now() - queuedAt} ms after its upload`);
-  assert.ok(Date.now() - queuedAt < 10_000);
+  const importMs = Date.now() - queuedAt;
+  t.diagnostic(`import done ${importMs} ms after its upload`);
+  assert.ok(importMs < 10_000, `the import done in ${importMs} ms`);
 
   // A campaign scheduled through the process without the scheduler launches at its time.
   const scheduler = await roleOwner(db, hubs, 'scheduler');
@@ -330,7 +331,8 @@ test('a campaign and a send scheduled, and an import queued, through one process
     return c.state === 'launched' ? c : undefined;
   }, 15_000, 'the scheduled campaign to launch');
   const launchedAt = Date.parse(launched.launched_at);
-  assert.ok(launchedAt >= sendAt && launchedAt < sendAt + 1500, `launched ${launchedAt - sendAt} ms after its send_at`);
+  // Within seconds (a loaded machine is slow to answer), not at the scheduler's next look a minute later.
+  assert.ok(launchedAt >= sendAt && launchedAt < sendAt + 3000, `launched ${launchedAt - sendAt} ms after its send_at`);
   const ids = new Set((await db.selectFrom('messages').select('id').where('campaign_id', '=', cid).execute()).map((m) => m.id));
   await eventually(async () => (campaignSends(sandbox, ids).length === 3 ? true : undefined), 5000, 'the campaign sent');
   t.diagnostic(`scheduled campaign launched ${launchedAt - sendAt} ms after its send_at, sent by ${Math.max(...campaignSends(sandbox, ids)) - sendAt} ms`);
@@ -344,7 +346,7 @@ test('a campaign and a send scheduled, and an import queued, through one process
   const later = await b.post(`/api/v1/projects/${pid}/messages`, { customer_id: 'c3', body: 'Later', send_at: new Date(at).toISOString() });
   assert.equal(later.status, 202);
   const out = await eventually(async () => campaignSends(sandbox, new Set([later.body.id]))[0], 10_000, 'the scheduled send');
-  assert.ok(out >= at && out < at + 1500, `sent ${out - at} ms after its send_at`);
+  assert.ok(out >= at && out < at + 3000, `sent ${out - at} ms after its send_at`);
 });
 
 test('a launch resumed in one process while another holds its lease is left to that process', { timeout: 60_000 }, async (t) => {
