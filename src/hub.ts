@@ -60,6 +60,8 @@ export class Hub {
   readonly refusalLog = new ThrottledLog();
   /** Fan-outs running in this process, by campaign. */
   readonly #fanOuts = new Map<string, Promise<unknown>>();
+  /** Runs here holding each campaign's launch lease (see #track). */
+  readonly #leaseUsers = new Map<string, number>();
   /** Events committed since the last /metrics scrape. */
   readonly #events: RecordedEventTally;
   #running = false;
@@ -118,7 +120,7 @@ export class Hub {
             retention: this.retention,
             logger: logger.child({ component: 'cluster' }),
             resumeLaunch: (projectId, id) => this.continueLaunch(projectId, id),
-            launchingHere: (id) => this.#fanOuts.has(id),
+            launchingHere: (id) => this.#fanOuts.has(id) || this.#leaseUsers.has(id),
             resync: () => this.callbacks.resyncPending(db),
           },
           options.cluster,
@@ -198,10 +200,12 @@ export class Hub {
    */
   continueLaunch(projectId: string, id: string): void {
     const running = this.#fanOuts.get(id) ?? Promise.resolve();
-    this.#track(id, () =>
+    this.#track(id, (leased) =>
       running
         .catch(() => undefined)
         .then(async () => {
+          // Leased by another process (its look for unfinished launches came first): it runs it.
+          if (!leased) return;
           if ((await campaignStore.stateOf(this.db, id)) === 'launching') await launchCampaign(this.messaging, projectId, id, ['launching']);
         }),
     ).catch((err: unknown) => this.logger.error({ err, campaign_id: id }, 'resuming the campaign launch failed'));
@@ -211,19 +215,29 @@ export class Hub {
    * Runs a campaign's fan-out, known to be under way here until it settles. Shared with other
    * processes, under the campaign's launch lease (taken before the fan-out starts, so no other
    * process takes it for an interrupted launch): a lease held elsewhere means it runs there, and
-   * the launch here then finds the campaign `launching` and refuses.
+   * a launch by hand then finds the campaign `launching` and refuses; `run` is told (`leased`).
+   * Runs of one campaign here share its lease (taking it again is a no-op): the last to end gives
+   * it back, or another process could resume the launch while one of them still runs.
    */
-  #track<T>(id: string, run: () => Promise<T>): Promise<T> {
+  #track<T>(id: string, run: (leased: boolean) => Promise<T>): Promise<T> {
     const lease = this.cluster?.lease;
     const p = lease
       ? lease.take(id).then(async (held) => {
+          if (held) this.#leaseUsers.set(id, (this.#leaseUsers.get(id) ?? 0) + 1);
           try {
-            return await run();
+            return await run(held);
           } finally {
-            if (held) await lease.give(id).catch(() => undefined);
+            if (held) {
+              const left = this.#leaseUsers.get(id)! - 1;
+              if (left > 0) this.#leaseUsers.set(id, left);
+              else {
+                this.#leaseUsers.delete(id);
+                await lease.give(id).catch(() => undefined);
+              }
+            }
           }
         })
-      : run();
+      : run(true);
     this.#fanOuts.set(id, p);
     const forget = () => {
       if (this.#fanOuts.get(id) === p) this.#fanOuts.delete(id);

@@ -32,7 +32,7 @@ export async function startHub(
   opts: { dataDir?: string; env?: Record<string, string>; hub?: HubOptions; logger?: Logger; app?: Parameters<typeof buildApp>[1] } = {},
 ): Promise<TestHub> {
   const dataDir = opts.dataDir ?? tempDir();
-  const port = await freePort();
+  const port = opts.env?.PORT ? Number(opts.env.PORT) : await freePort();
   const config = loadConfig({
     SWITCHBOARD_DATA_DIR: dataDir,
     PORT: String(port),

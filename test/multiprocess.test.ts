@@ -6,7 +6,6 @@
 // provider never sees more than the integration's rate limit in any one-second window.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, request, type Server } from 'node:http';
 import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -16,71 +15,12 @@ import { createSinchSmsSandbox } from '../src/sandboxes/sinch-sms/server.js';
 import { liveWorkerPids, senderHolders } from '../src/store/coordination.js';
 import { openPostgresStore, postgresUnavailable, type TestStore } from '../src/store/testing.js';
 import { ApiClient, eventually, freePort, tempDir } from './helpers.js';
+import { ready, roundRobin, startServe, type HubProcess } from './processes.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'multiprocess-admin-token';
 const SECRET_KEY = SecretBox.generateKey();
 const RATE_LIMIT = 40;
-
-interface HubProcess {
-  port: number;
-  dataDir: string;
-  child: ChildProcess;
-}
-
-function startProcess(databaseUrl: string, publicUrl: string, port: number, dataDir: string): HubProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      DATABASE_POOL_SIZE: '4',
-      SWITCHBOARD_DATA_DIR: dataDir,
-      SWITCHBOARD_SECRET_KEY: SECRET_KEY,
-      SWITCHBOARD_ADMIN_TOKEN: TOKEN,
-      PUBLIC_URL: publicUrl,
-      PORT: String(port),
-      LOG_LEVEL: process.env.MP_LOG_LEVEL ?? 'error',
-      ALLOW_LOOPBACK_PROVIDER_URLS: 'true',
-    },
-    stdio: ['ignore', process.env.MP_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
-  });
-  return { port, dataDir, child };
-}
-
-async function ready(port: number): Promise<void> {
-  const api = new ApiClient(`http://127.0.0.1:${port}`, TOKEN);
-  await eventually(async () => ((await api.get('/readyz').catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 60_000, `the hub on ${port} to be ready`);
-}
-
-/** A load balancer: each request to the next hub, passed on to the one after when a hub is down. */
-function roundRobin(ports: () => number[]): Promise<Server> {
-  let next = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const targets = ports();
-      const attempt = (tries: number) => {
-        const port = targets[next++ % targets.length]!;
-        const out = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        });
-        out.on('error', () => {
-          // Refused before anything was answered: another hub may take it; mid-answer, a 502.
-          if (!res.headersSent && tries + 1 < targets.length) attempt(tries + 1);
-          else if (!res.headersSent) res.writeHead(502).end();
-          else res.destroy();
-        });
-        out.end(body);
-      };
-      attempt(0);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 let store: TestStore | null = null;
 const dirs: string[] = [];
@@ -105,13 +45,14 @@ test('three hub processes on one PostgreSQL database survive a SIGKILL of any of
   const proxy = await roundRobin(() => hubs.map((h) => h.port));
   const publicUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   const api = new ApiClient(publicUrl, TOKEN);
+  const env = (dataDir: string) => ({ databaseUrl: store!.url, publicUrl, dataDir, secretKey: SECRET_KEY, adminToken: TOKEN });
   try {
     for (let i = 0; i < 3; i++) {
       const dataDir = tempDir('switchboard-mp-');
       dirs.push(dataDir);
-      hubs.push(startProcess(store.url, publicUrl, await freePort(), dataDir));
+      hubs.push(startServe(env(dataDir), await freePort()));
     }
-    await Promise.all(hubs.map((h) => ready(h.port)));
+    await Promise.all(hubs.map(ready));
 
     const pid = (await api.post('/api/v1/projects', { name: 'Many' })).body.id;
     const integration = await api.post(`/api/v1/projects/${pid}/integrations`, {
@@ -165,8 +106,8 @@ test('three hub processes on one PostgreSQL database survive a SIGKILL of any of
       stop = true;
       await Promise.all(clients);
       // Back to three for the next round, on the same port and data directory.
-      const again = startProcess(store.url, publicUrl, victim.port, victim.dataDir);
-      await ready(again.port);
+      const again = startServe(env(victim.dataDir), victim.port);
+      await ready(again);
       hubs.push(again);
       restarted = again;
 
@@ -251,7 +192,7 @@ test('serve --workers N on PostgreSQL: N processes on one port, a dead one repla
   const port = await freePort();
   const { child } = serveWorkers({ SWITCHBOARD_DATA_DIR: dataDir, DATABASE_URL: own.url, PORT: String(port) }, '3');
   try {
-    await ready(port);
+    await ready({ port, api: new ApiClient(`http://127.0.0.1:${port}`, TOKEN) });
     const first = await eventually(async () => {
       const pids = await liveWorkerPids(own.db);
       return pids.length === 3 ? pids : undefined;
@@ -262,7 +203,7 @@ test('serve --workers N on PostgreSQL: N processes on one port, a dead one repla
       return pids.length === 3 && !pids.includes(first[1]!) ? pids : undefined;
     }, 60_000, 'the killed worker replaced');
     assert.equal(second.filter((p) => first.includes(p)).length, 2);
-    await ready(port);
+    await ready({ port, api: new ApiClient(`http://127.0.0.1:${port}`, TOKEN) });
     child.kill('SIGTERM');
     assert.equal(await exited(child), 0);
     assert.deepEqual(await liveWorkerPids(own.db), []);

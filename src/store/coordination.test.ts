@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { Coordinator, LockSpace, liveWorkerPids, senderHolders } from './coordination.js';
+import { Coordinator, LockSpace, launchHolder, liveWorkerPids, roleHolders, senderHolders } from './coordination.js';
 import { openPostgresStore, postgresUnavailable, type TestStore } from './testing.js';
 
 const skip = await postgresUnavailable();
@@ -43,10 +43,50 @@ describe('coordination sessions (postgres)', { skip }, () => {
     await a.unlock(LockSpace.sender, 'int_1');
     assert.ok(!a.holds(LockSpace.sender, 'int_1'));
     assert.equal(await b.tryLock(LockSpace.sender, 'int_1'), true, 'one unlock frees it, however often its holder took it');
+    // Taken twice at once (the second asked before the first was answered): still one unlock.
+    assert.deepEqual(await Promise.all([a.tryLock(LockSpace.launch, 'cmp_1'), a.tryLock(LockSpace.launch, 'cmp_1')]), [true, true]);
+    await a.unlock(LockSpace.launch, 'cmp_1');
+    assert.equal(await b.tryLock(LockSpace.launch, 'cmp_1'), true, 'free after one unlock');
+    await b.unlock(LockSpace.launch, 'cmp_1');
     const holders = await senderHolders(store.db);
     assert.deepEqual(holders.map((h) => h.pid), [process.pid]);
     await a.close();
     await b.close();
+  });
+
+  test('who runs each job for all and each campaign fan-out is readable by anyone on the store', async () => {
+    const a = await Coordinator.connect(store.url, 'ra');
+    assert.deepEqual(await roleHolders(store.db), []);
+    assert.equal(await launchHolder(store.db, 'cmp_x'), null);
+    assert.equal(await a.tryLock(LockSpace.role, 'imports'), true);
+    // A name whose hashtext is negative, and one that is not a role: neither confuses the look-up.
+    assert.equal(await a.tryLock(LockSpace.role, 'scheduler'), true);
+    assert.equal(await a.tryLock(LockSpace.launch, 'cmp_x'), true);
+    assert.deepEqual((await roleHolders(store.db)).map((h) => `${h.role}:${h.pid}`).sort(), [`imports:${process.pid}`, `scheduler:${process.pid}`]);
+    assert.equal(await launchHolder(store.db, 'cmp_x'), process.pid);
+    assert.equal(await launchHolder(store.db, 'cmp_y'), null);
+    await a.unlock(LockSpace.launch, 'cmp_x');
+    assert.equal(await launchHolder(store.db, 'cmp_x'), null);
+    await a.close();
+    assert.deepEqual(await roleHolders(store.db), []);
+  });
+
+  test("the holders listed are this database's: advisory locks of another database on the server are not", async () => {
+    const elsewhere = await openPostgresStore();
+    const o = await Coordinator.connect(elsewhere.url, 'elsewhere');
+    try {
+      await o.tryLock(LockSpace.sender, 'int_elsewhere');
+      await o.tryLock(LockSpace.role, 'scheduler');
+      await o.tryLock(LockSpace.launch, 'cmp_elsewhere');
+      assert.deepEqual(await senderHolders(elsewhere.db).then((h) => h.map((x) => x.pid)), [process.pid], 'seen from its own database');
+      assert.deepEqual(await senderHolders(store.db), []);
+      assert.deepEqual(await roleHolders(store.db), []);
+      assert.deepEqual(await liveWorkerPids(store.db), []);
+      assert.equal(await launchHolder(store.db, 'cmp_elsewhere'), null);
+    } finally {
+      await o.close();
+      await elsewhere.close();
+    }
   });
 
   test('a session that dies frees its leases for the others at once, and its process hears that it is lost', async () => {
@@ -63,22 +103,6 @@ describe('coordination sessions (postgres)', { skip }, () => {
     assert.equal(await b.liveWorkers(), 1);
     await a.close();
     await b.close();
-  });
-
-  test("processes and leases of another database on the same server are not this store's", async () => {
-    const other = await openPostgresStore();
-    const elsewhere = await Coordinator.connect(other.url, 'oa');
-    const here = await Coordinator.connect(store.url, 'ob');
-    try {
-      assert.equal(await elsewhere.tryLock(LockSpace.sender, 'int_other'), true);
-      assert.deepEqual(await liveWorkerPids(store.db), [process.pid], 'one process here');
-      assert.deepEqual(await senderHolders(store.db), [], 'no sender lease here');
-      assert.equal(await here.liveWorkers(), 1);
-    } finally {
-      await elsewhere.close();
-      await here.close();
-      await other.close();
-    }
   });
 
   test('news published by one session reaches every listening session', async () => {

@@ -26,6 +26,9 @@ export const LockSpace = {
 } as const;
 export type LockSpace = (typeof LockSpace)[keyof typeof LockSpace];
 
+/** Advisory locks are server-wide: only those taken in this database are this store's. */
+const thisDatabase = sql`l.database = (select oid from pg_database where datname = current_database())`;
+
 /**
  * The operating-system pid of the hub process holding each sender lease, by integration (its
  * lock key): read from the sessions' application names (`switchboard <worker> pid <pid>`). For
@@ -34,8 +37,7 @@ export type LockSpace = (typeof LockSpace)[keyof typeof LockSpace];
 export async function senderHolders(db: Kysely<Database>): Promise<{ key: number; pid: number }[]> {
   const r = await sql<{ key: number; app: string }>`
     select l.objid::bigint as key, a.application_name as app from pg_locks l join pg_stat_activity a on a.pid = l.pid
-     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.sender}::int::oid
-       and l.database = (select oid from pg_database where datname = current_database())`.execute(db);
+     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.sender}::int::oid and ${thisDatabase}`.execute(db);
   return r.rows.map((row) => ({ key: Number(row.key), pid: Number(/ pid (\d+)$/.exec(row.app)?.[1] ?? 0) }));
 }
 
@@ -43,9 +45,48 @@ export async function senderHolders(db: Kysely<Database>): Promise<{ key: number
 export async function liveWorkerPids(db: Kysely<Database>): Promise<number[]> {
   const r = await sql<{ app: string }>`
     select a.application_name as app from pg_locks l join pg_stat_activity a on a.pid = l.pid
-     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.worker}::int::oid
-       and l.database = (select oid from pg_database where datname = current_database())`.execute(db);
+     where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = ${LockSpace.worker}::int::oid and ${thisDatabase}`.execute(db);
   return r.rows.map((row) => Number(/ pid (\d+)$/.exec(row.app)?.[1] ?? 0)).sort((a, b) => a - b);
+}
+
+/**
+ * The operating-system pid of the hub process holding each job run for all (scheduler,
+ * retention, imports), by job: none while nobody holds it. For operators and tests.
+ */
+export async function roleHolders(db: Kysely<Database>): Promise<{ role: string; pid: number }[]> {
+  return holdersOf(db, LockSpace.role, ['scheduler', 'retention', 'imports']).then((rows) => rows.map((r) => ({ role: r.name, pid: r.pid })));
+}
+
+/**
+ * The operating-system pid of the hub process running a campaign's fan-out (its launch lease),
+ * or null when no process holds it (not launching, or its holder died and nobody resumed it yet).
+ */
+export async function launchHolder(db: Kysely<Database>, campaignId: string): Promise<number | null> {
+  return (await holdersOf(db, LockSpace.launch, [campaignId]))[0]?.pid ?? null;
+}
+
+/**
+ * Ends the coordination session of the hub process with this operating-system pid, as a cut
+ * network or a restart of the server would: the process exits (code 70) and its leases go to the
+ * others. Returns how many sessions were ended (one per live process). For operators and tests.
+ */
+export async function endCoordinationSession(db: Kysely<Database>, pid: number): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+     where datname = current_database() and application_name like ${`switchboard % pid ${pid}`}`.execute(db);
+  return r.rows[0]!.n;
+}
+
+/** Who holds each named lease of a space: the second lock key is `hashtext(name)`, an oid in pg_locks. */
+async function holdersOf(db: Kysely<Database>, space: LockSpace, names: string[]): Promise<{ name: string; pid: number }[]> {
+  const r = await sql<{ name: string; app: string }>`
+    select n.name, a.application_name as app
+      from unnest(${names}::text[]) as n(name)
+      join pg_locks l on l.locktype = 'advisory' and l.granted and l.objsubid = 2
+       and l.classid = ${space}::int::oid and l.objid = hashtext(n.name)::oid
+       and ${thisDatabase}
+      join pg_stat_activity a on a.pid = l.pid`.execute(db);
+  return r.rows.map((row) => ({ name: row.name, pid: Number(/ pid (\d+)$/.exec(row.app)?.[1] ?? 0) }));
 }
 
 /** The channel every hub process listens on. */
@@ -140,7 +181,10 @@ export class Coordinator extends EventEmitter<{ message: [payload: string]; lost
     if (this.holds(space, name)) return true;
     const r = await this.#query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [space, name]);
     const ok = r.rows[0]!.ok;
-    if (ok) this.#count(space, name, 1);
+    // Taken meanwhile by a call that started before this one ended: the server counted it twice,
+    // and one unlock must free it (see unlock).
+    if (ok && this.holds(space, name)) await this.#query('select pg_advisory_unlock($1, hashtext($2))', [space, name]);
+    else if (ok) this.#count(space, name, 1);
     return ok;
   }
 
