@@ -113,6 +113,23 @@ suite('console in the browser', { skip }, () => {
     await page.getByRole('option', { name: 'Sinch US' }).click();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText('Saved.').waitFor();
+    // A second SMS integration to take over while Sinch US is failing.
+    const pid = await projectId();
+    const spare = await t.api.post(`/api/v1/projects/${pid}/integrations`, {
+      provider: 'sinch_sms',
+      name: 'Sinch spare',
+      config: { service_plan_id: 'plan1', base_url: sandbox.url },
+      secrets: { api_token: 'token-1' },
+    });
+    assert.equal(spare.status, 201);
+    await page.reload();
+    await field(page, 'Failover for SMS and MMS').first().click();
+    await page.getByRole('option', { name: 'Sinch spare' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    const stored = (await t.api.get(`/api/v1/projects/${pid}/settings`)).body;
+    assert.deepEqual([stored.default_sms_integration_id, stored.failover.sms], [integrationId, [spare.body.id]]);
     await accessible(page, 'settings channels');
     await screenshot(page, 'settings-channels');
     await nav(page, 'Integrations');
@@ -188,6 +205,10 @@ suite('console in the browser', { skip }, () => {
     await page.getByTestId('message-row').last().getByRole('link').click();
     await page.getByRole('heading', { name: /^Message msg_/ }).waitFor();
     await page.getByText('Last error').waitFor();
+    // Each request to a provider, with the integration it went through.
+    const attempts = page.getByRole('table', { name: 'Send attempts' });
+    await attempts.getByRole('cell', { name: 'accepted' }).first().waitFor();
+    await attempts.getByRole('link', { name: integrationId }).first().waitFor();
     await accessible(page, 'message detail');
     await screenshot(page, 'message');
   });

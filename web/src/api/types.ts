@@ -40,7 +40,10 @@ export interface Settings {
   event_names: Record<string, string>;
   quiet_hours: QuietHours | null;
   frequency_cap: FrequencyCap | null;
+  /** Per channel, the integrations that take over in order while the default's provider fails. */
+  failover: Partial<Record<FailoverChannel, string[]>>;
 }
+export type FailoverChannel = 'sms' | 'whatsapp' | 'rcs';
 export interface QuietHours { start: string; end: string; timezone_attribute: string; default_timezone: string }
 export interface FrequencyCap { max: number; per: 'day' | 'week' }
 export interface SenderProfile { id: string; name: string; channel: string; integration_id: string; sender: string | null; is_default: boolean }
@@ -72,6 +75,8 @@ export interface Message {
   last_error: Record<string, unknown> | null;
   created_at: string;
 }
+/** One send attempt or failover move of a message, oldest first. */
+export interface SendAttempt { integration_id: string; at: string; outcome: 'accepted' | 'retry' | 'refused' | 'unknown' | 'rerouted'; status_code: number | null; error: string | null }
 export interface Segments { text: string; parts: number; encoding: string; characters: number; units: number; units_per_part: number; non_gsm_characters: string[] }
 export interface ApiKey { id: string; name: string; created_at: string; revoked_at: string | null }
 export interface DirectIngest { url: string; profiles_created: number; rejections: number; deliveries_tracked: number }

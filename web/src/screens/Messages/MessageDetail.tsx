@@ -5,7 +5,7 @@ import { get, text } from '../../api/client';
 import { enc, pkey, projectPath } from '../../api/queries';
 import { useProjectId } from '../../api/session';
 import { useEventStream } from '../../api/stream';
-import type { HubEvent, Message } from '../../api/types';
+import type { HubEvent, Message, SendAttempt } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading, Page } from '../../components/Page';
 import { StatusChips } from '../../components/StatusChips';
@@ -14,7 +14,7 @@ export function MessageDetail({ id }: { id: string }) {
   const pid = useProjectId();
   const qc = useQueryClient();
   const key = pkey(pid, 'message', id);
-  const msg = useQuery({ queryKey: key, queryFn: () => get<Message & { events: HubEvent[] }>(projectPath(pid, `/messages/${enc(id)}`)) });
+  const msg = useQuery({ queryKey: key, queryFn: () => get<Message & { events: HubEvent[]; send_attempts: SendAttempt[] }>(projectPath(pid, `/messages/${enc(id)}`)) });
   useEventStream(pid, { message_id: id }, () => void qc.invalidateQueries({ queryKey: key }));
   if (msg.isPending) return <Loading what="the message" />;
   if (!msg.data) return <ErrorAlert error={msg.error} />;
@@ -55,6 +55,37 @@ export function MessageDetail({ id }: { id: string }) {
               Body
             </Title>
             <Text style={{ whiteSpace: 'pre-wrap' }}>{m.body}</Text>
+            <Title order={2} size="h4">
+              Send attempts
+            </Title>
+            {m.send_attempts.length === 0 ? (
+              <Text c="dimmed">None yet.</Text>
+            ) : (
+              <Table aria-label="Send attempts">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>At</Table.Th>
+                    <Table.Th>Integration</Table.Th>
+                    <Table.Th>Outcome</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    <Table.Th>Error</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {m.send_attempts.map((a, i) => (
+                    <Table.Tr key={i}>
+                      <Table.Td>{new Date(a.at).toLocaleString()}</Table.Td>
+                      <Table.Td>
+                        <Link href={`/integrations/${enc(a.integration_id)}`}>{a.integration_id}</Link>
+                      </Table.Td>
+                      <Table.Td>{a.outcome === 'rerouted' ? 'moved to the next integration (failover)' : a.outcome}</Table.Td>
+                      <Table.Td>{a.status_code ?? '—'}</Table.Td>
+                      <Table.Td>{a.error ?? '—'}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            )}
             <Title order={2} size="h4">
               Last error
             </Title>

@@ -1,10 +1,12 @@
-// Project settings > Channels: which integration each channel uses when a send names none.
-import { Select } from '@mantine/core';
+// Project settings > Channels: which integration each channel uses when a send names none, and
+// the integrations that take over, in order, while that one's provider is failing.
+import { MultiSelect, Select, Stack } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { pkey, useIntegrations, useSettings } from '../../api/queries';
 import { useProjectId, useSession } from '../../api/session';
-import { ErrorAlert, fieldError } from '../../components/ErrorAlert';
+import type { FailoverChannel } from '../../api/types';
+import { ErrorAlert, fieldError, fieldErrorUnder } from '../../components/ErrorAlert';
 import { AdminOnlyNotice, Loading, Page } from '../../components/Page';
 import { SettingsForm, useSaveSettings } from './SettingsForm';
 
@@ -23,31 +25,48 @@ export function Channels() {
   const integrations = useIntegrations();
   const qc = useQueryClient();
   const [values, setValues] = useState<Partial<Record<Key, string | null>>>({});
+  const [failover, setFailover] = useState<Record<FailoverChannel, string[]>>({ sms: [], whatsapp: [], rcs: [] });
   useEffect(() => {
-    if (settings.data) setValues(Object.fromEntries(FIELDS.map((f) => [f.key, settings.data[f.key]])));
+    if (!settings.data) return;
+    setValues(Object.fromEntries(FIELDS.map((f) => [f.key, settings.data[f.key]])));
+    const stored = settings.data.failover ?? {};
+    setFailover({ sms: stored.sms ?? [], whatsapp: stored.whatsapp ?? [], rcs: stored.rcs ?? [] });
   }, [settings.data]);
   // The integrations list shows which channel each is the default for.
-  const save = useSaveSettings(() => values, () => void qc.invalidateQueries({ queryKey: pkey(pid, 'integrations') }));
+  const save = useSaveSettings(() => ({ ...values, failover }), () => void qc.invalidateQueries({ queryKey: pkey(pid, 'integrations') }));
   if (settings.isPending || integrations.isPending) return <Loading what="settings" />;
+  const sending = (channel: FailoverChannel) => (integrations.data?.data ?? []).filter((i) => i.channels.includes(channel)).map((i) => ({ value: i.id, label: i.name }));
   return (
-    <Page title="Project settings › Channels" description="The integration each channel uses by default.">
+    <Page title="Project settings › Channels" description="The integration each channel uses by default, and the ones that take over while its provider is failing.">
       <AdminOnlyNotice show={!isAdmin} />
       <ErrorAlert error={settings.error ?? integrations.error} />
       <SettingsForm save={save} canSave={isAdmin}>
-          {FIELDS.map((f) => (
+        {FIELDS.map((f) => (
+          <Stack key={f.key} gap="xs">
             <Select
-              key={f.key}
               label={f.label}
               description={f.help}
               placeholder="None"
               clearable
               disabled={!isAdmin}
-              data={(integrations.data?.data ?? []).filter((i) => i.channels.includes(f.channel)).map((i) => ({ value: i.id, label: i.name }))}
+              data={sending(f.channel)}
               value={values[f.key] ?? null}
               onChange={(v) => setValues({ ...values, [f.key]: v })}
               error={fieldError(save.error, f.key)}
             />
-          ))}
+            <MultiSelect
+              label={`Failover for ${f.channel === 'sms' ? 'SMS and MMS' : f.channel === 'rcs' ? 'RCS' : 'WhatsApp'}`}
+              description="While the default's provider is failing, messages go to these, in the order picked (remove and pick again to reorder)."
+              placeholder={failover[f.channel].length ? undefined : 'None'}
+              clearable
+              disabled={!isAdmin}
+              data={sending(f.channel).filter((o) => o.value !== values[f.key])}
+              value={failover[f.channel]}
+              onChange={(v) => setFailover({ ...failover, [f.channel]: v })}
+              error={fieldErrorUnder(save.error, `failover.${f.channel}`)}
+            />
+          </Stack>
+        ))}
       </SettingsForm>
     </Page>
   );
