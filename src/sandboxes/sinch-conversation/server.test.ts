@@ -312,7 +312,7 @@ describe('Sinch Conversation sandbox: the adapter end to end', () => {
     assert.equal(sends[2]!.headers['authorization'], `Bearer ${sandbox.tokensIssued[1]!.token}`);
   });
 
-  test('wrong credentials are refused at the token endpoint', async () => {
+  test('wrong credentials are refused at the token endpoint, a fault of the provider account (failover)', async () => {
     const sandbox = await startSandbox();
     const c = ctx(sandbox);
     const result = await createSinchConversationAdapter().send({ ...c, secrets: { ...c.secrets, access_secret: 'nope' } }, message('+46701230100'));
@@ -321,6 +321,7 @@ describe('Sinch Conversation sandbox: the adapter end to end', () => {
       statusCode: 401,
       error: 'invalid_client',
       comment: 'token endpoint: Client authentication failed: unknown access key or wrong secret.',
+      fault: 'provider',
     });
   });
 
