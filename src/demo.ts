@@ -2,11 +2,12 @@
 // project wired to them, so messages flow on every channel with no provider account.
 // Which provider serves which channel is each sandbox's demo entry (src/sandboxes/*/demo.ts):
 // SMS → Sinch SMS (the default SMS integration); MMS → Twilio (the default MMS sender profile);
-// WhatsApp and RCS → the Sinch Conversation API (the default WhatsApp and RCS integration).
+// WhatsApp and RCS → the Sinch Conversation API (the default WhatsApp and RCS integration); CM.com
+// takes SMS over while Sinch SMS fails (the SMS failover list, docs/failover.md).
 import type { Hub } from './hub.js';
 import { sandboxes } from './sandboxes/registry.js';
 import type { DemoSandbox } from './sandboxes/types.js';
-import { createProject, DEFAULT_FIELD, findProject, getProject, updateSettings, type DefaultField } from './services/projects.js';
+import { createProject, DEFAULT_FIELD, findProject, getProject, settingsOf, updateSettings, type DefaultField, type FailoverSettings } from './services/projects.js';
 import { createIntegration, listIntegrations, updateIntegration, type IntegrationInput } from './services/integrations.js';
 import { createSenderProfile, defaultSenderProfile } from './services/sender-profiles.js';
 
@@ -47,7 +48,16 @@ export async function startDemo(hub: Hub, basePort: number): Promise<Demo> {
       defaults[field] ??= project[field] ?? integrationIds[i]!;
     }
   });
-  await updateSettings(hub.db, DEMO_PROJECT_ID, defaults, async () => {});
+  // A failover list only where the channel has none, and never naming the channel's default.
+  const stored = settingsOf(project).failover;
+  const failover: FailoverSettings = {};
+  started.forEach((demo, i) => {
+    for (const channel of demo.failoverFor ?? []) {
+      if (stored[channel]?.length || (defaults[DEFAULT_FIELD[channel]] ?? project[DEFAULT_FIELD[channel]]) === integrationIds[i]) continue;
+      failover[channel] = [...(failover[channel] ?? []), integrationIds[i]!];
+    }
+  });
+  await updateSettings(hub.db, DEMO_PROJECT_ID, { ...defaults, ...(Object.keys(failover).length > 0 && { failover }) }, async () => {});
   for (const [i, demo] of started.entries()) {
     const profile = demo.senderProfile;
     if (!profile || (await defaultSenderProfile(hub.db, DEMO_PROJECT_ID, profile.channel))) continue;

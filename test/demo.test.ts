@@ -54,6 +54,10 @@ test('the demo delivers on SMS, MMS, WhatsApp and RCS with no account, and takes
     const integrations = await api.get('/api/v1/projects/prj_demo/integrations');
     const cm = integrations.body.data.find((i: any) => i.provider === 'cm');
     assert.ok(cm, 'the demo project has a CM.com integration');
+    // It takes SMS over while the Sinch SMS default fails.
+    const settings = (await api.get('/api/v1/projects/prj_demo/settings')).body;
+    assert.deepEqual(settings.failover, { sms: [cm.id] });
+    assert.notEqual(settings.default_sms_integration_id, cm.id);
     const viaCm = await api.post('/api/v1/projects/prj_demo/messages', { phone: '+31612345678', body: 'Hallo via CM.com', integration_id: cm.id });
     assert.equal(viaCm.status, 202, JSON.stringify(viaCm.body));
     await eventually(async () => {

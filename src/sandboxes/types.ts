@@ -19,6 +19,8 @@ export interface DemoSandbox {
   integration: DemoIntegration;
   /** Channels whose project default integration this becomes, unless one is set already. */
   defaultFor?: readonly ('sms' | 'whatsapp' | 'rcs')[];
+  /** Channels whose failover list (docs/failover.md) this becomes, unless the channel has one already. */
+  failoverFor?: readonly ('sms' | 'whatsapp' | 'rcs')[];
   /** A default sender profile on this integration, created unless the channel has one. */
   senderProfile?: { name: string; channel: 'sms' | 'mms' | 'whatsapp' | 'rcs'; sender: string };
   /** Gives the sandbox the integration's webhook URLs, for providers whose callback target is set on their side. */
