@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { Channel } from '../core/status.js';
 import type { MessageStatus } from '../messages/status.js';
 import { directSqlite, isPostgres, type DB } from './db.js';
-import { prepared, preparedList } from './prepared.js';
+import { prepared, preparedList, type Placeholders } from './prepared.js';
 import type { MessagesTable } from './schema.js';
 
 const COLUMNS = [
@@ -32,7 +32,10 @@ type Missing = Exclude<keyof MessagesTable, (typeof COLUMNS)[number]>;
 const _allColumns: Missing extends never ? true : Missing = true;
 void _allColumns;
 
-const insertOne = prepared<MessagesTable>((db, p) => db.insertInto('messages').values(Object.fromEntries(COLUMNS.map((c) => [c, p[c]])) as unknown as MessagesTable));
+/** Every column, each from its placeholder. */
+const rowValues = (p: Placeholders<MessagesTable>) => Object.fromEntries(COLUMNS.map((c) => [c, p[c]])) as unknown as MessagesTable;
+
+const insertOne = prepared<MessagesTable>((db, p) => db.insertInto('messages').values(rowValues(p)));
 
 /** One message, every column. */
 export async function insert(db: DB, row: MessagesTable): Promise<void> {
@@ -44,7 +47,7 @@ export async function insert(db: DB, row: MessagesTable): Promise<void> {
 const insertKeyed = prepared<MessagesTable>((db, p) =>
   db
     .insertInto('messages')
-    .values(Object.fromEntries(COLUMNS.map((c) => [c, p[c]])) as unknown as MessagesTable)
+    .values(rowValues(p))
     .onConflict((oc) => oc.columns(['project_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing()),
 );
 
