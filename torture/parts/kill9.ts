@@ -100,12 +100,18 @@ export const kill9Part: TorturePart = {
       for (;;) {
         await sleep(200);
         const quiet = await record.idle(1000);
+        // The store is read between two looks at the sandbox's reports: a report it sent after
+        // the idle check and the hub acknowledged after this read would otherwise be checked
+        // against a store that predates it (a CI run failed so).
+        await record.refresh();
+        const reportsBefore = record.reports.length;
         store = readStore(hub.dbPath);
+        await record.refresh();
         const open = [...ledger.messages].filter((id) => {
           const m = store.messages.get(id);
           return !m || !settled(m);
         }).length;
-        if (open === 0 && store.unprocessed === 0 && quiet) {
+        if (open === 0 && store.unprocessed === 0 && quiet && record.reports.length === reportsBefore) {
           drainedBy = 'quiet (sandbox idle, nothing unsettled or unprocessed)';
           break;
         }
