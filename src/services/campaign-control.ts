@@ -62,9 +62,7 @@ export async function beginFanOut(db: DB, campaign: CampaignSummary, from: reado
 
 /** Checked at the start of each chunk's transaction: false once the campaign was paused or cancelled. */
 export async function fanOutGoesOn(trx: DB, campaignId: string): Promise<boolean> {
-  // On PostgreSQL this read wants `for update` (a pause must wait for a chunk in progress);
-  // SQLite runs one write transaction at a time, which gives the same.
-  return (await campaignStore.stateOf(trx, campaignId)) === 'launching';
+  return (await campaignStore.stateForFanOut(trx, campaignId)) === 'launching';
 }
 
 /**

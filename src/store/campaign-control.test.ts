@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { idFloor } from '../core/ids.js';
 import * as campaignStore from './campaigns.js';
+import { inTransaction } from './db.js';
 import { campaignRow, messageRow, projectRow } from './fixtures.js';
 import * as messageStore from './messages.js';
 import * as projectStore from './projects.js';
@@ -30,6 +31,38 @@ for (const backend of await storeBackends()) describe(`campaign control in the s
     assert.equal(await campaignStore.transition(store.db, 'cmp_t', ['scheduled'], { state: 'launching' }), false, 'a second taker loses');
     assert.equal(await campaignStore.stateOf(store.db, 'cmp_none'), undefined);
   });
+
+  // A cancel (or pause) that committed while a fan-out chunk was still open would miss that
+  // chunk's messages, and they would be sent for a cancelled campaign.
+  for (const stop of ['paused', 'cancelled'] as const) {
+    test(`a fan-out chunk's state read holds off a ${stop === 'paused' ? 'pause' : 'cancel'} until the chunk commits, which then finds its messages`, async () => {
+      const id = `cmp_hold_${stop}`;
+      await campaignStore.insert(store.db, campaignRow(id, 'prj_1', { state: 'launching' }));
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let started!: () => void;
+      const chunkStarted = new Promise<void>((r) => (started = r));
+      const chunk = inTransaction(store.db, async (trx) => {
+        assert.equal(await campaignStore.stateForFanOut(trx, id), 'launching');
+        await messageStore.insertForCampaign(trx, [messageRow(`msg_${id}`, { campaign_id: id, message_type: 'campaign', customer_ref: `cus_${id}` })]);
+        started();
+        await held;
+      });
+      await chunkStarted;
+      let stopDone = false;
+      const stopping = inTransaction(store.db, async (trx) => {
+        assert.equal(await campaignStore.transition(trx, id, ['launching'], { state: stop }), true);
+        return stop === 'paused' ? messageStore.moveCampaignMessages(trx, id, 'queued', 'paused', 9) : messageStore.cancelQueuedOfCampaign(trx, id, 9);
+      }).finally(() => (stopDone = true));
+      await new Promise((r) => setTimeout(r, 300));
+      const waited = !stopDone;
+      release();
+      await chunk;
+      assert.ok(waited, `the ${stop} waits for the open chunk`);
+      assert.equal(await stopping, 1, `the ${stop} takes the chunk's message`);
+      assert.deepEqual(await states(id), { [`msg_${id}`]: stop === 'paused' ? 'paused' : 'cancelled' });
+    });
+  }
 
   test('the due list: scheduled campaigns whose time has come, earliest first', async () => {
     await campaignStore.insert(store.db, campaignRow('cmp_d2', 'prj_1', { state: 'scheduled', send_at: 2000 }));

@@ -1,7 +1,7 @@
 // Campaigns, and the counts of the messages they fanned out. A campaign's list of customer ids
 // lives in campaign_audience (audiences.ts); `audience` here is only its definition.
 import { sql } from 'kysely';
-import type { DB } from './db.js';
+import { isPostgres, type DB } from './db.js';
 import type { CampaignState, CampaignsTable, MessagesTable } from './schema.js';
 
 /** A campaign (once without its audience, a list of ids then; the definition is small now). */
@@ -70,6 +70,17 @@ export async function transition(db: DB, id: string, from: readonly CampaignStat
 /** The campaign's state; undefined when there is no such campaign. */
 export async function stateOf(db: DB, id: string): Promise<CampaignState | undefined> {
   return (await db.selectFrom('campaigns').select('state').where('id', '=', id).executeTakeFirst())?.state;
+}
+
+/**
+ * The campaign's state, read by a fan-out transaction before it queues a chunk. On PostgreSQL the
+ * row is locked `for share` until that transaction ends: a pause or cancel (an update of the row)
+ * waits for the chunk to commit and then finds its messages, while the lanes of one launch share
+ * the lock. SQLite writes one transaction at a time, which gives the same.
+ */
+export async function stateForFanOut(trx: DB, id: string): Promise<CampaignState | undefined> {
+  const q = trx.selectFrom('campaigns').select('state').where('id', '=', id);
+  return (await (isPostgres(trx) ? q.forShare() : q).executeTakeFirst())?.state;
 }
 
 // A literal, not a parameter: only then can the planner use the partial index campaigns_scheduled.
