@@ -108,8 +108,9 @@ test('a campaign fan-out whose process is killed with SIGKILL is resumed by anot
   phase('start');
   // A rate limit keeps the sending light: what is checked here is the fan-out.
   const { pid } = await project(api, sandbox, 100);
-  // More than one launch transaction (5,000 customers each), so the kill can fall between two.
-  const N = 10_000;
+  // More than one launch transaction (5,000 customers each) in each of the launch's two lanes
+  // (they run side by side on PostgreSQL), so the kill can fall between two.
+  const N = 20_000;
   const ids = await importCustomers(api, pid, N);
   phase('import');
   const created = await api.post(`/api/v1/projects/${pid}/campaigns`, { name: 'Big', body: 'Hello {{ customer.customer_id }}', audience: { customer_ids: ids } });

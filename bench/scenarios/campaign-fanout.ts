@@ -297,7 +297,9 @@ async function launchIn(opts: BenchOptions, place: Place, pid: string, variant: 
 }
 
 export async function run(opts: BenchOptions): Promise<ScenarioResult> {
-  const N = opts.smoke ? 2000 : 1_000_000;
+  // BENCH_FANOUT_CUSTOMERS sizes a quicker run while tuning; reported figures use the default.
+  const N = opts.smoke ? 2000 : Number(process.env.BENCH_FANOUT_CUSTOMERS ?? 1_000_000);
+  if (!Number.isSafeInteger(N) || N < 1) throw new Error('BENCH_FANOUT_CUSTOMERS must be a positive integer');
   const work = tempDir();
   const template: Place = { dir: join(work, 'template') };
   mkdirSync(template.dir);

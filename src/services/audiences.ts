@@ -7,7 +7,7 @@ import { invalid, notFound } from '../core/errors.js';
 import type { Channel } from '../core/status.js';
 import * as audienceStore from '../store/audiences.js';
 import * as campaignStore from '../store/campaigns.js';
-import { inTransaction, type DB } from '../store/db.js';
+import { commitWithoutWaitingForFlush, inTransaction, isPostgres, type DB } from '../store/db.js';
 import type { CampaignsTable } from '../store/schema.js';
 import { consentChannel } from './consent.js';
 
@@ -26,6 +26,14 @@ export const AUDIENCE_CHUNK = { perTransaction: 5000, perPage: 500 };
  * its inserts, scattered over the indexes).
  */
 const LIST_SHARE_READ_IN_CUSTOMER_ORDER = 0.25;
+
+/**
+ * Lanes a launch walks side by side on PostgreSQL (see eachAudienceChunk). Two keep the hub and
+ * the server busy at once; more only queue for the same cores. On the 2-core bench machine, a
+ * launch to 200,000 took 8.0 s in one lane, 5.8 s in two and 5.7 s in three; to 1,000,000, 29.8 s
+ * in two and 29.9 s in three.
+ */
+export const FAN_OUT_LANES = 2;
 
 export interface AudienceInput {
   customer_ids?: readonly string[];
@@ -83,10 +91,18 @@ type LaunchingCampaign = Pick<CampaignsTable, 'id' | 'project_id' | 'channel' | 
 
 /**
  * Runs `fn` on the campaign's audience a page at a time, in a stable order (customers by id for a
- * filter and for a list naming a good share of the project, listed ids for a shorter list), each page starting after the last id of the one before (keyset),
- * `perTransaction` customers to a transaction; `afterCommit` runs once each transaction is
- * committed. Memory is one page whatever the audience size. Re-running it (a launch resumed after
- * a crash) goes over the same customers again; the caller's inserts ignore those already queued.
+ * filter and for a list naming a good share of the project, listed ids for a shorter list), each
+ * page starting after the last id of the one before (keyset), `perTransaction` customers to a
+ * transaction; `afterCommit` runs once each transaction is committed. Memory is a page per lane
+ * whatever the audience size. Re-running it (a launch resumed after a crash) goes over the same
+ * customers again; the caller's inserts ignore those already queued.
+ *
+ * `lanes` > 1 cuts the order into that many runs of about equal length and walks them side by
+ * side, each in transactions of its own: on PostgreSQL, one lane's statements run in the server
+ * while the hub prepares another's page, instead of each waiting for the other. SQLite writes one
+ * transaction at a time, so it walks one lane. A lane that fails stops the others at their next
+ * transaction, and the first failure is thrown once all have stopped.
+ *
  * Returns whether `goesOn` stopped it.
  */
 export async function eachAudienceChunk(
@@ -97,6 +113,7 @@ export async function eachAudienceChunk(
   /** Checked at the start of each transaction: false stops the walk (a pause, a cancel). */
   goesOn: (trx: DB) => Promise<boolean> = async () => true,
   sizes: { perTransaction: number; perPage: number } = AUDIENCE_CHUNK,
+  lanes: number = isPostgres(db) ? FAN_OUT_LANES : 1,
 ): Promise<boolean> {
   const def = definitionOf(campaign);
   // A filter's time windows are fixed at the launch's start, so a resumed launch reads them the same.
@@ -111,51 +128,84 @@ export async function eachAudienceChunk(
     listed = counted.listed;
     inCustomerOrder = listed >= counted.customers * LIST_SHARE_READ_IN_CUSTOMER_ORDER;
   }
+  const byCustomer = node !== null || inCustomerOrder;
+  const cuts = lanes > 1 ? await audienceStore.splitKeys(db, byCustomer ? { customersOf: campaign.project_id } : { listOf: campaign.id }, lanes) : [];
   let matched = 0;
-  let after: string | null = null;
-  let done = false;
-  /** Reads the next page and hands it to fn: how many entries it handed over, and whether it was the last. */
-  const page = async (trx: DB): Promise<{ entries: number; last: boolean }> => {
-    if (node || inCustomerOrder) {
-      const { members: customers, next } = node
-        ? await audienceStore.pageFilter(trx, campaign.project_id, node, ctx, after, sizes.perPage)
-        : await audienceStore.pageListedCustomers(trx, campaign.project_id, campaign.id, ctx.channel, after, sizes.perPage);
-      matched += customers.length;
-      const last = next === null;
-      const unknown = inCustomerOrder && last ? Math.max(0, listed - matched) : 0;
-      after = next;
-      if (customers.length > 0 || unknown > 0) await fn(trx, { customers, unknown });
-      return { entries: customers.length + unknown, last };
-    }
-    const rows = await audienceStore.pageIds(trx, campaign.project_id, campaign.id, ctx.channel, after, sizes.perPage);
-    if (rows.length > 0) {
-      after = rows[rows.length - 1]!.listed_id;
-      const customers: audienceStore.AudienceMember[] = [];
-      for (const r of rows) if (r.id !== null) customers.push({ id: r.id, customer_id: r.customer_id!, phone: r.phone, country: r.country, attributes: r.attributes!, opted_out: r.opted_out });
-      await fn(trx, { customers, unknown: rows.length - customers.length });
-    }
-    return { entries: rows.length, last: rows.length < sizes.perPage };
-  };
   let stopped = false;
-  while (!done) {
-    const handed = await inTransaction(db, async (trx) => {
-      if (!(await goesOn(trx))) {
-        stopped = done = true;
-        return 0;
+  let failed = false;
+
+  /** Walks the keys after `from` up to `until` (null: no bound on that side). */
+  const lane = async (from: string | null, until: string | null): Promise<void> => {
+    let after = from;
+    let done = false;
+    /** Reads the next page and hands it to fn: how many entries it handed over, and whether it was the last. */
+    const page = async (trx: DB): Promise<{ entries: number; last: boolean }> => {
+      if (byCustomer) {
+        const { members: customers, next } = node
+          ? await audienceStore.pageFilter(trx, campaign.project_id, node, ctx, after, sizes.perPage, until)
+          : await audienceStore.pageListedCustomers(trx, campaign.project_id, campaign.id, ctx.channel, after, sizes.perPage, until);
+        matched += customers.length;
+        after = next;
+        if (customers.length > 0) await fn(trx, { customers, unknown: 0 });
+        return { entries: customers.length, last: next === null };
       }
-      // Pages, not entries, bound a transaction: a page of a filter may match few (see pageFilter).
-      let n = 0;
-      for (let pages = 0; pages * sizes.perPage < sizes.perTransaction; pages++) {
-        const { entries, last } = await page(trx);
-        n += entries;
-        if (last) {
-          done = true;
-          break;
+      const rows = await audienceStore.pageIds(trx, campaign.project_id, campaign.id, ctx.channel, after, sizes.perPage, until);
+      if (rows.length > 0) {
+        after = rows[rows.length - 1]!.listed_id;
+        const customers: audienceStore.AudienceMember[] = [];
+        for (const r of rows) if (r.id !== null) customers.push({ id: r.id, customer_id: r.customer_id!, phone: r.phone, country: r.country, attributes: r.attributes!, opted_out: r.opted_out });
+        await fn(trx, { customers, unknown: rows.length - customers.length });
+      }
+      return { entries: rows.length, last: rows.length < sizes.perPage };
+    };
+    while (!done && !stopped && !failed) {
+      const handed = await inTransaction(db, async (trx) => {
+        // Not acknowledged at its commit: the launch answers after its last transaction, which
+        // waits for the disk (and so for every chunk's commit before it). A chunk a server crash
+        // loses is queued again when the launch resumes; a sender cannot have sent from it, since
+        // its claim's own commit waits for the log past the chunk.
+        await commitWithoutWaitingForFlush(trx);
+        if (!(await goesOn(trx))) {
+          stopped = true;
+          return 0;
         }
-      }
-      return n;
+        // Pages, not entries, bound a transaction: a page of a filter may match few (see pageFilter).
+        let n = 0;
+        for (let pages = 0; pages * sizes.perPage < sizes.perTransaction; pages++) {
+          const { entries, last } = await page(trx);
+          n += entries;
+          if (last) {
+            done = true;
+            break;
+          }
+        }
+        return n;
+      });
+      if (handed > 0) afterCommit();
+    }
+  };
+
+  const bounds = [null, ...cuts, null];
+  const walks = await Promise.allSettled(
+    bounds.slice(1).map((until, i) =>
+      lane(bounds[i]!, until).catch((err: unknown) => {
+        failed = true;
+        throw err;
+      }),
+    ),
+  );
+  const failure = walks.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+  if (failure) throw failure.reason;
+  // A list read in customer order: its ids that named nobody, counted once every lane is through.
+  const unknown = inCustomerOrder && !stopped ? Math.max(0, listed - matched) : 0;
+  if (unknown > 0) {
+    const handed = await inTransaction(db, async (trx) => {
+      if (!(await goesOn(trx))) return false;
+      await fn(trx, { customers: [], unknown });
+      return true;
     });
-    if (handed > 0) afterCommit();
+    if (handed) afterCommit();
+    else stopped = true;
   }
   return stopped;
 }

@@ -181,13 +181,13 @@ export interface AudiencePage {
 }
 
 /** The next page of customers matching the filter, in id order after `after` (keyset). */
-export async function pageFilter(db: DB, projectId: string, node: FilterNode, ctx: CompileContext, after: string | null, limit: number): Promise<AudiencePage> {
-  return customersPage(db, projectId, ctx.channel, compileFilter(node, isPostgres(db) ? { ...ctx, postgres: true } : ctx), after, limit);
+export async function pageFilter(db: DB, projectId: string, node: FilterNode, ctx: CompileContext, after: string | null, limit: number, until: string | null = null): Promise<AudiencePage> {
+  return customersPage(db, projectId, ctx.channel, compileFilter(node, isPostgres(db) ? { ...ctx, postgres: true } : ctx), after, limit, until);
 }
 
 /**
- * The project's customers meeting `condition`, in id order after `after` (keyset), as audience
- * members.
+ * The project's customers meeting `condition`, in id order after `after` (keyset) and up to
+ * `until` (inclusive; null: to the end), as audience members.
  *
  * SQLite walks the (project_id, id) index and stops at `limit` matches. PostgreSQL's planner
  * cannot estimate a filter on JSON attributes (it guesses a handful of rows) and then scans and
@@ -196,7 +196,7 @@ export async function pageFilter(db: DB, projectId: string, node: FilterNode, ct
  * sides so the plan is an index range scan, and the condition picks from it: a page may hold
  * fewer than `limit` members (none at all) without being the last.
  */
-async function customersPage(db: DB, projectId: string, channel: Channel, condition: Expression<SqlBool>, after: string | null, limit: number): Promise<AudiencePage> {
+async function customersPage(db: DB, projectId: string, channel: Channel, condition: Expression<SqlBool>, after: string | null, limit: number, until: string | null): Promise<AudiencePage> {
   let q = db
     .selectFrom('customers as c')
     .select(['c.id', 'c.customer_id', 'c.phone', 'c.country', 'c.attributes', optedOutFlag(channel)])
@@ -204,12 +204,14 @@ async function customersPage(db: DB, projectId: string, channel: Channel, condit
     .where(condition)
     .orderBy('c.id');
   if (after !== null) q = q.where('c.id', '>', after);
+  if (until !== null) q = q.where('c.id', '<=', until);
   if (!isPostgres(db)) {
     const members = await q.limit(limit).execute();
     return { members, next: members.length < limit ? null : members[members.length - 1]!.id };
   }
   let window = db.selectFrom('customers').select('id').where('project_id', '=', projectId).orderBy('id').offset(limit - 1).limit(1);
   if (after !== null) window = window.where('id', '>', after);
+  if (until !== null) window = window.where('id', '<=', until);
   const end = (await window.executeTakeFirst())?.id ?? null;
   const members = await (end === null ? q : q.where('c.id', '<=', end)).execute();
   return { members, next: end };
@@ -273,7 +275,7 @@ export interface ListedCustomer {
 }
 
 /** The next page of the campaign's id list, in customer_id order after `after` (keyset), with the customers they name and their opt-out of `channel`. */
-export async function pageIds(db: DB, projectId: string, campaignId: string, channel: Channel, after: string | null, limit: number): Promise<ListedCustomer[]> {
+export async function pageIds(db: DB, projectId: string, campaignId: string, channel: Channel, after: string | null, limit: number, until: string | null = null): Promise<ListedCustomer[]> {
   let q = db
     .selectFrom('campaign_audience as a')
     .leftJoin('customers as c', (j) => j.onRef('c.customer_id', '=', 'a.customer_id').on('c.project_id', '=', projectId))
@@ -282,6 +284,7 @@ export async function pageIds(db: DB, projectId: string, campaignId: string, cha
     .orderBy('a.customer_id')
     .limit(limit);
   if (after !== null) q = q.where('a.customer_id', '>', after);
+  if (until !== null) q = q.where('a.customer_id', '<=', until);
   return q.execute();
 }
 
@@ -300,9 +303,29 @@ export async function listAndProjectSizes(db: DB, projectId: string, campaignId:
  * index entries go: a list naming much of the project reads faster this way (a scan with one
  * probe of the list each) and its launch inserts at the end of the indexes instead of all over.
  */
-export async function pageListedCustomers(db: DB, projectId: string, campaignId: string, channel: Channel, after: string | null, limit: number): Promise<AudiencePage> {
+export async function pageListedCustomers(db: DB, projectId: string, campaignId: string, channel: Channel, after: string | null, limit: number, until: string | null = null): Promise<AudiencePage> {
   const listed = sql<SqlBool>`exists (select 1 from campaign_audience a where a.campaign_id = ${campaignId} and a.customer_id = c.customer_id)`;
-  return customersPage(db, projectId, channel, listed, after, limit);
+  return customersPage(db, projectId, channel, listed, after, limit, until);
+}
+
+/**
+ * Keys that cut the project's customers (by id), or the campaign's list (by listed id), into
+ * `parts` runs of about equal length: ascending, at most parts − 1 of them, each the last key of
+ * its run. A launch on PostgreSQL walks the runs side by side.
+ */
+export async function splitKeys(db: DB, of: { customersOf: string } | { listOf: string }, parts: number): Promise<string[]> {
+  const keys = 'customersOf' in of
+    ? sql`select id as key from customers where project_id = ${of.customersOf} order by id`
+    : sql`select customer_id as key from campaign_audience where campaign_id = ${of.listOf} order by customer_id`;
+  const total = Number((await sql<{ n: number }>`select count(*) as n from (${keys}) k`.execute(db)).rows[0]!.n);
+  const cuts: string[] = [];
+  for (let i = 1; i < parts; i++) {
+    const at = Math.floor((total * i) / parts);
+    if (at === 0) continue;
+    const row = (await sql<{ key: string }>`${keys} limit 1 offset ${at - 1}`.execute(db)).rows[0];
+    if (row && row.key !== cuts[cuts.length - 1]) cuts.push(row.key);
+  }
+  return cuts;
 }
 
 /** A campaign's id list: how many ids, how many name a customer, with a phone, opted out of `channel`. */

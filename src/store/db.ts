@@ -22,6 +22,7 @@ import * as m014 from './migrations/014_callback_digests.js';
 import * as m015 from './migrations/015_message_fallback.js';
 import * as m016 from './migrations/016_campaign_fallback.js';
 import * as m017 from './migrations/017_message_attempts.js';
+import * as m018 from './migrations/018_provider_id_index_partial.js';
 import type { Database } from './schema.js';
 import { FlushingSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal.js';
@@ -95,6 +96,7 @@ const migrations: Record<string, Migration> = {
   '015_message_fallback': m015,
   '016_campaign_fallback': m016,
   '017_message_attempts': m017,
+  '018_provider_id_index_partial': m018,
 };
 
 class InCodeMigrations implements MigrationProvider {
@@ -233,4 +235,15 @@ async function runMigrations(db: DB, upTo?: string): Promise<void> {
  */
 export async function inTransaction<T>(db: DB, fn: (trx: DB) => Promise<T>): Promise<T> {
   return db.transaction().execute(fn);
+}
+
+/**
+ * Lets the transaction `trx` commit without waiting for the server to flush it to disk
+ * (PostgreSQL's `synchronous_commit = off` for this transaction; SQLite: nothing changes). For
+ * work that is not acknowledged when it commits, and that is safe to do again if a server crash
+ * loses it: the log is flushed in order, so the next commit that does wait (or anything that read
+ * this transaction's rows and committed) makes it durable too.
+ */
+export async function commitWithoutWaitingForFlush(trx: DB): Promise<void> {
+  if (isPostgres(trx)) await sql`set local synchronous_commit = off`.execute(trx);
 }

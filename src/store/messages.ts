@@ -97,11 +97,17 @@ export async function insertForCampaign(trx: DB, rows: MessagesTable[]): Promise
   if (rows.length === 0) return;
   const sqlite = directSqlite(trx);
   if (!sqlite) {
-    // One array per column, unnested into rows: one statement of 38 parameters however many rows,
-    // where a VALUES list would bind (and the driver serialise) every value on its own.
-    const arrays = COLUMNS.map((c) => sql`${rows.map((r) => r[c])}::${sql.raw(PG_ARRAY_TYPES[c])}`);
+    // A column that varies goes in as one array, unnested into rows; one the same in every row
+    // (most of them: the campaign's ids, channel, sender, initial state) as one value. A statement
+    // has a few dozen parameters however many rows, and neither the driver nor the server
+    // serialises or parses a value per row for the constant ones.
+    const constant = constantColumns(rows);
+    const varying = COLUMNS.filter((_, i) => !constant[i]);
+    const arrays = varying.map((c) => sql`${rows.map((r) => r[c])}::${sql.raw(PG_ARRAY_TYPES[c])}`);
+    const selected = COLUMNS.map((c, i) => (constant[i] ? sql`${rows[0]![c]}::${sql.raw(PG_ARRAY_TYPES[c].slice(0, -2))}` : sql.ref(`u.${c}`)));
+    const from = varying.length > 0 ? sql`from unnest(${sql.join(arrays)}) as u(${sql.join(varying.map((c) => sql.ref(c)))})` : sql``;
     await sql`insert into messages (${sql.join(COLUMNS.map((c) => sql.ref(c)))})
-      select * from unnest(${sql.join(arrays)})
+      select ${sql.join(selected)} ${from}
       on conflict (campaign_id, customer_ref, channel) where campaign_id is not null do nothing`.execute(trx);
     return;
   }
