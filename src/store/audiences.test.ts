@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { CompiledQuery, sql } from 'kysely';
 import { parseFilter } from '../core/audience.js';
 import * as audienceStore from './audiences.js';
 import * as campaignStore from './campaigns.js';
@@ -151,5 +152,42 @@ for (const backend of await storeBackends()) describe(`audience store: a filter 
     const ids = Array.from({ length: 1234 }, (_, i) => `m${i}`);
     assert.equal(await audienceStore.addIds(store.db, 'cmp_many', [...ids, ...ids.slice(0, 600)]), 1234);
     assert.equal((await audienceStore.countIds(store.db, 'prj_1', 'cmp_many', 'sms')).listed, 1234);
+  });
+});
+
+// The plan a launch's page of a list gets on PostgreSQL, right after the list was written (no
+// statistics yet): a probe of the list per customer, never a hash of the whole list per page.
+describe('audience store: a page of a list just written probes the list per customer (postgres)', { skip: (await storeBackends()).find((b) => b.kind === 'postgres')!.skip }, () => {
+  let store: TestStore;
+  before(async () => {
+    store = await (await storeBackends()).find((b) => b.kind === 'postgres')!.open();
+    await projectStore.insert(store.db, projectRow('prj_1'));
+    await campaignStore.insert(store.db, campaignRow('cmp_list', 'prj_1'));
+    await sql`insert into customers (id, project_id, customer_id, phone, country, attributes, created_at, updated_at)
+      select 'cus_' || lpad(i::text, 6, '0'), 'prj_1', 'k' || i, '+4670' || lpad(i::text, 7, '0'), 'SE', '{}', 0, 0 from generate_series(1, 20000) i`.execute(store.db);
+    await sql`analyze customers`.execute(store.db);
+    await audienceStore.addIds(store.db, 'cmp_list', Array.from({ length: 20000 }, (_, i) => `k${i + 1}`));
+  });
+  after(() => store.close());
+
+  test('the plan', async () => {
+    // The page's own statement, captured as the store runs it, then explained.
+    let page: CompiledQuery | undefined;
+    const executor = store.db.getExecutor();
+    const capturing = store.db.withPlugin({
+      transformQuery: (args) => {
+        const compiled = executor.compileQuery(args.node, args.queryId);
+        if (compiled.sql.includes('campaign_audience')) page = compiled;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const { members } = await audienceStore.pageListedCustomers(capturing, 'prj_1', 'cmp_list', 'sms', 'cus_010000', 500);
+    assert.equal(members.length, 500);
+    assert.ok(page, 'the page statement was seen');
+    const explained = await store.db.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${page.sql}`, [...page.parameters]));
+    const plan = explained.rows.map((r) => r['QUERY PLAN']).join('\n');
+    assert.doesNotMatch(plan, /Hash Join|Hash Semi Join|Merge Semi Join/, plan);
+    assert.match(plan, /campaign_audience_pk/, plan);
   });
 });

@@ -304,7 +304,13 @@ export async function listAndProjectSizes(db: DB, projectId: string, campaignId:
  * probe of the list each) and its launch inserts at the end of the indexes instead of all over.
  */
 export async function pageListedCustomers(db: DB, projectId: string, campaignId: string, channel: Channel, after: string | null, limit: number, until: string | null = null): Promise<AudiencePage> {
-  const listed = sql<SqlBool>`exists (select 1 from campaign_audience a where a.campaign_id = ${campaignId} and a.customer_id = c.customer_id)`;
+  // On PostgreSQL, `offset 0` keeps the test a probe of the list's primary key per customer of
+  // the page. Without it the planner may turn it into a join, and with no statistics yet on a
+  // list just written (about 700 rows guessed for 1,000,000) it hashed the campaign's whole list
+  // for every 500-customer page: 30–230 ms a page instead of about 2.
+  const listed = isPostgres(db)
+    ? sql<SqlBool>`exists (select 1 from campaign_audience a where a.campaign_id = ${campaignId} and a.customer_id = c.customer_id offset 0)`
+    : sql<SqlBool>`exists (select 1 from campaign_audience a where a.campaign_id = ${campaignId} and a.customer_id = c.customer_id)`;
   return customersPage(db, projectId, channel, listed, after, limit, until);
 }
 
