@@ -116,5 +116,13 @@ for (const backend of await storeBackends()) describe(`customer store (${backend
     assert.deepEqual(inTrx.map((c) => c.id).sort(), ['cus_06', 'cus_i1']);
     assert.equal((await customerStore.find(store.db, 'prj_2', 'erin'))?.id, 'cus_i4');
     assert.equal((await customerStore.find(store.db, 'prj_2', 'erin'))?.created_at, 6000);
+    // No phone or country; quotes, commas, braces and a backslash kept as given; all present at once.
+    const odd = '{"note":"a \\"quoted\\", {braced} \\\\ value"}';
+    const bare = await customerStore.insertUnlessPresent(store.db, 'prj_2', 7000, ['cus_i6', 'frank, "jr"', null, null, odd]);
+    assert.deepEqual(bare, []);
+    assert.deepEqual(await customerStore.find(store.db, 'prj_2', 'frank, "jr"'), { id: 'cus_i6', project_id: 'prj_2', customer_id: 'frank, "jr"', phone: null, country: null, attributes: odd, origin: 'api', created_at: 7000, updated_at: 7000 });
+    const again = await customerStore.insertUnlessPresent(store.db, 'prj_2', 8000, contacts(['cus_i7', 'dave'], ['cus_i8', 'erin']));
+    assert.deepEqual(again.map((c) => c.id).sort(), ['cus_i1', 'cus_i4'], 'every one present: nothing inserted, all returned');
+    assert.deepEqual(await customerStore.insertUnlessPresent(store.db, 'prj_2', 9000, []), []);
   });
 });

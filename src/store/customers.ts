@@ -1,6 +1,7 @@
 // Customer profiles, keyed by the project's own customer_id; found by phone for inbound messages
 // and sends to bare numbers. The lookups and the insert run on hot paths: prepared.
-import { directSqlite, type DB } from './db.js';
+import { sql } from 'kysely';
+import { directSqlite, isPostgres, type DB } from './db.js';
 import { CONTACT, NEW_CONTACT_WIDTH } from './new-contacts.js';
 import { prepared, preparedList, type Placeholders } from './prepared.js';
 import type { CustomerOrigin, CustomersTable } from './schema.js';
@@ -123,6 +124,7 @@ const insertUnlessTaken = prepared<CustomersTable>((db, p) =>
  * updates commit together.
  */
 export async function insertUnlessPresent(db: DB, projectId: string, now: number, contacts: readonly (string | null)[]): Promise<CustomersTable[]> {
+  if (isPostgres(db)) return insertUnlessPresentPostgres(db, projectId, now, contacts);
   const taken: string[] = [];
   // Directly only inside a transaction, whose commit waits for the WAL flush; elsewhere the
   // prepared query, which waits for each write's.
@@ -156,6 +158,28 @@ export async function insertUnlessPresent(db: DB, projectId: string, now: number
     if (inserted === 0) taken.push(customerId);
   }
   return taken.length === 0 ? [] : findMany(db, projectId, taken);
+}
+
+/**
+ * PostgreSQL: the whole batch in one statement, a column to an array (a statement per customer is
+ * a round trip each: 1,000,000 rows took two minutes). PostgreSQL has no statement journal to
+ * pay for, and `returning` names the customers it inserted; the others were present.
+ */
+async function insertUnlessPresentPostgres(db: DB, projectId: string, now: number, contacts: readonly (string | null)[]): Promise<CustomersTable[]> {
+  const n = contacts.length / NEW_CONTACT_WIDTH;
+  if (n === 0) return [];
+  const column = (field: number) => Array.from({ length: n }, (_, i) => contacts[i * NEW_CONTACT_WIDTH + field] ?? null);
+  const customerIds = column(CONTACT.customer_id) as string[];
+  const { rows } = await sql<{ customer_id: string }>`
+    insert into customers (id, project_id, customer_id, phone, country, attributes, origin, created_at, updated_at)
+    select u.id, ${projectId}, u.customer_id, u.phone, u.country, u.attributes, 'api', ${now}::int8, ${now}::int8
+    from unnest(${column(CONTACT.id)}::text[], ${customerIds}::text[], ${column(CONTACT.phone)}::text[], ${column(CONTACT.country)}::text[], ${column(CONTACT.attributes)}::text[])
+      as u(id, customer_id, phone, country, attributes)
+    on conflict (project_id, customer_id) do nothing
+    returning customer_id`.execute(db);
+  if (rows.length === n) return [];
+  const inserted = new Set(rows.map((r) => r.customer_id));
+  return findMany(db, projectId, customerIds.filter((id) => !inserted.has(id)));
 }
 
 /** Deletes the profile row. Returns whether there was one. */
