@@ -99,24 +99,31 @@ export interface StoreView {
 export function readStore(dbPath: string): StoreView {
   const db = openReadOnly(dbPath);
   try {
-    const messages = new Map<string, MessageRow>();
-    for (const m of db
-      .prepare('SELECT id, campaign_id, status, dispatch_state, attempts, possible_duplicate, unconfirmed_since, last_error FROM messages')
-      .iterate() as Iterable<MessageRow>)
-      messages.set(m.id, m);
-    const events = new Map<string, string[]>();
-    let eventCount = 0;
-    for (const e of db.prepare('SELECT message_id, status FROM events WHERE message_id IS NOT NULL ORDER BY id').iterate() as Iterable<{ message_id: string; status: string }>) {
-      eventCount++;
-      const list = events.get(e.message_id) ?? [];
-      list.push(e.status);
-      events.set(e.message_id, list);
-    }
-    const unprocessed = (db.prepare('SELECT count(*) AS n FROM callbacks WHERE processed_at IS NULL').get() as { n: number }).n;
-    return { messages, events, eventCount, unprocessed };
+    // One read transaction, so the three reads see one snapshot: a report the hub applies between
+    // them (its status and event commit together) would otherwise show an event whose status the
+    // earlier read of messages predates (CI failed so: 'status sent is behind its events').
+    return db.transaction(() => readSnapshot(db))();
   } finally {
     db.close();
   }
+}
+
+function readSnapshot(db: ReturnType<typeof openReadOnly>): StoreView {
+  const messages = new Map<string, MessageRow>();
+  for (const m of db
+    .prepare('SELECT id, campaign_id, status, dispatch_state, attempts, possible_duplicate, unconfirmed_since, last_error FROM messages')
+    .iterate() as Iterable<MessageRow>)
+    messages.set(m.id, m);
+  const events = new Map<string, string[]>();
+  let eventCount = 0;
+  for (const e of db.prepare('SELECT message_id, status FROM events WHERE message_id IS NOT NULL ORDER BY id').iterate() as Iterable<{ message_id: string; status: string }>) {
+    eventCount++;
+    const list = events.get(e.message_id) ?? [];
+    list.push(e.status);
+    events.set(e.message_id, list);
+  }
+  const unprocessed = (db.prepare('SELECT count(*) AS n FROM callbacks WHERE processed_at IS NULL').get() as { n: number }).n;
+  return { messages, events, eventCount, unprocessed };
 }
 
 /** True when the message needs nothing more from the hub: a final status, or accepted and done (reports may still come). */
