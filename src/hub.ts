@@ -19,7 +19,8 @@ import { RecordedEventTally } from './services/events.js';
 import { IntegrationRegistry } from './services/integration-registry.js';
 import { queueDepths } from './services/messages.js';
 import type { MessagingDeps } from './services/messages.js';
-import { migrate, openDatabase, sqliteConnection, type DB } from './store/db.js';
+import * as callbackStore from './store/callbacks.js';
+import { isPostgres, migrate, openDatabase, sqliteConnection, type DB } from './store/db.js';
 import { GroupCommit } from './store/group-commit.js';
 import { Checkpointer } from './store/wal.js';
 import { ThrottledLog } from './util/throttled-log.js';
@@ -89,6 +90,7 @@ export class Hub {
       (row) => this.processor.stored(row),
       undefined,
       new PendingCallbacks({ count: config.storage.callbackPendingMax, bytes: config.storage.callbackPendingMaxBytes }),
+      isPostgres(db) ? (rows) => callbackStore.insertManyUnlessStored(db, rows) : null,
     );
     this.processor = new CallbackProcessor(
       db,
@@ -271,6 +273,7 @@ export class Hub {
     await this.processor.stop();
     await this.retention.stop();
     await this.imports.stop();
+    await this.callbacks.close();
     await this.commit.close();
     await this.checkpointer?.stop();
     // Last: the leases go once everything they covered is handed back.

@@ -15,6 +15,7 @@ import { encodeOutcome, type CallbackOutcome, type CallbackRow, type UpdateOutco
 import type { CallbackSource } from '../store/schema.js';
 import * as nonceStore from '../store/signed-nonces.js';
 import { Signal } from '../util/signal.js';
+import { ThrottledLog } from '../util/throttled-log.js';
 import type { BatchContext, ProcessorHooks, CallbackHandler } from './batch.js';
 import { boundUpdate } from './bounds.js';
 import { IntegrationCallbacks } from './integration-callbacks.js';
@@ -28,8 +29,18 @@ export interface ProcessorOptions {
   pollMs?: number;
 }
 
+/**
+ * Batches a process works on side by side on PostgreSQL. A batch spends most of its time waiting
+ * on round trips, so a second one overlaps it. Hub processes sharing the store already process
+ * side by side the same way: a batch locks its callbacks (SKIP LOCKED) and its messages (FOR
+ * UPDATE), and a report about a message another batch holds waits for that batch to commit.
+ * SQLite has one writer: one lane.
+ */
+const POSTGRES_LANES = 2;
+
 export class CallbackProcessor {
-  readonly #signal = new Signal();
+  /** One per lane: a callback stored wakes every lane that waits. */
+  readonly #signals: Signal[];
   readonly #queue: CallbackQueue;
   readonly #handlers: Record<CallbackSource, CallbackHandler> = {
     webhook: new IntegrationCallbacks(),
@@ -45,6 +56,13 @@ export class CallbackProcessor {
    * restart the store hands deferred reports back oldest first anyway.
    */
   readonly #deferredReports = new Map<string, { callbackId: number; until: number }>();
+  readonly #unmatchedLog = new ThrottledLog();
+  /**
+   * Callbacks per batch. A batch pays a few round trips whatever its size; on PostgreSQL each waits
+   * for the event loop to come round under load, so bigger batches keep up with a faster ingest.
+   * On SQLite a batch holds the one write connection, so it stays short.
+   */
+  readonly #batchSize: number;
 
   constructor(
     private readonly db: DB,
@@ -57,22 +75,24 @@ export class CallbackProcessor {
   ) {
     // On PostgreSQL other processes may share the store (see CallbackQueue's rescanMs).
     this.#queue = new CallbackQueue(undefined, isPostgres(db) ? 2000 : null);
+    this.#batchSize = isPostgres(db) ? 1000 : 200;
+    this.#signals = Array.from({ length: isPostgres(db) ? POSTGRES_LANES : 1 }, () => new Signal());
   }
 
   /** A callback the writer has just stored: processed from memory, without reading it back. */
   stored(row: CallbackRow): void {
     this.#queue.add(row);
-    this.#signal.notify();
+    for (const s of this.#signals) s.notify();
   }
 
   start(): void {
     this.#running = true;
-    this.#loop = this.#run();
+    this.#loop = Promise.all(this.#signals.map((signal, lane) => this.#run(signal, lane === 0))).then(() => {});
   }
 
   async stop(): Promise<void> {
     this.#running = false;
-    this.#signal.notify();
+    for (const s of this.#signals) s.notify();
     await this.#loop;
   }
 
@@ -80,13 +100,13 @@ export class CallbackProcessor {
     return callbackStore.countPending(this.db);
   }
 
-  async #run(): Promise<void> {
+  async #run(signal: Signal, sweeps: boolean): Promise<void> {
     let lastSweep = 0;
     while (this.#running) {
       let handled = 0;
       try {
         handled = await this.processBatch();
-        if (Date.now() - lastSweep > 60_000) {
+        if (sweeps && Date.now() - lastSweep > 60_000) {
           lastSweep = Date.now();
           await nonceStore.sweep(this.db, lastSweep);
         }
@@ -94,7 +114,7 @@ export class CallbackProcessor {
         this.logger.error({ err }, 'callback processing failed; will retry');
         await new Promise((r) => setTimeout(r, 1000));
       }
-      if (handled === 0) await this.#signal.wait(this.options.pollMs ?? 500);
+      if (handled === 0) await signal.wait(this.options.pollMs ?? 500);
     }
   }
 
@@ -108,13 +128,15 @@ export class CallbackProcessor {
     if (this.#queue.idle(now)) return 0;
     let finished = 0;
     const after: (() => void)[] = [];
-    // One job of the hub's group commit: it shares the flush with webhooks and sends.
-    await this.commit
-      .run(async (trx) => {
-        after.length = 0;
-        const batch = await this.#queue.take(trx, now, this.options.batchSize ?? 200);
-        finished = await this.#process(trx, batch, now, after);
-      })
+    const work = async (trx: DB) => {
+      after.length = 0;
+      const batch = await this.#queue.take(trx, now, this.options.batchSize ?? this.#batchSize);
+      finished = await this.#process(trx, batch, now, after);
+    };
+    // SQLite: one job of the hub's group commit, sharing the flush with webhooks and sends.
+    // PostgreSQL: a transaction of its own. The group commit answers its jobs in the order queued,
+    // so a batch there would hold back every send and claim queued behind it until it commits.
+    await (isPostgres(this.db) ? this.db.transaction().execute(work) : this.commit.run(work))
       .catch((err: unknown) => {
         this.#queue.failed();
         throw err;
@@ -182,9 +204,13 @@ export class CallbackProcessor {
         this.metrics.callbacksProcessed.inc({ integration_id: source });
         this.metrics.receiptLag.observe({ integration_id: source }, Math.max(0, now - callback.received_at) / 1000);
         // A receipt naming no message of ours: a provider sending another account's reports
-        // here, or a message deleted since; either is worth a look.
+        // here, or a message deleted since; either is worth a look. One line per source per
+        // interval: a misrouted account can send thousands a second (the outcome is stored on each).
         if (outcome.kind === 'processed' && outcome.updates.includes('unmatched')) {
-          this.logger.warn({ callback_id: callback.id, integration_id: callback.integration_id, project_id: callback.project_id }, 'receipt matched no message');
+          const suppressed = this.#unmatchedLog.admit(source, now);
+          if (suppressed !== null) {
+            this.logger.warn({ callback_id: callback.id, integration_id: callback.integration_id, project_id: callback.project_id, ...(suppressed ? { suppressed } : {}) }, 'receipt matched no message');
+          }
         }
       });
     }

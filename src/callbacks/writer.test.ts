@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, describe, test } from 'node:test';
+import * as callbackStore from '../store/callbacks.js';
 import { migrate, openDatabase, type DB } from '../store/db.js';
 import { GroupCommit } from '../store/group-commit.js';
+import { storeBackends } from '../store/testing.js';
 import { PendingCallbacks } from './pending.js';
 import { RecentDigests } from './recent-digests.js';
-import { CallbackWriter, type IncomingCallback } from './writer.js';
+import { CallbackWriter, type IncomingCallback, type StoreTogether } from './writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callback-writer-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -148,4 +150,70 @@ test('the pending limit by bytes, and a reservation given back when the callback
   assert.equal(await writer.write(signed), 'replayed');
   assert.deepEqual(writer.pending.of('webhook:int_1'), { count: 1, bytes: 7 }, 'the replay holds nothing');
   await close();
+});
+
+// PostgreSQL's way (hub.ts gives it there), on both stores: unsigned callbacks in batches.
+for (const backend of await storeBackends()) describe(`callbacks stored together (${backend.kind})`, { skip: backend.skip }, () => {
+  const open = async () => {
+    const s = await backend.open();
+    const commit = new GroupCommit(s.db);
+    const statements: number[] = [];
+    const together: StoreTogether = (rows) => (statements.push(rows.length), callbackStore.insertManyUnlessStored(s.db, rows));
+    return { ...s, commit, statements, together, close: async () => (await commit.close(), await s.close()) };
+  };
+
+  test('the callbacks of one turn go in one statement; repeats, signed callbacks and the hand-over work as one at a time', async () => {
+    const { db, commit, statements, together, close } = await open();
+    const handed: string[] = [];
+    const writer = new CallbackWriter(commit, (row) => handed.push(Buffer.from(row.body).toString()), new RecentDigests(), new PendingCallbacks(), together);
+    const first = await Promise.all(['1', '2', '3', '2', '1'].map((b) => writer.write(callback(b))));
+    assert.deepEqual(first, ['stored', 'stored', 'stored', 'duplicate', 'duplicate']);
+    assert.deepEqual(statements, [3], 'one statement for the three distinct callbacks; the copies waited for it');
+    assert.deepEqual(await Promise.all([writer.write(callback('3')), writer.write(callback('4')), writer.write(callback('3', { integrationId: 'int_2' }))]), ['duplicate', 'stored', 'stored']);
+    // A signed one is its nonce's and its row's transaction, not part of a batch.
+    const signed = callback('5', { replayKey: { nonce: 'n5', expiresAtMs: Date.now() + 60_000 } });
+    assert.deepEqual(await Promise.all([writer.write(signed), writer.write(callback('6'))]), ['stored', 'stored']);
+    assert.equal(await writer.write(signed), 'replayed');
+    assert.deepEqual(statements, [3, 2, 1]);
+    assert.deepEqual(await stored(db), ['int_1? 1', 'int_1? 2', 'int_1? 3', 'int_1? 4', 'int_2? 3', 'int_1? 5', 'int_1? 6']);
+    assert.deepEqual(handed.sort(), ['1', '2', '3', '3', '4', '5', '6']);
+    // Each handed-over row carries the id the store gave it.
+    const ids = (await db.selectFrom('callbacks').select('id').execute()).map((r) => Number(r.id));
+    assert.equal(new Set(ids).size, 7);
+    await writer.close();
+    await close();
+  });
+
+  test('content another process stored meanwhile is a duplicate: the store decides, not only memory', async () => {
+    const { db, commit, together, close } = await open();
+    const writer = new CallbackWriter(commit, () => {}, new RecentDigests(), new PendingCallbacks(), together);
+    const elsewhere = new CallbackWriter(commit, () => {}, new RecentDigests(), new PendingCallbacks(), together);
+    assert.equal(await elsewhere.write(callback('7')), 'stored');
+    assert.deepEqual(await Promise.all([writer.write(callback('7')), writer.write(callback('8'))]), ['duplicate', 'stored']);
+    assert.deepEqual(writer.pending.of('webhook:int_1'), { count: 1, bytes: 1 }, 'the duplicate holds no pending place');
+    assert.equal((await stored(db)).length, 2);
+    await close();
+  });
+
+  test('when the statement fails, each callback is stored on its own, so only a bad one fails', async () => {
+    const { db, commit, close } = await open();
+    let failures = 0;
+    const failing: StoreTogether = async (rows) => {
+      failures++;
+      if (backend.kind === 'postgres') return callbackStore.insertManyUnlessStored(db, rows);
+      throw new Error('statement refused');
+    };
+    const writer = new CallbackWriter(commit, () => {}, new RecentDigests(), new PendingCallbacks(), failing);
+    // PostgreSQL refuses a NUL in text: the whole statement fails there, as a bad row would.
+    const bad = callback('9', { query: 'a=\0' });
+    const results = await Promise.allSettled([writer.write(callback('10')), writer.write(bad), writer.write(callback('11'))]);
+    assert.equal(failures, 1);
+    assert.deepEqual(results[0], { status: 'fulfilled', value: 'stored' });
+    assert.deepEqual(results[2], { status: 'fulfilled', value: 'stored' });
+    if (backend.kind === 'postgres') assert.equal(results[1].status, 'rejected');
+    else assert.deepEqual(results[1], { status: 'fulfilled', value: 'stored' });
+    assert.deepEqual((await stored(db)).filter((r) => !r.includes('\0')), ['int_1? 10', 'int_1? 11']);
+    assert.deepEqual(writer.pending.of('webhook:int_1'), { count: backend.kind === 'postgres' ? 2 : 3, bytes: backend.kind === 'postgres' ? 4 : 5 });
+    await close();
+  });
 });

@@ -245,4 +245,33 @@ for (const backend of await storeBackends()) describe(`callback store: what is p
     const rows = await store.db.selectFrom('callbacks').select('id').where('body_hash', '=', hash).execute();
     assert.equal(rows.length, 4);
   });
+
+  test('insertManyUnlessStored: an id per new callback in the order given, null for a repeat of the store or of an earlier row', async () => {
+    assert.deepEqual(await callbackStore.insertManyUnlessStored(store.db, []), []);
+    const hash = `many-${backend.kind}`;
+    const present = await callbackStore.insertUnlessStored(store.db, callbackRow({ body_hash: `${hash}-present`, integration_id: 'int_m1' }));
+    const given = [
+      callbackRow({ body_hash: `${hash}-a`, integration_id: 'int_m1', body: Buffer.from([0, 92, 34, 44, 123, 125, 255]), query: 'a="b",c\\d', content_type: null }),
+      callbackRow({ body_hash: `${hash}-present`, integration_id: 'int_m1' }),
+      callbackRow({ body_hash: `${hash}-b`, integration_id: 'int_m1', received_at: 1234 }),
+      // The same content again within the batch: only the first is stored.
+      callbackRow({ body_hash: `${hash}-b`, integration_id: 'int_m1', received_at: 5678 }),
+      // Same bytes, another integration or a project's ingest: not repeats.
+      callbackRow({ body_hash: `${hash}-b`, integration_id: 'int_m2' }),
+      callbackRow({ body_hash: `${hash}-b`, source: 'ingest_sinch', integration_id: null, project_id: 'prj_m', endpoint: 'ingest' }),
+    ];
+    const ids = await callbackStore.insertManyUnlessStored(store.db, given);
+    assert.equal(ids.length, given.length);
+    assert.deepEqual(ids.map((id) => (id === null ? null : typeof id)), ['number', null, 'number', null, 'number', 'number']);
+    assert.equal(new Set(ids.filter((id) => id !== null)).size, 4);
+    assert.ok(ids.every((id) => id === null || id > present!));
+    // Each id holds its own row, every column as given, pending.
+    for (const [i, id] of ids.entries()) {
+      if (id === null) continue;
+      const got = await store.db.selectFrom('callbacks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      assert.deepEqual({ ...got, id: Number(got.id), received_at: Number(got.received_at), body: Buffer.from(got.body) }, { ...given[i]!, id, processed_at: null, defer_until: null, outcome: null });
+    }
+    // A batch made only of repeats stores nothing.
+    assert.deepEqual(await callbackStore.insertManyUnlessStored(store.db, [given[0]!, given[4]!]), [null, null]);
+  });
 });

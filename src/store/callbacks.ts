@@ -1,7 +1,7 @@
 // The callbacks table: every provider callback, stored raw before it is answered and marked once
 // it has been processed. What processing made of it is kept as text (see encodeOutcome). Processed
 // ones are deleted after the retention period (callbacks/retention.ts).
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { firstIdReceivedSince } from './arrival.js';
 import { isPostgres, type DB } from './db.js';
 import { prepared, preparedList } from './prepared.js';
@@ -78,6 +78,41 @@ export async function insert(db: DB, r: NewCallback): Promise<number> {
 export async function insertUnlessStored(db: DB, r: NewCallback): Promise<number | null> {
   const row = await insertNewStatement.first(db, r);
   return row ? Number(row.id) : null;
+}
+
+/** What the unique indexes of migration 014 hold a callback's content unique by. */
+function digestKey(r: Pick<CallbackRow, 'source' | 'project_id' | 'integration_id' | 'body_hash'>): string {
+  return r.source === 'webhook' ? `webhook ${r.integration_id} ${r.body_hash}` : `${r.source} ${r.project_id} ${r.body_hash}`;
+}
+
+/**
+ * Stores each callback, pending, unless the same content from the same source is stored already
+ * or comes earlier in `rows`: for each, its id or null for such a repeat. On PostgreSQL one
+ * statement for all (a statement per callback is a round trip each); on SQLite one per callback,
+ * which costs no round trip there.
+ */
+export async function insertManyUnlessStored(db: DB, rows: readonly NewCallback[]): Promise<(number | null)[]> {
+  if (rows.length === 0) return [];
+  if (!isPostgres(db)) {
+    const ids: (number | null)[] = [];
+    for (const r of rows) ids.push(await insertUnlessStored(db, r));
+    return ids;
+  }
+  const column = <K extends keyof NewCallback>(k: K) => rows.map((r) => r[k]);
+  const { rows: inserted } = await sql<Pick<CallbackRow, 'id' | 'source' | 'project_id' | 'integration_id' | 'body_hash'>>`
+    insert into callbacks (project_id, source, integration_id, endpoint, query, content_type, body, body_hash, received_at)
+    select * from unnest(${column('project_id')}::text[], ${column('source')}::text[], ${column('integration_id')}::text[], ${column('endpoint')}::text[],
+      ${column('query')}::text[], ${column('content_type')}::text[], ${column('body')}::bytea[], ${column('body_hash')}::text[], ${column('received_at')}::int8[])
+    on conflict do nothing
+    returning id, source, project_id, integration_id, body_hash`.execute(db);
+  const ids = new Map(inserted.map((r) => [digestKey(r), Number(r.id)]));
+  // A repeat within `rows` maps to the same key: only its first row was stored.
+  return rows.map((r) => {
+    const key = digestKey(r);
+    const id = ids.get(key) ?? null;
+    ids.delete(key);
+    return id;
+  });
 }
 
 /** The newest callbacks' integration and body hash, newest first. */
