@@ -185,10 +185,11 @@ export async function eachAudienceChunk(
     }
   };
 
-  const bounds = [null, ...cuts, null];
+  // Lane i runs from bounds[i] (the first from the start: null) until bounds[i + 1].
+  const bounds: (string | null)[] = [null, ...cuts, null];
   const walks = await Promise.allSettled(
     bounds.slice(1).map((until, i) =>
-      lane(bounds[i]!, until).catch((err: unknown) => {
+      lane(bounds[i] ?? null, until).catch((err: unknown) => {
         failed = true;
         throw err;
       }),
