@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { scrubEvent } from './erasure.js';
+import { scrubEvent, scrubLastError } from './erasure.js';
 
 test('scrubEvent drops what identifies the person and keeps the rest', () => {
   const cases: [{ properties: string; dedup_key: string | null }, { properties: Record<string, unknown>; dedup_key: string | null }][] = [
@@ -20,4 +20,15 @@ test('scrubEvent drops what identifies the person and keeps the rest', () => {
     const out = scrubEvent(input);
     assert.deepEqual({ properties: JSON.parse(out.properties) as unknown, dedup_key: out.dedup_key }, expected, input.properties);
   }
+});
+
+test('scrubLastError drops the provider free text and keeps reasons and codes', () => {
+  const cases: [string, Record<string, unknown>][] = [
+    [JSON.stringify({ status_code: 400, error: '21211', comment: "The 'To' number +46700000001 is not a valid phone number." }), { status_code: 400, error: '21211', erased: true }],
+    [JSON.stringify({ reason: 'customer_erased' }), { reason: 'customer_erased', erased: true }],
+    [JSON.stringify({ status_code: null, error: 'deadline_exceeded', comment: 'the retry deadline passed' }), { status_code: null, error: 'deadline_exceeded', erased: true }],
+    ['not json', { erased: true }],
+    ['[1,2]', { erased: true }],
+  ];
+  for (const [input, expected] of cases) assert.deepEqual(JSON.parse(scrubLastError(input)), expected, input);
 });

@@ -23,3 +23,21 @@ export function scrubEvent(e: { properties: string; dedup_key: string | null }):
   const dedup = e.dedup_key !== null && e.dedup_key.startsWith('direct:') ? null : e.dedup_key;
   return { properties: JSON.stringify(props), dedup_key: dedup };
 }
+
+/**
+ * A message's `last_error` once its customer is erased: the provider's free text (`comment`)
+ * can echo the number or the text, so it goes as it goes from events; the reason, status and
+ * error codes stay for statistics.
+ */
+export function scrubLastError(lastError: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(lastError);
+  } catch {
+    parsed = null;
+  }
+  const props = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  for (const key of PERSONAL_PROPERTIES) delete props[key];
+  props.erased = true;
+  return JSON.stringify(props);
+}

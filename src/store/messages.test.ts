@@ -518,4 +518,22 @@ for (const backend of await storeBackends()) describe(`message store (${backend.
       await messageStore.setStatus(store.db, 'failed', [], 9000);
     });
   });
+  test("eraseForCustomer: the provider's free text and the fallback plan go too; codes, reasons and other customers' messages stay", async () => {
+    const refused = JSON.stringify({ status_code: 400, error: '21211', comment: "The 'To' number +12025550199 is not a valid phone number." });
+    const plan = JSON.stringify({ steps: [{ channel: 'sms', integration_id: 'int_sms' }], body: 'Your code is 1234' });
+    await messageStore.insert(store.db, messageRow('msg_er_1', { customer_ref: 'cus_er', recipient: '+12025550199', status: 'failed', dispatch_state: 'done', last_error: refused, fallback_plan: plan }));
+    await messageStore.insert(store.db, messageRow('msg_er_2', { customer_ref: 'cus_er', recipient: '+12025550199', dispatch_state: 'queued' }));
+    await messageStore.insert(store.db, messageRow('msg_er_3', { customer_ref: 'cus_er', recipient: '+12025550199', status: 'sent', dispatch_state: 'done', last_error: 'not json' }));
+    await messageStore.insert(store.db, messageRow('msg_er_other', { customer_ref: 'cus_keep', recipient: '+12025550100', last_error: refused, fallback_plan: plan }));
+
+    assert.equal(await messageStore.eraseForCustomer(store.db, 'cus_er', 'erased_t', 9000), 3);
+    const [one, two, three, other] = await Promise.all(['msg_er_1', 'msg_er_2', 'msg_er_3', 'msg_er_other'].map((id) => messageStore.find(store.db, id)));
+    assert.deepEqual(JSON.parse(one!.last_error!), { status_code: 400, error: '21211', erased: true });
+    assert.equal(one!.fallback_plan, null);
+    assert.deepEqual([one!.recipient, one!.body, one!.customer_ref, one!.customer_id], ['', '', 'erased_t', 'erased_t']);
+    assert.deepEqual(JSON.parse(two!.last_error!), { reason: 'customer_erased', erased: true });
+    assert.equal(two!.dispatch_state, 'cancelled');
+    assert.deepEqual(JSON.parse(three!.last_error!), { erased: true });
+    assert.deepEqual([other!.last_error, other!.fallback_plan, other!.recipient], [refused, plan, '+12025550100']);
+  });
 });

@@ -4,6 +4,7 @@
 import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Channel } from '../core/status.js';
+import { scrubLastError } from '../core/erasure.js';
 import type { MessageStatus } from '../messages/status.js';
 import { directSqlite, isPostgres, type DB } from './db.js';
 import { prepared, preparedList, type Placeholders } from './prepared.js';
@@ -628,8 +629,10 @@ export async function idsOfCustomer(db: DB, customerRef: string): Promise<string
 
 /**
  * Cancels whatever of the customer's is still queued, auto-replies included, then strips every
- * message of theirs of personal data: recipient, text, content, media. The rows stay (campaign
- * statistics count them) under `token` instead of the customer.
+ * message of theirs of personal data: recipient, text, content, media, the provider's free text
+ * in `last_error`, and the fallback plan (it holds the text, and a failure reported later would
+ * queue it to them anew). The rows stay (campaign statistics count them) under `token` instead of
+ * the customer.
  */
 export async function eraseForCustomer(db: DB, customerRef: string, token: string, now: number): Promise<number> {
   await db
@@ -638,9 +641,12 @@ export async function eraseForCustomer(db: DB, customerRef: string, token: strin
     .where('customer_ref', '=', customerRef)
     .where('dispatch_state', '=', 'queued')
     .execute();
+  // Few rows per customer, and JSON reads differently in each database: rewritten here.
+  const withErrors = await db.selectFrom('messages').select(['id', 'last_error']).where('customer_ref', '=', customerRef).where('last_error', 'is not', null).execute();
+  for (const m of withErrors) await db.updateTable('messages').set({ last_error: scrubLastError(m.last_error!) }).where('id', '=', m.id).execute();
   const r = await db
     .updateTable('messages')
-    .set({ customer_ref: token, customer_id: token, recipient: '', body: '', content: null, media: null, updated_at: now })
+    .set({ customer_ref: token, customer_id: token, recipient: '', body: '', content: null, media: null, fallback_plan: null, updated_at: now })
     .where('customer_ref', '=', customerRef)
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
