@@ -8,7 +8,7 @@ import type { Metrics } from '../metrics.js';
 import type { CanonicalUpdate, StatusUpdate } from '../providers/types.js';
 import type { IntegrationRegistry } from '../services/integration-registry.js';
 import { getRecentProject, settingsOf, type ProjectSettings } from '../services/projects.js';
-import { isPostgres, type DB } from '../store/db.js';
+import { isPostgres, isTransientConflict, type DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import * as callbackStore from '../store/callbacks.js';
 import { encodeOutcome, type CallbackOutcome, type CallbackRow, type UpdateOutcome } from '../store/callbacks.js';
@@ -111,6 +111,12 @@ export class CallbackProcessor {
           await nonceStore.sweep(this.db, lastSweep);
         }
       } catch (err) {
+        // Two batches (lanes, or processes) locking one message each the other wants: the server
+        // aborted this one. Its callbacks are still pending, and taken again at once.
+        if (isTransientConflict(err)) {
+          this.logger.debug({ err }, 'callback batch aborted by a lock conflict; taken again');
+          continue;
+        }
         this.logger.error({ err }, 'callback processing failed; will retry');
         await new Promise((r) => setTimeout(r, 1000));
       }

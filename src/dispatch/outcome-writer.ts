@@ -6,7 +6,7 @@ import { recordSendResult, type SendAttemptResult, type SendTransition } from '.
 import type { Metrics } from '../metrics.js';
 import { setConsent } from '../services/consent.js';
 import { getRecentProject, settingsOf, type ProjectSettings } from '../services/projects.js';
-import type { DB } from '../store/db.js';
+import { isTransientConflict, type DB } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import * as attemptStore from '../store/message-attempts.js';
 import type { MessagesTable } from '../store/schema.js';
@@ -81,7 +81,7 @@ export class OutcomeWriter {
             await write();
             break;
           } catch (err) {
-            if (attempt >= 3 || !isTransient(err)) throw err;
+            if (attempt >= 3 || !isTransientConflict(err)) throw err;
           }
         }
         // Logged once committed, so a line never tells of a retry the database does not hold.
@@ -153,10 +153,4 @@ function attemptOf({ message: m, result, sentAtUs }: Outcome, transition: SendTr
     status_code: result.kind === 'accepted' ? null : result.statusCode,
     error: result.kind === 'accepted' ? null : result.error,
   };
-}
-
-/** PostgreSQL's deadlock_detected and serialization_failure: nothing wrong with the work itself. */
-function isTransient(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001';
 }

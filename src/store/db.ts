@@ -144,6 +144,15 @@ export function isPostgres(db: DB | Kysely<unknown>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
+/**
+ * PostgreSQL's deadlock_detected and serialization_failure: the server aborted a transaction for
+ * another's sake, nothing is wrong with the work itself, and it may simply be run again.
+ */
+export function isTransientConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
 const INT8_OID = 20;
 
 /**

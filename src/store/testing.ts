@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { redactDatabaseUrl } from '../config.js';
 import { migrate, openDatabase, type DB } from './db.js';
@@ -105,4 +106,13 @@ export async function storeBackends(): Promise<StoreBackend[]> {
 /** A fresh SQLite store: for tests of code above the repositories, which run on the default store. */
 export function openTestStore(): Promise<TestStore> {
   return openSqliteStore();
+}
+
+/**
+ * PostgreSQL: how many sessions of `db`'s database wait for a lock, so a test can act once a
+ * transaction is blocked rather than after a guessed delay.
+ */
+export async function sessionsWaitingForLocks(db: DB): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+  return rows[0]?.n ?? 0;
 }
