@@ -58,9 +58,9 @@ export class CallbackProcessor {
   readonly #deferredReports = new Map<string, { callbackId: number; until: number }>();
   readonly #unmatchedLog = new ThrottledLog();
   /**
-   * Callbacks per batch. A batch pays a few round trips whatever its size; on PostgreSQL each waits
-   * for the event loop to come round under load, so bigger batches keep up with a faster ingest.
-   * On SQLite a batch holds the one write connection, so it stays short.
+   * Callbacks per batch, unless the options say. A batch pays a few round trips whatever its
+   * size; on PostgreSQL each waits for the event loop to come round under load, so bigger batches
+   * keep up with a faster ingest. On SQLite a batch holds the one write connection: it stays short.
    */
   readonly #batchSize: number;
 
@@ -75,7 +75,7 @@ export class CallbackProcessor {
   ) {
     // On PostgreSQL other processes may share the store (see CallbackQueue's rescanMs).
     this.#queue = new CallbackQueue(undefined, isPostgres(db) ? 2000 : null);
-    this.#batchSize = isPostgres(db) ? 1000 : 200;
+    this.#batchSize = options.batchSize ?? (isPostgres(db) ? 1000 : 200);
     this.#signals = Array.from({ length: isPostgres(db) ? POSTGRES_LANES : 1 }, () => new Signal());
   }
 
@@ -136,7 +136,7 @@ export class CallbackProcessor {
     const after: (() => void)[] = [];
     const work = async (trx: DB) => {
       after.length = 0;
-      const batch = await this.#queue.take(trx, now, this.options.batchSize ?? this.#batchSize);
+      const batch = await this.#queue.take(trx, now, this.#batchSize);
       finished = await this.#process(trx, batch, now, after);
     };
     // SQLite: one job of the hub's group commit, sharing the flush with webhooks and sends.

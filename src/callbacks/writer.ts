@@ -69,8 +69,8 @@ export class CallbackWriter {
      */
     storeTogether: StoreTogether | null = null,
   ) {
-    // Two batches in flight: one is built while the other is stored. Every waiting callback holds
-    // a provider's connection open, so the batches grow with the load rather than the waits.
+    // Two batches in flight; what arrives meanwhile waits and goes into the next. Each waiting
+    // callback holds a provider's connection open, so the batches grow with the load, not the waits.
     this.#together = storeTogether ? new TurnBatch((items) => this.#storeBatch(storeTogether, items), { inFlight: 2, maxItems: 500 }) : null;
   }
 

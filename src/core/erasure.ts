@@ -9,19 +9,24 @@ export function erasedToken(random: string): string {
   return `erased_${random}`;
 }
 
-export function scrubEvent(e: { properties: string; dedup_key: string | null }): { properties: string; dedup_key: string | null } {
+/** A JSON object without its PERSONAL_PROPERTIES, marked `erased`; anything else read as `{}`. */
+function withoutPersonal(json: string): string {
   let props: Record<string, unknown>;
   try {
-    const parsed = JSON.parse(e.properties) as unknown;
+    const parsed = JSON.parse(json) as unknown;
     props = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   } catch {
     props = {};
   }
   for (const key of PERSONAL_PROPERTIES) delete props[key];
   props.erased = true;
+  return JSON.stringify(props);
+}
+
+export function scrubEvent(e: { properties: string; dedup_key: string | null }): { properties: string; dedup_key: string | null } {
   // Direct-send receipts are deduplicated on a key holding the recipient's number.
   const dedup = e.dedup_key !== null && e.dedup_key.startsWith('direct:') ? null : e.dedup_key;
-  return { properties: JSON.stringify(props), dedup_key: dedup };
+  return { properties: withoutPersonal(e.properties), dedup_key: dedup };
 }
 
 /**
@@ -30,14 +35,5 @@ export function scrubEvent(e: { properties: string; dedup_key: string | null }):
  * error codes stay for statistics.
  */
 export function scrubLastError(lastError: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(lastError);
-  } catch {
-    parsed = null;
-  }
-  const props = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  for (const key of PERSONAL_PROPERTIES) delete props[key];
-  props.erased = true;
-  return JSON.stringify(props);
+  return withoutPersonal(lastError);
 }
